@@ -1,0 +1,315 @@
+//! Step 3 of compile: turn group transitions into the barriers of each batch boundary.
+//!
+//! Rules: a transition whose old group wrote makes those writes available to the new group
+//! (memory barrier); one whose old group only read is execution-only; an image whose layout
+//! changes gets an image barrier (the only kind that names subresources); buffers and
+//! same-layout images use global barriers. At one boundary, identical barriers and barriers
+//! another one covers in all four masks are dropped; unrelated ones stay separate.
+
+use ash::vk;
+
+use super::dependencies::{Group, Transition};
+use crate::access::WRITE_ACCESS_MASK;
+use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
+use crate::resource::{Lifetime, ResourceDesc, ResourceInfo};
+use crate::view::image_ranges;
+
+/// The barriers of a plan.
+pub(crate) struct Barriers {
+    pub boundaries: Vec<Boundary>,
+    pub memory: Vec<MemoryBarrier>,
+    pub image: Vec<ImageBarrier>,
+    pub first_uses: Vec<ExternalUse>,
+}
+
+/// The barrier of the sequential debug mode: everything before waits for everything after.
+const FULL: MemoryBarrier = MemoryBarrier {
+    src_stages: vk::PipelineStageFlags2::ALL_COMMANDS,
+    src_access: vk::AccessFlags2::MEMORY_WRITE,
+    dst_stages: vk::PipelineStageFlags2::ALL_COMMANDS,
+    dst_access: vk::AccessFlags2::from_raw(
+        vk::AccessFlags2::MEMORY_READ.as_raw() | vk::AccessFlags2::MEMORY_WRITE.as_raw(),
+    ),
+    cause: u32::MAX,
+};
+
+/// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch).
+pub(crate) fn build(
+    transitions: &[Transition],
+    resources: &[ResourceInfo],
+    batch_count: u32,
+    sequential: bool,
+) -> Barriers {
+    let boundary_count = batch_count as usize + 1;
+    let order = by_batch(transitions, boundary_count);
+    let mut out = Barriers {
+        boundaries: Vec::with_capacity(boundary_count),
+        memory: Vec::new(),
+        image: Vec::new(),
+        first_uses: Vec::new(),
+    };
+    let mut at = 0;
+    for batch in 0..boundary_count as u32 {
+        let memory_start = out.memory.len();
+        let image_start = out.image.len();
+        if sequential && batch > 0 && batch < batch_count {
+            out.memory.push(FULL);
+        }
+        while let Some(&t) = order.get(at) {
+            let tr = &transitions[t as usize];
+            if tr.batch != batch {
+                break;
+            }
+            at += 1;
+            let info = &resources[tr.resource as usize];
+            let ResourceDesc::Image(desc) = &info.desc else {
+                match tr.src {
+                    None if info.lifetime == Lifetime::External => {
+                        out.first_uses
+                            .push(external_use(tr, &tr.dst, buffer_range(tr)));
+                    }
+                    None => {}
+                    Some(src) if !sequential => {
+                        add_memory_barrier(
+                            &mut out.memory,
+                            memory_start,
+                            global(&src, &tr.dst, tr.resource),
+                        );
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            };
+            let aspects = desc.aspects().as_raw();
+            let (src, old_layout) = match tr.src {
+                None if info.lifetime == Lifetime::External => {
+                    image_ranges(
+                        tr.start,
+                        tr.end,
+                        aspects,
+                        desc.mip_levels,
+                        desc.array_layers,
+                        |r| {
+                            out.first_uses
+                                .push(external_use(tr, &tr.dst, Subresources::Image(r)));
+                        },
+                    );
+                    continue;
+                }
+                None => (None, vk::ImageLayout::UNDEFINED),
+                Some(src) if src.layout == tr.dst.layout => {
+                    if !sequential {
+                        add_memory_barrier(
+                            &mut out.memory,
+                            memory_start,
+                            global(&src, &tr.dst, tr.resource),
+                        );
+                    }
+                    continue;
+                }
+                Some(src) => (Some(src), src.layout),
+            };
+            let (src_stages, src_access, dst_stages, dst_access) = if sequential {
+                (
+                    FULL.src_stages,
+                    FULL.src_access,
+                    FULL.dst_stages,
+                    FULL.dst_access,
+                )
+            } else {
+                (
+                    src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
+                    src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
+                    tr.dst.stages,
+                    tr.dst.access,
+                )
+            };
+            image_ranges(
+                tr.start,
+                tr.end,
+                aspects,
+                desc.mip_levels,
+                desc.array_layers,
+                |range| {
+                    out.image.push(ImageBarrier {
+                        image: tr.resource,
+                        range,
+                        old_layout,
+                        new_layout: tr.dst.layout,
+                        src_stages,
+                        src_access,
+                        dst_stages,
+                        dst_access,
+                    });
+                },
+            );
+        }
+        merge_image_barriers(&mut out.image, image_start);
+        out.boundaries.push(Boundary {
+            memory: memory_start as u32..out.memory.len() as u32,
+            image: image_start as u32..out.image.len() as u32,
+        });
+    }
+    out
+}
+
+/// Transition indices sorted by batch (counting sort; stable).
+fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<u32> {
+    let mut starts = vec![0u32; boundary_count + 1];
+    for t in transitions {
+        starts[t.batch as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut order = vec![0u32; transitions.len()];
+    for (i, t) in transitions.iter().enumerate() {
+        let slot = &mut starts[t.batch as usize];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    order
+}
+
+fn buffer_range(tr: &Transition) -> Subresources {
+    Subresources::Buffer {
+        offset: tr.start,
+        size: tr.end - tr.start,
+    }
+}
+
+fn external_use(tr: &Transition, group: &Group, subresources: Subresources) -> ExternalUse {
+    ExternalUse {
+        resource: tr.resource,
+        subresources,
+        stages: group.stages,
+        access: group.access,
+        layout: group.layout,
+        batch: tr.batch,
+    }
+}
+
+/// The global barrier for a transition without a layout change: with memory visibility
+/// after writes, execution-only after reads.
+fn global(src: &Group, dst: &Group, resource: u32) -> MemoryBarrier {
+    let (src_access, dst_access) = if src.writes() {
+        (src.access & WRITE_ACCESS_MASK, dst.access)
+    } else {
+        (vk::AccessFlags2::NONE, vk::AccessFlags2::NONE)
+    };
+    MemoryBarrier {
+        src_stages: src.stages,
+        src_access,
+        dst_stages: dst.stages,
+        dst_access,
+        cause: resource,
+    }
+}
+
+fn covers(a: &MemoryBarrier, b: &MemoryBarrier) -> bool {
+    a.src_stages.contains(b.src_stages)
+        && a.src_access.contains(b.src_access)
+        && a.dst_stages.contains(b.dst_stages)
+        && a.dst_access.contains(b.dst_access)
+}
+
+/// Adds `barrier` to the barriers of the current boundary (`all[from..]`) unless one of
+/// them covers it; drops the ones it covers.
+fn add_memory_barrier(all: &mut Vec<MemoryBarrier>, from: usize, barrier: MemoryBarrier) {
+    if all[from..].iter().any(|b| covers(b, &barrier)) {
+        return;
+    }
+    let mut i = from;
+    while i < all.len() {
+        if covers(&barrier, &all[i]) {
+            all.swap_remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    all.push(barrier);
+}
+
+/// Merges image barriers of one boundary that differ only in adjacent mips, then those that
+/// differ only in aspect (depth + stencil).
+fn merge_image_barriers(all: &mut Vec<ImageBarrier>, from: usize) {
+    if all.len() - from < 2 {
+        return;
+    }
+    let key = |b: &ImageBarrier| {
+        (
+            b.image,
+            b.old_layout.as_raw(),
+            b.new_layout.as_raw(),
+            b.src_stages.as_raw(),
+            b.src_access.as_raw(),
+            b.dst_stages.as_raw(),
+            b.dst_access.as_raw(),
+        )
+    };
+    let slice = &mut all[from..];
+    slice.sort_unstable_by_key(|b| {
+        (
+            key(b),
+            b.range.aspect.as_raw(),
+            b.range.base_layer,
+            b.range.layer_count,
+            b.range.base_mip,
+        )
+    });
+    merge_adjacent(
+        all,
+        from,
+        |a, b| {
+            key(a) == key(b)
+                && a.range.aspect == b.range.aspect
+                && a.range.base_layer == b.range.base_layer
+                && a.range.layer_count == b.range.layer_count
+                && a.range.base_mip + a.range.mip_count == b.range.base_mip
+        },
+        |a, b| a.range.mip_count += b.range.mip_count,
+    );
+    let slice = &mut all[from..];
+    slice.sort_unstable_by_key(|b| {
+        (
+            key(b),
+            b.range.base_mip,
+            b.range.mip_count,
+            b.range.base_layer,
+            b.range.layer_count,
+            b.range.aspect.as_raw(),
+        )
+    });
+    merge_adjacent(
+        all,
+        from,
+        |a, b| {
+            key(a) == key(b)
+                && a.range.base_mip == b.range.base_mip
+                && a.range.mip_count == b.range.mip_count
+                && a.range.base_layer == b.range.base_layer
+                && a.range.layer_count == b.range.layer_count
+        },
+        |a, b| a.range.aspect |= b.range.aspect,
+    );
+}
+
+/// Folds each element of `all[from..]` into the previous kept one while `mergeable` says so.
+fn merge_adjacent(
+    all: &mut Vec<ImageBarrier>,
+    from: usize,
+    mergeable: impl Fn(&ImageBarrier, &ImageBarrier) -> bool,
+    merge: impl Fn(&mut ImageBarrier, &ImageBarrier),
+) {
+    let mut kept = from;
+    for i in from + 1..all.len() {
+        let next = all[i];
+        if mergeable(&all[kept], &next) {
+            merge(&mut all[kept], &next);
+        } else {
+            kept += 1;
+            all[kept] = next;
+        }
+    }
+    all.truncate(kept + 1);
+}

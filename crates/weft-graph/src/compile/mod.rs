@@ -1,0 +1,157 @@
+//! `compile()`: turns a recording into a [`Plan`] once.
+//!
+//! 1. [`dependencies`]: walk tasks in record order over per-resource range maps of access
+//!    groups; each task lands in the batch after its latest dependency (the DAG depth).
+//! 2. [`barriers`]: group transitions become the barriers of each batch boundary.
+//! 3. Here: flatten into the plan's arrays (task order, batches, first and last uses of
+//!    external resources, transient lifetimes).
+
+pub(crate) mod barriers;
+pub(crate) mod dependencies;
+pub(crate) mod members;
+pub(crate) mod range_map;
+
+use crate::error::GraphError;
+use crate::graph::TaskGraph;
+use crate::plan::{ExternalUse, Plan, Subresources, TransientLifetime};
+use crate::resource::{Lifetime, ResourceDesc};
+use crate::view::image_ranges;
+use dependencies::Walk;
+
+/// How to compile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Debug mode (the "in-order queue"): no reordering, one task per batch in record
+    /// order, and a full barrier between every two tasks. Use it to tell a scheduling bug
+    /// from a shader bug.
+    pub sequential: bool,
+}
+
+impl<C> TaskGraph<C> {
+    /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
+    /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
+    pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
+        let mut walk = dependencies::walk(self, options.sequential);
+        let dag_depth = if options.sequential {
+            dependencies::walk(self, false).batch_count
+        } else {
+            walk.batch_count
+        };
+        dependencies::add_presents(self, &mut walk);
+        let barriers = barriers::build(
+            &walk.transitions,
+            &self.resources,
+            walk.batch_count,
+            options.sequential,
+        );
+        let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
+        Ok(Plan {
+            graph: self.id,
+            sequential: options.sequential,
+            dag_depth,
+            task_order,
+            batch_starts,
+            last_uses: self.last_uses(&walk),
+            transients: self.transient_lifetimes(&walk),
+            boundaries: barriers.boundaries,
+            memory_barriers: barriers.memory,
+            image_barriers: barriers.image,
+            first_uses: barriers.first_uses,
+            submit_batches: walk.submit_batches,
+            presents: self.presents.iter().map(|p| p.resource).collect(),
+            task_batch: walk.task_batch,
+            lists: walk.lists,
+            dependencies: walk.dependencies,
+        })
+    }
+
+    /// The final group of every touched range of every external resource; adjacent ranges
+    /// left in the same state are merged.
+    fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
+        let mut out = Vec::new();
+        for (index, (info, map)) in self.resources.iter().zip(&walk.ranges).enumerate() {
+            if info.lifetime != Lifetime::External {
+                continue;
+            }
+            let plane = match &info.desc {
+                ResourceDesc::Buffer(_) => u64::MAX,
+                ResourceDesc::Image(d) => u64::from(d.mip_levels) * u64::from(d.array_layers),
+            };
+            let mut segments = map.segments.iter().peekable();
+            while let Some(first) = segments.next() {
+                let mut end = first.end;
+                while let Some(next) = segments.next_if(|n| {
+                    n.start == end
+                        && n.state.group == first.state.group
+                        && (n.end - 1) / plane == first.start / plane
+                }) {
+                    end = next.end;
+                }
+                let group = first.state.group;
+                let batch = first
+                    .state
+                    .last_batch(&walk.lists)
+                    .unwrap_or(walk.batch_count);
+                let mut push = |subresources| {
+                    out.push(ExternalUse {
+                        resource: index as u32,
+                        subresources,
+                        stages: group.stages,
+                        access: group.access,
+                        layout: group.layout,
+                        batch,
+                    })
+                };
+                match &info.desc {
+                    ResourceDesc::Buffer(_) => push(Subresources::Buffer {
+                        offset: first.start,
+                        size: end - first.start,
+                    }),
+                    ResourceDesc::Image(d) => image_ranges(
+                        first.start,
+                        end,
+                        d.aspects().as_raw(),
+                        d.mip_levels,
+                        d.array_layers,
+                        |r| push(Subresources::Image(r)),
+                    ),
+                }
+            }
+        }
+        out
+    }
+
+    fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
+        self.resources
+            .iter()
+            .zip(&walk.resource_batches)
+            .enumerate()
+            .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
+            .filter_map(|(index, (_, span))| {
+                span.map(|(first_batch, last_batch)| TransientLifetime {
+                    resource: index as u32,
+                    first_batch,
+                    last_batch,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Tasks sorted by batch (record order within a batch) and the start of each batch.
+fn order_tasks(task_batch: &[u32], batch_count: u32) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; batch_count as usize + 1];
+    for &b in task_batch {
+        starts[b as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut fill = starts.clone();
+    let mut order = vec![0u32; task_batch.len()];
+    for (task, &b) in task_batch.iter().enumerate() {
+        order[fill[b as usize] as usize] = task as u32;
+        fill[b as usize] += 1;
+    }
+    (order, starts)
+}

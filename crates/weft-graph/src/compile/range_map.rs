@@ -1,0 +1,151 @@
+//! A map from disjoint intervals of one resource's linear subresource space to a state.
+//! Intervals nobody touched yet are gaps (no entry).
+
+/// One interval `[start, end)` and its state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Segment<S> {
+    pub start: u64,
+    pub end: u64,
+    pub state: S,
+}
+
+/// Sorted, disjoint segments.
+#[derive(Clone, Debug)]
+pub(crate) struct RangeMap<S> {
+    pub segments: Vec<Segment<S>>,
+}
+
+impl<S> Default for RangeMap<S> {
+    fn default() -> Self {
+        Self {
+            segments: Vec::new(),
+        }
+    }
+}
+
+impl<S: Copy> RangeMap<S> {
+    /// Updates `[start, end)`: it is cut along existing segment borders and gaps into pieces,
+    /// and `f(piece_start, piece_end, old_state)` gives each piece its new state
+    /// (`old_state` is `None` in a gap). Parts of segments outside `[start, end)` keep their
+    /// state. `scratch` is reused storage, left empty.
+    pub fn update(
+        &mut self,
+        start: u64,
+        end: u64,
+        scratch: &mut Vec<Segment<S>>,
+        mut f: impl FnMut(u64, u64, Option<&S>) -> S,
+    ) {
+        debug_assert!(start < end);
+        let first = self.segments.partition_point(|s| s.end <= start);
+        // Fast path: exactly one existing segment covers exactly the range.
+        if let Some(seg) = self.segments.get_mut(first) {
+            if seg.start == start && seg.end == end {
+                seg.state = f(start, end, Some(&seg.state));
+                return;
+            }
+        }
+        scratch.clear();
+        let mut cursor = start;
+        let mut last = first;
+        while let Some(seg) = self.segments.get(last) {
+            if seg.start >= end {
+                break;
+            }
+            if seg.start < start {
+                scratch.push(Segment {
+                    start: seg.start,
+                    end: start,
+                    state: seg.state,
+                });
+            }
+            if cursor < seg.start {
+                let state = f(cursor, seg.start, None);
+                scratch.push(Segment {
+                    start: cursor,
+                    end: seg.start,
+                    state,
+                });
+            }
+            let piece_start = seg.start.max(start);
+            let piece_end = seg.end.min(end);
+            let state = f(piece_start, piece_end, Some(&seg.state));
+            scratch.push(Segment {
+                start: piece_start,
+                end: piece_end,
+                state,
+            });
+            if seg.end > end {
+                scratch.push(Segment {
+                    start: end,
+                    end: seg.end,
+                    state: seg.state,
+                });
+            }
+            cursor = piece_end;
+            last += 1;
+        }
+        if cursor < end {
+            let state = f(cursor, end, None);
+            scratch.push(Segment {
+                start: cursor,
+                end,
+                state,
+            });
+        }
+        if last - first == scratch.len() {
+            self.segments[first..last].copy_from_slice(scratch);
+        } else {
+            self.segments.splice(first..last, scratch.drain(..));
+        }
+        scratch.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dump(m: &RangeMap<u32>) -> Vec<(u64, u64, u32)> {
+        m.segments
+            .iter()
+            .map(|s| (s.start, s.end, s.state))
+            .collect()
+    }
+
+    #[test]
+    fn splits_and_fills_gaps() {
+        let mut m = RangeMap::default();
+        let mut scratch = vec![];
+        m.update(10, 20, &mut scratch, |_, _, old| {
+            assert!(old.is_none());
+            1
+        });
+        m.update(15, 30, &mut scratch, |_, _, old| old.map_or(9, |o| o + 1));
+        assert_eq!(dump(&m), vec![(10, 15, 1), (15, 20, 2), (20, 30, 9)]);
+        m.update(0, 40, &mut scratch, |_, _, old| old.map_or(0, |o| o * 10));
+        assert_eq!(
+            dump(&m),
+            vec![
+                (0, 10, 0),
+                (10, 15, 10),
+                (15, 20, 20),
+                (20, 30, 90),
+                (30, 40, 0)
+            ]
+        );
+        m.update(12, 13, &mut scratch, |_, _, _| 7);
+        assert_eq!(
+            dump(&m),
+            vec![
+                (0, 10, 0),
+                (10, 12, 10),
+                (12, 13, 7),
+                (13, 15, 10),
+                (15, 20, 20),
+                (20, 30, 90),
+                (30, 40, 0)
+            ]
+        );
+        assert!(scratch.is_empty());
+    }
+}

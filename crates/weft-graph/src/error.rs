@@ -1,0 +1,158 @@
+//! Errors of recording and compiling. Every variant names the task (or the `present`/`declare`
+//! step), the resource and what was wrong.
+
+use crate::access::{Access, ResourceKind};
+
+/// A misuse found while recording or compiling a graph.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// A resource description is unusable (zero size, zero extent, bad mip count, ...).
+    #[error("resource `{resource}`: invalid description: {problem}")]
+    InvalidDescription {
+        /// The resource being declared.
+        resource: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A view reaches outside its resource.
+    #[error("task `{task}`: view of `{resource}` is out of bounds: {problem}")]
+    ViewOutOfBounds {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// Which range is outside.
+        problem: String,
+    },
+    /// A view covers nothing.
+    #[error("task `{task}`: view of `{resource}` is empty: {problem}")]
+    EmptyView {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// Which range is empty.
+        problem: String,
+    },
+    /// Two attachments of one task overlap and at least one writes (or they need different
+    /// image layouts).
+    #[error(
+        "task `{task}`: attachments {first} and {second} overlap on `{resource}` and {problem}"
+    )]
+    OverlappingAttachments {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// Index of the first attachment.
+        first: usize,
+        /// Index of the second attachment.
+        second: usize,
+        /// Why this is not allowed.
+        problem: String,
+    },
+    /// The access cannot be used on this kind of resource (a color attachment on a buffer,
+    /// an index buffer on an image, ...).
+    #[error("task `{task}`: access {access:?} cannot be used on {kind} `{resource}`")]
+    AccessNotForResource {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// Buffer or image.
+        kind: ResourceKind,
+        /// The access.
+        access: Access,
+    },
+    /// The access's parts do not fit together (a written uniform buffer, a vertex read in a
+    /// compute shader, a depth access on a color image, no stages, ...).
+    #[error("task `{task}`: access {access:?} on `{resource}` is invalid: {problem}")]
+    InvalidAccess {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// The access.
+        access: Access,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The resource was not declared with the usage the access needs.
+    #[error("task `{task}`: `{resource}` lacks usage {needed} needed by access {access:?}")]
+    MissingUsage {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// The access.
+        access: Access,
+        /// The missing usage flags.
+        needed: String,
+    },
+    /// A resource handle that belongs to another graph.
+    #[error("task `{task}`: {kind} #{index} belongs to another graph")]
+    ForeignResource {
+        /// The task.
+        task: String,
+        /// Buffer or image.
+        kind: ResourceKind,
+        /// The handle's index in its own graph.
+        index: u32,
+    },
+    /// `after()` names a task of another graph.
+    #[error("task `{task}`: after(): task #{other} belongs to another graph")]
+    ForeignTask {
+        /// The task.
+        task: String,
+        /// Index of the foreign task in its own graph.
+        other: u32,
+    },
+    /// `after()` names the task itself.
+    #[error("task `{task}`: after() names the task itself")]
+    AfterSelf {
+        /// The task.
+        task: String,
+    },
+    /// `after()` names a task recorded later; edges point from earlier tasks.
+    #[error("task `{task}`: after(`{other}`) names a task recorded later; record `{other}` first or put the edge on `{other}`")]
+    AfterLaterTask {
+        /// The task.
+        task: String,
+        /// The later task.
+        other: String,
+    },
+    /// `present()` was given a buffer.
+    #[error("present: `{resource}` is a buffer; only swapchain images can be presented")]
+    PresentOfBuffer {
+        /// The buffer.
+        resource: String,
+    },
+    /// `present()` was given a transient image.
+    #[error(
+        "present: `{resource}` is transient; only external (swapchain) images can be presented"
+    )]
+    PresentOfTransient {
+        /// The image.
+        resource: String,
+    },
+    /// An image is presented twice.
+    #[error("present: `{resource}` is already presented")]
+    AlreadyPresented {
+        /// The image.
+        resource: String,
+    },
+    /// A task touches an image after its present.
+    #[error(
+        "task `{task}`: `{resource}` is used after its present; present ends the graph for it"
+    )]
+    UseAfterPresent {
+        /// The task.
+        task: String,
+        /// The image.
+        resource: String,
+    },
+    /// A plan was inspected against a graph it was not compiled from.
+    #[error("the plan was compiled from another graph")]
+    ForeignPlan,
+}

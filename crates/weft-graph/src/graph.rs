@@ -1,0 +1,558 @@
+//! Recording: declare resources, add tasks with attachments, explicit edges, submits and
+//! presents. Every misuse is caught here, when the task is recorded, and named.
+
+use ash::vk;
+
+use crate::access::{Access, AccessProblem, AccessUsage, DerivedAccess, ResourceKind};
+use crate::error::GraphError;
+use crate::resource::{
+    check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
+    ResourceInfo, TaskBuffer, TaskImage,
+};
+use crate::view::{resolve_buffer, resolve_image, Resolved, View, ViewProblem};
+
+/// A task of one graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TaskId {
+    pub(crate) graph: GraphId,
+    pub(crate) index: u32,
+}
+
+impl TaskId {
+    /// Position of the task in record order.
+    pub fn index(self) -> u32 {
+        self.index
+    }
+}
+
+/// One attachment of a recorded task: the view as given, its access, and what the planner
+/// derived from them.
+#[derive(Clone, Copy, Debug)]
+pub struct Attachment {
+    /// The view as the user gave it.
+    pub view: View,
+    /// The access.
+    pub access: Access,
+    pub(crate) resource: u32,
+    pub(crate) resolved: Resolved,
+    pub(crate) derived: DerivedAccess,
+}
+
+/// A recorded task.
+pub(crate) struct TaskRecord<C> {
+    pub name: String,
+    pub attachments: std::ops::Range<usize>,
+    pub callback: Option<C>,
+}
+
+/// A present of (part of) an external image at the end of the graph.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Present {
+    pub resource: u32,
+    pub resolved: Resolved,
+}
+
+/// A recording of tasks over virtual resources.
+///
+/// `C` is the type of the task callbacks. The planner only stores them; the runtime calls
+/// them when it replays a plan, so it picks a type like
+/// `Box<dyn FnMut(&mut TaskContext<'_, U>)>` where `U` is the per-frame user data passed to
+/// `execute`. Graphs used only for planning can use `()`.
+pub struct TaskGraph<C = ()> {
+    pub(crate) id: GraphId,
+    pub(crate) resources: Vec<ResourceInfo>,
+    pub(crate) tasks: Vec<TaskRecord<C>>,
+    pub(crate) attachments: Vec<Attachment>,
+    /// `(task, earlier task)`: the task runs after the earlier one.
+    pub(crate) after_edges: Vec<(u32, u32)>,
+    /// Task counts at each submit boundary (strictly increasing, never 0).
+    pub(crate) submits: Vec<u32>,
+    pub(crate) presents: Vec<Present>,
+}
+
+impl<C> Default for TaskGraph<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C> TaskGraph<C> {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self {
+            id: GraphId::next(),
+            resources: Vec::new(),
+            tasks: Vec::new(),
+            attachments: Vec::new(),
+            after_edges: Vec::new(),
+            submits: Vec::new(),
+            presents: Vec::new(),
+        }
+    }
+
+    fn declare(
+        &mut self,
+        name: &str,
+        lifetime: Lifetime,
+        desc: ResourceDesc,
+    ) -> Result<u32, GraphError> {
+        let checked = match &desc {
+            ResourceDesc::Buffer(b) => check_buffer_desc(b),
+            ResourceDesc::Image(i) => check_image_desc(i),
+        };
+        checked.map_err(|problem| GraphError::InvalidDescription {
+            resource: name.to_owned(),
+            problem,
+        })?;
+        let index = self.resources.len() as u32;
+        self.resources.push(ResourceInfo {
+            name: name.to_owned(),
+            lifetime,
+            desc,
+        });
+        Ok(index)
+    }
+
+    /// Declares a buffer the user assigns before each execution.
+    pub fn external_buffer(
+        &mut self,
+        name: &str,
+        desc: BufferDesc,
+    ) -> Result<TaskBuffer, GraphError> {
+        let index = self.declare(name, Lifetime::External, ResourceDesc::Buffer(desc))?;
+        Ok(TaskBuffer {
+            graph: self.id,
+            index,
+        })
+    }
+
+    /// Declares a buffer the graph creates for one execution.
+    pub fn transient_buffer(
+        &mut self,
+        name: &str,
+        desc: BufferDesc,
+    ) -> Result<TaskBuffer, GraphError> {
+        let index = self.declare(name, Lifetime::Transient, ResourceDesc::Buffer(desc))?;
+        Ok(TaskBuffer {
+            graph: self.id,
+            index,
+        })
+    }
+
+    /// Declares an image the user assigns before each execution (a persistent image or a
+    /// swapchain image).
+    pub fn external_image(&mut self, name: &str, desc: ImageDesc) -> Result<TaskImage, GraphError> {
+        let index = self.declare(name, Lifetime::External, ResourceDesc::Image(desc))?;
+        Ok(TaskImage {
+            graph: self.id,
+            index,
+        })
+    }
+
+    /// Declares an image the graph creates for one execution.
+    pub fn transient_image(
+        &mut self,
+        name: &str,
+        desc: ImageDesc,
+    ) -> Result<TaskImage, GraphError> {
+        let index = self.declare(name, Lifetime::Transient, ResourceDesc::Image(desc))?;
+        Ok(TaskImage {
+            graph: self.id,
+            index,
+        })
+    }
+
+    /// Starts recording a task named `name`; finish it with [`TaskBuilder::record`].
+    pub fn task(&mut self, name: &str) -> TaskBuilder<'_, C> {
+        TaskBuilder {
+            graph: self,
+            name: name.to_owned(),
+            attachments: Vec::new(),
+            after: Vec::new(),
+            callback: None,
+        }
+    }
+
+    /// Orders `task` after `earlier` even though no attachment says so (side effects the
+    /// graph cannot see). `earlier` must have been recorded before `task`.
+    pub fn after(&mut self, task: TaskId, earlier: TaskId) -> Result<(), GraphError> {
+        if task.graph != self.id || task.index as usize >= self.tasks.len() {
+            return Err(GraphError::ForeignTask {
+                task: format!("#{}", task.index),
+                other: task.index,
+            });
+        }
+        self.check_after(task.index, earlier)?;
+        self.after_edges.push((task.index, earlier.index));
+        Ok(())
+    }
+
+    fn check_after(&self, task: u32, earlier: TaskId) -> Result<(), GraphError> {
+        let name = |i: u32| {
+            self.tasks
+                .get(i as usize)
+                .map_or_else(|| format!("#{i}"), |t| t.name.clone())
+        };
+        if earlier.graph != self.id || earlier.index as usize >= self.tasks.len() {
+            return Err(GraphError::ForeignTask {
+                task: name(task),
+                other: earlier.index,
+            });
+        }
+        if earlier.index == task {
+            return Err(GraphError::AfterSelf { task: name(task) });
+        }
+        if earlier.index > task {
+            return Err(GraphError::AfterLaterTask {
+                task: name(task),
+                other: name(earlier.index),
+            });
+        }
+        Ok(())
+    }
+
+    /// Ends the current submit: tasks recorded from now on go into a later queue submission
+    /// (joined by a semaphore) and run after every task recorded before.
+    pub fn submit(&mut self) {
+        let count = self.tasks.len() as u32;
+        if count > 0 && self.submits.last() != Some(&count) {
+            self.submits.push(count);
+        }
+    }
+
+    /// Presents an external (swapchain) image at the end of the graph: after its last task
+    /// it is moved to `PRESENT_SRC_KHR`. No task may touch it afterwards.
+    pub fn present(&mut self, view: impl Into<View>) -> Result<(), GraphError> {
+        let image = match view.into() {
+            View::Buffer(b) => {
+                return Err(GraphError::PresentOfBuffer {
+                    resource: self.resource_name(
+                        ResourceKind::Buffer,
+                        b.buffer.graph,
+                        b.buffer.index,
+                    ),
+                })
+            }
+            View::Image(i) => i,
+        };
+        let task = "present";
+        let info = self.resource(
+            task,
+            ResourceKind::Image,
+            image.image.graph,
+            image.image.index,
+        )?;
+        let ResourceDesc::Image(desc) = &info.desc else {
+            return Err(GraphError::PresentOfBuffer {
+                resource: info.name.clone(),
+            });
+        };
+        if info.lifetime == Lifetime::Transient {
+            return Err(GraphError::PresentOfTransient {
+                resource: info.name.clone(),
+            });
+        }
+        if self
+            .presents
+            .iter()
+            .any(|p| p.resource == image.image.index)
+        {
+            return Err(GraphError::AlreadyPresented {
+                resource: info.name.clone(),
+            });
+        }
+        let resolved = resolve_image(&image, desc).map_err(|p| view_error(task, &info.name, p))?;
+        self.presents.push(Present {
+            resource: image.image.index,
+            resolved,
+        });
+        Ok(())
+    }
+
+    /// The declared resources, indexed by [`TaskBuffer::index`] / [`TaskImage::index`].
+    pub fn resources(&self) -> &[ResourceInfo] {
+        &self.resources
+    }
+
+    /// Number of recorded tasks.
+    pub fn task_count(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// The name of a task.
+    pub fn task_name(&self, index: u32) -> Option<&str> {
+        self.tasks.get(index as usize).map(|t| t.name.as_str())
+    }
+
+    /// The attachments of a task, in the order they were attached.
+    pub fn task_attachments(&self, index: u32) -> &[Attachment] {
+        self.tasks
+            .get(index as usize)
+            .map_or(&[], |t| &self.attachments[t.attachments.clone()])
+    }
+
+    /// The callback of a task, for the runtime to call.
+    pub fn task_callback_mut(&mut self, index: u32) -> Option<&mut C> {
+        self.tasks
+            .get_mut(index as usize)
+            .and_then(|t| t.callback.as_mut())
+    }
+
+    fn resource_name(&self, kind: ResourceKind, graph: GraphId, index: u32) -> String {
+        match self.resources.get(index as usize) {
+            Some(r) if graph == self.id => r.name.clone(),
+            _ => format!("{kind} #{index} of another graph"),
+        }
+    }
+
+    fn resource(
+        &self,
+        task: &str,
+        kind: ResourceKind,
+        graph: GraphId,
+        index: u32,
+    ) -> Result<&ResourceInfo, GraphError> {
+        match self.resources.get(index as usize) {
+            Some(info) if graph == self.id => Ok(info),
+            _ => Err(GraphError::ForeignResource {
+                task: task.to_owned(),
+                kind,
+                index,
+            }),
+        }
+    }
+
+    /// Checks one attachment and derives what the planner needs from it.
+    fn check_attachment(
+        &self,
+        task: &str,
+        view: View,
+        access: Access,
+    ) -> Result<Attachment, GraphError> {
+        let (kind, graph, index) = match view {
+            View::Buffer(b) => (ResourceKind::Buffer, b.buffer.graph, b.buffer.index),
+            View::Image(i) => (ResourceKind::Image, i.image.graph, i.image.index),
+        };
+        let info = self.resource(task, kind, graph, index)?;
+        let name = || info.name.clone();
+        access.check(kind).map_err(|problem| match problem {
+            AccessProblem::UsageForResource => GraphError::AccessNotForResource {
+                task: task.to_owned(),
+                resource: name(),
+                kind,
+                access,
+            },
+            AccessProblem::KindForUsage => GraphError::InvalidAccess {
+                task: task.to_owned(),
+                resource: name(),
+                access,
+                problem: format!(
+                    "kind {:?} cannot be used as {:?}",
+                    access.kind, access.usage
+                ),
+            },
+            AccessProblem::NoStages => GraphError::InvalidAccess {
+                task: task.to_owned(),
+                resource: name(),
+                access,
+                problem: "no pipeline stage given".into(),
+            },
+            AccessProblem::StagesForUsage(stages) => GraphError::InvalidAccess {
+                task: task.to_owned(),
+                resource: name(),
+                access,
+                problem: format!(
+                    "stages {stages:?} cannot perform {:?} accesses",
+                    access.usage
+                ),
+            },
+        })?;
+        if self.presents.iter().any(|p| p.resource == index) {
+            return Err(GraphError::UseAfterPresent {
+                task: task.to_owned(),
+                resource: name(),
+            });
+        }
+        let resolved = match (&info.desc, view) {
+            (ResourceDesc::Buffer(desc), View::Buffer(v)) => {
+                let needed = access.required_buffer_usage();
+                if !desc.usage.contains(needed) {
+                    return Err(missing_usage(task, info, access, format!("{needed:?}")));
+                }
+                resolve_buffer(&v, desc.size)
+            }
+            (ResourceDesc::Image(desc), View::Image(v)) => {
+                let needed = access.required_image_usage();
+                if !desc.usage.contains(needed) {
+                    return Err(missing_usage(task, info, access, format!("{needed:?}")));
+                }
+                check_attachment_aspects(task, info, desc.aspects(), access)?;
+                resolve_image(&v, desc)
+            }
+            // The handle's kind and the description's kind always agree: handles are only
+            // made by `declare` with the matching description.
+            _ => {
+                return Err(GraphError::ForeignResource {
+                    task: task.to_owned(),
+                    kind,
+                    index,
+                })
+            }
+        }
+        .map_err(|p| view_error(task, &info.name, p))?;
+        Ok(Attachment {
+            view,
+            access,
+            resource: index,
+            resolved,
+            derived: access.derive(),
+        })
+    }
+}
+
+fn missing_usage(task: &str, info: &ResourceInfo, access: Access, needed: String) -> GraphError {
+    GraphError::MissingUsage {
+        task: task.to_owned(),
+        resource: info.name.clone(),
+        access,
+        needed,
+    }
+}
+
+fn view_error(task: &str, resource: &str, problem: ViewProblem) -> GraphError {
+    match problem {
+        ViewProblem::Empty(problem) => GraphError::EmptyView {
+            task: task.to_owned(),
+            resource: resource.to_owned(),
+            problem,
+        },
+        ViewProblem::OutOfBounds(problem) => GraphError::ViewOutOfBounds {
+            task: task.to_owned(),
+            resource: resource.to_owned(),
+            problem,
+        },
+    }
+}
+
+/// Attachment accesses must match the image's aspects: color attachments need a color
+/// format, depth/stencil attachments a depth or stencil format.
+fn check_attachment_aspects(
+    task: &str,
+    info: &ResourceInfo,
+    aspects: vk::ImageAspectFlags,
+    access: Access,
+) -> Result<(), GraphError> {
+    let depth_stencil = vk::ImageAspectFlags::DEPTH | vk::ImageAspectFlags::STENCIL;
+    let problem = match access.usage {
+        AccessUsage::ColorAttachment if !aspects.contains(vk::ImageAspectFlags::COLOR) => {
+            "a color attachment access on a depth/stencil image"
+        }
+        AccessUsage::DepthStencilAttachment if !aspects.intersects(depth_stencil) => {
+            "a depth/stencil attachment access on a color image"
+        }
+        _ => return Ok(()),
+    };
+    Err(GraphError::InvalidAccess {
+        task: task.to_owned(),
+        resource: info.name.clone(),
+        access,
+        problem: problem.into(),
+    })
+}
+
+/// Records one task: attachments, explicit edges and the callback; [`TaskBuilder::record`]
+/// checks everything and adds the task.
+#[must_use = "a task is added only by `record()`"]
+pub struct TaskBuilder<'g, C> {
+    graph: &'g mut TaskGraph<C>,
+    name: String,
+    attachments: Vec<(View, Access)>,
+    after: Vec<TaskId>,
+    callback: Option<C>,
+}
+
+impl<C> TaskBuilder<'_, C> {
+    /// Attaches a view with an access.
+    pub fn attach(mut self, view: impl Into<View>, access: Access) -> Self {
+        self.attachments.push((view.into(), access));
+        self
+    }
+
+    /// Runs this task after `earlier` (recorded before) even without a shared resource.
+    pub fn after(mut self, earlier: TaskId) -> Self {
+        self.after.push(earlier);
+        self
+    }
+
+    /// The callback the runtime calls to record this task's commands.
+    pub fn run(mut self, callback: C) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+
+    /// Checks the task and adds it to the graph.
+    pub fn record(self) -> Result<TaskId, GraphError> {
+        let graph = self.graph;
+        let name = self.name;
+        let index = graph.tasks.len() as u32;
+        let first = graph.attachments.len();
+        let mut checked = Vec::with_capacity(self.attachments.len());
+        for (view, access) in self.attachments {
+            checked.push(graph.check_attachment(&name, view, access)?);
+        }
+        check_overlaps(&name, graph, &checked)?;
+        for &earlier in &self.after {
+            graph.check_after(index, earlier).map_err(|e| match e {
+                // The task is not in the graph yet, so name it from the builder.
+                GraphError::ForeignTask { other, .. } => GraphError::ForeignTask {
+                    task: name.clone(),
+                    other,
+                },
+                other => other,
+            })?;
+        }
+        graph.attachments.extend(checked);
+        graph
+            .after_edges
+            .extend(self.after.iter().map(|e| (index, e.index)));
+        graph.tasks.push(TaskRecord {
+            name,
+            attachments: first..graph.attachments.len(),
+            callback: self.callback,
+        });
+        Ok(TaskId {
+            graph: graph.id,
+            index,
+        })
+    }
+}
+
+/// Two attachments of one task may overlap only when both read with the same layout.
+fn check_overlaps<C>(
+    task: &str,
+    graph: &TaskGraph<C>,
+    atts: &[Attachment],
+) -> Result<(), GraphError> {
+    for (i, a) in atts.iter().enumerate() {
+        for (j, b) in atts.iter().enumerate().skip(i + 1) {
+            if a.resource != b.resource || !a.resolved.overlaps(&b.resolved) {
+                continue;
+            }
+            let problem = if a.access.kind.writes() || b.access.kind.writes() {
+                "at least one of them writes"
+            } else if a.derived.layout != b.derived.layout {
+                "they need different image layouts"
+            } else {
+                continue;
+            };
+            return Err(GraphError::OverlappingAttachments {
+                task: task.to_owned(),
+                resource: graph.resources[a.resource as usize].name.clone(),
+                first: i,
+                second: j,
+                problem: problem.into(),
+            });
+        }
+    }
+    Ok(())
+}

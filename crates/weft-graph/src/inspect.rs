@@ -1,0 +1,183 @@
+//! Reading a plan: a text description and a Graphviz DOT graph.
+
+use std::fmt::Write;
+
+use crate::error::GraphError;
+use crate::graph::TaskGraph;
+use crate::plan::{ImageBarrier, MemoryBarrier, Plan, Subresources};
+
+impl Plan {
+    fn check_graph<C>(&self, graph: &TaskGraph<C>) -> Result<(), GraphError> {
+        if graph.id == self.graph {
+            Ok(())
+        } else {
+            Err(GraphError::ForeignPlan)
+        }
+    }
+
+    /// A readable listing: stats, then every batch with its barriers (stages, accesses,
+    /// layouts, subresources) and its tasks.
+    pub fn describe<C>(&self, graph: &TaskGraph<C>) -> Result<String, GraphError> {
+        self.check_graph(graph)?;
+        let name = |r: u32| resource_name(graph, r);
+        let task = |t: u32| graph.task_name(t).unwrap_or("?");
+        let s = self.stats();
+        let mut out = String::new();
+        // Writing to a String cannot fail; the results are ignored below for that reason.
+        let _ = writeln!(
+            out,
+            "plan: {} tasks, {} batches (DAG depth {}), {} barrier calls, {} memory barriers, {} image barriers{}",
+            s.tasks,
+            s.batches,
+            s.dag_depth,
+            s.barrier_calls,
+            s.memory_barriers,
+            s.image_barriers,
+            if self.sequential { " [sequential debug mode]" } else { "" }
+        );
+        for u in &self.first_uses {
+            let _ = writeln!(
+                out,
+                "first use of `{}` {}: {:?} {:?} {:?} (before batch {})",
+                name(u.resource),
+                subresources(&u.subresources),
+                u.stages,
+                u.access,
+                u.layout,
+                u.batch
+            );
+        }
+        for batch in 0..=self.batch_count() {
+            let barriers = self.barriers_before(batch);
+            if !barriers.is_empty() {
+                let _ = writeln!(out, "  barriers before batch {batch}:");
+                for m in barriers.memory {
+                    let _ = writeln!(out, "    {}", memory_barrier(m, &name));
+                }
+                for i in barriers.image {
+                    let _ = writeln!(out, "    {}", image_barrier(i, &name));
+                }
+            }
+            if batch < self.batch_count() {
+                if let Some(position) = self
+                    .submit_batches
+                    .iter()
+                    .position(|&b| b as usize == batch)
+                {
+                    let _ = writeln!(out, "submit {}", position + 1);
+                }
+                let _ = writeln!(out, "batch {batch}:");
+                for &t in self.batch(batch) {
+                    let _ = writeln!(out, "  task `{}`", task(t));
+                }
+            }
+        }
+        for u in &self.last_uses {
+            let _ = writeln!(
+                out,
+                "last use of `{}` {}: {:?} {:?} {:?}",
+                name(u.resource),
+                subresources(&u.subresources),
+                u.stages,
+                u.access,
+                u.layout
+            );
+        }
+        Ok(out)
+    }
+
+    /// A Graphviz DOT graph: one cluster per batch, an edge per dependency labelled with the
+    /// resource and the hazard.
+    pub fn to_dot<C>(&self, graph: &TaskGraph<C>) -> Result<String, GraphError> {
+        self.check_graph(graph)?;
+        let mut out = String::from("digraph weft {\n  rankdir=LR;\n  node [shape=box];\n");
+        // Writing to a String cannot fail; the results are ignored below for that reason.
+        for batch in 0..self.batch_count() {
+            let barriers = self.barriers_before(batch);
+            let _ = writeln!(
+                out,
+                "  subgraph cluster_batch_{batch} {{\n    label=\"batch {batch} ({} barriers before)\";",
+                barriers.memory.len() + barriers.image.len()
+            );
+            for &t in self.batch(batch) {
+                let _ = writeln!(
+                    out,
+                    "    t{t} [label=\"{}\"];",
+                    escape(graph.task_name(t).unwrap_or("?"))
+                );
+            }
+            out.push_str("  }\n");
+        }
+        for d in self.dependencies() {
+            let label = match d.resource {
+                Some(r) => format!("{} {}", resource_name(graph, r), d.hazard.label()),
+                None => d.hazard.label().to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "  t{} -> t{} [label=\"{}\"];",
+                d.from,
+                d.to,
+                escape(&label)
+            );
+        }
+        out.push_str("}\n");
+        Ok(out)
+    }
+}
+
+fn resource_name<C>(graph: &TaskGraph<C>, index: u32) -> &str {
+    graph
+        .resources
+        .get(index as usize)
+        .map_or("?", |r| r.name.as_str())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn subresources(s: &Subresources) -> String {
+    match s {
+        Subresources::Buffer { offset, size } => format!("bytes {offset}..{}", offset + size),
+        Subresources::Image(r) => format!(
+            "{:?} mips {}..{} layers {}..{}",
+            r.aspect,
+            r.base_mip,
+            r.base_mip + r.mip_count,
+            r.base_layer,
+            r.base_layer + r.layer_count
+        ),
+    }
+}
+
+fn memory_barrier<'a>(m: &MemoryBarrier, name: &impl Fn(u32) -> &'a str) -> String {
+    let kind = if m.src_access.is_empty() && m.dst_access.is_empty() {
+        "execution"
+    } else {
+        "memory"
+    };
+    let cause = if m.cause == u32::MAX {
+        "every task".to_owned()
+    } else {
+        format!("`{}`", name(m.cause))
+    };
+    format!(
+        "{kind}: {:?} {:?} -> {:?} {:?} (for {cause})",
+        m.src_stages, m.src_access, m.dst_stages, m.dst_access
+    )
+}
+
+fn image_barrier<'a>(i: &ImageBarrier, name: &impl Fn(u32) -> &'a str) -> String {
+    format!(
+        "image `{}` {}: {:?} -> {:?}, {:?} {:?} -> {:?} {:?}",
+        name(i.image),
+        subresources(&Subresources::Image(i.range)),
+        i.old_layout,
+        i.new_layout,
+        i.src_stages,
+        i.src_access,
+        i.dst_stages,
+        i.dst_access
+    )
+}

@@ -1,0 +1,61 @@
+//! The pure planner of weft: record tasks over virtual buffers and images, compile them once
+//! into a [`Plan`] of batches and barriers. No Vulkan calls happen here (ash is used for its
+//! types only), so every scheduling and barrier rule is testable in microseconds.
+//!
+//! ```
+//! use ash::vk;
+//! use weft_graph::{access, BufferDesc, CompileOptions, ImageDesc, TaskGraph};
+//!
+//! # fn main() -> Result<(), weft_graph::GraphError> {
+//! let mut graph: TaskGraph = TaskGraph::new();
+//! let storage = vk::BufferUsageFlags::STORAGE_BUFFER;
+//! let input = graph.external_buffer("input", BufferDesc { size: 1024, usage: storage })?;
+//! let temp = graph.transient_buffer("temp", BufferDesc { size: 1024, usage: storage })?;
+//! let image = graph.transient_image(
+//!     "mips",
+//!     ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 256, 256, vk::ImageUsageFlags::STORAGE)
+//!         .with_mips(2),
+//! )?;
+//!
+//! graph.task("scale").attach(input, access::COMPUTE_READ).attach(temp, access::COMPUTE_WRITE).record()?;
+//! graph.task("fill mip 0").attach(image.mip(0), access::COMPUTE_WRITE).record()?;
+//! graph.task("fill mip 1").attach(image.mip(1), access::COMPUTE_WRITE).record()?;
+//! graph.task("sum").attach(temp, access::COMPUTE_READ).attach(image, access::COMPUTE_READ).record()?;
+//!
+//! let plan = graph.compile(&CompileOptions::default())?;
+//! // "scale" and both mip fills are independent: two batches in all.
+//! assert_eq!(plan.batch_count(), 2);
+//! assert_eq!(plan.batch(0).len(), 3);
+//! // One call before batch 1 with a single memory barrier (compute write -> compute read).
+//! let before_sum = plan.barriers_before(1);
+//! assert_eq!(before_sum.memory.len(), 1);
+//! println!("{}", plan.describe(&graph)?);
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod access;
+mod compile;
+mod error;
+mod graph;
+mod inspect;
+mod plan;
+mod resource;
+mod view;
+
+pub use access::{Access, AccessKind, AccessUsage, ResourceKind};
+pub use compile::dependencies::Hazard;
+pub use compile::CompileOptions;
+pub use error::GraphError;
+pub use graph::{Attachment, TaskBuilder, TaskGraph, TaskId};
+pub use plan::{
+    BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, Plan, PlanStats,
+    Subresources, TransientLifetime,
+};
+pub use resource::{
+    format_aspects, BufferDesc, ImageDesc, Lifetime, ResourceDesc, ResourceInfo, TaskBuffer,
+    TaskImage,
+};
+pub use view::{BufferView, ImageRange, ImageView, View};

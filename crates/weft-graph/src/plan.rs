@@ -1,0 +1,281 @@
+//! The compiled plan: flat arrays the runtime replays every execution.
+
+use std::ops::Range;
+
+use ash::vk;
+
+use crate::compile::dependencies::Hazard;
+use crate::compile::members::MemberLists;
+use crate::resource::GraphId;
+use crate::view::ImageRange;
+
+/// A global memory (or execution-only, when both access masks are empty) barrier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryBarrier {
+    /// Stages that must finish first.
+    pub src_stages: vk::PipelineStageFlags2,
+    /// Writes to make available (empty for execution-only dependencies).
+    pub src_access: vk::AccessFlags2,
+    /// Stages that wait.
+    pub dst_stages: vk::PipelineStageFlags2,
+    /// Accesses the writes are made visible to.
+    pub dst_access: vk::AccessFlags2,
+    /// Index of (the first) resource this barrier is for; `u32::MAX` for the full barriers
+    /// of the sequential debug mode.
+    pub cause: u32,
+}
+
+/// An image barrier with a layout transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageBarrier {
+    /// Resource index of the image.
+    pub image: u32,
+    /// The subresources it transitions.
+    pub range: ImageRange,
+    /// Layout before.
+    pub old_layout: vk::ImageLayout,
+    /// Layout after.
+    pub new_layout: vk::ImageLayout,
+    /// Stages that must finish first.
+    pub src_stages: vk::PipelineStageFlags2,
+    /// Writes to make available.
+    pub src_access: vk::AccessFlags2,
+    /// Stages that wait.
+    pub dst_stages: vk::PipelineStageFlags2,
+    /// Accesses the result is made visible to.
+    pub dst_access: vk::AccessFlags2,
+}
+
+/// The barriers of one batch boundary: one `vkCmdPipelineBarrier2` call.
+#[derive(Clone, Copy, Debug)]
+pub struct BarrierSet<'a> {
+    /// Global memory and execution barriers.
+    pub memory: &'a [MemoryBarrier],
+    /// Image barriers with layout transitions.
+    pub image: &'a [ImageBarrier],
+}
+
+impl BarrierSet<'_> {
+    /// True when nothing needs to be recorded.
+    pub fn is_empty(&self) -> bool {
+        self.memory.is_empty() && self.image.is_empty()
+    }
+}
+
+/// Part of a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subresources {
+    /// A byte range of a buffer.
+    Buffer {
+        /// First byte.
+        offset: u64,
+        /// Length in bytes.
+        size: u64,
+    },
+    /// A subresource range of an image.
+    Image(ImageRange),
+}
+
+/// How an external resource is touched first (or left last) by the plan. The runtime
+/// compares it with the state stored on the real resource and bridges the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExternalUse {
+    /// Resource index.
+    pub resource: u32,
+    /// Which part.
+    pub subresources: Subresources,
+    /// Stages of the access (the union of the group's accesses).
+    pub stages: vk::PipelineStageFlags2,
+    /// Access flags (the union of the group's accesses).
+    pub access: vk::AccessFlags2,
+    /// Image layout (`UNDEFINED` for buffers).
+    pub layout: vk::ImageLayout,
+    /// For first uses: the batch before which the bridge must happen. For last uses: the
+    /// last batch of the group (the trailing boundary `batch_count` for presents).
+    pub batch: u32,
+}
+
+/// The batches a transient resource is alive in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransientLifetime {
+    /// Resource index.
+    pub resource: u32,
+    /// First batch that touches it.
+    pub first_batch: u32,
+    /// Last batch that touches it.
+    pub last_batch: u32,
+}
+
+/// A dependency between two tasks, for inspection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Dependency {
+    /// The earlier task.
+    pub from: u32,
+    /// The later task.
+    pub to: u32,
+    /// The resource that causes it (`None` for explicit edges).
+    pub resource: Option<u32>,
+    /// The kind of hazard.
+    pub hazard: Hazard,
+}
+
+/// Counts that describe a plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PlanStats {
+    /// Tasks.
+    pub tasks: usize,
+    /// Batches.
+    pub batches: usize,
+    /// Depth of the dependency DAG (the least possible number of batches).
+    pub dag_depth: usize,
+    /// Batch boundaries with at least one barrier (each is one `vkCmdPipelineBarrier2`).
+    pub barrier_calls: usize,
+    /// Global memory / execution barriers.
+    pub memory_barriers: usize,
+    /// Image barriers.
+    pub image_barriers: usize,
+    /// Submits.
+    pub submits: usize,
+}
+
+/// Barriers before one batch: ranges into the plan's barrier arrays.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Boundary {
+    pub memory: Range<u32>,
+    pub image: Range<u32>,
+}
+
+/// A compiled graph: the order of tasks, batches, and the barriers between them. Built once
+/// by [`crate::TaskGraph::compile`]; everything the runtime needs per execution is here.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub(crate) graph: GraphId,
+    pub(crate) sequential: bool,
+    pub(crate) dag_depth: u32,
+    /// Tasks ordered by batch, record order within a batch.
+    pub(crate) task_order: Vec<u32>,
+    /// `batch_starts[b]..batch_starts[b + 1]` indexes `task_order`.
+    pub(crate) batch_starts: Vec<u32>,
+    pub(crate) task_batch: Vec<u32>,
+    /// One per batch, plus the trailing boundary after the last batch.
+    pub(crate) boundaries: Vec<Boundary>,
+    pub(crate) memory_barriers: Vec<MemoryBarrier>,
+    pub(crate) image_barriers: Vec<ImageBarrier>,
+    pub(crate) first_uses: Vec<ExternalUse>,
+    pub(crate) last_uses: Vec<ExternalUse>,
+    pub(crate) submit_batches: Vec<u32>,
+    pub(crate) transients: Vec<TransientLifetime>,
+    pub(crate) presents: Vec<u32>,
+    pub(crate) lists: MemberLists,
+    pub(crate) dependencies: Vec<crate::compile::dependencies::DependencyList>,
+}
+
+impl Plan {
+    /// Number of batches.
+    pub fn batch_count(&self) -> usize {
+        self.batch_starts.len().saturating_sub(1)
+    }
+
+    /// The tasks of batch `batch`, in record order (empty past the end).
+    pub fn batch(&self, batch: usize) -> &[u32] {
+        match (
+            self.batch_starts.get(batch),
+            self.batch_starts.get(batch + 1),
+        ) {
+            (Some(&a), Some(&b)) => &self.task_order[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// All tasks in execution order.
+    pub fn task_order(&self) -> &[u32] {
+        &self.task_order
+    }
+
+    /// The batch of a task (by record index).
+    pub fn task_batch(&self, task: u32) -> Option<u32> {
+        self.task_batch.get(task as usize).copied()
+    }
+
+    /// The barriers to record before batch `batch`; `batch == batch_count()` gives the
+    /// trailing barriers after the last batch (presents).
+    pub fn barriers_before(&self, batch: usize) -> BarrierSet<'_> {
+        match self.boundaries.get(batch) {
+            Some(b) => BarrierSet {
+                memory: &self.memory_barriers[b.memory.start as usize..b.memory.end as usize],
+                image: &self.image_barriers[b.image.start as usize..b.image.end as usize],
+            },
+            None => BarrierSet {
+                memory: &[],
+                image: &[],
+            },
+        }
+    }
+
+    /// How each external resource range is first accessed, so the runtime can bridge from
+    /// the state the real resource is in.
+    pub fn first_uses(&self) -> &[ExternalUse] {
+        &self.first_uses
+    }
+
+    /// The state each external resource range is left in.
+    pub fn last_uses(&self) -> &[ExternalUse] {
+        &self.last_uses
+    }
+
+    /// The first batch of each submit after the first one.
+    pub fn submit_batches(&self) -> &[u32] {
+        &self.submit_batches
+    }
+
+    /// Resource indices of the presented images.
+    pub fn presents(&self) -> &[u32] {
+        &self.presents
+    }
+
+    /// The batches each transient resource is alive in.
+    pub fn transient_lifetimes(&self) -> &[TransientLifetime] {
+        &self.transients
+    }
+
+    /// True when compiled in the sequential debug mode.
+    pub fn is_sequential(&self) -> bool {
+        self.sequential
+    }
+
+    /// The task dependencies (deduplicated), for inspection and tests. Allocates.
+    pub fn dependencies(&self) -> Vec<Dependency> {
+        let mut out: Vec<Dependency> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for d in &self.dependencies {
+            for from in self.lists.tasks(d.list) {
+                if seen.insert((from, d.task)) {
+                    out.push(Dependency {
+                        from,
+                        to: d.task,
+                        resource: (d.resource != u32::MAX).then_some(d.resource),
+                        hazard: d.hazard,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Counts describing the plan.
+    pub fn stats(&self) -> PlanStats {
+        PlanStats {
+            tasks: self.task_order.len(),
+            batches: self.batch_count(),
+            dag_depth: self.dag_depth as usize,
+            barrier_calls: self
+                .boundaries
+                .iter()
+                .filter(|b| !b.memory.is_empty() || !b.image.is_empty())
+                .count(),
+            memory_barriers: self.memory_barriers.len(),
+            image_barriers: self.image_barriers.len(),
+            submits: self.submit_batches.len() + usize::from(!self.task_order.is_empty()),
+        }
+    }
+}
