@@ -77,7 +77,7 @@ impl<C> TaskGraph<C> {
                 ResourceDesc::Buffer(_) => u64::MAX,
                 ResourceDesc::Image(d) => u64::from(d.mip_levels) * u64::from(d.array_layers),
             };
-            let mut segments = map.segments.iter().peekable();
+            let mut segments = map.segments().iter().peekable();
             while let Some(first) = segments.next() {
                 let mut end = first.end;
                 while let Some(next) = segments.next_if(|n| {

@@ -9,21 +9,31 @@ pub(crate) struct Segment<S> {
     pub state: S,
 }
 
-/// Sorted, disjoint segments.
+/// Sorted, disjoint segments. Most resources are only ever touched whole, so a map with one
+/// segment keeps it inline: compiling a graph does not allocate per resource.
 #[derive(Clone, Debug)]
-pub(crate) struct RangeMap<S> {
-    pub segments: Vec<Segment<S>>,
+pub(crate) enum RangeMap<S> {
+    Empty,
+    One(Segment<S>),
+    Many(Vec<Segment<S>>),
 }
 
 impl<S> Default for RangeMap<S> {
     fn default() -> Self {
-        Self {
-            segments: Vec::new(),
-        }
+        Self::Empty
     }
 }
 
 impl<S: Copy> RangeMap<S> {
+    /// The segments in order.
+    pub fn segments(&self) -> &[Segment<S>] {
+        match self {
+            Self::Empty => &[],
+            Self::One(s) => std::slice::from_ref(s),
+            Self::Many(v) => v,
+        }
+    }
+
     /// Updates `[start, end)`: it is cut along existing segment borders and gaps into pieces,
     /// and `f(piece_start, piece_end, old_state)` gives each piece its new state
     /// (`old_state` is `None` in a gap). Parts of segments outside `[start, end)` keep their
@@ -36,69 +46,97 @@ impl<S: Copy> RangeMap<S> {
         mut f: impl FnMut(u64, u64, Option<&S>) -> S,
     ) {
         debug_assert!(start < end);
-        let first = self.segments.partition_point(|s| s.end <= start);
-        // Fast path: exactly one existing segment covers exactly the range.
-        if let Some(seg) = self.segments.get_mut(first) {
-            if seg.start == start && seg.end == end {
+        match self {
+            Self::Empty => {
+                let state = f(start, end, None);
+                *self = Self::One(Segment { start, end, state });
+                return;
+            }
+            Self::One(seg) if seg.start == start && seg.end == end => {
                 seg.state = f(start, end, Some(&seg.state));
                 return;
             }
+            Self::One(seg) => {
+                let seg = *seg;
+                *self = Self::Many(vec![seg]);
+            }
+            Self::Many(_) => {}
         }
-        scratch.clear();
-        let mut cursor = start;
-        let mut last = first;
-        while let Some(seg) = self.segments.get(last) {
-            if seg.start >= end {
-                break;
-            }
-            if seg.start < start {
-                scratch.push(Segment {
-                    start: seg.start,
-                    end: start,
-                    state: seg.state,
-                });
-            }
-            if cursor < seg.start {
-                let state = f(cursor, seg.start, None);
-                scratch.push(Segment {
-                    start: cursor,
-                    end: seg.start,
-                    state,
-                });
-            }
-            let piece_start = seg.start.max(start);
-            let piece_end = seg.end.min(end);
-            let state = f(piece_start, piece_end, Some(&seg.state));
+        if let Self::Many(segments) = self {
+            update_sorted(segments, start, end, scratch, f);
+        }
+    }
+}
+
+fn update_sorted<S: Copy>(
+    segments: &mut Vec<Segment<S>>,
+    start: u64,
+    end: u64,
+    scratch: &mut Vec<Segment<S>>,
+    mut f: impl FnMut(u64, u64, Option<&S>) -> S,
+) {
+    let first = segments.partition_point(|s| s.end <= start);
+    // Fast path: exactly one existing segment covers exactly the range.
+    if let Some(seg) = segments.get_mut(first) {
+        if seg.start == start && seg.end == end {
+            seg.state = f(start, end, Some(&seg.state));
+            return;
+        }
+    }
+    scratch.clear();
+    let mut cursor = start;
+    let mut last = first;
+    while let Some(seg) = segments.get(last) {
+        if seg.start >= end {
+            break;
+        }
+        if seg.start < start {
             scratch.push(Segment {
-                start: piece_start,
-                end: piece_end,
-                state,
+                start: seg.start,
+                end: start,
+                state: seg.state,
             });
-            if seg.end > end {
-                scratch.push(Segment {
-                    start: end,
-                    end: seg.end,
-                    state: seg.state,
-                });
-            }
-            cursor = piece_end;
-            last += 1;
         }
-        if cursor < end {
-            let state = f(cursor, end, None);
+        if cursor < seg.start {
+            let state = f(cursor, seg.start, None);
             scratch.push(Segment {
                 start: cursor,
-                end,
+                end: seg.start,
                 state,
             });
         }
-        if last - first == scratch.len() {
-            self.segments[first..last].copy_from_slice(scratch);
-        } else {
-            self.segments.splice(first..last, scratch.drain(..));
+        let piece_start = seg.start.max(start);
+        let piece_end = seg.end.min(end);
+        let state = f(piece_start, piece_end, Some(&seg.state));
+        scratch.push(Segment {
+            start: piece_start,
+            end: piece_end,
+            state,
+        });
+        if seg.end > end {
+            scratch.push(Segment {
+                start: end,
+                end: seg.end,
+                state: seg.state,
+            });
         }
-        scratch.clear();
+        cursor = piece_end;
+        last += 1;
     }
+    if cursor < end {
+        let state = f(cursor, end, None);
+        scratch.push(Segment {
+            start: cursor,
+            end,
+            state,
+        });
+    }
+    if last - first == scratch.len() {
+        segments[first..last].copy_from_slice(scratch);
+    } else {
+        segments.splice(first..last, scratch.drain(..));
+    }
+    scratch.clear();
 }
 
 #[cfg(test)]
@@ -106,7 +144,7 @@ mod tests {
     use super::*;
 
     fn dump(m: &RangeMap<u32>) -> Vec<(u64, u64, u32)> {
-        m.segments
+        m.segments()
             .iter()
             .map(|s| (s.start, s.end, s.state))
             .collect()
