@@ -8,6 +8,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use weft::prelude::*;
 
 mod synthetic;
+use synthetic::Views;
 
 fn compile(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
@@ -15,10 +16,14 @@ fn compile(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(2));
     group.sample_size(20);
     for &n in &[1_000usize, 10_000, 100_000] {
-        let shapes: [(&str, TaskGraph); 4] = [
+        let shapes: [(&str, TaskGraph); 5] = [
             ("chain", synthetic::chain(n)),
             ("fan", synthetic::fan(n)),
-            ("random", synthetic::random(n, 7)),
+            ("random", synthetic::random(n, 7, Views::Aligned)),
+            (
+                "random_fragmented",
+                synthetic::random(n, 7, Views::Fragmented),
+            ),
             ("bloom", synthetic::bloom(n)),
         ];
         for (shape, graph) in &shapes {

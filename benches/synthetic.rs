@@ -68,9 +68,21 @@ pub fn fan(n: usize) -> TaskGraph {
     g
 }
 
+/// How the random graphs pick their views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Views {
+    /// Like renderers and compute pipelines do: half the views are whole resources, the rest
+    /// an aligned half or quarter of a buffer, or one mip (one layer or all) of an image.
+    Aligned,
+    /// A stress case: any 64-byte-granular byte range (so buffers fragment into up to 16
+    /// independently tracked ranges) and any mip with any layer range.
+    Fragmented,
+}
+
 /// `n` tasks with 4 attachments each on distinct random resources among `n / 8` buffers
-/// (random byte ranges) and `n / 32` images (random mips and layers), with random accesses.
-pub fn random(n: usize, seed: u64) -> TaskGraph {
+/// and `n / 32` images (4 mips, 4 layers), with random accesses (reads, sampled reads,
+/// writes, read-writes, concurrent writes).
+pub fn random(n: usize, seed: u64, views: Views) -> TaskGraph {
     let mut rng = Rng::new(seed);
     let mut g = TaskGraph::new();
     let buffer_count = (n / 8).max(4);
@@ -113,18 +125,38 @@ pub fn random(n: usize, seed: u64) -> TaskGraph {
                 r = rng.below(total);
             }
             used[slot] = r;
+            let whole = views == Views::Aligned && rng.below(2) == 0;
             task = if (r as usize) < buffer_count {
-                let offset = rng.below(16) * 64;
-                let size = (1 + rng.below(16 - offset / 64)) * 64;
+                let buffer = buffers[r as usize];
                 let a = buffer_accesses[rng.below(buffer_accesses.len() as u64) as usize];
-                task.attach(buffers[r as usize].range(offset, size), a)
+                let view = match views {
+                    _ if whole => buffer.whole(),
+                    Views::Aligned => {
+                        let parts = 2 << rng.below(2); // halves or quarters
+                        let size = 1024 / parts;
+                        buffer.range(rng.below(parts) * size, size)
+                    }
+                    Views::Fragmented => {
+                        let offset = rng.below(16) * 64;
+                        buffer.range(offset, (1 + rng.below(16 - offset / 64)) * 64)
+                    }
+                };
+                task.attach(view, a)
             } else {
                 let image = images[r as usize - buffer_count];
-                let mip = rng.below(4) as u32;
-                let layer = rng.below(4) as u32;
-                let layers = 1 + rng.below(4 - u64::from(layer)) as u32;
                 let a = image_accesses[rng.below(image_accesses.len() as u64) as usize];
-                task.attach(image.mip(mip).layers(layer..layer + layers), a)
+                let mip = rng.below(4) as u32;
+                let view = match views {
+                    _ if whole => image.whole(),
+                    Views::Aligned if rng.below(2) == 0 => image.mip(mip),
+                    Views::Aligned => image.mip(mip).layer(rng.below(4) as u32),
+                    Views::Fragmented => {
+                        let layer = rng.below(4) as u32;
+                        let layers = 1 + rng.below(4 - u64::from(layer)) as u32;
+                        image.mip(mip).layers(layer..layer + layers)
+                    }
+                };
+                task.attach(view, a)
             };
         }
         task.record().expect("distinct resources never overlap");

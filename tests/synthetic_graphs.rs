@@ -27,12 +27,14 @@ fn fan_takes_three_batches() {
 
 #[test]
 fn random_has_four_attachments_per_task_and_depth_batches() {
-    let g = synthetic::random(1000, 7);
-    assert_eq!(g.task_count(), 1000);
-    assert!((0..1000).all(|t| g.task_attachments(t).len() == 4));
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    assert_eq!(plan.batch_count(), plan.stats().dag_depth);
-    assert!(plan.batch_count() > 10 && plan.batch_count() < 1000);
+    for views in [synthetic::Views::Aligned, synthetic::Views::Fragmented] {
+        let g = synthetic::random(1000, 7, views);
+        assert_eq!(g.task_count(), 1000);
+        assert!((0..1000).all(|t| g.task_attachments(t).len() == 4));
+        let plan = g.compile(&CompileOptions::default()).unwrap();
+        assert_eq!(plan.batch_count(), plan.stats().dag_depth);
+        assert!(plan.batch_count() > 10 && plan.batch_count() < 1000);
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
-use crate::plan::{ImageBarrier, MemoryBarrier, Plan, Subresources};
+use crate::plan::{Dependency, ImageBarrier, MemoryBarrier, Plan, Subresources};
 
 impl Plan {
     fn check_graph<C>(&self, graph: &TaskGraph<C>) -> Result<(), GraphError> {
@@ -13,6 +13,29 @@ impl Plan {
         } else {
             Err(GraphError::ForeignPlan)
         }
+    }
+
+    /// The task dependencies of the graph (deduplicated, in record order of the later
+    /// task), each with the resource and hazard that causes it. The plan keeps no edges (they
+    /// are not needed to execute it), so this walks the graph again. Allocates.
+    pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
+        self.check_graph(graph)?;
+        let walk = crate::compile::dependencies::walk(graph, false, true);
+        let mut out: Vec<Dependency> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for d in &walk.dependencies {
+            for from in walk.lists.tasks(d.list) {
+                if seen.insert((from, d.task)) {
+                    out.push(Dependency {
+                        from,
+                        to: d.task,
+                        resource: (d.resource != u32::MAX).then_some(d.resource),
+                        hazard: d.hazard,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// A readable listing: stats, then every batch with its barriers (stages, accesses,
@@ -108,7 +131,7 @@ impl Plan {
             }
             out.push_str("  }\n");
         }
-        for d in self.dependencies() {
+        for d in self.dependencies(graph)? {
             let label = match d.resource {
                 Some(r) => format!("{} {}", resource_name(graph, r), d.hazard.label()),
                 None => d.hazard.label().to_owned(),

@@ -5,7 +5,6 @@ use std::ops::Range;
 use ash::vk;
 
 use crate::compile::dependencies::Hazard;
-use crate::compile::members::MemberLists;
 use crate::resource::GraphId;
 use crate::view::ImageRange;
 
@@ -166,8 +165,6 @@ pub struct Plan {
     pub(crate) submit_batches: Vec<u32>,
     pub(crate) transients: Vec<TransientLifetime>,
     pub(crate) presents: Vec<u32>,
-    pub(crate) lists: MemberLists,
-    pub(crate) dependencies: Vec<crate::compile::dependencies::DependencyList>,
 }
 
 impl Plan {
@@ -241,25 +238,6 @@ impl Plan {
     /// True when compiled in the sequential debug mode.
     pub fn is_sequential(&self) -> bool {
         self.sequential
-    }
-
-    /// The task dependencies (deduplicated), for inspection and tests. Allocates.
-    pub fn dependencies(&self) -> Vec<Dependency> {
-        let mut out: Vec<Dependency> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for d in &self.dependencies {
-            for from in self.lists.tasks(d.list) {
-                if seen.insert((from, d.task)) {
-                    out.push(Dependency {
-                        from,
-                        to: d.task,
-                        resource: (d.resource != u32::MAX).then_some(d.resource),
-                        hazard: d.hazard,
-                    });
-                }
-            }
-        }
-        out
     }
 
     /// Counts describing the plan.

@@ -202,7 +202,7 @@ fn write_after_read_is_execution_only() {
     assert_eq!(m.src_stages, vk::PipelineStageFlags2::COMPUTE_SHADER);
     assert_eq!(m.dst_stages, vk::PipelineStageFlags2::COPY);
     assert!(m.src_access.is_empty() && m.dst_access.is_empty());
-    let dep = plan.dependencies();
+    let dep = plan.dependencies(&g).unwrap();
     assert_eq!(dep.len(), 1);
     assert_eq!(dep[0].hazard, Hazard::WriteAfterRead);
 }
@@ -252,7 +252,10 @@ fn reads_in_different_layouts_are_ordered_by_a_layout_transition() {
     // After reads only: no writes to make available.
     assert!(i.src_access.is_empty());
     assert_eq!(i.src_stages, vk::PipelineStageFlags2::COMPUTE_SHADER);
-    assert_eq!(plan.dependencies()[1].hazard, Hazard::LayoutChange);
+    assert_eq!(
+        plan.dependencies(&g).unwrap()[1].hazard,
+        Hazard::LayoutChange
+    );
 }
 
 #[test]
@@ -334,7 +337,7 @@ fn partial_overlap_depends_only_on_overlapping_writers() {
         .record()
         .unwrap();
     let plan = compile(&g);
-    let deps = plan.dependencies();
+    let deps = plan.dependencies(&g).unwrap();
     assert_eq!(deps.len(), 1);
     assert_eq!((deps[0].from, deps[0].to), (lo.index(), r.index()));
 }
@@ -370,7 +373,7 @@ fn joining_a_read_group_on_part_of_its_range_does_not_widen_dependencies() {
         .record()
         .unwrap();
     let plan = compile(&g);
-    let deps = plan.dependencies();
+    let deps = plan.dependencies(&g).unwrap();
     let into = |t: u32| {
         let mut v: Vec<u32> = deps.iter().filter(|d| d.to == t).map(|d| d.from).collect();
         v.sort();
@@ -404,7 +407,8 @@ fn explicit_edges_order_unrelated_tasks() {
     // No resource conflict between first and second: no barrier for the explicit edge.
     assert!(plan.barriers_before(1).is_empty());
     assert!(plan
-        .dependencies()
+        .dependencies(&g)
+        .unwrap()
         .iter()
         .any(|d| d.hazard == Hazard::Explicit && d.to == second.index()));
 }

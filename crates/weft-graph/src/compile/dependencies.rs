@@ -5,9 +5,10 @@
 use ash::vk;
 
 use super::members::{MemberLists, NIL};
-use super::range_map::{RangeMap, Segment};
+use super::range_map::RangeMap;
 use crate::access::{AccessClass, DerivedAccess, WRITE_ACCESS_MASK};
 use crate::graph::TaskGraph;
+use crate::resource::{Lifetime, ResourceDesc};
 
 /// The union of the accesses of one access group on one range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,20 +104,31 @@ pub(crate) struct DependencyList {
     pub hazard: Hazard,
 }
 
-/// The state of one range: the previous and current group's members, the current group's
-/// union access, and the transition into the current group.
-#[derive(Clone, Copy, Debug)]
+/// The state of one range.
+///
+/// Batches are stored plus one, so 0 means "no such group". The member lists are kept only
+/// when the walk collects edges (for inspection); compiling needs just the batches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RangeState {
+    /// 1 + the highest batch of the previous group (what a task joining the current group
+    /// waits for).
+    prev_end: u32,
+    /// 1 + the highest batch of the current group (what a task starting a new group waits
+    /// for).
+    cur_end: u32,
+    /// The union of the current group's accesses.
+    pub group: Group,
+    /// The transition into the current group, or [`NO_TRANSITION`].
+    transition: u32,
+    /// Members of the previous and current group ([`NIL`] unless collecting edges).
     prev: u32,
     cur: u32,
-    pub group: Group,
-    transition: u32,
 }
 
 impl RangeState {
-    /// The last batch of the current group's members (`None` after a present).
-    pub fn last_batch(&self, lists: &MemberLists) -> Option<u32> {
-        lists.max_batch(self.cur)
+    /// The last batch of the current group (`None` after a present).
+    pub fn last_batch(&self) -> Option<u32> {
+        self.cur_end.checked_sub(1)
     }
 }
 
@@ -134,31 +146,35 @@ pub(crate) struct Walk {
     pub resource_batches: Vec<Option<(u32, u32)>>,
 }
 
-/// Per-task scratch, reused across tasks so the walk does not allocate per task.
-#[derive(Default)]
-struct Scratch {
-    segments: Vec<Segment<RangeState>>,
-    new_nodes: Vec<u32>,
-    touched: Vec<u32>,
-}
+/// "No transition": the first group of a transient buffer needs no barrier and no bridge.
+const NO_TRANSITION: u32 = u32::MAX;
 
-/// Walks the graph. `sequential` puts every task in its own batch, in record order.
-pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool) -> Walk {
+/// Walks the graph. `sequential` puts every task in its own batch, in record order;
+/// `collect_edges` keeps the task-to-task dependencies (for inspection only).
+///
+/// Per task, a read-only pass over its ranges finds its batch (one past the latest group it
+/// must wait for); a second pass then updates the ranges knowing that batch.
+pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: bool) -> Walk {
     let task_count = graph.tasks.len();
     let mut w = Walk {
         task_batch: Vec::with_capacity(task_count),
         batch_count: 0,
-        transitions: Vec::with_capacity(graph.attachments.len()),
-        lists: MemberLists {
-            nodes: Vec::with_capacity(graph.attachments.len() + graph.after_edges.len()),
-        },
-        dependencies: Vec::with_capacity(graph.attachments.len() + graph.after_edges.len()),
+        transitions: Vec::new(),
+        lists: MemberLists::default(),
+        dependencies: Vec::new(),
         ranges: vec![RangeMap::default(); graph.resources.len()],
         submit_batches: Vec::with_capacity(graph.submits.len()),
         resource_batches: vec![None; graph.resources.len()],
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
-    let mut scratch = Scratch::default();
+    // Only external resources and images need their first group's transition (a bridge
+    // from the real resource's state, or a transition out of UNDEFINED).
+    let first_use_matters: Vec<bool> = graph
+        .resources
+        .iter()
+        .map(|r| r.lifetime == Lifetime::External || matches!(r.desc, ResourceDesc::Image(_)))
+        .collect();
+    let mut segments = Vec::new();
     let mut submits = graph.submits.iter().copied().peekable();
     let mut submit_floor = 0u32;
 
@@ -168,136 +184,150 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool) -> Walk {
             submit_floor = w.batch_count;
             w.submit_batches.push(submit_floor);
         }
-        scratch.new_nodes.clear();
-        scratch.touched.clear();
-        let mut floor = submit_floor;
+        let attachments = &graph.attachments[task.attachments.clone()];
 
+        // Pass 1: the earliest batch.
+        let mut floor = submit_floor;
         for &earlier in after.of(t) {
-            let node = w.lists.push(earlier, NIL);
-            w.lists.settle(node, w.task_batch[earlier as usize]);
             floor = floor.max(w.task_batch[earlier as usize] + 1);
-            w.dependencies.push(DependencyList {
-                task: t32,
-                list: node,
-                resource: u32::MAX,
-                hazard: Hazard::Explicit,
+        }
+        for att in attachments {
+            let map = &w.ranges[att.resource as usize];
+            att.resolved.for_each_interval(|start, end| {
+                map.for_each_overlap(start, end, |old| {
+                    let wait = if old.group.admits(&att.derived) {
+                        old.prev_end
+                    } else {
+                        old.cur_end
+                    };
+                    floor = floor.max(wait);
+                });
             });
         }
+        let batch = if sequential { t32 } else { floor };
+        let end = batch + 1;
+        w.task_batch.push(batch);
+        w.batch_count = w.batch_count.max(end);
 
-        for att in &graph.attachments[task.attachments.clone()] {
+        // Pass 2: update the ranges.
+        let solo = if collect_edges {
+            for &earlier in after.of(t) {
+                let node = w.lists.push(earlier, NIL);
+                add_dependency(&mut w.dependencies, t32, node, u32::MAX, Hazard::Explicit);
+            }
+            w.lists.push(t32, NIL)
+        } else {
+            NIL
+        };
+        for att in attachments {
             let access = Group::from_access(&att.derived);
             let resource = att.resource;
+            let matters = first_use_matters[resource as usize];
             let map = &mut w.ranges[resource as usize];
             let lists = &mut w.lists;
             let transitions = &mut w.transitions;
             let dependencies = &mut w.dependencies;
-            let Scratch {
-                segments,
-                new_nodes,
-                touched,
-            } = &mut scratch;
-            let depend = |lists: &MemberLists,
-                          deps: &mut Vec<DependencyList>,
-                          list: u32,
-                          hazard: Hazard,
-                          floor: &mut u32| {
-                add_dependency(lists, deps, t32, list, resource, hazard, floor)
+            let mut note = |list: u32, hazard: Hazard| {
+                if collect_edges && list != NIL {
+                    add_dependency(dependencies, t32, list, resource, hazard);
+                }
             };
-            att.resolved.for_each_interval(|start, end| {
-                map.update(start, end, segments, |start, end, old| match old {
-                    Some(old) if old.group.admits(&att.derived) => {
-                        let src = transitions[old.transition as usize].src;
-                        let hazard =
-                            src.map_or(Hazard::LayoutChange, |s| Hazard::between(&s, &access));
-                        depend(lists, dependencies, old.prev, hazard, &mut floor);
-                        transitions[old.transition as usize].dst.join(&att.derived);
-                        touched.push(old.transition);
-                        let cur = if lists.head_task(old.cur) == Some(t32) {
-                            old.cur
-                        } else {
-                            let node = lists.push(t32, old.cur);
-                            new_nodes.push(node);
-                            node
-                        };
-                        let mut group = old.group;
-                        group.join(&att.derived);
-                        RangeState {
-                            prev: old.prev,
-                            cur,
-                            group,
-                            transition: old.transition,
-                        }
-                    }
-                    _ => {
-                        let (prev, src) = match old {
-                            Some(old) => {
-                                depend(
-                                    lists,
-                                    dependencies,
-                                    old.cur,
-                                    Hazard::between(&old.group, &access),
-                                    &mut floor,
-                                );
-                                (old.cur, Some(old.group))
+            att.resolved.for_each_interval(|start, end_unit| {
+                // The transition this update made last, with the `cur_end` of the group it
+                // left: a contiguous piece leaving an equal group may share it.
+                let mut made: Option<(u32, u32)> = None;
+                map.update(
+                    start,
+                    end_unit,
+                    &mut segments,
+                    |start, piece_end, old| match old {
+                        Some(old) if old.group.admits(&att.derived) => {
+                            let hazard = match transitions.get_mut(old.transition as usize) {
+                                Some(tr) => {
+                                    tr.dst.join(&att.derived);
+                                    tr.batch = tr.batch.min(batch);
+                                    tr.src.map_or(Hazard::LayoutChange, |src| {
+                                        Hazard::between(&src, &access)
+                                    })
+                                }
+                                None => Hazard::LayoutChange,
+                            };
+                            note(old.prev, hazard);
+                            let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
+                                old.cur
+                            } else {
+                                lists.push(t32, old.cur)
+                            };
+                            let mut group = old.group;
+                            group.join(&att.derived);
+                            RangeState {
+                                prev_end: old.prev_end,
+                                cur_end: old.cur_end.max(end),
+                                group,
+                                transition: old.transition,
+                                prev: old.prev,
+                                cur,
                             }
-                            None => (NIL, None),
-                        };
-                        let transition = transitions.len() as u32;
-                        transitions.push(Transition {
-                            resource,
-                            start,
-                            end,
-                            src,
-                            dst: access,
-                            batch: u32::MAX,
-                        });
-                        touched.push(transition);
-                        let node = lists.push(t32, NIL);
-                        new_nodes.push(node);
-                        RangeState {
-                            prev,
-                            cur: node,
-                            group: access,
-                            transition,
                         }
-                    }
-                });
+                        _ => {
+                            let (src, src_end, prev) = match old {
+                                Some(old) => {
+                                    note(old.cur, Hazard::between(&old.group, &access));
+                                    (Some(old.group), old.cur_end, old.cur)
+                                }
+                                None => (None, 0, NIL),
+                            };
+                            let transition = match made {
+                                _ if src.is_none() && !matters => NO_TRANSITION,
+                                Some((index, made_end))
+                                    if made_end == src_end
+                                        && transitions[index as usize].end == start
+                                        && transitions[index as usize].src == src =>
+                                {
+                                    transitions[index as usize].end = piece_end;
+                                    index
+                                }
+                                _ => {
+                                    let index = transitions.len() as u32;
+                                    transitions.push(Transition {
+                                        resource,
+                                        start,
+                                        end: piece_end,
+                                        src,
+                                        dst: access,
+                                        batch,
+                                    });
+                                    made = Some((index, src_end));
+                                    index
+                                }
+                            };
+                            RangeState {
+                                prev_end: src_end,
+                                cur_end: end,
+                                group: access,
+                                transition,
+                                prev,
+                                cur: solo,
+                            }
+                        }
+                    },
+                );
             });
-        }
-
-        let batch = if sequential { t32 } else { floor };
-        w.task_batch.push(batch);
-        w.batch_count = w.batch_count.max(batch + 1);
-        for &node in &scratch.new_nodes {
-            w.lists.settle(node, batch);
-        }
-        for &tr in &scratch.touched {
-            let tr = &mut w.transitions[tr as usize];
-            tr.batch = tr.batch.min(batch);
-        }
-        for att in &graph.attachments[task.attachments.clone()] {
-            let span = &mut w.resource_batches[att.resource as usize];
+            let span = &mut w.resource_batches[resource as usize];
             *span = Some(span.map_or((batch, batch), |(a, b)| (a.min(batch), b.max(batch))));
         }
     }
     w
 }
 
-/// Makes `task` depend on every task of `list`: raises its batch floor and notes the
-/// dependency (once per list in a row).
+/// Notes that `task` depends on every task of `list` (once per list in a row).
 fn add_dependency(
-    lists: &MemberLists,
     dependencies: &mut Vec<DependencyList>,
     task: u32,
     list: u32,
     resource: u32,
     hazard: Hazard,
-    floor: &mut u32,
 ) {
-    let Some(max) = lists.max_batch(list) else {
-        return;
-    };
-    *floor = (*floor).max(max + 1);
     let repeated = dependencies
         .last()
         .is_some_and(|d| d.task == task && d.list == list);
@@ -315,12 +345,11 @@ fn add_dependency(
 /// the last batch.
 pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
     let mut segments = Vec::new();
+    let dst = Group::from_access(&crate::access::PRESENT.derive());
+    let batch = w.batch_count;
     for present in &graph.presents {
-        let access = crate::access::PRESENT.derive();
-        let dst = Group::from_access(&access);
         let map = &mut w.ranges[present.resource as usize];
         let transitions = &mut w.transitions;
-        let batch = w.batch_count;
         present.resolved.for_each_interval(|start, end| {
             map.update(start, end, &mut segments, |start, end, old| {
                 let transition = transitions.len() as u32;
@@ -333,10 +362,12 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
                     batch,
                 });
                 RangeState {
-                    prev: old.map_or(NIL, |o| o.cur),
-                    cur: NIL,
+                    prev_end: old.map_or(0, |o| o.cur_end),
+                    cur_end: batch + 1,
                     group: dst,
                     transition,
+                    prev: old.map_or(NIL, |o| o.cur),
+                    cur: NIL,
                 }
             });
         });

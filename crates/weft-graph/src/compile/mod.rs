@@ -31,9 +31,9 @@ impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
     /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
     pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
-        let mut walk = dependencies::walk(self, options.sequential);
+        let mut walk = dependencies::walk(self, options.sequential, false);
         let dag_depth = if options.sequential {
-            dependencies::walk(self, false).batch_count
+            dependencies::walk(self, false, false).batch_count
         } else {
             walk.batch_count
         };
@@ -60,8 +60,6 @@ impl<C> TaskGraph<C> {
             submit_batches: walk.submit_batches,
             presents: self.presents.iter().map(|p| p.resource).collect(),
             task_batch: walk.task_batch,
-            lists: walk.lists,
-            dependencies: walk.dependencies,
         })
     }
 
@@ -88,10 +86,7 @@ impl<C> TaskGraph<C> {
                     end = next.end;
                 }
                 let group = first.state.group;
-                let batch = first
-                    .state
-                    .last_batch(&walk.lists)
-                    .unwrap_or(walk.batch_count);
+                let batch = first.state.last_batch().unwrap_or(walk.batch_count);
                 let mut push = |subresources| {
                     out.push(ExternalUse {
                         resource: index as u32,

@@ -24,7 +24,19 @@ impl<S> Default for RangeMap<S> {
     }
 }
 
-impl<S: Copy> RangeMap<S> {
+impl<S: Copy + PartialEq> RangeMap<S> {
+    /// Calls `f` with the state of every segment overlapping `[start, end)`.
+    pub fn for_each_overlap(&self, start: u64, end: u64, mut f: impl FnMut(&S)) {
+        let segments = self.segments();
+        let first = segments.partition_point(|s| s.end <= start);
+        for seg in &segments[first..] {
+            if seg.start >= end {
+                break;
+            }
+            f(&seg.state);
+        }
+    }
+
     /// The segments in order.
     pub fn segments(&self) -> &[Segment<S>] {
         match self {
@@ -68,7 +80,7 @@ impl<S: Copy> RangeMap<S> {
     }
 }
 
-fn update_sorted<S: Copy>(
+fn update_sorted<S: Copy + PartialEq>(
     segments: &mut Vec<Segment<S>>,
     start: u64,
     end: u64,
@@ -131,12 +143,27 @@ fn update_sorted<S: Copy>(
             state,
         });
     }
+    merge_equal_neighbours(scratch);
     if last - first == scratch.len() {
         segments[first..last].copy_from_slice(scratch);
     } else {
         segments.splice(first..last, scratch.drain(..));
     }
     scratch.clear();
+}
+
+/// Joins adjacent segments with equal states (they behave identically from now on).
+fn merge_equal_neighbours<S: Copy + PartialEq>(segments: &mut Vec<Segment<S>>) {
+    let mut kept = 0;
+    for i in 1..segments.len() {
+        if segments[i].state == segments[kept].state && segments[kept].end == segments[i].start {
+            segments[kept].end = segments[i].end;
+        } else {
+            kept += 1;
+            segments[kept] = segments[i];
+        }
+    }
+    segments.truncate((kept + 1).min(segments.len()));
 }
 
 #[cfg(test)]
