@@ -219,7 +219,8 @@ impl Access {
         flags
     }
 
-    /// The layout an image must be in for this access (`UNDEFINED` for buffers).
+    /// The layout an image must be in for this access (`UNDEFINED` for usages only buffers
+    /// have). Buffers have no layout, whatever the usage.
     pub fn image_layout(&self) -> vk::ImageLayout {
         use vk::ImageLayout as L;
         match self.usage {
@@ -328,7 +329,10 @@ impl Access {
         Ok(())
     }
 
-    pub(crate) fn derive(&self) -> DerivedAccess {
+    /// What the planner tracks for this access on a resource of type `resource`. Buffers
+    /// have no layout: their derived layout is always `UNDEFINED`, so reads of a buffer
+    /// through different usages (storage, uniform, transfer, ...) share one group.
+    pub(crate) fn derive(&self, resource: ResourceKind) -> DerivedAccess {
         let class = match self.kind {
             AccessKind::Read | AccessKind::Sampled => AccessClass::Read,
             AccessKind::ConcurrentWrite | AccessKind::ConcurrentReadWrite => {
@@ -339,7 +343,10 @@ impl Access {
         DerivedAccess {
             stages: self.stages,
             access: self.access_flags(),
-            layout: self.image_layout(),
+            layout: match resource {
+                ResourceKind::Buffer => vk::ImageLayout::UNDEFINED,
+                ResourceKind::Image => self.image_layout(),
+            },
             class,
         }
     }

@@ -405,7 +405,7 @@ impl<C> TaskGraph<C> {
             access,
             resource: index,
             resolved,
-            derived: access.derive(),
+            derived: access.derive(kind),
         })
     }
 }

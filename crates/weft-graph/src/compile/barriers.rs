@@ -189,13 +189,15 @@ fn external_use(tr: &Transition, group: &Group, subresources: Subresources) -> E
     }
 }
 
-/// The global barrier for a transition without a layout change: with memory visibility
-/// after writes, execution-only after reads.
+/// The global barrier for a transition without a layout change. After writes it makes them
+/// available and visible to the new group. After reads it is execution-only, except that a
+/// new group that also reads (read-write) gets visibility: an earlier write may have been
+/// made visible only to the stages of the read group in between.
 fn global(src: &Group, dst: &Group, resource: u32) -> MemoryBarrier {
     let (src_access, dst_access) = if src.writes() {
         (src.access & WRITE_ACCESS_MASK, dst.access)
     } else {
-        (vk::AccessFlags2::NONE, vk::AccessFlags2::NONE)
+        (vk::AccessFlags2::NONE, dst.access & !WRITE_ACCESS_MASK)
     };
     MemoryBarrier {
         src_stages: src.stages,

@@ -6,7 +6,7 @@ use ash::vk;
 
 use super::members::{MemberLists, NIL};
 use super::range_map::RangeMap;
-use crate::access::{AccessClass, DerivedAccess, WRITE_ACCESS_MASK};
+use crate::access::{AccessClass, DerivedAccess, ResourceKind, WRITE_ACCESS_MASK};
 use crate::graph::TaskGraph;
 use crate::resource::{Lifetime, ResourceDesc};
 
@@ -345,7 +345,7 @@ fn add_dependency(
 /// the last batch.
 pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
     let mut segments = Vec::new();
-    let dst = Group::from_access(&crate::access::PRESENT.derive());
+    let dst = Group::from_access(&crate::access::PRESENT.derive(ResourceKind::Image));
     let batch = w.batch_count;
     for present in &graph.presents {
         let map = &mut w.ranges[present.resource as usize];

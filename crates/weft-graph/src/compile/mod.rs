@@ -64,7 +64,7 @@ impl<C> TaskGraph<C> {
     }
 
     /// The final group of every touched range of every external resource; adjacent ranges
-    /// left in the same state are merged.
+    /// left in the same state by the same last batch are merged.
     fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
         let mut out = Vec::new();
         for (index, (info, map)) in self.resources.iter().zip(&walk.ranges).enumerate() {
@@ -81,6 +81,7 @@ impl<C> TaskGraph<C> {
                 while let Some(next) = segments.next_if(|n| {
                     n.start == end
                         && n.state.group == first.state.group
+                        && n.state.last_batch() == first.state.last_batch()
                         && (n.end - 1) / plane == first.start / plane
                 }) {
                     end = next.end;

@@ -11,17 +11,12 @@ pub(crate) struct Segment<S> {
 
 /// Sorted, disjoint segments. Most resources are only ever touched whole, so a map with one
 /// segment keeps it inline: compiling a graph does not allocate per resource.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) enum RangeMap<S> {
+    #[default]
     Empty,
     One(Segment<S>),
     Many(Vec<Segment<S>>),
-}
-
-impl<S> Default for RangeMap<S> {
-    fn default() -> Self {
-        Self::Empty
-    }
 }
 
 impl<S: Copy + PartialEq> RangeMap<S> {
