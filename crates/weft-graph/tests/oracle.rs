@@ -349,13 +349,8 @@ fn view_spec() -> impl Strategy<Value = ViewSpec> {
 }
 
 fn recipe() -> impl Strategy<Value = Recipe> {
-    let buffer = (any::<bool>(), 0u8..3, any::<u8>()).prop_map(|(external, size_log, pin_read)| {
-        BufferSpec {
-            external,
-            size_log,
-            pin_read,
-        }
-    });
+    let buffer =
+        (any::<bool>(), 0u8..3).prop_map(|(external, size_log)| BufferSpec { external, size_log });
     let image = (
         any::<bool>(),
         1u32..=4,
