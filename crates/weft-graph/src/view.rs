@@ -294,10 +294,10 @@ impl Resolved {
             } => {
                 let layers = u64::from(layers);
                 let plane = u64::from(mips) * layers;
-                for a in 0..32u64 {
-                    if aspect_bits & (1 << a) == 0 {
-                        continue;
-                    }
+                let mut remaining = aspect_bits;
+                while remaining != 0 {
+                    let a = u64::from(remaining.trailing_zeros());
+                    remaining &= remaining - 1;
                     let mip0 = a * plane + u64::from(base_mip) * layers;
                     if u64::from(layer_count) == layers {
                         f(mip0, mip0 + u64::from(mip_count) * layers);

@@ -271,6 +271,13 @@ fn merge_image_barriers(all: &mut Vec<ImageBarrier>, from: usize) {
         },
         |a, b| a.range.mip_count += b.range.mip_count,
     );
+    // Only depth/stencil images have more than one aspect to merge.
+    if all[from..]
+        .iter()
+        .all(|b| b.range.aspect == vk::ImageAspectFlags::COLOR)
+    {
+        return;
+    }
     let slice = &mut all[from..];
     slice.sort_unstable_by_key(|b| {
         (

@@ -159,7 +159,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
     let mut w = Walk {
         task_batch: Vec::with_capacity(task_count),
         batch_count: 0,
-        transitions: Vec::new(),
+        transitions: Vec::with_capacity(graph.attachments.len()),
         lists: MemberLists::default(),
         dependencies: Vec::new(),
         ranges: vec![RangeMap::default(); graph.resources.len()],

@@ -83,12 +83,46 @@ fn update_sorted<S: Copy + PartialEq>(
     mut f: impl FnMut(u64, u64, Option<&S>) -> S,
 ) {
     let first = segments.partition_point(|s| s.end <= start);
-    // Fast path: exactly one existing segment covers exactly the range.
-    if let Some(seg) = segments.get_mut(first) {
-        if seg.start == start && seg.end == end {
+    match segments.get_mut(first) {
+        // Fast path: exactly one existing segment covers exactly the range.
+        Some(seg) if seg.start == start && seg.end == end => {
             seg.state = f(start, end, Some(&seg.state));
             return;
         }
+        // Fast path: the range lies inside one segment, which splits in two or three.
+        Some(seg) if seg.start <= start && end <= seg.end => {
+            let old = *seg;
+            let state = f(start, end, Some(&old.state));
+            if state == old.state {
+                return;
+            }
+            let mut pieces = [old; 3];
+            let mut count = 0;
+            if old.start < start {
+                pieces[count].end = start;
+                count += 1;
+            }
+            pieces[count] = Segment { start, end, state };
+            count += 1;
+            if end < old.end {
+                pieces[count].start = end;
+                count += 1;
+            }
+            segments.splice(first..first + 1, pieces.into_iter().take(count));
+            return;
+        }
+        // Fast path: the range lies in a gap.
+        Some(seg) if end <= seg.start => {
+            let state = f(start, end, None);
+            segments.insert(first, Segment { start, end, state });
+            return;
+        }
+        None => {
+            let state = f(start, end, None);
+            segments.push(Segment { start, end, state });
+            return;
+        }
+        Some(_) => {}
     }
     scratch.clear();
     let mut cursor = start;
