@@ -61,11 +61,11 @@ impl Plan {
         for u in &self.first_uses {
             let _ = writeln!(
                 out,
-                "first use of `{}` {}: {:?} {:?} {:?} (before batch {})",
+                "first use of `{}` {}: {} {} {:?} (before batch {})",
                 name(u.resource),
                 subresources(&u.subresources),
-                u.stages,
-                u.access,
+                stages(u.stages),
+                accesses(u.access),
                 u.layout,
                 u.batch
             );
@@ -98,11 +98,11 @@ impl Plan {
         for u in &self.last_uses {
             let _ = writeln!(
                 out,
-                "last use of `{}` {}: {:?} {:?} {:?}",
+                "last use of `{}` {}: {} {} {:?}",
                 name(u.resource),
                 subresources(&u.subresources),
-                u.stages,
-                u.access,
+                stages(u.stages),
+                accesses(u.access),
                 u.layout
             );
         }
@@ -156,6 +156,23 @@ fn resource_name<C>(graph: &TaskGraph<C>, index: u32) -> &str {
         .map_or("?", |r| r.name.as_str())
 }
 
+/// Debug text of a flags value, `NONE` when empty (ash prints nothing for empty flags).
+fn flags(value: impl std::fmt::Debug, empty: bool) -> String {
+    if empty {
+        "NONE".to_owned()
+    } else {
+        format!("{value:?}")
+    }
+}
+
+fn stages(s: ash::vk::PipelineStageFlags2) -> String {
+    flags(s, s.is_empty())
+}
+
+fn accesses(a: ash::vk::AccessFlags2) -> String {
+    flags(a, a.is_empty())
+}
+
 fn escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
@@ -186,21 +203,24 @@ fn memory_barrier<'a>(m: &MemoryBarrier, name: &impl Fn(u32) -> &'a str) -> Stri
         format!("`{}`", name(m.cause))
     };
     format!(
-        "{kind}: {:?} {:?} -> {:?} {:?} (for {cause})",
-        m.src_stages, m.src_access, m.dst_stages, m.dst_access
+        "{kind}: {} {} -> {} {} (for {cause})",
+        stages(m.src_stages),
+        accesses(m.src_access),
+        stages(m.dst_stages),
+        accesses(m.dst_access)
     )
 }
 
 fn image_barrier<'a>(i: &ImageBarrier, name: &impl Fn(u32) -> &'a str) -> String {
     format!(
-        "image `{}` {}: {:?} -> {:?}, {:?} {:?} -> {:?} {:?}",
+        "image `{}` {}: {:?} -> {:?}, {} {} -> {} {}",
         name(i.image),
         subresources(&Subresources::Image(i.range)),
         i.old_layout,
         i.new_layout,
-        i.src_stages,
-        i.src_access,
-        i.dst_stages,
-        i.dst_access
+        stages(i.src_stages),
+        accesses(i.src_access),
+        stages(i.dst_stages),
+        accesses(i.dst_access)
     )
 }
