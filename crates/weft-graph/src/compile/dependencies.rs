@@ -106,16 +106,19 @@ pub(crate) struct DependencyList {
 
 /// The state of one range.
 ///
-/// Batches are stored plus one, so 0 means "no such group". The member lists are kept only
-/// when the walk collects edges (for inspection); compiling needs just the batches.
+/// Batch ends are stored as batch + 1, so 0 means "no such group". The newest member of the
+/// current group (`cur_task`) is kept apart because its batch is not known yet while it is
+/// being placed; everyone else reads the group's end through [`RangeState::cur_end`]. The
+/// member lists are kept only when the walk collects edges (for inspection).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RangeState {
     /// 1 + the highest batch of the previous group (what a task joining the current group
     /// waits for).
     prev_end: u32,
-    /// 1 + the highest batch of the current group (what a task starting a new group waits
-    /// for).
-    cur_end: u32,
+    /// 1 + the highest batch of the current group's members other than `cur_task`.
+    cur_end_before: u32,
+    /// The newest member of the current group ([`NIL`] after a present).
+    cur_task: u32,
     /// The union of the current group's accesses.
     pub group: Group,
     /// The transition into the current group, or [`NO_TRANSITION`].
@@ -126,9 +129,16 @@ pub(crate) struct RangeState {
 }
 
 impl RangeState {
-    /// The last batch of the current group (`None` after a present).
-    pub fn last_batch(&self) -> Option<u32> {
-        self.cur_end.checked_sub(1)
+    /// 1 + the highest batch of the current group (what a task starting a new group waits
+    /// for). `task_batch` holds the batches of the tasks placed so far.
+    fn cur_end(&self, task_batch: &[u32]) -> u32 {
+        let newest = task_batch.get(self.cur_task as usize).map_or(0, |&b| b + 1);
+        self.cur_end_before.max(newest)
+    }
+
+    /// The last batch of the current group (`None` when it has no task: after a present).
+    pub fn last_batch(&self, task_batch: &[u32]) -> Option<u32> {
+        self.cur_end(task_batch).checked_sub(1)
     }
 }
 
@@ -149,11 +159,12 @@ pub(crate) struct Walk {
 /// "No transition": the first group of a transient buffer needs no barrier and no bridge.
 const NO_TRANSITION: u32 = u32::MAX;
 
-/// Walks the graph. `sequential` puts every task in its own batch, in record order;
-/// `collect_edges` keeps the task-to-task dependencies (for inspection only).
+/// Walks the graph in one pass. `sequential` puts every task in its own batch, in record
+/// order; `collect_edges` keeps the task-to-task dependencies (for inspection only).
 ///
-/// Per task, a read-only pass over its ranges finds its batch (one past the latest group it
-/// must wait for); a second pass then updates the ranges knowing that batch.
+/// While a task is placed, its batch is not known: it is the highest end of the groups it
+/// waits for, gathered while its ranges are updated. The transitions it creates or joins are
+/// noted and get their batch once it is known.
 pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: bool) -> Walk {
     let task_count = graph.tasks.len();
     let mut w = Walk {
@@ -175,6 +186,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         .map(|r| r.lifetime == Lifetime::External || matches!(r.desc, ResourceDesc::Image(_)))
         .collect();
     let mut segments = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
     let mut submits = graph.submits.iter().copied().peekable();
     let mut submit_floor = 0u32;
 
@@ -184,32 +196,10 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             submit_floor = w.batch_count;
             w.submit_batches.push(submit_floor);
         }
-        let attachments = &graph.attachments[task.attachments.clone()];
-
-        // Pass 1: the earliest batch.
         let mut floor = submit_floor;
         for &earlier in after.of(t) {
             floor = floor.max(w.task_batch[earlier as usize] + 1);
         }
-        for att in attachments {
-            let map = &w.ranges[att.resource as usize];
-            att.resolved.for_each_interval(|start, end| {
-                map.for_each_overlap(start, end, |old| {
-                    let wait = if old.group.admits(&att.derived) {
-                        old.prev_end
-                    } else {
-                        old.cur_end
-                    };
-                    floor = floor.max(wait);
-                });
-            });
-        }
-        let batch = if sequential { t32 } else { floor };
-        let end = batch + 1;
-        w.task_batch.push(batch);
-        w.batch_count = w.batch_count.max(end);
-
-        // Pass 2: update the ranges.
         let solo = if collect_edges {
             for &earlier in after.of(t) {
                 let node = w.lists.push(earlier, NIL);
@@ -219,7 +209,8 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         } else {
             NIL
         };
-        for att in attachments {
+        touched.clear();
+        for att in &graph.attachments[task.attachments.clone()] {
             let access = Group::from_access(&att.derived);
             let resource = att.resource;
             let matters = first_use_matters[resource as usize];
@@ -227,25 +218,29 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             let lists = &mut w.lists;
             let transitions = &mut w.transitions;
             let dependencies = &mut w.dependencies;
+            let task_batch = &w.task_batch;
+            let touched = &mut touched;
+            let floor = &mut floor;
             let mut note = |list: u32, hazard: Hazard| {
                 if collect_edges && list != NIL {
                     add_dependency(dependencies, t32, list, resource, hazard);
                 }
             };
-            att.resolved.for_each_interval(|start, end_unit| {
-                // The transition this update made last, with the `cur_end` of the group it
-                // left: a contiguous piece leaving an equal group may share it.
+            att.resolved.for_each_interval(|start, end| {
+                // The transition this update made last, with the end of the group it left:
+                // a contiguous piece leaving an equal group at the same end may share it.
                 let mut made: Option<(u32, u32)> = None;
                 map.update(
                     start,
-                    end_unit,
+                    end,
                     &mut segments,
                     |start, piece_end, old| match old {
                         Some(old) if old.group.admits(&att.derived) => {
+                            *floor = (*floor).max(old.prev_end);
                             let hazard = match transitions.get_mut(old.transition as usize) {
                                 Some(tr) => {
                                     tr.dst.join(&att.derived);
-                                    tr.batch = tr.batch.min(batch);
+                                    touched.push(old.transition);
                                     tr.src.map_or(Hazard::LayoutChange, |src| {
                                         Hazard::between(&src, &access)
                                     })
@@ -262,7 +257,8 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                             group.join(&att.derived);
                             RangeState {
                                 prev_end: old.prev_end,
-                                cur_end: old.cur_end.max(end),
+                                cur_end_before: old.cur_end(task_batch),
+                                cur_task: t32,
                                 group,
                                 transition: old.transition,
                                 prev: old.prev,
@@ -273,10 +269,11 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                             let (src, src_end, prev) = match old {
                                 Some(old) => {
                                     note(old.cur, Hazard::between(&old.group, &access));
-                                    (Some(old.group), old.cur_end, old.cur)
+                                    (Some(old.group), old.cur_end(task_batch), old.cur)
                                 }
                                 None => (None, 0, NIL),
                             };
+                            *floor = (*floor).max(src_end);
                             let transition = match made {
                                 _ if src.is_none() && !matters => NO_TRANSITION,
                                 Some((index, made_end))
@@ -295,15 +292,17 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                                         end: piece_end,
                                         src,
                                         dst: access,
-                                        batch,
+                                        batch: u32::MAX,
                                     });
+                                    touched.push(index);
                                     made = Some((index, src_end));
                                     index
                                 }
                             };
                             RangeState {
                                 prev_end: src_end,
-                                cur_end: end,
+                                cur_end_before: 0,
+                                cur_task: t32,
                                 group: access,
                                 transition,
                                 prev,
@@ -313,7 +312,16 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                     },
                 );
             });
-            let span = &mut w.resource_batches[resource as usize];
+        }
+        let batch = if sequential { t32 } else { floor };
+        w.task_batch.push(batch);
+        w.batch_count = w.batch_count.max(batch + 1);
+        for &index in &touched {
+            let tr = &mut w.transitions[index as usize];
+            tr.batch = tr.batch.min(batch);
+        }
+        for att in &graph.attachments[task.attachments.clone()] {
+            let span = &mut w.resource_batches[att.resource as usize];
             *span = Some(span.map_or((batch, batch), |(a, b)| (a.min(batch), b.max(batch))));
         }
     }
@@ -350,6 +358,7 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
     for present in &graph.presents {
         let map = &mut w.ranges[present.resource as usize];
         let transitions = &mut w.transitions;
+        let task_batch = &w.task_batch;
         present.resolved.for_each_interval(|start, end| {
             map.update(start, end, &mut segments, |start, end, old| {
                 let transition = transitions.len() as u32;
@@ -362,8 +371,9 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
                     batch,
                 });
                 RangeState {
-                    prev_end: old.map_or(0, |o| o.cur_end),
-                    cur_end: batch + 1,
+                    prev_end: old.map_or(0, |o| o.cur_end(task_batch)),
+                    cur_end_before: batch + 1,
+                    cur_task: NIL,
                     group: dst,
                     transition,
                     prev: old.map_or(NIL, |o| o.cur),

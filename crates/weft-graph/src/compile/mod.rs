@@ -81,13 +81,17 @@ impl<C> TaskGraph<C> {
                 while let Some(next) = segments.next_if(|n| {
                     n.start == end
                         && n.state.group == first.state.group
-                        && n.state.last_batch() == first.state.last_batch()
+                        && n.state.last_batch(&walk.task_batch)
+                            == first.state.last_batch(&walk.task_batch)
                         && (n.end - 1) / plane == first.start / plane
                 }) {
                     end = next.end;
                 }
                 let group = first.state.group;
-                let batch = first.state.last_batch().unwrap_or(walk.batch_count);
+                let batch = first
+                    .state
+                    .last_batch(&walk.task_batch)
+                    .unwrap_or(walk.batch_count);
                 let mut push = |subresources| {
                     out.push(ExternalUse {
                         resource: index as u32,

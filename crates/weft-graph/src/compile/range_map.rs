@@ -20,18 +20,6 @@ pub(crate) enum RangeMap<S> {
 }
 
 impl<S: Copy + PartialEq> RangeMap<S> {
-    /// Calls `f` with the state of every segment overlapping `[start, end)`.
-    pub fn for_each_overlap(&self, start: u64, end: u64, mut f: impl FnMut(&S)) {
-        let segments = self.segments();
-        let first = segments.partition_point(|s| s.end <= start);
-        for seg in &segments[first..] {
-            if seg.start >= end {
-                break;
-            }
-            f(&seg.state);
-        }
-    }
-
     /// The segments in order.
     pub fn segments(&self) -> &[Segment<S>] {
         match self {
