@@ -210,6 +210,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             NIL
         };
         touched.clear();
+        prefetch_ranges(graph, &w.ranges, t);
         for att in &graph.attachments[task.attachments.clone()] {
             let access = Group::from_access(&att.derived);
             let resource = att.resource;
@@ -326,6 +327,46 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         }
     }
     w
+}
+
+/// Tasks touch resources in no useful order, so looking up a range map is a cache miss,
+/// paid one after another. Instead, ask for the maps of tasks a few places ahead now: the
+/// map entries of task `t + 4`, and the segments they point to for task `t + 2` (whose
+/// entries were asked for two tasks ago).
+fn prefetch_ranges<C>(graph: &TaskGraph<C>, ranges: &[RangeMap<RangeState>], t: usize) {
+    let attachments = |ahead: usize| {
+        graph
+            .tasks
+            .get(t + ahead)
+            .map_or(&[][..], |task| &graph.attachments[task.attachments.clone()])
+    };
+    for att in attachments(4) {
+        if let Some(map) = ranges.get(att.resource as usize) {
+            prefetch(map);
+        }
+    }
+    for att in attachments(2) {
+        if let Some(segment) = ranges
+            .get(att.resource as usize)
+            .and_then(|map| map.segments().first())
+        {
+            prefetch(segment);
+        }
+    }
+}
+
+/// A hint to load `value`'s cache line; no effect on results.
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is only a hint: it never faults and changes no state, and the
+        // pointer comes from a live reference anyway.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
 }
 
 /// Notes that `task` depends on every task of `list` (once per list in a row).
