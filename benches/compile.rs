@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use weft::prelude::*;
+use weft::View;
 
 mod synthetic;
 use synthetic::Views;
@@ -38,9 +39,36 @@ fn compile(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(*shape, n), graph, |b, g| {
                 b.iter(|| g.compile(&options).expect("compiles"))
             });
+            if *shape == "random" {
+                // Baseline in the same run: only read every attachment of the same graph
+                // (what any compile must at least do). compile / baseline is a ratio that
+                // survives this machine's noise better than absolute times.
+                group.bench_with_input(
+                    BenchmarkId::new("baseline_read_random", n),
+                    graph,
+                    |b, g| b.iter(|| read_attachments(g)),
+                );
+            }
         }
     }
     group.finish();
+}
+
+/// Folds every attachment's resource, view and access into a number.
+fn read_attachments(graph: &TaskGraph) -> u64 {
+    let mut sum = 0u64;
+    for t in 0..graph.task_count() as u32 {
+        for a in graph.task_attachments(t) {
+            let view = match a.view {
+                View::Buffer(v) => v.buffer.index() as u64 ^ v.offset ^ v.size,
+                View::Image(v) => u64::from(v.image.index() ^ v.base_mip ^ v.base_layer),
+            };
+            sum = sum
+                .wrapping_mul(31)
+                .wrapping_add(view ^ a.access.stages.as_raw());
+        }
+    }
+    std::hint::black_box(sum)
 }
 
 criterion_group!(benches, compile);
