@@ -24,6 +24,7 @@
 
 pub use weft_graph as graph;
 pub use weft_graph::*;
+pub use weft_vk as runtime;
 
 /// The names most programs need.
 pub mod prelude {

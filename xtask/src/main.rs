@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: cargo xtask <test|bench> [extra cargo args]");
             eprintln!("  test   fmt check, clippy (-D warnings), all tests of the workspace");
+            eprintln!("         (installs lavapipe and the validation layers when missing)");
             eprintln!("  bench  criterion benchmarks (compile)");
             return ExitCode::from(2);
         }
@@ -67,9 +68,70 @@ fn require_component(subcommand: &str, component: &str) -> Result<(), String> {
     }
 }
 
+/// Debian packages the GPU tests need: the loader, lavapipe and the validation layers.
+const VULKAN_PACKAGES: &[&str] = &[
+    "libvulkan1",
+    "mesa-vulkan-drivers",
+    "vulkan-validationlayers",
+];
+
+/// Files that show the packages are there.
+const VULKAN_FILES: &[&str] = &[
+    "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
+    "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
+    "/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json",
+];
+
+/// Installs the Vulkan packages when they are missing (as root, with apt-get), or says how.
+fn ensure_vulkan() -> Result<(), String> {
+    let missing: Vec<&str> = VULKAN_FILES
+        .iter()
+        .copied()
+        .filter(|f| !std::path::Path::new(f).exists())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let install = format!("apt-get install -y {}", VULKAN_PACKAGES.join(" "));
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !is_root {
+        return Err(format!(
+            "the GPU tests need {} (missing: {}); run `sudo apt-get update && sudo {install}`",
+            VULKAN_PACKAGES.join(", "),
+            missing.join(", ")
+        ));
+    }
+    eprintln!("xtask: installing {}", VULKAN_PACKAGES.join(" "));
+    let run = |args: &[&str]| -> Result<(), String> {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("cannot run apt-get: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`apt-get {}` failed ({status})", args.join(" ")))
+        }
+    };
+    run(&["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(VULKAN_PACKAGES);
+    run(&args)
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     require_component("fmt", "rustfmt")?;
     require_component("clippy", "clippy")?;
+    ensure_vulkan()?;
+    // Vulkan programs want a runtime directory; CI machines have none.
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        std::env::set_var("XDG_RUNTIME_DIR", std::env::temp_dir());
+    }
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
         "clippy",

@@ -240,6 +240,39 @@ impl Plan {
         self.sequential
     }
 
+    /// True when this plan was compiled from `graph`.
+    pub fn compiled_from<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
+        self.graph == graph.id
+    }
+
+    /// Test-only fault injection: drops every memory barrier before batch `batch`, so tests
+    /// can prove that synchronization validation notices a missing barrier. Returns how many
+    /// were dropped.
+    #[cfg(feature = "fault-injection")]
+    pub fn drop_memory_barriers_before(&mut self, batch: usize) -> usize {
+        let Some(boundary) = self.boundaries.get(batch).cloned() else {
+            return 0;
+        };
+        let (start, end) = (boundary.memory.start as usize, boundary.memory.end as usize);
+        let removed = end - start;
+        self.memory_barriers.drain(start..end);
+        for b in &mut self.boundaries {
+            let shift = |x: &mut u32| {
+                if *x as usize >= end {
+                    *x -= removed as u32;
+                }
+            };
+            if b.memory.start as usize >= end {
+                shift(&mut b.memory.start);
+                shift(&mut b.memory.end);
+            }
+        }
+        if let Some(b) = self.boundaries.get_mut(batch) {
+            b.memory.end = b.memory.start;
+        }
+        removed
+    }
+
     /// Counts describing the plan.
     pub fn stats(&self) -> PlanStats {
         PlanStats {

@@ -1,0 +1,161 @@
+//! Real buffers: memory from `gpu-allocator`, optional host mapping, and the state of their
+//! last use, which the executor bridges from on the next use (across executions and graphs).
+
+use std::sync::{Arc, Mutex};
+
+use ash::vk;
+use gpu_allocator::vulkan::{Allocation, AllocationCreateDesc, AllocationScheme};
+pub use gpu_allocator::MemoryLocation;
+
+use crate::context::Context;
+use crate::error::{vk_err, VkError};
+
+/// How to create a [`Buffer`].
+#[derive(Clone, Copy, Debug)]
+pub struct BufferInfo<'a> {
+    /// Name (errors, debug labels).
+    pub name: &'a str,
+    /// Size in bytes.
+    pub size: u64,
+    /// Usages.
+    pub usage: vk::BufferUsageFlags,
+    /// Where the memory lives: `GpuOnly`, or `CpuToGpu`/`GpuToCpu` for mapped buffers.
+    pub location: MemoryLocation,
+}
+
+/// The last access group that touched a buffer, as left by an execution.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LastUse {
+    pub stages: vk::PipelineStageFlags2,
+    pub access: vk::AccessFlags2,
+}
+
+/// A buffer with its memory. Dropping it frees both.
+pub struct Buffer {
+    ctx: Arc<Context>,
+    pub(crate) raw: vk::Buffer,
+    allocation: Option<Allocation>,
+    size: u64,
+    usage: vk::BufferUsageFlags,
+    name: String,
+    /// The state the last execution left it in; `None` until first used by a graph.
+    pub(crate) last_use: Mutex<Option<LastUse>>,
+}
+
+impl Buffer {
+    /// Creates a buffer and binds fresh memory to it.
+    pub fn new(ctx: &Arc<Context>, info: &BufferInfo<'_>) -> Result<Self, VkError> {
+        let device = &ctx.device;
+        let create = vk::BufferCreateInfo::default()
+            .size(info.size)
+            .usage(info.usage)
+            .sharing_mode(vk::SharingMode::EXCLUSIVE);
+        // SAFETY: the device is valid and `create` describes a buffer with a non-zero size
+        // (a zero size is reported by the validation layer and `vkCreateBuffer`).
+        let raw =
+            unsafe { device.create_buffer(&create, None) }.map_err(vk_err("vkCreateBuffer"))?;
+        // SAFETY: `raw` was just created from this device.
+        let requirements = unsafe { device.get_buffer_memory_requirements(raw) };
+        let allocated = ctx
+            .allocator
+            .lock()
+            .map_err(|_| VkError::Unsupported("a poisoned allocator lock".into()))
+            .and_then(|mut allocator| {
+                allocator
+                    .allocate(&AllocationCreateDesc {
+                        name: info.name,
+                        requirements,
+                        location: info.location,
+                        linear: true,
+                        allocation_scheme: AllocationScheme::GpuAllocatorManaged,
+                    })
+                    .map_err(|source| VkError::Allocation {
+                        resource: info.name.to_owned(),
+                        source,
+                    })
+            });
+        let allocation = match allocated {
+            Ok(a) => a,
+            Err(e) => {
+                // SAFETY: `raw` is unused and not bound to memory.
+                unsafe { device.destroy_buffer(raw, None) };
+                return Err(e);
+            }
+        };
+        // SAFETY: the allocation was made for this buffer's requirements, at its offset.
+        let bound =
+            unsafe { device.bind_buffer_memory(raw, allocation.memory(), allocation.offset()) };
+        let buffer = Self {
+            ctx: Arc::clone(ctx),
+            raw,
+            allocation: Some(allocation),
+            size: info.size,
+            usage: info.usage,
+            name: info.name.to_owned(),
+            last_use: Mutex::new(None),
+        };
+        bound.map_err(vk_err("vkBindBufferMemory"))?;
+        Ok(buffer)
+    }
+
+    /// The Vulkan handle.
+    pub fn handle(&self) -> vk::Buffer {
+        self.raw
+    }
+
+    /// Size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Usages.
+    pub fn usage(&self) -> vk::BufferUsageFlags {
+        self.usage
+    }
+
+    /// Name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The mapped bytes, for buffers in CPU-visible memory. Reading them is only meaningful
+    /// after the execution that wrote them has finished (`execute` waits for it).
+    pub fn mapped(&self) -> Result<&[u8], VkError> {
+        self.allocation
+            .as_ref()
+            .and_then(|a| a.mapped_slice())
+            .map(|s| &s[..self.size as usize])
+            .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))
+    }
+
+    /// The mapped bytes for writing, for buffers in CPU-visible memory. Writes before an
+    /// execution are visible to it (queue submission makes host writes visible).
+    pub fn mapped_mut(&mut self) -> Result<&mut [u8], VkError> {
+        let size = self.size as usize;
+        self.allocation
+            .as_mut()
+            .and_then(|a| a.mapped_slice_mut())
+            .map(|s| &mut s[..size])
+            .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))
+    }
+
+    /// True when the memory is mapped.
+    pub fn is_host_visible(&self) -> bool {
+        self.allocation
+            .as_ref()
+            .is_some_and(|a| a.mapped_ptr().is_some())
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        // SAFETY: executions wait for the GPU before returning, so the buffer is not in use;
+        // the buffer is destroyed before its memory is freed and neither is used again.
+        unsafe { self.ctx.device.destroy_buffer(self.raw, None) };
+        if let (Some(allocation), Ok(mut allocator)) =
+            (self.allocation.take(), self.ctx.allocator.lock())
+        {
+            let _ = allocator.free(allocation);
+        }
+    }
+}

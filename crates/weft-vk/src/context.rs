@@ -1,0 +1,307 @@
+//! The Vulkan context: instance (with validation and synchronization validation on
+//! request), the chosen device with the features weft needs, its queue and the memory
+//! allocator.
+
+use std::ffi::{c_char, CStr};
+use std::mem::ManuallyDrop;
+use std::sync::Mutex;
+
+use ash::vk;
+use gpu_allocator::vulkan::{Allocator, AllocatorCreateDesc};
+
+use crate::error::{vk_err, VkError};
+use crate::validation::{messenger_info, MessageLog};
+
+const VALIDATION_LAYER: &CStr = c"VK_LAYER_KHRONOS_validation";
+
+/// How to create a [`Context`].
+#[derive(Clone, Debug, Default)]
+pub struct ContextOptions {
+    /// Turn on the validation layer with synchronization validation; every warning or error
+    /// it reports is counted (see [`Context::validation_messages`]).
+    pub validation: bool,
+    /// Pick the first device whose name contains this text (case-insensitive). `None` reads
+    /// the `WEFT_DEVICE` environment variable; without it a discrete GPU is preferred, then
+    /// any other Vulkan 1.3 device (lavapipe included).
+    pub device_name: Option<String>,
+}
+
+impl ContextOptions {
+    /// Validation and synchronization validation on: what tests and debug builds use.
+    pub fn validated() -> Self {
+        Self {
+            validation: true,
+            device_name: None,
+        }
+    }
+}
+
+/// An instance, a device and its queue: everything else is created from it.
+pub struct Context {
+    // Kept so the loader library stays loaded while the instance lives.
+    _entry: ash::Entry,
+    pub(crate) instance: ash::Instance,
+    messenger: Option<(ash::ext::debug_utils::Instance, vk::DebugUtilsMessengerEXT)>,
+    log: Box<MessageLog>,
+    pub(crate) device: ash::Device,
+    pub(crate) queue: vk::Queue,
+    pub(crate) queue_family: u32,
+    pub(crate) allocator: ManuallyDrop<Mutex<Allocator>>,
+    pub(crate) debug_utils: Option<ash::ext::debug_utils::Device>,
+    device_name: String,
+}
+
+impl Context {
+    /// Loads Vulkan, creates the instance and the device.
+    pub fn new(options: &ContextOptions) -> Result<Self, VkError> {
+        // SAFETY: loading the system's Vulkan loader runs its initialisation code; it is
+        // the documented way to start Vulkan and nothing else is running Vulkan yet.
+        let entry = unsafe { ash::Entry::load() }.map_err(|e| VkError::Loader(e.to_string()))?;
+        let log = Box::<MessageLog>::default();
+        let instance = create_instance(&entry, options.validation, &log)?;
+        let messenger = if options.validation {
+            let loader = ash::ext::debug_utils::Instance::new(&entry, &instance);
+            let info = messenger_info(&log);
+            // SAFETY: the instance is valid and `info` points at the boxed log, which the
+            // context keeps until after the messenger is destroyed.
+            let messenger = unsafe { loader.create_debug_utils_messenger(&info, None) }
+                .map_err(vk_err("vkCreateDebugUtilsMessengerEXT"))?;
+            Some((loader, messenger))
+        } else {
+            None
+        };
+        let filter = options
+            .device_name
+            .clone()
+            .or_else(|| std::env::var("WEFT_DEVICE").ok());
+        let (physical_device, device_name, queue_family) =
+            pick_device(&instance, filter.as_deref())?;
+        let device = create_device(&instance, physical_device, queue_family, &device_name)?;
+        // SAFETY: the queue family was created with one queue.
+        let queue = unsafe { device.get_device_queue(queue_family, 0) };
+        let allocator = Allocator::new(&AllocatorCreateDesc {
+            instance: instance.clone(),
+            device: device.clone(),
+            physical_device,
+            debug_settings: Default::default(),
+            buffer_device_address: true,
+            allocation_sizes: Default::default(),
+        })
+        .map_err(|source| VkError::Allocation {
+            resource: "allocator".into(),
+            source,
+        })?;
+        let debug_utils = options
+            .validation
+            .then(|| ash::ext::debug_utils::Device::new(&instance, &device));
+        Ok(Self {
+            _entry: entry,
+            instance,
+            messenger,
+            log,
+            device,
+            queue,
+            queue_family,
+            allocator: ManuallyDrop::new(Mutex::new(allocator)),
+            debug_utils,
+            device_name,
+        })
+    }
+
+    /// The device's name.
+    pub fn device_name(&self) -> &str {
+        &self.device_name
+    }
+
+    /// The logical device.
+    pub fn device(&self) -> &ash::Device {
+        &self.device
+    }
+
+    /// Number of warnings and errors the validation layers reported so far.
+    pub fn validation_messages(&self) -> usize {
+        self.log.count()
+    }
+
+    /// The first validation messages, for failure reports.
+    pub fn validation_log(&self) -> Vec<String> {
+        self.log.messages()
+    }
+
+    /// Waits until the device is idle.
+    pub fn wait_idle(&self) -> Result<(), VkError> {
+        // SAFETY: the device is valid; waiting has no other requirement.
+        unsafe { self.device.device_wait_idle() }.map_err(vk_err("vkDeviceWaitIdle"))
+    }
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        // SAFETY: everything created from the device is destroyed by its owner before the
+        // context (resources and executors borrow it); after waiting for the device, the
+        // allocator, the device, the messenger and the instance are destroyed in reverse
+        // order of creation and never used again.
+        unsafe {
+            let _ = self.device.device_wait_idle();
+            ManuallyDrop::drop(&mut self.allocator);
+            self.device.destroy_device(None);
+            if let Some((loader, messenger)) = self.messenger.take() {
+                loader.destroy_debug_utils_messenger(messenger, None);
+            }
+            self.instance.destroy_instance(None);
+        }
+    }
+}
+
+fn create_instance(
+    entry: &ash::Entry,
+    validation: bool,
+    log: &MessageLog,
+) -> Result<ash::Instance, VkError> {
+    if validation {
+        // SAFETY: enumerating layers only needs a loaded entry.
+        let layers = unsafe { entry.enumerate_instance_layer_properties() }
+            .map_err(vk_err("vkEnumerateInstanceLayerProperties"))?;
+        let present = layers
+            .iter()
+            .any(|l| l.layer_name_as_c_str() == Ok(VALIDATION_LAYER));
+        if !present {
+            return Err(VkError::ValidationLayerMissing);
+        }
+    }
+    let app = vk::ApplicationInfo::default()
+        .application_name(c"weft")
+        .engine_name(c"weft")
+        .api_version(vk::API_VERSION_1_3);
+    let layers: Vec<*const c_char> = if validation {
+        vec![VALIDATION_LAYER.as_ptr()]
+    } else {
+        vec![]
+    };
+    let extensions: Vec<*const c_char> = if validation {
+        vec![ash::ext::debug_utils::NAME.as_ptr()]
+    } else {
+        vec![]
+    };
+    let enables = [vk::ValidationFeatureEnableEXT::SYNCHRONIZATION_VALIDATION];
+    let mut features = vk::ValidationFeaturesEXT::default().enabled_validation_features(&enables);
+    // Also catches messages of instance creation itself.
+    let mut messenger = messenger_info(log);
+    let mut info = vk::InstanceCreateInfo::default()
+        .application_info(&app)
+        .enabled_layer_names(&layers)
+        .enabled_extension_names(&extensions);
+    if validation {
+        info = info.push_next(&mut features).push_next(&mut messenger);
+    }
+    // SAFETY: every pointer in `info` refers to locals that outlive this call.
+    unsafe { entry.create_instance(&info, None) }.map_err(vk_err("vkCreateInstance"))
+}
+
+/// Picks a Vulkan 1.3 device (by name filter, else discrete first) and a queue family with
+/// graphics and compute.
+fn pick_device(
+    instance: &ash::Instance,
+    filter: Option<&str>,
+) -> Result<(vk::PhysicalDevice, String, u32), VkError> {
+    // SAFETY: the instance is valid.
+    let devices = unsafe { instance.enumerate_physical_devices() }
+        .map_err(vk_err("vkEnumeratePhysicalDevices"))?;
+    let mut candidates = Vec::new();
+    for pd in devices {
+        // SAFETY: `pd` comes from this instance.
+        let props = unsafe { instance.get_physical_device_properties(pd) };
+        let name = props
+            .device_name_as_c_str()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if props.api_version < vk::API_VERSION_1_3 {
+            continue;
+        }
+        if let Some(f) = filter {
+            if !name.to_lowercase().contains(&f.to_lowercase()) {
+                continue;
+            }
+        }
+        // SAFETY: `pd` comes from this instance.
+        let families = unsafe { instance.get_physical_device_queue_family_properties(pd) };
+        let wanted = vk::QueueFlags::GRAPHICS | vk::QueueFlags::COMPUTE;
+        let Some(family) = families.iter().position(|f| f.queue_flags.contains(wanted)) else {
+            continue;
+        };
+        let rank = match props.device_type {
+            vk::PhysicalDeviceType::DISCRETE_GPU => 0,
+            vk::PhysicalDeviceType::INTEGRATED_GPU => 1,
+            vk::PhysicalDeviceType::VIRTUAL_GPU => 2,
+            _ => 3,
+        };
+        candidates.push((rank, pd, name, family as u32));
+    }
+    candidates.sort_by_key(|c| c.0);
+    candidates
+        .into_iter()
+        .next()
+        .map(|(_, pd, name, family)| (pd, name, family))
+        .ok_or_else(|| VkError::NoDevice {
+            filter: filter.map_or_else(String::new, |f| format!(" matching `{f}`")),
+        })
+}
+
+/// The features weft needs, checked one by one so the error names the missing one.
+fn create_device(
+    instance: &ash::Instance,
+    pd: vk::PhysicalDevice,
+    family: u32,
+    name: &str,
+) -> Result<ash::Device, VkError> {
+    let missing = |feature: &str| VkError::MissingFeature {
+        device: name.to_owned(),
+        feature: feature.to_owned(),
+    };
+    // SAFETY: `pd` comes from this instance.
+    let extensions = unsafe { instance.enumerate_device_extension_properties(pd) }
+        .map_err(vk_err("vkEnumerateDeviceExtensionProperties"))?;
+    let push_descriptor = ash::khr::push_descriptor::NAME;
+    if !extensions
+        .iter()
+        .any(|e| e.extension_name_as_c_str() == Ok(push_descriptor))
+    {
+        return Err(missing("the extension VK_KHR_push_descriptor"));
+    }
+    let mut v12 = vk::PhysicalDeviceVulkan12Features::default();
+    let mut v13 = vk::PhysicalDeviceVulkan13Features::default();
+    let mut all = vk::PhysicalDeviceFeatures2::default()
+        .push_next(&mut v12)
+        .push_next(&mut v13);
+    // SAFETY: `pd` comes from this instance; the chain points at live locals.
+    unsafe { instance.get_physical_device_features2(pd, &mut all) };
+    let checks = [
+        (v13.synchronization2, "synchronization2"),
+        (v13.dynamic_rendering, "dynamicRendering"),
+        (v13.maintenance4, "maintenance4"),
+        (v12.timeline_semaphore, "timelineSemaphore"),
+        (v12.buffer_device_address, "bufferDeviceAddress"),
+    ];
+    if let Some((_, feature)) = checks.iter().find(|(on, _)| *on == vk::FALSE) {
+        return Err(missing(&format!("the feature {feature}")));
+    }
+    let mut enable12 = vk::PhysicalDeviceVulkan12Features::default()
+        .timeline_semaphore(true)
+        .buffer_device_address(true);
+    let mut enable13 = vk::PhysicalDeviceVulkan13Features::default()
+        .synchronization2(true)
+        .dynamic_rendering(true)
+        .maintenance4(true);
+    let priorities = [1.0f32];
+    let queues = [vk::DeviceQueueCreateInfo::default()
+        .queue_family_index(family)
+        .queue_priorities(&priorities)];
+    let device_extensions = [push_descriptor.as_ptr()];
+    let info = vk::DeviceCreateInfo::default()
+        .queue_create_infos(&queues)
+        .enabled_extension_names(&device_extensions)
+        .push_next(&mut enable12)
+        .push_next(&mut enable13);
+    // SAFETY: every pointer in `info` refers to locals that outlive this call.
+    unsafe { instance.create_device(pd, &info, None) }.map_err(vk_err("vkCreateDevice"))
+}

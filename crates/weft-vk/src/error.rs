@@ -1,0 +1,82 @@
+//! Errors of the runtime: each names the device, resource or task concerned.
+
+use ash::vk;
+
+/// How to get a Vulkan device on a Debian machine without a GPU.
+pub const INSTALL_HINT: &str = "install Mesa's software Vulkan driver (lavapipe), the loader and \
+     the validation layers: `apt-get install mesa-vulkan-drivers libvulkan1 \
+     vulkan-validationlayers` (or run `cargo xtask test`, which does it)";
+
+/// A failure of the Vulkan runtime.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VkError {
+    /// The Vulkan loader library could not be loaded.
+    #[error("cannot load the Vulkan loader ({0}); {INSTALL_HINT}")]
+    Loader(String),
+    /// Validation was requested but the Khronos validation layer is not installed.
+    #[error("the validation layer VK_LAYER_KHRONOS_validation is missing; {INSTALL_HINT}")]
+    ValidationLayerMissing,
+    /// No Vulkan 1.3 device (matching `WEFT_DEVICE`, when set) was found.
+    #[error("no Vulkan 1.3 device found{filter}; {INSTALL_HINT}")]
+    NoDevice {
+        /// " matching `...`" when a name filter was given, else empty.
+        filter: String,
+    },
+    /// The chosen device lacks a feature or extension weft needs.
+    #[error("device `{device}` lacks {feature}, which weft needs")]
+    MissingFeature {
+        /// The device's name.
+        device: String,
+        /// The missing feature or extension.
+        feature: String,
+    },
+    /// A Vulkan call failed.
+    #[error("{call} failed: {result}")]
+    Vulkan {
+        /// The call.
+        call: &'static str,
+        /// Its result code.
+        result: vk::Result,
+    },
+    /// Memory could not be allocated.
+    #[error("allocating memory for `{resource}` failed: {source}")]
+    Allocation {
+        /// The resource.
+        resource: String,
+        /// The allocator's error.
+        source: gpu_allocator::AllocationError,
+    },
+    /// A plan was executed without a real resource for one of its external resources.
+    #[error("external {kind} `{resource}` has no real resource assigned (use `assign_buffer`)")]
+    Unassigned {
+        /// Buffer or image.
+        kind: &'static str,
+        /// The virtual resource.
+        resource: String,
+    },
+    /// A real resource does not fit the description of the virtual one it is assigned to.
+    #[error("buffer `{real}` cannot stand for `{resource}`: {problem}")]
+    DoesNotFit {
+        /// The virtual resource.
+        resource: String,
+        /// The real buffer's name.
+        real: String,
+        /// What does not fit.
+        problem: String,
+    },
+    /// The plan was compiled from another graph than the one given.
+    #[error("the plan was compiled from another graph")]
+    ForeignPlan,
+    /// Something this runtime does not do yet.
+    #[error("not supported yet: {0}")]
+    Unsupported(String),
+    /// A host read of a buffer that is not mapped.
+    #[error("buffer `{0}` is not host-visible; create it with a CPU-visible memory location")]
+    NotHostVisible(String),
+}
+
+/// Wraps a failed Vulkan call.
+pub(crate) fn vk_err(call: &'static str) -> impl FnOnce(vk::Result) -> VkError {
+    move |result| VkError::Vulkan { call, result }
+}

@@ -1,0 +1,432 @@
+//! The executor: replays a compiled plan on the device, batch by batch, with the plan's
+//! barriers (one `vkCmdPipelineBarrier2` per boundary), bridges from the state each real
+//! buffer was left in, and submits with `vkQueueSubmit2` and a timeline semaphore.
+//!
+//! This first runtime handles buffers (external and transient) and waits for each execution
+//! to finish before returning. Images, frames in flight and pipelines come next.
+
+use std::ffi::CString;
+use std::sync::Arc;
+
+use ash::vk;
+use weft_graph::{
+    Lifetime, MemoryBarrier, Plan, ResourceDesc, Subresources, TaskBuffer, TaskGraph,
+};
+
+use crate::buffer::{Buffer, BufferInfo, LastUse, MemoryLocation};
+use crate::context::Context;
+use crate::error::{vk_err, VkError};
+
+/// A task callback: records the task's commands. `U` is the per-frame user data passed to
+/// [`Executor::execute`].
+pub type Callback<U> = Box<dyn for<'a> FnMut(&mut TaskContext<'a, U>) + Send>;
+
+/// What a callback gets: the command buffer, the real handles of the graph's resources and
+/// the per-frame data.
+pub struct TaskContext<'a, U> {
+    device: &'a ash::Device,
+    cmd: vk::CommandBuffer,
+    buffers: &'a [vk::Buffer],
+    /// The per-frame user data.
+    pub data: &'a mut U,
+}
+
+impl<U> TaskContext<'_, U> {
+    /// The device, to record commands with.
+    pub fn device(&self) -> &ash::Device {
+        self.device
+    }
+
+    /// The command buffer being recorded.
+    pub fn cmd(&self) -> vk::CommandBuffer {
+        self.cmd
+    }
+
+    /// The real buffer behind a virtual one in this execution.
+    pub fn buffer(&self, buffer: TaskBuffer) -> vk::Buffer {
+        self.buffers
+            .get(buffer.index() as usize)
+            .copied()
+            .unwrap_or(vk::Buffer::null())
+    }
+}
+
+/// A real buffer standing for an external virtual buffer in one execution.
+pub type Assignment<'a> = (TaskBuffer, &'a Buffer);
+
+/// Replays plans. Owns a command pool, one command buffer and a timeline semaphore, and the
+/// transient buffers of the graphs it runs.
+pub struct Executor {
+    ctx: Arc<Context>,
+    pool: vk::CommandPool,
+    cmd: vk::CommandBuffer,
+    timeline: vk::Semaphore,
+    timeline_value: u64,
+    transients: Vec<Option<Buffer>>,
+    // Scratch reused by every execution, so the steady state does not allocate.
+    handles: Vec<vk::Buffer>,
+    externals: Vec<Option<usize>>,
+    barriers: Vec<vk::MemoryBarrier2<'static>>,
+    bridges: Vec<(u32, vk::MemoryBarrier2<'static>)>,
+    labels: Vec<CString>,
+}
+
+impl Executor {
+    /// An executor on `ctx`'s queue.
+    pub fn new(ctx: &Arc<Context>) -> Result<Self, VkError> {
+        let device = &ctx.device;
+        let pool_info = vk::CommandPoolCreateInfo::default()
+            .queue_family_index(ctx.queue_family)
+            .flags(vk::CommandPoolCreateFlags::RESET_COMMAND_BUFFER);
+        // SAFETY: the device is valid and the family index is the one the queue came from.
+        let pool = unsafe { device.create_command_pool(&pool_info, None) }
+            .map_err(vk_err("vkCreateCommandPool"))?;
+        let alloc = vk::CommandBufferAllocateInfo::default()
+            .command_pool(pool)
+            .level(vk::CommandBufferLevel::PRIMARY)
+            .command_buffer_count(1);
+        let mut timeline_info = vk::SemaphoreTypeCreateInfo::default()
+            .semaphore_type(vk::SemaphoreType::TIMELINE)
+            .initial_value(0);
+        let semaphore_info = vk::SemaphoreCreateInfo::default().push_next(&mut timeline_info);
+        // SAFETY: the pool was just created; the create infos point at live locals.
+        let created = unsafe {
+            device
+                .allocate_command_buffers(&alloc)
+                .map_err(vk_err("vkAllocateCommandBuffers"))
+                .and_then(|cmds| {
+                    device
+                        .create_semaphore(&semaphore_info, None)
+                        .map(|s| (cmds[0], s))
+                        .map_err(vk_err("vkCreateSemaphore"))
+                })
+        };
+        let (cmd, timeline) = match created {
+            Ok(c) => c,
+            Err(e) => {
+                // SAFETY: nothing from the pool is in use.
+                unsafe { device.destroy_command_pool(pool, None) };
+                return Err(e);
+            }
+        };
+        Ok(Self {
+            ctx: Arc::clone(ctx),
+            pool,
+            cmd,
+            timeline,
+            timeline_value: 0,
+            transients: Vec::new(),
+            handles: Vec::new(),
+            externals: Vec::new(),
+            barriers: Vec::new(),
+            bridges: Vec::new(),
+            labels: Vec::new(),
+        })
+    }
+
+    /// Records `plan` (compiled from `graph`) into a command buffer, submits it and waits for
+    /// it. `assignments` gives a real buffer for every external buffer the plan uses; they
+    /// may differ from one execution to the next. `data` is passed to every callback.
+    pub fn execute<U>(
+        &mut self,
+        graph: &mut TaskGraph<Callback<U>>,
+        plan: &Plan,
+        assignments: &[Assignment<'_>],
+        data: &mut U,
+    ) -> Result<(), VkError> {
+        if !plan.compiled_from(graph) {
+            return Err(VkError::ForeignPlan);
+        }
+        self.resolve(graph, plan, assignments)?;
+        self.bridge(plan, assignments);
+        self.refresh_labels(graph);
+        self.record(graph, plan, assignments, data)?;
+        self.submit_and_wait()?;
+        remember_last_uses(plan, assignments, &self.externals);
+        Ok(())
+    }
+
+    /// Finds the real buffer of every resource: assigned (checked to fit) or transient.
+    fn resolve<U>(
+        &mut self,
+        graph: &TaskGraph<Callback<U>>,
+        plan: &Plan,
+        assignments: &[Assignment<'_>],
+    ) -> Result<(), VkError> {
+        let resources = graph.resources();
+        self.handles.clear();
+        self.handles.resize(resources.len(), vk::Buffer::null());
+        self.externals.clear();
+        self.externals.resize(resources.len(), None);
+        if self.transients.len() < resources.len() {
+            self.transients.resize_with(resources.len(), || None);
+        }
+        let used = |index: u32| {
+            plan.first_uses().iter().any(|u| u.resource == index)
+                || plan
+                    .transient_lifetimes()
+                    .iter()
+                    .any(|l| l.resource == index)
+        };
+        for (index, info) in resources.iter().enumerate() {
+            let ResourceDesc::Buffer(desc) = info.desc else {
+                if used(index as u32) {
+                    return Err(VkError::Unsupported(format!(
+                        "image `{}`: this runtime executes buffers only so far",
+                        info.name
+                    )));
+                }
+                continue;
+            };
+            match info.lifetime {
+                Lifetime::External => {
+                    let Some(at) = assignments
+                        .iter()
+                        .position(|(b, _)| b.index() == index as u32)
+                    else {
+                        if used(index as u32) {
+                            return Err(VkError::Unassigned {
+                                kind: "buffer",
+                                resource: info.name.clone(),
+                            });
+                        }
+                        continue;
+                    };
+                    let real = assignments[at].1;
+                    let problem = if real.size() < desc.size {
+                        Some(format!(
+                            "it has {} bytes, the graph declares {}",
+                            real.size(),
+                            desc.size
+                        ))
+                    } else if !real.usage().contains(desc.usage) {
+                        Some(format!("it lacks usage {:?}", desc.usage & !real.usage()))
+                    } else {
+                        None
+                    };
+                    if let Some(problem) = problem {
+                        return Err(VkError::DoesNotFit {
+                            resource: info.name.clone(),
+                            real: real.name().to_owned(),
+                            problem,
+                        });
+                    }
+                    self.handles[index] = real.raw;
+                    self.externals[index] = Some(at);
+                }
+                Lifetime::Transient => {
+                    let slot = &mut self.transients[index];
+                    let fits = slot
+                        .as_ref()
+                        .is_some_and(|b| b.size() == desc.size && b.usage() == desc.usage);
+                    if !fits {
+                        *slot = Some(Buffer::new(
+                            &self.ctx,
+                            &BufferInfo {
+                                name: &info.name,
+                                size: desc.size,
+                                usage: desc.usage,
+                                location: MemoryLocation::GpuOnly,
+                            },
+                        )?);
+                    }
+                    if let Some(b) = slot {
+                        self.handles[index] = b.raw;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Barriers from the state each external buffer was left in to its first use here.
+    fn bridge(&mut self, plan: &Plan, assignments: &[Assignment<'_>]) {
+        self.bridges.clear();
+        for first in plan.first_uses() {
+            let Some(Some(at)) = self.externals.get(first.resource as usize) else {
+                continue;
+            };
+            let Ok(last) = assignments[*at].1.last_use.lock().map(|l| *l) else {
+                continue;
+            };
+            let Some(last) = last else {
+                // Never used by a graph: host writes are visible at submission.
+                continue;
+            };
+            let wrote = last
+                .access
+                .intersects(weft_graph::access::WRITE_ACCESS_MASK);
+            let writes = first
+                .access
+                .intersects(weft_graph::access::WRITE_ACCESS_MASK);
+            let barrier = if wrote {
+                vk::MemoryBarrier2::default()
+                    .src_stage_mask(last.stages)
+                    .src_access_mask(last.access & weft_graph::access::WRITE_ACCESS_MASK)
+                    .dst_stage_mask(first.stages)
+                    .dst_access_mask(first.access)
+            } else if writes {
+                vk::MemoryBarrier2::default()
+                    .src_stage_mask(last.stages)
+                    .dst_stage_mask(first.stages)
+            } else {
+                continue;
+            };
+            self.bridges.push((first.batch, barrier));
+        }
+    }
+
+    fn refresh_labels<U>(&mut self, graph: &TaskGraph<Callback<U>>) {
+        if self.ctx.debug_utils.is_none() || self.labels.len() == graph.task_count() {
+            return;
+        }
+        self.labels = (0..graph.task_count() as u32)
+            .map(|t| {
+                let name = graph.task_name(t).unwrap_or("task").replace('\0', " ");
+                CString::new(name).unwrap_or_default()
+            })
+            .collect();
+    }
+
+    fn record<U>(
+        &mut self,
+        graph: &mut TaskGraph<Callback<U>>,
+        plan: &Plan,
+        assignments: &[Assignment<'_>],
+        data: &mut U,
+    ) -> Result<(), VkError> {
+        let device = &self.ctx.device;
+        let cmd = self.cmd;
+        let begin = vk::CommandBufferBeginInfo::default()
+            .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
+        // SAFETY: the previous execution has finished (we waited for it), so the command
+        // buffer is not pending and may be reset.
+        unsafe {
+            device
+                .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
+                .map_err(vk_err("vkResetCommandBuffer"))?;
+            device
+                .begin_command_buffer(cmd, &begin)
+                .map_err(vk_err("vkBeginCommandBuffer"))?;
+        }
+        let batches = plan.batch_count();
+        for batch in 0..=batches {
+            self.barriers.clear();
+            self.barriers
+                .extend(plan.barriers_before(batch).memory.iter().map(to_vk));
+            self.barriers.extend(
+                self.bridges
+                    .iter()
+                    .filter(|(b, _)| *b as usize == batch)
+                    .map(|(_, m)| *m),
+            );
+            if batch == batches && assignments.iter().any(|(_, b)| b.is_host_visible()) {
+                // Make the device's writes visible to the host reading mapped buffers.
+                self.barriers.push(
+                    vk::MemoryBarrier2::default()
+                        .src_stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)
+                        .src_access_mask(vk::AccessFlags2::MEMORY_WRITE)
+                        .dst_stage_mask(vk::PipelineStageFlags2::HOST)
+                        .dst_access_mask(vk::AccessFlags2::HOST_READ),
+                );
+            }
+            if !self.barriers.is_empty() {
+                let dependency = vk::DependencyInfo::default().memory_barriers(&self.barriers);
+                // SAFETY: recording; the barriers live in `self.barriers` during the call.
+                unsafe { device.cmd_pipeline_barrier2(cmd, &dependency) };
+            }
+            for &task in plan.batch(batch) {
+                let Some(callback) = graph.task_callback_mut(task) else {
+                    continue;
+                };
+                let label = self.labels.get(task as usize);
+                if let (Some(utils), Some(name)) = (&self.ctx.debug_utils, label) {
+                    let info = vk::DebugUtilsLabelEXT::default().label_name(name);
+                    // SAFETY: recording; `name` outlives the call.
+                    unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
+                }
+                let mut context = TaskContext {
+                    device,
+                    cmd,
+                    buffers: &self.handles,
+                    data,
+                };
+                callback(&mut context);
+                if let (Some(utils), Some(_)) = (&self.ctx.debug_utils, label) {
+                    // SAFETY: closes the label opened above in the same command buffer.
+                    unsafe { utils.cmd_end_debug_utils_label(cmd) };
+                }
+            }
+        }
+        // SAFETY: recording was begun above.
+        unsafe { device.end_command_buffer(cmd) }.map_err(vk_err("vkEndCommandBuffer"))
+    }
+
+    fn submit_and_wait(&mut self) -> Result<(), VkError> {
+        let device = &self.ctx.device;
+        self.timeline_value += 1;
+        let cmds = [vk::CommandBufferSubmitInfo::default().command_buffer(self.cmd)];
+        let signals = [vk::SemaphoreSubmitInfo::default()
+            .semaphore(self.timeline)
+            .value(self.timeline_value)
+            .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
+        let submit = [vk::SubmitInfo2::default()
+            .command_buffer_infos(&cmds)
+            .signal_semaphore_infos(&signals)];
+        let semaphores = [self.timeline];
+        let values = [self.timeline_value];
+        let wait = vk::SemaphoreWaitInfo::default()
+            .semaphores(&semaphores)
+            .values(&values);
+        // SAFETY: the command buffer is fully recorded; the queue is used from this thread
+        // only while the executor is borrowed mutably; the infos point at live locals.
+        unsafe {
+            device
+                .queue_submit2(self.ctx.queue, &submit, vk::Fence::null())
+                .map_err(vk_err("vkQueueSubmit2"))?;
+            device
+                .wait_semaphores(&wait, u64::MAX)
+                .map_err(vk_err("vkWaitSemaphores"))
+        }
+    }
+}
+
+/// Stores on each external buffer the state the plan leaves it in (the union over its
+/// ranges: this runtime tracks whole buffers).
+fn remember_last_uses(plan: &Plan, assignments: &[Assignment<'_>], externals: &[Option<usize>]) {
+    for (at, (_, buffer)) in assignments.iter().enumerate() {
+        let mut merged: Option<LastUse> = None;
+        for last in plan.last_uses() {
+            let is_this = externals.get(last.resource as usize) == Some(&Some(at))
+                && matches!(last.subresources, Subresources::Buffer { .. });
+            if is_this {
+                let m = merged.get_or_insert_with(LastUse::default);
+                m.stages |= last.stages;
+                m.access |= last.access;
+            }
+        }
+        if let (Some(merged), Ok(mut slot)) = (merged, buffer.last_use.lock()) {
+            *slot = Some(merged);
+        }
+    }
+}
+
+fn to_vk(m: &MemoryBarrier) -> vk::MemoryBarrier2<'static> {
+    vk::MemoryBarrier2::default()
+        .src_stage_mask(m.src_stages)
+        .src_access_mask(m.src_access)
+        .dst_stage_mask(m.dst_stages)
+        .dst_access_mask(m.dst_access)
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        // SAFETY: executions are waited for before `execute` returns, so nothing from the
+        // pool or the semaphore is in use; they are destroyed once.
+        unsafe {
+            let _ = self.ctx.device.device_wait_idle();
+            self.ctx.device.destroy_semaphore(self.timeline, None);
+            self.ctx.device.destroy_command_pool(self.pool, None);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The Vulkan runtime of weft: a [`Context`] (instance, device, validation and
+//! synchronization validation), real [`Buffer`]s, and the [`Executor`] that replays plans
+//! compiled by `weft-graph`.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use ash::vk;
+//! use weft_graph::{access, BufferDesc, CompileOptions, TaskGraph};
+//! use weft_vk::{Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, MemoryLocation};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let ctx = Arc::new(Context::new(&ContextOptions::validated())?);
+//! let usage = vk::BufferUsageFlags::TRANSFER_DST | vk::BufferUsageFlags::TRANSFER_SRC;
+//! let real = Buffer::new(&ctx, &BufferInfo { name: "out", size: 64, usage, location: MemoryLocation::GpuToCpu })?;
+//!
+//! let mut graph: TaskGraph<Callback<u32>> = TaskGraph::new();
+//! let out = graph.external_buffer("out", BufferDesc { size: 64, usage })?;
+//! graph
+//!     .task("fill")
+//!     .attach(out, access::CLEAR_DST)
+//!     .run(Box::new(move |cx| {
+//!         let value = *cx.data;
+//!         // SAFETY: the command buffer is recording and `out` is a live buffer.
+//!         unsafe { cx.device().cmd_fill_buffer(cx.cmd(), cx.buffer(out), 0, 64, value) };
+//!     }))
+//!     .record()?;
+//! let plan = graph.compile(&CompileOptions::default())?;
+//! let mut executor = Executor::new(&ctx)?;
+//! executor.execute(&mut graph, &plan, &[(out, &real)], &mut 7u32)?;
+//! assert_eq!(&real.mapped()?[..4], &7u32.to_ne_bytes());
+//! assert_eq!(ctx.validation_messages(), 0);
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod buffer;
+mod context;
+mod error;
+mod executor;
+mod validation;
+
+pub use buffer::{Buffer, BufferInfo, MemoryLocation};
+pub use context::{Context, ContextOptions};
+pub use error::{VkError, INSTALL_HINT};
+pub use executor::{Assignment, Callback, Executor, TaskContext};
+pub use validation::MessageLog;
