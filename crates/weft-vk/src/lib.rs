@@ -2,7 +2,7 @@
 //! synchronization validation), real [`Buffer`]s, and the [`Executor`] that replays plans
 //! compiled by `weft-graph`.
 //!
-//! ```no_run
+//! ```
 //! use std::sync::Arc;
 //! use ash::vk;
 //! use weft_graph::{access, BufferDesc, CompileOptions, TaskGraph};
