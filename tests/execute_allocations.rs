@@ -98,13 +98,13 @@ fn steady_state_execute_does_not_allocate() {
     let mut executor = Executor::new(&ctx).unwrap();
     for mut frame in 0..3 {
         executor
-            .execute(&mut g, &plan, &[(out, &real)], &mut frame)
+            .execute(&mut g, &plan, &[(out, &real)], &[], &mut frame)
             .unwrap();
     }
     COUNTING.store(true, Ordering::SeqCst);
     for mut frame in 3..103u32 {
         executor
-            .execute(&mut g, &plan, &[(out, &real)], &mut frame)
+            .execute(&mut g, &plan, &[(out, &real)], &[], &mut frame)
             .unwrap();
     }
     COUNTING.store(false, Ordering::SeqCst);

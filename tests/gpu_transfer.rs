@@ -122,7 +122,7 @@ fn fills_and_copies_give_the_cpu_result_without_validation_messages() {
     assert_eq!(plan.batch_count(), 4, "{}", plan.describe(&g).unwrap());
     let mut executor = Executor::new(&ctx).unwrap();
     executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &mut ())
+        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
         .unwrap();
     let b_words = words(b_real.mapped().unwrap());
     let mut expected = vec![1u32; 16];
@@ -150,14 +150,14 @@ fn a_dropped_barrier_is_caught_by_synchronization_validation() {
     // The control: the intact plan is clean.
     let mut executor = Executor::new(&ctx).unwrap();
     executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &mut ())
+        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
         .unwrap();
     assert_no_messages(&ctx);
     // The fault: without the fill -> copy barrier the copy reads a write it is not ordered
     // after. Only synchronization validation can see it (the result may still be right).
     assert_eq!(plan.drop_memory_barriers_before(1), 1);
     executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &mut ())
+        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
         .unwrap();
     let log = ctx.validation_log().join("\n");
     assert!(
@@ -220,7 +220,7 @@ fn one_plan_runs_120_times_with_external_buffers_swapped() {
     for mut frame in 0..120u32 {
         let (s, d) = (&sources[frame as usize % 2], &targets[frame as usize % 3]);
         executor
-            .execute(&mut g, &plan, &[(src, s), (dst, d)], &mut frame)
+            .execute(&mut g, &plan, &[(src, s), (dst, d)], &[], &mut frame)
             .unwrap();
         assert!(words(d.mapped().unwrap()).iter().all(|&w| w == frame));
     }
@@ -291,7 +291,7 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
         let assignments: Vec<(TaskBuffer, &Buffer)> =
             virtuals.iter().copied().zip(reals.iter()).collect();
         executor
-            .execute(&mut g, &plan, &assignments, &mut ())
+            .execute(&mut g, &plan, &assignments, &[], &mut ())
             .unwrap();
         for (i, real) in reals.iter().enumerate() {
             assert_eq!(
@@ -323,7 +323,9 @@ fn executing_with_an_unassigned_external_buffer_is_an_error() {
     fill(&mut g, "fill", a, 0, 64, 1);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor.execute(&mut g, &plan, &[], &mut ()).unwrap_err();
+    let e = executor
+        .execute(&mut g, &plan, &[], &[], &mut ())
+        .unwrap_err();
     assert!(matches!(e, VkError::Unassigned { .. }), "{e}");
     assert!(e.to_string().contains("`a`"));
     assert_no_messages(&ctx);
@@ -357,12 +359,12 @@ fn a_real_buffer_that_does_not_fit_is_an_error() {
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     let e = executor
-        .execute(&mut g, &plan, &[(a, &small)], &mut ())
+        .execute(&mut g, &plan, &[(a, &small)], &[], &mut ())
         .unwrap_err();
     assert!(matches!(e, VkError::DoesNotFit { .. }), "{e}");
     assert!(e.to_string().contains("32 bytes"), "{e}");
     let e = executor
-        .execute(&mut g, &plan, &[(a, &no_dst)], &mut ())
+        .execute(&mut g, &plan, &[(a, &no_dst)], &[], &mut ())
         .unwrap_err();
     assert!(matches!(e, VkError::DoesNotFit { .. }), "{e}");
     assert!(e.to_string().contains("TRANSFER_DST"), "{e}");
@@ -388,6 +390,8 @@ fn a_plan_of_another_graph_is_refused() {
     let other: Graph = Graph::new();
     let plan = other.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor.execute(&mut g, &plan, &[], &mut ()).unwrap_err();
+    let e = executor
+        .execute(&mut g, &plan, &[], &[], &mut ())
+        .unwrap_err();
     assert!(matches!(e, VkError::ForeignPlan), "{e}");
 }

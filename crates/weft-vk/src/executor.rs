@@ -2,20 +2,23 @@
 //! barriers (one `vkCmdPipelineBarrier2` per boundary), bridges from the state each real
 //! buffer was left in, and submits with `vkQueueSubmit2` and a timeline semaphore.
 //!
-//! This first runtime handles buffers (external and transient) and waits for each execution
-//! to finish before returning. Images, frames in flight and pipelines come next.
+//! This first runtime handles buffers and images (external and transient) and waits for
+//! each execution to finish before returning. Frames in flight and pipelines come next.
 
 use std::ffi::CString;
 use std::sync::Arc;
 
 use ash::vk;
+use weft_graph::access::WRITE_ACCESS_MASK;
 use weft_graph::{
-    Lifetime, MemoryBarrier, Plan, ResourceDesc, Subresources, TaskBuffer, TaskGraph,
+    ImageBarrier, ImageDesc, ImageRange, Lifetime, MemoryBarrier, Plan, ResourceDesc, Subresources,
+    TaskBuffer, TaskGraph, TaskImage,
 };
 
 use crate::buffer::{Buffer, BufferInfo, LastUse, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::image::{Image, UnitState};
 
 /// A task callback: records the task's commands. `U` is the per-frame user data passed to
 /// [`Executor::execute`].
@@ -27,6 +30,7 @@ pub struct TaskContext<'a, U> {
     device: &'a ash::Device,
     cmd: vk::CommandBuffer,
     buffers: &'a [vk::Buffer],
+    images: &'a [vk::Image],
     /// The per-frame user data.
     pub data: &'a mut U,
 }
@@ -49,10 +53,21 @@ impl<U> TaskContext<'_, U> {
             .copied()
             .unwrap_or(vk::Buffer::null())
     }
+
+    /// The real image behind a virtual one in this execution.
+    pub fn image(&self, image: TaskImage) -> vk::Image {
+        self.images
+            .get(image.index() as usize)
+            .copied()
+            .unwrap_or(vk::Image::null())
+    }
 }
 
 /// A real buffer standing for an external virtual buffer in one execution.
 pub type Assignment<'a> = (TaskBuffer, &'a Buffer);
+
+/// A real image standing for an external virtual image in one execution.
+pub type ImageAssignment<'a> = (TaskImage, &'a Image);
 
 /// Replays plans. Owns a command pool, one command buffer and a timeline semaphore, and the
 /// transient buffers of the graphs it runs.
@@ -63,11 +78,16 @@ pub struct Executor {
     timeline: vk::Semaphore,
     timeline_value: u64,
     transients: Vec<Option<Buffer>>,
+    transient_images: Vec<Option<Image>>,
     // Scratch reused by every execution, so the steady state does not allocate.
     handles: Vec<vk::Buffer>,
+    image_handles: Vec<vk::Image>,
+    /// Per resource: the index of its assignment (buffer or image list).
     externals: Vec<Option<usize>>,
     barriers: Vec<vk::MemoryBarrier2<'static>>,
+    image_barriers: Vec<vk::ImageMemoryBarrier2<'static>>,
     bridges: Vec<(u32, vk::MemoryBarrier2<'static>)>,
+    image_bridges: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
     labels: Vec<CString>,
 }
 
@@ -116,33 +136,39 @@ impl Executor {
             timeline,
             timeline_value: 0,
             transients: Vec::new(),
+            transient_images: Vec::new(),
             handles: Vec::new(),
+            image_handles: Vec::new(),
             externals: Vec::new(),
             barriers: Vec::new(),
+            image_barriers: Vec::new(),
             bridges: Vec::new(),
+            image_bridges: Vec::new(),
             labels: Vec::new(),
         })
     }
 
     /// Records `plan` (compiled from `graph`) into a command buffer, submits it and waits for
-    /// it. `assignments` gives a real buffer for every external buffer the plan uses; they
-    /// may differ from one execution to the next. `data` is passed to every callback.
+    /// it. `buffers` and `images` give a real resource for every external resource the plan
+    /// uses; they may differ from one execution to the next. `data` is passed to every
+    /// callback.
     pub fn execute<U>(
         &mut self,
         graph: &mut TaskGraph<Callback<U>>,
         plan: &Plan,
-        assignments: &[Assignment<'_>],
+        buffers: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
         data: &mut U,
     ) -> Result<(), VkError> {
         if !plan.compiled_from(graph) {
             return Err(VkError::ForeignPlan);
         }
-        self.resolve(graph, plan, assignments)?;
-        self.bridge(plan, assignments);
+        self.resolve(graph, plan, buffers, images)?;
+        self.bridge(plan, buffers, images);
         self.refresh_labels(graph);
-        self.record(graph, plan, assignments, data)?;
+        self.record(graph, plan, buffers, data)?;
         self.submit_and_wait()?;
-        remember_last_uses(plan, assignments, &self.externals);
+        remember_last_uses(plan, buffers, images, &self.externals);
         Ok(())
     }
 
@@ -152,14 +178,19 @@ impl Executor {
         graph: &TaskGraph<Callback<U>>,
         plan: &Plan,
         assignments: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
     ) -> Result<(), VkError> {
         let resources = graph.resources();
         self.handles.clear();
         self.handles.resize(resources.len(), vk::Buffer::null());
+        self.image_handles.clear();
+        self.image_handles
+            .resize(resources.len(), vk::Image::null());
         self.externals.clear();
         self.externals.resize(resources.len(), None);
         if self.transients.len() < resources.len() {
             self.transients.resize_with(resources.len(), || None);
+            self.transient_images.resize_with(resources.len(), || None);
         }
         let used = |index: u32| {
             plan.first_uses().iter().any(|u| u.resource == index)
@@ -169,14 +200,19 @@ impl Executor {
                     .any(|l| l.resource == index)
         };
         for (index, info) in resources.iter().enumerate() {
-            let ResourceDesc::Buffer(desc) = info.desc else {
-                if used(index as u32) {
-                    return Err(VkError::Unsupported(format!(
-                        "image `{}`: this runtime executes buffers only so far",
-                        info.name
-                    )));
+            let desc = match info.desc {
+                ResourceDesc::Buffer(desc) => desc,
+                ResourceDesc::Image(desc) => {
+                    self.resolve_image(
+                        index,
+                        &info.name,
+                        info.lifetime,
+                        &desc,
+                        images,
+                        used(index as u32),
+                    )?;
+                    continue;
                 }
-                continue;
             };
             match info.lifetime {
                 Lifetime::External => {
@@ -239,13 +275,69 @@ impl Executor {
         Ok(())
     }
 
-    /// Barriers from the state each external buffer was left in to its first use here.
-    fn bridge(&mut self, plan: &Plan, assignments: &[Assignment<'_>]) {
+    fn resolve_image(
+        &mut self,
+        index: usize,
+        name: &str,
+        lifetime: Lifetime,
+        desc: &ImageDesc,
+        images: &[ImageAssignment<'_>],
+        used: bool,
+    ) -> Result<(), VkError> {
+        match lifetime {
+            Lifetime::External => {
+                let Some(at) = images.iter().position(|(i, _)| i.index() == index as u32) else {
+                    if used {
+                        return Err(VkError::Unassigned {
+                            kind: "image",
+                            resource: name.to_owned(),
+                        });
+                    }
+                    return Ok(());
+                };
+                let real = images[at].1;
+                if let Some(problem) = image_misfit(real.desc(), desc) {
+                    return Err(VkError::DoesNotFit {
+                        resource: name.to_owned(),
+                        real: real.name().to_owned(),
+                        problem,
+                    });
+                }
+                self.image_handles[index] = real.raw;
+                self.externals[index] = Some(at);
+            }
+            Lifetime::Transient => {
+                let slot = &mut self.transient_images[index];
+                if slot.as_ref().is_none_or(|i| i.desc() != desc) {
+                    *slot = Some(Image::new(&self.ctx, name, desc)?);
+                }
+                if let Some(i) = slot {
+                    self.image_handles[index] = i.raw;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Barriers from the state each external resource was left in to its first use here.
+    fn bridge(
+        &mut self,
+        plan: &Plan,
+        assignments: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
+    ) {
         self.bridges.clear();
+        self.image_bridges.clear();
         for first in plan.first_uses() {
             let Some(Some(at)) = self.externals.get(first.resource as usize) else {
                 continue;
             };
+            if let Subresources::Image(range) = first.subresources {
+                if let Some((_, image)) = images.get(*at) {
+                    bridge_image(image, &range, first, &mut self.image_bridges);
+                }
+                continue;
+            }
             let Ok(last) = assignments[*at].1.last_use.lock().map(|l| *l) else {
                 continue;
             };
@@ -330,9 +422,26 @@ impl Executor {
                         .dst_access_mask(vk::AccessFlags2::HOST_READ),
                 );
             }
-            if !self.barriers.is_empty() {
-                let dependency = vk::DependencyInfo::default().memory_barriers(&self.barriers);
-                // SAFETY: recording; the barriers live in `self.barriers` during the call.
+            self.image_barriers.clear();
+            let handles = &self.image_handles;
+            self.image_barriers.extend(
+                plan.barriers_before(batch)
+                    .image
+                    .iter()
+                    .map(|b| image_barrier_to_vk(b, handles)),
+            );
+            self.image_barriers.extend(
+                self.image_bridges
+                    .iter()
+                    .filter(|(b, _)| *b as usize == batch)
+                    .map(|(_, m)| *m),
+            );
+            if !self.barriers.is_empty() || !self.image_barriers.is_empty() {
+                let dependency = vk::DependencyInfo::default()
+                    .memory_barriers(&self.barriers)
+                    .image_memory_barriers(&self.image_barriers);
+                // SAFETY: recording; the barriers live in the executor during the call and
+                // name images resolved for this execution.
                 unsafe { device.cmd_pipeline_barrier2(cmd, &dependency) };
             }
             for &task in plan.batch(batch) {
@@ -349,6 +458,7 @@ impl Executor {
                     device,
                     cmd,
                     buffers: &self.handles,
+                    images: &self.image_handles,
                     data,
                 };
                 callback(&mut context);
@@ -391,9 +501,36 @@ impl Executor {
     }
 }
 
-/// Stores on each external buffer the state the plan leaves it in (the union over its
-/// ranges: this runtime tracks whole buffers).
-fn remember_last_uses(plan: &Plan, assignments: &[Assignment<'_>], externals: &[Option<usize>]) {
+/// Stores on each external resource the state the plan leaves it in: per subresource for
+/// images, the union over its ranges for buffers (whole buffers are tracked).
+fn remember_last_uses(
+    plan: &Plan,
+    assignments: &[Assignment<'_>],
+    images: &[ImageAssignment<'_>],
+    externals: &[Option<usize>],
+) {
+    for last in plan.last_uses() {
+        let (Subresources::Image(range), Some(Some(at))) =
+            (last.subresources, externals.get(last.resource as usize))
+        else {
+            continue;
+        };
+        let Some((_, image)) = images.get(*at) else {
+            continue;
+        };
+        let state = UnitState {
+            layout: last.layout,
+            stages: last.stages,
+            access: last.access,
+        };
+        if let Ok(mut units) = image.units.lock() {
+            for_each_unit(image.desc(), &range, |unit| {
+                if let Some(slot) = units.get_mut(unit) {
+                    *slot = state;
+                }
+            });
+        }
+    }
     for (at, (_, buffer)) in assignments.iter().enumerate() {
         let mut merged: Option<LastUse> = None;
         for last in plan.last_uses() {
@@ -409,6 +546,134 @@ fn remember_last_uses(plan: &Plan, assignments: &[Assignment<'_>], externals: &[
             *slot = Some(merged);
         }
     }
+}
+
+/// Calls `f` with the index of every subresource unit of `range` in `desc`'s image.
+fn for_each_unit(desc: &ImageDesc, range: &ImageRange, mut f: impl FnMut(usize)) {
+    let all = weft_graph::format_aspects(desc.format).as_raw();
+    let mut position = 0u32;
+    for bit in 0..32 {
+        let flag = 1u32 << bit;
+        if all & flag == 0 {
+            continue;
+        }
+        if range.aspect.as_raw() & flag != 0 {
+            for mip in range.base_mip..range.base_mip + range.mip_count {
+                for layer in range.base_layer..range.base_layer + range.layer_count {
+                    let unit = (position * desc.mip_levels + mip) * desc.array_layers + layer;
+                    f(unit as usize);
+                }
+            }
+        }
+        position += 1;
+    }
+}
+
+/// Image barriers from the state an external image's units were left in to their first use
+/// here: one per unit that needs one (a layout change, an earlier write, or a write after
+/// earlier reads).
+fn bridge_image(
+    image: &Image,
+    range: &ImageRange,
+    first: &weft_graph::ExternalUse,
+    out: &mut Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
+) {
+    let Ok(units) = image.units.lock() else {
+        return;
+    };
+    let desc = image.desc();
+    let writes = first.access.intersects(WRITE_ACCESS_MASK);
+    let all = weft_graph::format_aspects(desc.format);
+    for aspect in [
+        vk::ImageAspectFlags::COLOR,
+        vk::ImageAspectFlags::DEPTH,
+        vk::ImageAspectFlags::STENCIL,
+    ] {
+        if !range.aspect.contains(aspect) || !all.contains(aspect) {
+            continue;
+        }
+        let position = (all.as_raw() & (aspect.as_raw() - 1)).count_ones();
+        for mip in range.base_mip..range.base_mip + range.mip_count {
+            for layer in range.base_layer..range.base_layer + range.layer_count {
+                let unit = (position * desc.mip_levels + mip) * desc.array_layers + layer;
+                let Some(old) = units.get(unit as usize) else {
+                    continue;
+                };
+                let wrote = old.access.intersects(WRITE_ACCESS_MASK);
+                let needed =
+                    old.layout != first.layout || wrote || (writes && !old.stages.is_empty());
+                if !needed {
+                    continue;
+                }
+                let barrier = vk::ImageMemoryBarrier2::default()
+                    .src_stage_mask(old.stages)
+                    .src_access_mask(old.access & WRITE_ACCESS_MASK)
+                    .dst_stage_mask(first.stages)
+                    .dst_access_mask(first.access)
+                    .old_layout(old.layout)
+                    .new_layout(first.layout)
+                    .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+                    .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+                    .image(image.raw)
+                    .subresource_range(vk::ImageSubresourceRange {
+                        aspect_mask: aspect,
+                        base_mip_level: mip,
+                        level_count: 1,
+                        base_array_layer: layer,
+                        layer_count: 1,
+                    });
+                out.push((first.batch, barrier));
+            }
+        }
+    }
+}
+
+/// Why a real image cannot stand for a virtual one with description `want`.
+fn image_misfit(have: &ImageDesc, want: &ImageDesc) -> Option<String> {
+    if have.format != want.format {
+        Some(format!(
+            "format {:?}, the graph declares {:?}",
+            have.format, want.format
+        ))
+    } else if have.extent != want.extent {
+        Some(format!(
+            "extent {}x{}x{}, the graph declares {}x{}x{}",
+            have.extent.width,
+            have.extent.height,
+            have.extent.depth,
+            want.extent.width,
+            want.extent.height,
+            want.extent.depth
+        ))
+    } else if have.mip_levels < want.mip_levels || have.array_layers < want.array_layers {
+        Some(format!(
+            "{} mips and {} layers, the graph declares {} and {}",
+            have.mip_levels, have.array_layers, want.mip_levels, want.array_layers
+        ))
+    } else if !have.usage.contains(want.usage) {
+        Some(format!("it lacks usage {:?}", want.usage & !have.usage))
+    } else {
+        None
+    }
+}
+
+fn image_barrier_to_vk(b: &ImageBarrier, images: &[vk::Image]) -> vk::ImageMemoryBarrier2<'static> {
+    vk::ImageMemoryBarrier2::default()
+        .src_stage_mask(b.src_stages)
+        .src_access_mask(b.src_access)
+        .dst_stage_mask(b.dst_stages)
+        .dst_access_mask(b.dst_access)
+        .old_layout(b.old_layout)
+        .new_layout(b.new_layout)
+        .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+        .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+        .image(
+            images
+                .get(b.image as usize)
+                .copied()
+                .unwrap_or(vk::Image::null()),
+        )
+        .subresource_range(b.range.to_vk())
 }
 
 fn to_vk(m: &MemoryBarrier) -> vk::MemoryBarrier2<'static> {

@@ -26,7 +26,7 @@
 //!     .record()?;
 //! let plan = graph.compile(&CompileOptions::default())?;
 //! let mut executor = Executor::new(&ctx)?;
-//! executor.execute(&mut graph, &plan, &[(out, &real)], &mut 7u32)?;
+//! executor.execute(&mut graph, &plan, &[(out, &real)], &[], &mut 7u32)?;
 //! assert_eq!(&real.mapped()?[..4], &7u32.to_ne_bytes());
 //! assert_eq!(ctx.validation_messages(), 0);
 //! # Ok(())
@@ -39,10 +39,12 @@ mod buffer;
 mod context;
 mod error;
 mod executor;
+mod image;
 mod validation;
 
 pub use buffer::{Buffer, BufferInfo, MemoryLocation};
 pub use context::{Context, ContextOptions};
 pub use error::{VkError, INSTALL_HINT};
-pub use executor::{Assignment, Callback, Executor, TaskContext};
+pub use executor::{Assignment, Callback, Executor, ImageAssignment, TaskContext};
+pub use image::Image;
 pub use validation::MessageLog;

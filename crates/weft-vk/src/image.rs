@@ -1,0 +1,144 @@
+//! Real images: memory from `gpu-allocator`, and the layout and last access of every
+//! subresource, which the executor bridges from on the next use (across executions and
+//! graphs).
+
+use std::sync::{Arc, Mutex};
+
+use ash::vk;
+use gpu_allocator::vulkan::{Allocation, AllocationCreateDesc, AllocationScheme};
+use gpu_allocator::MemoryLocation;
+use weft_graph::{format_aspects, ImageDesc};
+
+use crate::context::Context;
+use crate::error::{vk_err, VkError};
+
+/// The state one subresource (aspect, mip, layer) was left in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct UnitState {
+    pub layout: vk::ImageLayout,
+    pub stages: vk::PipelineStageFlags2,
+    pub access: vk::AccessFlags2,
+}
+
+impl Default for UnitState {
+    fn default() -> Self {
+        Self {
+            layout: vk::ImageLayout::UNDEFINED,
+            stages: vk::PipelineStageFlags2::NONE,
+            access: vk::AccessFlags2::NONE,
+        }
+    }
+}
+
+/// A 2D image (with mips and layers) and its memory. Dropping it frees both.
+pub struct Image {
+    ctx: Arc<Context>,
+    pub(crate) raw: vk::Image,
+    allocation: Option<Allocation>,
+    desc: ImageDesc,
+    name: String,
+    /// Per subresource, indexed `(aspect * mips + mip) * layers + layer`.
+    pub(crate) units: Mutex<Vec<UnitState>>,
+}
+
+impl Image {
+    /// Creates an optimally tiled 2D image in device memory.
+    pub fn new(ctx: &Arc<Context>, name: &str, desc: &ImageDesc) -> Result<Self, VkError> {
+        let device = &ctx.device;
+        let create = vk::ImageCreateInfo::default()
+            .image_type(vk::ImageType::TYPE_2D)
+            .format(desc.format)
+            .extent(desc.extent)
+            .mip_levels(desc.mip_levels)
+            .array_layers(desc.array_layers)
+            .samples(vk::SampleCountFlags::TYPE_1)
+            .tiling(vk::ImageTiling::OPTIMAL)
+            .usage(desc.usage)
+            .sharing_mode(vk::SharingMode::EXCLUSIVE)
+            .initial_layout(vk::ImageLayout::UNDEFINED);
+        // SAFETY: the device is valid; an unsupported combination is reported by
+        // `vkCreateImage` (and the validation layer).
+        let raw = unsafe { device.create_image(&create, None) }.map_err(vk_err("vkCreateImage"))?;
+        // SAFETY: `raw` was just created from this device.
+        let requirements = unsafe { device.get_image_memory_requirements(raw) };
+        let allocated = ctx
+            .allocator
+            .lock()
+            .map_err(|_| VkError::Unsupported("a poisoned allocator lock".into()))
+            .and_then(|mut allocator| {
+                allocator
+                    .allocate(&AllocationCreateDesc {
+                        name,
+                        requirements,
+                        location: MemoryLocation::GpuOnly,
+                        linear: false,
+                        allocation_scheme: AllocationScheme::GpuAllocatorManaged,
+                    })
+                    .map_err(|source| VkError::Allocation {
+                        resource: name.to_owned(),
+                        source,
+                    })
+            });
+        let allocation = match allocated {
+            Ok(a) => a,
+            Err(e) => {
+                // SAFETY: `raw` is unused and not bound to memory.
+                unsafe { device.destroy_image(raw, None) };
+                return Err(e);
+            }
+        };
+        // SAFETY: the allocation was made for this image's requirements, at its offset.
+        let bound =
+            unsafe { device.bind_image_memory(raw, allocation.memory(), allocation.offset()) };
+        let units =
+            format_aspects(desc.format).as_raw().count_ones() * desc.mip_levels * desc.array_layers;
+        let image = Self {
+            ctx: Arc::clone(ctx),
+            raw,
+            allocation: Some(allocation),
+            desc: *desc,
+            name: name.to_owned(),
+            units: Mutex::new(vec![UnitState::default(); units as usize]),
+        };
+        bound.map_err(vk_err("vkBindImageMemory"))?;
+        Ok(image)
+    }
+
+    /// The Vulkan handle.
+    pub fn handle(&self) -> vk::Image {
+        self.raw
+    }
+
+    /// The description it was created with.
+    pub fn desc(&self) -> &ImageDesc {
+        &self.desc
+    }
+
+    /// Name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The layout a subresource was left in by the last execution (`UNDEFINED` before any).
+    pub fn layout(&self, aspect_index: u32, mip: u32, layer: u32) -> vk::ImageLayout {
+        let index = (aspect_index * self.desc.mip_levels + mip) * self.desc.array_layers + layer;
+        self.units
+            .lock()
+            .ok()
+            .and_then(|u| u.get(index as usize).map(|s| s.layout))
+            .unwrap_or(vk::ImageLayout::UNDEFINED)
+    }
+}
+
+impl Drop for Image {
+    fn drop(&mut self) {
+        // SAFETY: executions wait for the GPU before returning, so the image is not in use;
+        // it is destroyed before its memory is freed and neither is used again.
+        unsafe { self.ctx.device.destroy_image(self.raw, None) };
+        if let (Some(allocation), Ok(mut allocator)) =
+            (self.allocation.take(), self.ctx.allocator.lock())
+        {
+            let _ = allocator.free(allocation);
+        }
+    }
+}
