@@ -1,0 +1,409 @@
+//! GPU fuzz over images with mips and layers: random graphs of transfer tasks (clears,
+//! buffer -> image, image -> buffer and image -> image copies) over two external images and
+//! three buffers must give the result of a CPU evaluation in record order, with validation
+//! and synchronization validation on and zero messages. The images persist across graphs,
+//! so every graph starts by bridging from the layouts the previous one left.
+
+use std::sync::Arc;
+
+use weft::prelude::*;
+use weft::runtime::{
+    Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, Image, MemoryLocation,
+};
+
+type Graph = TaskGraph<Callback<()>>;
+
+const SIZE: u32 = 16;
+const MIPS: u32 = 4;
+const LAYERS: u32 = 2;
+const IMAGES: usize = 2;
+const BUFFERS: usize = 3;
+/// Words per buffer: enough for one mip-0 layer.
+const BUFFER_WORDS: u64 = (SIZE * SIZE) as u64;
+
+const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
+    vk::BufferUsageFlags::TRANSFER_SRC.as_raw() | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
+);
+const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
+    vk::ImageUsageFlags::TRANSFER_SRC.as_raw() | vk::ImageUsageFlags::TRANSFER_DST.as_raw(),
+);
+
+fn image_desc() -> ImageDesc {
+    ImageDesc::new_2d(vk::Format::R32_UINT, SIZE, SIZE, IMAGE_USAGE)
+        .with_mips(MIPS)
+        .with_layers(LAYERS)
+}
+
+fn side(mip: u32) -> u32 {
+    SIZE >> mip
+}
+
+fn layers(mip: u32, layer: u32) -> vk::ImageSubresourceLayers {
+    vk::ImageSubresourceLayers {
+        aspect_mask: vk::ImageAspectFlags::COLOR,
+        mip_level: mip,
+        base_array_layer: layer,
+        layer_count: 1,
+    }
+}
+
+fn extent(mip: u32) -> vk::Extent3D {
+    vk::Extent3D {
+        width: side(mip),
+        height: side(mip),
+        depth: 1,
+    }
+}
+
+/// The CPU model: texels per (image, mip, layer), words per buffer.
+struct Model {
+    texels: Vec<Vec<u32>>,
+    words: Vec<Vec<u32>>,
+}
+
+impl Model {
+    fn slot(image: usize, mip: u32, layer: u32) -> usize {
+        (image * MIPS as usize + mip as usize) * LAYERS as usize + layer as usize
+    }
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Records one random task and applies it to the model.
+fn random_task(
+    g: &mut Graph,
+    rng: &mut Rng,
+    name: &str,
+    value: u32,
+    images: &[TaskImage],
+    buffers: &[TaskBuffer],
+    model: &mut Model,
+) {
+    let image = rng.below(IMAGES as u64) as usize;
+    let mip = rng.below(MIPS as u64) as u32;
+    let layer = rng.below(LAYERS as u64) as u32;
+    let view = images[image].mip(mip).layer(layer);
+    let texels = (side(mip) * side(mip)) as usize;
+    let target = images[image];
+    match rng.below(4) {
+        0 => {
+            g.task(name)
+                .attach(view, access::CLEAR_DST)
+                .run(Box::new(move |cx| {
+                    let color = vk::ClearColorValue {
+                        uint32: [value, 0, 0, 0],
+                    };
+                    let range = vk::ImageSubresourceRange {
+                        aspect_mask: vk::ImageAspectFlags::COLOR,
+                        base_mip_level: mip,
+                        level_count: 1,
+                        base_array_layer: layer,
+                        layer_count: 1,
+                    };
+                    // SAFETY: recording; the plan put the subresource in TRANSFER_DST.
+                    unsafe {
+                        cx.device().cmd_clear_color_image(
+                            cx.cmd(),
+                            cx.image(target),
+                            vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                            &color,
+                            &[range],
+                        )
+                    }
+                }))
+                .record()
+                .unwrap();
+            model.texels[Model::slot(image, mip, layer)].fill(value);
+        }
+        1 => {
+            let buffer = rng.below(BUFFERS as u64) as usize;
+            let src = buffers[buffer];
+            g.task(name)
+                .attach(src.range(0, texels as u64 * 4), access::TRANSFER_SRC)
+                .attach(view, access::TRANSFER_DST)
+                .run(Box::new(move |cx| {
+                    let region = vk::BufferImageCopy::default()
+                        .image_subresource(layers(mip, layer))
+                        .image_extent(extent(mip));
+                    // SAFETY: recording; the plan put the subresource in TRANSFER_DST.
+                    unsafe {
+                        cx.device().cmd_copy_buffer_to_image(
+                            cx.cmd(),
+                            cx.buffer(src),
+                            cx.image(target),
+                            vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                            &[region],
+                        )
+                    }
+                }))
+                .record()
+                .unwrap();
+            let words = model.words[buffer][..texels].to_vec();
+            model.texels[Model::slot(image, mip, layer)].copy_from_slice(&words);
+        }
+        2 => {
+            let buffer = rng.below(BUFFERS as u64) as usize;
+            let dst = buffers[buffer];
+            g.task(name)
+                .attach(view, access::TRANSFER_SRC)
+                .attach(dst.range(0, texels as u64 * 4), access::TRANSFER_DST)
+                .run(Box::new(move |cx| {
+                    let region = vk::BufferImageCopy::default()
+                        .image_subresource(layers(mip, layer))
+                        .image_extent(extent(mip));
+                    // SAFETY: recording; the plan put the subresource in TRANSFER_SRC.
+                    unsafe {
+                        cx.device().cmd_copy_image_to_buffer(
+                            cx.cmd(),
+                            cx.image(target),
+                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                            cx.buffer(dst),
+                            &[region],
+                        )
+                    }
+                }))
+                .record()
+                .unwrap();
+            let texels_now = model.texels[Model::slot(image, mip, layer)].clone();
+            model.words[buffer][..texels].copy_from_slice(&texels_now);
+        }
+        _ => {
+            // Image -> image, same mip, the other image (same size, distinct resources).
+            let other = 1 - image;
+            let src_layer = rng.below(LAYERS as u64) as u32;
+            let source = images[other];
+            g.task(name)
+                .attach(source.mip(mip).layer(src_layer), access::TRANSFER_SRC)
+                .attach(view, access::TRANSFER_DST)
+                .run(Box::new(move |cx| {
+                    let region = vk::ImageCopy {
+                        src_subresource: layers(mip, src_layer),
+                        src_offset: vk::Offset3D::default(),
+                        dst_subresource: layers(mip, layer),
+                        dst_offset: vk::Offset3D::default(),
+                        extent: extent(mip),
+                    };
+                    // SAFETY: recording; the plan put both subresources in place.
+                    unsafe {
+                        cx.device().cmd_copy_image(
+                            cx.cmd(),
+                            cx.image(source),
+                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                            cx.image(target),
+                            vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                            &[region],
+                        )
+                    }
+                }))
+                .record()
+                .unwrap();
+            let texels_now = model.texels[Model::slot(other, mip, src_layer)].clone();
+            model.texels[Model::slot(image, mip, layer)].copy_from_slice(&texels_now);
+        }
+    }
+}
+
+/// Records a task copying every subresource of an image into a readback buffer, packed in
+/// (mip, layer) order.
+fn read_back(g: &mut Graph, name: &str, image: TaskImage, out: TaskBuffer) {
+    g.task(name)
+        .attach(image, access::TRANSFER_SRC)
+        .attach(out, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let mut offset = 0u64;
+            for mip in 0..MIPS {
+                for layer in 0..LAYERS {
+                    let region = vk::BufferImageCopy::default()
+                        .buffer_offset(offset)
+                        .image_subresource(layers(mip, layer))
+                        .image_extent(extent(mip));
+                    // SAFETY: recording; the whole image is in TRANSFER_SRC.
+                    unsafe {
+                        cx.device().cmd_copy_image_to_buffer(
+                            cx.cmd(),
+                            cx.image(image),
+                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                            cx.buffer(out),
+                            &[region],
+                        )
+                    }
+                    offset += u64::from(side(mip) * side(mip)) * 4;
+                }
+            }
+        }))
+        .record()
+        .unwrap();
+}
+
+fn words(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+#[test]
+fn random_image_graphs_match_a_cpu_evaluation() {
+    let ctx = match Context::new(&ContextOptions::validated()) {
+        Ok(ctx) => Arc::new(ctx),
+        Err(e) => panic!("no usable Vulkan device: {e}"),
+    };
+    let buffer = |name: &str, words: u64| {
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name,
+                size: words * 4,
+                usage: BUFFER_USAGE,
+                location: MemoryLocation::GpuToCpu,
+            },
+        )
+        .unwrap()
+    };
+    let real_images: Vec<Image> = (0..IMAGES)
+        .map(|i| Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap())
+        .collect();
+    let real_buffers: Vec<Buffer> = (0..BUFFERS)
+        .map(|i| buffer(&format!("buffer{i}"), BUFFER_WORDS))
+        .collect();
+    let texels_per_image: u64 = (0..MIPS)
+        .map(|m| u64::from(side(m) * side(m) * LAYERS))
+        .sum();
+    let readbacks: Vec<Buffer> = (0..IMAGES)
+        .map(|i| buffer(&format!("readback{i}"), texels_per_image))
+        .collect();
+    let mut model = Model {
+        texels: (0..IMAGES * (MIPS * LAYERS) as usize)
+            .map(|slot| {
+                vec![0; (side((slot / LAYERS as usize % MIPS as usize) as u32).pow(2)) as usize]
+            })
+            .collect(),
+        words: vec![vec![0; BUFFER_WORDS as usize]; BUFFERS],
+    };
+    let mut executor = Executor::new(&ctx).unwrap();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut shared_batches = 0;
+    for graph_index in 0..200u32 {
+        let mut g = Graph::new();
+        let images: Vec<TaskImage> = (0..IMAGES)
+            .map(|i| g.external_image(&format!("i{i}"), image_desc()).unwrap())
+            .collect();
+        let buffer_desc = BufferDesc {
+            size: BUFFER_WORDS * 4,
+            usage: BUFFER_USAGE,
+        };
+        let buffers: Vec<TaskBuffer> = (0..BUFFERS)
+            .map(|i| g.external_buffer(&format!("b{i}"), buffer_desc).unwrap())
+            .collect();
+        let readback_desc = BufferDesc {
+            size: texels_per_image * 4,
+            usage: BUFFER_USAGE,
+        };
+        let outs: Vec<TaskBuffer> = (0..IMAGES)
+            .map(|i| {
+                g.external_buffer(&format!("out{i}"), readback_desc)
+                    .unwrap()
+            })
+            .collect();
+        if graph_index == 0 {
+            // Defined contents to start from: clear every subresource once.
+            for (i, &image) in images.iter().enumerate() {
+                g.task(&format!("init{i}"))
+                    .attach(image, access::CLEAR_DST)
+                    .run(Box::new(move |cx| {
+                        let range = vk::ImageSubresourceRange {
+                            aspect_mask: vk::ImageAspectFlags::COLOR,
+                            base_mip_level: 0,
+                            level_count: MIPS,
+                            base_array_layer: 0,
+                            layer_count: LAYERS,
+                        };
+                        let color = vk::ClearColorValue { uint32: [0; 4] };
+                        // SAFETY: recording; the whole image is in TRANSFER_DST.
+                        unsafe {
+                            cx.device().cmd_clear_color_image(
+                                cx.cmd(),
+                                cx.image(image),
+                                vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                                &color,
+                                &[range],
+                            )
+                        }
+                    }))
+                    .record()
+                    .unwrap();
+            }
+        }
+        for task in 0..(3 + rng.below(12)) {
+            let value = graph_index * 100 + task as u32 + 1;
+            random_task(
+                &mut g,
+                &mut rng,
+                &format!("t{task}"),
+                value,
+                &images,
+                &buffers,
+                &mut model,
+            );
+        }
+        for i in 0..IMAGES {
+            read_back(&mut g, &format!("read back {i}"), images[i], outs[i]);
+        }
+        let plan = g.compile(&CompileOptions::default()).unwrap();
+        shared_batches += g.task_count() - plan.batch_count();
+        let buffer_assignments: Vec<(TaskBuffer, &Buffer)> = buffers
+            .iter()
+            .copied()
+            .zip(real_buffers.iter())
+            .chain(outs.iter().copied().zip(readbacks.iter()))
+            .collect();
+        let image_assignments: Vec<(TaskImage, &Image)> =
+            images.iter().copied().zip(real_images.iter()).collect();
+        executor
+            .execute(
+                &mut g,
+                &plan,
+                &buffer_assignments,
+                &image_assignments,
+                &mut (),
+            )
+            .unwrap();
+        for (i, readback) in readbacks.iter().enumerate() {
+            let expected: Vec<u32> = (0..MIPS)
+                .flat_map(|mip| (0..LAYERS).map(move |layer| (mip, layer)))
+                .flat_map(|(mip, layer)| model.texels[Model::slot(i, mip, layer)].clone())
+                .collect();
+            assert_eq!(
+                words(readback.mapped().unwrap()),
+                expected,
+                "graph {graph_index}, image {i}\n{}",
+                plan.describe(&g).unwrap()
+            );
+        }
+        for (b, real) in real_buffers.iter().enumerate() {
+            assert_eq!(
+                words(real.mapped().unwrap()),
+                model.words[b],
+                "graph {graph_index}"
+            );
+        }
+        assert_eq!(
+            ctx.validation_messages(),
+            0,
+            "graph {graph_index}:\n{}\n{}",
+            ctx.validation_log().join("\n"),
+            plan.describe(&g).unwrap()
+        );
+    }
+    // Independent tasks shared batches.
+    assert!(shared_batches > 100, "{shared_batches}");
+}
