@@ -113,6 +113,43 @@ impl ImageView {
         self.aspect = aspect;
         self
     }
+
+    /// The explicit subresource range this view covers in an image described by `desc`
+    /// ("all aspects" and "the rest of the mips/layers" made concrete); `None` when the view
+    /// does not fit the image.
+    pub fn range_in(&self, desc: &ImageDesc) -> Option<ImageRange> {
+        match resolve_image(self, desc).ok()? {
+            Resolved::Image {
+                base_mip,
+                mip_count,
+                base_layer,
+                layer_count,
+                ..
+            } => Some(ImageRange {
+                aspect: if self.aspect.is_empty() {
+                    desc.aspects()
+                } else {
+                    self.aspect
+                },
+                base_mip,
+                mip_count,
+                base_layer,
+                layer_count,
+            }),
+            Resolved::Buffer { .. } => None,
+        }
+    }
+}
+
+impl BufferView {
+    /// The explicit `(offset, size)` this view covers in a buffer of `buffer_size` bytes;
+    /// `None` when it does not fit.
+    pub fn range_in(&self, buffer_size: u64) -> Option<(u64, u64)> {
+        match resolve_buffer(self, buffer_size).ok()? {
+            Resolved::Buffer { offset, size } => Some((offset, size)),
+            Resolved::Image { .. } => None,
+        }
+    }
 }
 
 impl From<TaskBuffer> for View {

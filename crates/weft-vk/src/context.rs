@@ -48,6 +48,7 @@ pub struct Context {
     pub(crate) queue_family: u32,
     pub(crate) allocator: ManuallyDrop<Mutex<Allocator>>,
     pub(crate) debug_utils: Option<ash::ext::debug_utils::Device>,
+    pub(crate) push_descriptor: ash::khr::push_descriptor::Device,
     device_name: String,
 }
 
@@ -94,6 +95,7 @@ impl Context {
         let debug_utils = options
             .validation
             .then(|| ash::ext::debug_utils::Device::new(&instance, &device));
+        let push_descriptor = ash::khr::push_descriptor::Device::new(&instance, &device);
         Ok(Self {
             _entry: entry,
             instance,
@@ -104,6 +106,7 @@ impl Context {
             queue_family,
             allocator: ManuallyDrop::new(Mutex::new(allocator)),
             debug_utils,
+            push_descriptor,
             device_name,
         })
     }

@@ -71,6 +71,28 @@ pub enum VkError {
     /// Something this runtime does not do yet.
     #[error("not supported yet: {0}")]
     Unsupported(String),
+    /// A pipeline task's views do not fit its shader's bindings (unknown or missing binding,
+    /// buffer view on an image binding, wrong storage format, push-constant size, ...).
+    #[error("task `{task}` ({shader}): {problem}")]
+    Binding {
+        /// The task.
+        task: String,
+        /// The shader's file.
+        shader: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Recording the task into the graph failed.
+    #[error(transparent)]
+    Graph(weft_graph::GraphError),
+    /// A task callback reported a failure while recording.
+    #[error("task `{task}`: {source}")]
+    Task {
+        /// The task.
+        task: String,
+        /// What failed.
+        source: Box<VkError>,
+    },
     /// A host read of a buffer that is not mapped.
     #[error("buffer `{0}` is not host-visible; create it with a CPU-visible memory location")]
     NotHostVisible(String),

@@ -27,18 +27,60 @@ pub type Callback<U> = Box<dyn for<'a> FnMut(&mut TaskContext<'a, U>) + Send>;
 /// What a callback gets: the command buffer, the real handles of the graph's resources and
 /// the per-frame data.
 pub struct TaskContext<'a, U> {
-    device: &'a ash::Device,
+    ctx: &'a Context,
     cmd: vk::CommandBuffer,
     buffers: &'a [vk::Buffer],
     images: &'a [vk::Image],
+    image_objects: ImageObjects<'a>,
+    error: Option<VkError>,
     /// The per-frame user data.
     pub data: &'a mut U,
 }
 
+/// Where the real image objects of one execution are (for image views).
+#[derive(Clone, Copy)]
+struct ImageObjects<'a> {
+    assigned: &'a [ImageAssignment<'a>],
+    externals: &'a [Option<usize>],
+    transients: &'a [Option<Image>],
+}
+
+impl<'a> ImageObjects<'a> {
+    fn get(&self, image: TaskImage) -> Option<&'a Image> {
+        let index = image.index() as usize;
+        match self.externals.get(index) {
+            Some(Some(at)) => self.assigned.get(*at).map(|(_, i)| *i),
+            _ => self.transients.get(index).and_then(Option::as_ref),
+        }
+    }
+}
+
 impl<U> TaskContext<'_, U> {
+    /// Reports a failure: the execution stops after this callback and returns it.
+    pub fn fail(&mut self, error: VkError) {
+        self.error.get_or_insert(error);
+    }
+
+    /// The context (device, extensions).
+    pub fn context(&self) -> &Context {
+        self.ctx
+    }
+
+    /// An image view of `view`'s subresources in this execution's real image (made once
+    /// per image and range, then reused).
+    pub fn image_view(&self, view: &weft_graph::ImageView) -> Result<vk::ImageView, VkError> {
+        let image = self
+            .image_objects
+            .get(view.image)
+            .ok_or_else(|| VkError::Unsupported("an image view of an unused image".into()))?;
+        let range = view
+            .range_in(image.desc())
+            .ok_or_else(|| VkError::Unsupported("an image view outside its image".into()))?;
+        image.view(&range)
+    }
     /// The device, to record commands with.
     pub fn device(&self) -> &ash::Device {
-        self.device
+        &self.ctx.device
     }
 
     /// The command buffer being recorded.
@@ -166,7 +208,7 @@ impl Executor {
         self.resolve(graph, plan, buffers, images)?;
         self.bridge(plan, buffers, images);
         self.refresh_labels(graph);
-        self.record(graph, plan, buffers, data)?;
+        self.record(graph, plan, buffers, images, data)?;
         self.submit_and_wait()?;
         remember_last_uses(plan, buffers, images, &self.externals);
         Ok(())
@@ -385,6 +427,7 @@ impl Executor {
         graph: &mut TaskGraph<Callback<U>>,
         plan: &Plan,
         assignments: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
         data: &mut U,
     ) -> Result<(), VkError> {
         let device = &self.ctx.device;
@@ -455,13 +498,25 @@ impl Executor {
                     unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
                 }
                 let mut context = TaskContext {
-                    device,
+                    ctx: &self.ctx,
                     cmd,
                     buffers: &self.handles,
                     images: &self.image_handles,
+                    image_objects: ImageObjects {
+                        assigned: images,
+                        externals: &self.externals,
+                        transients: &self.transient_images,
+                    },
+                    error: None,
                     data,
                 };
                 callback(&mut context);
+                if let Some(source) = context.error {
+                    return Err(VkError::Task {
+                        task: graph.task_name(task).unwrap_or("?").to_owned(),
+                        source: Box::new(source),
+                    });
+                }
                 if let (Some(utils), Some(_)) = (&self.ctx.debug_utils, label) {
                     // SAFETY: closes the label opened above in the same command buffer.
                     unsafe { utils.cmd_end_debug_utils_label(cmd) };

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use ash::vk;
 use gpu_allocator::vulkan::{Allocation, AllocationCreateDesc, AllocationScheme};
 use gpu_allocator::MemoryLocation;
-use weft_graph::{format_aspects, ImageDesc};
+use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
@@ -39,6 +39,8 @@ pub struct Image {
     name: String,
     /// Per subresource, indexed `(aspect * mips + mip) * layers + layer`.
     pub(crate) units: Mutex<Vec<UnitState>>,
+    /// Image views made so far, by range; destroyed with the image.
+    views: Mutex<Vec<(ImageRange, vk::ImageView)>>,
 }
 
 impl Image {
@@ -99,6 +101,7 @@ impl Image {
             desc: *desc,
             name: name.to_owned(),
             units: Mutex::new(vec![UnitState::default(); units as usize]),
+            views: Mutex::new(Vec::new()),
         };
         bound.map_err(vk_err("vkBindImageMemory"))?;
         Ok(image)
@@ -130,8 +133,44 @@ impl Image {
     }
 }
 
+impl Image {
+    /// A view of `range` (2D for one layer, 2D array for several), made on first use and
+    /// kept until the image is dropped.
+    pub fn view(&self, range: &ImageRange) -> Result<vk::ImageView, VkError> {
+        let mut views = self
+            .views
+            .lock()
+            .map_err(|_| VkError::Unsupported("a poisoned image view lock".into()))?;
+        if let Some((_, view)) = views.iter().find(|(r, _)| r == range) {
+            return Ok(*view);
+        }
+        let view_type = if range.layer_count == 1 {
+            vk::ImageViewType::TYPE_2D
+        } else {
+            vk::ImageViewType::TYPE_2D_ARRAY
+        };
+        let info = vk::ImageViewCreateInfo::default()
+            .image(self.raw)
+            .view_type(view_type)
+            .format(self.desc.format)
+            .subresource_range(range.to_vk());
+        // SAFETY: the image is alive and the range lies inside it (views are only made for
+        // ranges the graph checked against the image's description).
+        let view = unsafe { self.ctx.device.create_image_view(&info, None) }
+            .map_err(vk_err("vkCreateImageView"))?;
+        views.push((*range, view));
+        Ok(view)
+    }
+}
+
 impl Drop for Image {
     fn drop(&mut self) {
+        if let Ok(views) = self.views.get_mut() {
+            for (_, view) in views.drain(..) {
+                // SAFETY: the image is not in use (see below) and each view is destroyed once.
+                unsafe { self.ctx.device.destroy_image_view(view, None) };
+            }
+        }
         // SAFETY: executions wait for the GPU before returning, so the image is not in use;
         // it is destroyed before its memory is freed and neither is used again.
         unsafe { self.ctx.device.destroy_image(self.raw, None) };

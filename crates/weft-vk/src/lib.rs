@@ -40,6 +40,8 @@ mod context;
 mod error;
 mod executor;
 mod image;
+mod pipeline;
+mod pipeline_task;
 mod validation;
 
 pub use buffer::{Buffer, BufferInfo, MemoryLocation};
@@ -47,4 +49,7 @@ pub use context::{Context, ContextOptions};
 pub use error::{VkError, INSTALL_HINT};
 pub use executor::{Assignment, Callback, Executor, ImageAssignment, TaskContext};
 pub use image::Image;
+pub use pipeline::ComputePipeline;
+pub use pipeline_task::PipelineTask;
 pub use validation::MessageLog;
+pub use weft_shader as shader;

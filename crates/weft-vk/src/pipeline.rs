@@ -1,0 +1,204 @@
+//! Compute pipelines whose layouts come from shader reflection: one push-descriptor set
+//! (set 0) with the shader's bindings, and a push-constant range of the reflected size.
+//! Sampler bindings get an immutable sampler (linear filtering, clamp to edge).
+
+use std::sync::Arc;
+
+use ash::vk;
+use weft_shader::{BindingKind, Shader, Stage, StorageFormat};
+
+use crate::context::Context;
+use crate::error::{vk_err, VkError};
+
+/// A compute pipeline made from a reflected shader.
+pub struct ComputePipeline {
+    ctx: Arc<Context>,
+    pub(crate) shader: Shader,
+    pub(crate) set_layout: vk::DescriptorSetLayout,
+    pub(crate) layout: vk::PipelineLayout,
+    pub(crate) pipeline: vk::Pipeline,
+    sampler: vk::Sampler,
+}
+
+/// The descriptor type of a reflected binding.
+pub(crate) fn descriptor_type(kind: BindingKind) -> vk::DescriptorType {
+    match kind {
+        BindingKind::StorageBuffer => vk::DescriptorType::STORAGE_BUFFER,
+        BindingKind::UniformBuffer => vk::DescriptorType::UNIFORM_BUFFER,
+        BindingKind::StorageImage(_) => vk::DescriptorType::STORAGE_IMAGE,
+        BindingKind::SampledImage => vk::DescriptorType::SAMPLED_IMAGE,
+        BindingKind::Sampler => vk::DescriptorType::SAMPLER,
+    }
+}
+
+/// The Vulkan format of a storage-image format, for the ones weft checks.
+pub(crate) fn storage_format(format: StorageFormat) -> Option<vk::Format> {
+    Some(match format {
+        StorageFormat::R32Uint => vk::Format::R32_UINT,
+        StorageFormat::R32Sint => vk::Format::R32_SINT,
+        StorageFormat::R32Float => vk::Format::R32_SFLOAT,
+        StorageFormat::Rg32Float => vk::Format::R32G32_SFLOAT,
+        StorageFormat::Rgba8Unorm => vk::Format::R8G8B8A8_UNORM,
+        StorageFormat::Rgba16Float => vk::Format::R16G16B16A16_SFLOAT,
+        StorageFormat::Rgba32Uint => vk::Format::R32G32B32A32_UINT,
+        StorageFormat::Rgba32Float => vk::Format::R32G32B32A32_SFLOAT,
+        StorageFormat::R8Unorm => vk::Format::R8_UNORM,
+        _ => return None,
+    })
+}
+
+impl ComputePipeline {
+    /// Creates the pipeline for a compute shader.
+    pub fn new(ctx: &Arc<Context>, shader: &Shader) -> Result<Self, VkError> {
+        if shader.stage != Stage::Compute {
+            return Err(VkError::Unsupported(format!(
+                "{}: a {:?} shader in a compute pipeline",
+                shader.path, shader.stage
+            )));
+        }
+        if let Some(b) = shader.reflection.bindings.iter().find(|b| b.set != 0) {
+            return Err(VkError::Unsupported(format!(
+                "{}: binding `{}` is in set {}; weft binds set 0 with push descriptors",
+                shader.path, b.name, b.set
+            )));
+        }
+        let device = &ctx.device;
+        let sampler_info = vk::SamplerCreateInfo::default()
+            .mag_filter(vk::Filter::LINEAR)
+            .min_filter(vk::Filter::LINEAR)
+            .address_mode_u(vk::SamplerAddressMode::CLAMP_TO_EDGE)
+            .address_mode_v(vk::SamplerAddressMode::CLAMP_TO_EDGE)
+            .address_mode_w(vk::SamplerAddressMode::CLAMP_TO_EDGE);
+        // SAFETY: the device is valid; every object made here is destroyed in `Drop` (or
+        // below, when a later step fails).
+        let sampler = unsafe { device.create_sampler(&sampler_info, None) }
+            .map_err(vk_err("vkCreateSampler"))?;
+        let samplers = [sampler];
+        let bindings: Vec<vk::DescriptorSetLayoutBinding<'_>> = shader
+            .reflection
+            .bindings
+            .iter()
+            .map(|b| {
+                let layout = vk::DescriptorSetLayoutBinding::default()
+                    .binding(b.binding)
+                    .descriptor_type(descriptor_type(b.kind))
+                    .descriptor_count(1)
+                    .stage_flags(vk::ShaderStageFlags::COMPUTE);
+                if b.kind == BindingKind::Sampler {
+                    layout.immutable_samplers(&samplers)
+                } else {
+                    layout
+                }
+            })
+            .collect();
+        let set_info = vk::DescriptorSetLayoutCreateInfo::default()
+            .flags(vk::DescriptorSetLayoutCreateFlags::PUSH_DESCRIPTOR_KHR)
+            .bindings(&bindings);
+        let mut made = Partial {
+            device,
+            sampler,
+            set_layout: vk::DescriptorSetLayout::null(),
+            layout: vk::PipelineLayout::null(),
+            module: vk::ShaderModule::null(),
+        };
+        // SAFETY: as above; `set_info` points at live locals.
+        made.set_layout = unsafe { device.create_descriptor_set_layout(&set_info, None) }
+            .map_err(vk_err("vkCreateDescriptorSetLayout"))?;
+        let push = [vk::PushConstantRange::default()
+            .stage_flags(vk::ShaderStageFlags::COMPUTE)
+            .offset(0)
+            .size(shader.reflection.push_constant_size)];
+        let set_layouts = [made.set_layout];
+        let mut layout_info = vk::PipelineLayoutCreateInfo::default().set_layouts(&set_layouts);
+        if shader.reflection.push_constant_size > 0 {
+            layout_info = layout_info.push_constant_ranges(&push);
+        }
+        // SAFETY: as above.
+        made.layout = unsafe { device.create_pipeline_layout(&layout_info, None) }
+            .map_err(vk_err("vkCreatePipelineLayout"))?;
+        let module_info = vk::ShaderModuleCreateInfo::default().code(&shader.spirv);
+        // SAFETY: the SPIR-V was produced and validated by naga.
+        made.module = unsafe { device.create_shader_module(&module_info, None) }
+            .map_err(vk_err("vkCreateShaderModule"))?;
+        let entry = std::ffi::CString::new(shader.entry_point.clone())
+            .map_err(|_| VkError::Unsupported("an entry point name with a NUL".into()))?;
+        let stage = vk::PipelineShaderStageCreateInfo::default()
+            .stage(vk::ShaderStageFlags::COMPUTE)
+            .module(made.module)
+            .name(&entry);
+        let info = [vk::ComputePipelineCreateInfo::default()
+            .stage(stage)
+            .layout(made.layout)];
+        // SAFETY: as above; the module and layout are valid.
+        let pipeline =
+            unsafe { device.create_compute_pipelines(vk::PipelineCache::null(), &info, None) }
+                .map_err(|(_, result)| VkError::Vulkan {
+                    call: "vkCreateComputePipelines",
+                    result,
+                })?[0];
+        // SAFETY: the module is only needed while the pipeline is created.
+        unsafe { device.destroy_shader_module(made.module, None) };
+        made.module = vk::ShaderModule::null();
+        let (set_layout, layout) = (made.set_layout, made.layout);
+        std::mem::forget(made);
+        Ok(Self {
+            ctx: Arc::clone(ctx),
+            shader: shader.clone(),
+            set_layout,
+            layout,
+            pipeline,
+            sampler,
+        })
+    }
+
+    /// The shader it was made from (with its reflection).
+    pub fn shader(&self) -> &Shader {
+        &self.shader
+    }
+
+    /// The pipeline layout.
+    pub fn layout(&self) -> vk::PipelineLayout {
+        self.layout
+    }
+
+    /// The pipeline.
+    pub fn handle(&self) -> vk::Pipeline {
+        self.pipeline
+    }
+}
+
+/// Objects made so far by `ComputePipeline::new`, destroyed if a later step fails.
+struct Partial<'a> {
+    device: &'a ash::Device,
+    sampler: vk::Sampler,
+    set_layout: vk::DescriptorSetLayout,
+    layout: vk::PipelineLayout,
+    module: vk::ShaderModule,
+}
+
+impl Drop for Partial<'_> {
+    fn drop(&mut self) {
+        // SAFETY: nothing uses these objects yet; destroying null handles is allowed.
+        unsafe {
+            self.device.destroy_shader_module(self.module, None);
+            self.device.destroy_pipeline_layout(self.layout, None);
+            self.device
+                .destroy_descriptor_set_layout(self.set_layout, None);
+            self.device.destroy_sampler(self.sampler, None);
+        }
+    }
+}
+
+impl Drop for ComputePipeline {
+    fn drop(&mut self) {
+        // SAFETY: executions wait for the GPU before returning, so the pipeline is not in
+        // use; each object is destroyed once.
+        unsafe {
+            let device = &self.ctx.device;
+            device.destroy_pipeline(self.pipeline, None);
+            device.destroy_pipeline_layout(self.layout, None);
+            device.destroy_descriptor_set_layout(self.set_layout, None);
+            device.destroy_sampler(self.sampler, None);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Pipeline tasks: a compute pipeline with views bound to its bindings by name. The task's
+//! accesses come from the shader's reflection (what the entry point really reads and
+//! writes), so the user does not repeat them; at execution the views are pushed as
+//! descriptors, the push constants set and the dispatch recorded.
+
+use std::sync::Arc;
+
+use ash::vk;
+use weft_graph::{Access, AccessKind, AccessUsage, ResourceDesc, TaskGraph, TaskId, View};
+use weft_shader::{Binding, BindingKind};
+
+use crate::error::VkError;
+use crate::executor::{Callback, TaskContext};
+use crate::pipeline::{descriptor_type, storage_format, ComputePipeline};
+
+/// The most bindings one pipeline task pushes.
+const MAX_BINDINGS: usize = 16;
+
+/// One bound view.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    binding: u32,
+    kind: BindingKind,
+    view: View,
+}
+
+/// Builds a compute task from a pipeline: `bind` views by binding name, set push constants
+/// and the dispatch size, then `record` it into a graph.
+pub struct PipelineTask {
+    pipeline: Arc<ComputePipeline>,
+    binds: Vec<(String, View, bool)>,
+    push: Vec<u8>,
+    groups: [u32; 3],
+}
+
+impl PipelineTask {
+    /// A task running `pipeline`.
+    pub fn new(pipeline: &Arc<ComputePipeline>) -> Self {
+        Self {
+            pipeline: Arc::clone(pipeline),
+            binds: Vec::new(),
+            push: Vec::new(),
+            groups: [1, 1, 1],
+        }
+    }
+
+    /// Binds `view` to the shader binding named `name`.
+    pub fn bind(mut self, name: &str, view: impl Into<View>) -> Self {
+        self.binds.push((name.to_owned(), view.into(), false));
+        self
+    }
+
+    /// Binds `view` to the storage binding `name` as a concurrent write: tasks writing the
+    /// same view concurrently (disjoint elements, atomics) may share a batch.
+    pub fn bind_concurrent(mut self, name: &str, view: impl Into<View>) -> Self {
+        self.binds.push((name.to_owned(), view.into(), true));
+        self
+    }
+
+    /// The push-constant bytes (must match the shader's block size).
+    pub fn push_constants(mut self, bytes: &[u8]) -> Self {
+        self.push = bytes.to_vec();
+        self
+    }
+
+    /// The number of workgroups to dispatch.
+    pub fn dispatch(mut self, groups: [u32; 3]) -> Self {
+        self.groups = groups;
+        self
+    }
+
+    /// Checks the bindings against the shader and adds the task to `graph`.
+    pub fn record<U: 'static>(
+        self,
+        graph: &mut TaskGraph<Callback<U>>,
+        name: &str,
+    ) -> Result<TaskId, VkError> {
+        let shader = &self.pipeline.shader;
+        let reflection = &shader.reflection;
+        let misuse = |problem: String| VkError::Binding {
+            task: name.to_owned(),
+            shader: shader.path.clone(),
+            problem,
+        };
+        if let Some((unknown, _, _)) = self
+            .binds
+            .iter()
+            .find(|(n, _, _)| reflection.binding(n).is_none())
+        {
+            return Err(misuse(format!(
+                "the shader has no binding `{unknown}` (or its entry point does not use it)"
+            )));
+        }
+        if self.push.len() as u32 != reflection.push_constant_size {
+            return Err(misuse(format!(
+                "{} push-constant bytes given, the shader's block has {}",
+                self.push.len(),
+                reflection.push_constant_size
+            )));
+        }
+        let mut slots = Vec::with_capacity(reflection.bindings.len());
+        let mut attachments = Vec::with_capacity(reflection.bindings.len());
+        for binding in &reflection.bindings {
+            if binding.kind == BindingKind::Sampler {
+                continue;
+            }
+            let Some((_, view, concurrent)) =
+                self.binds.iter().find(|(n, _, _)| *n == binding.name)
+            else {
+                return Err(misuse(format!("binding `{}` has no view", binding.name)));
+            };
+            check_view_kind(binding, view, graph).map_err(&misuse)?;
+            attachments.push((*view, access_for(binding, *concurrent)));
+            slots.push(Slot {
+                binding: binding.binding,
+                kind: binding.kind,
+                view: *view,
+            });
+        }
+        if slots.len() > MAX_BINDINGS {
+            return Err(misuse(format!(
+                "{} bindings; a pipeline task pushes at most {MAX_BINDINGS}",
+                slots.len()
+            )));
+        }
+        let mut task = graph.task(name);
+        for (view, access) in attachments {
+            task = task.attach(view, access);
+        }
+        let pipeline = self.pipeline;
+        let push = self.push;
+        let groups = self.groups;
+        let run = move |cx: &mut TaskContext<'_, U>| {
+            record_dispatch(cx, &pipeline, &slots, &push, groups)
+        };
+        task.run(Box::new(run)).record().map_err(VkError::Graph)
+    }
+}
+
+/// The access a binding's use makes.
+fn access_for(binding: &Binding, concurrent: bool) -> Access {
+    let (read, write) = (binding.used.read, binding.used.write);
+    let kind = match (binding.kind, read, write, concurrent) {
+        (BindingKind::SampledImage, ..) => AccessKind::Sampled,
+        (_, true, true, false) => AccessKind::ReadWrite,
+        (_, true, true, true) => AccessKind::ConcurrentReadWrite,
+        (_, false, true, false) => AccessKind::Write,
+        (_, false, true, true) => AccessKind::ConcurrentWrite,
+        _ => AccessKind::Read,
+    };
+    let usage = match binding.kind {
+        BindingKind::UniformBuffer => AccessUsage::Uniform,
+        BindingKind::SampledImage => AccessUsage::Sampled,
+        _ => AccessUsage::Storage,
+    };
+    Access::new(vk::PipelineStageFlags2::COMPUTE_SHADER, kind, usage)
+}
+
+/// A buffer binding needs a buffer view, an image binding an image view of a fitting
+/// format.
+fn check_view_kind<C>(binding: &Binding, view: &View, graph: &TaskGraph<C>) -> Result<(), String> {
+    let wants_buffer = matches!(
+        binding.kind,
+        BindingKind::StorageBuffer | BindingKind::UniformBuffer
+    );
+    match (view, wants_buffer) {
+        (View::Buffer(_), true) => Ok(()),
+        (View::Image(image), false) => {
+            let BindingKind::StorageImage(format) = binding.kind else {
+                return Ok(());
+            };
+            let declared = graph
+                .resources()
+                .get(image.image.index() as usize)
+                .map(|r| &r.desc);
+            match (declared, storage_format(format)) {
+                (Some(ResourceDesc::Image(desc)), Some(wanted)) if desc.format != wanted => {
+                    Err(format!(
+                        "binding `{}` is a {format:?} storage image but the image's format is {:?}",
+                        binding.name, desc.format
+                    ))
+                }
+                _ => Ok(()),
+            }
+        }
+        (View::Buffer(_), false) => Err(format!(
+            "binding `{}` is {:?} but a buffer view was bound to it",
+            binding.name, binding.kind
+        )),
+        (View::Image(_), true) => Err(format!(
+            "binding `{}` is {:?} but an image view was bound to it",
+            binding.name, binding.kind
+        )),
+    }
+}
+
+/// What a pipeline task records when the plan runs.
+fn record_dispatch<U>(
+    cx: &mut TaskContext<'_, U>,
+    pipeline: &ComputePipeline,
+    slots: &[Slot],
+    push: &[u8],
+    groups: [u32; 3],
+) {
+    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); MAX_BINDINGS];
+    let mut image_infos = [vk::DescriptorImageInfo::default(); MAX_BINDINGS];
+    for (i, slot) in slots.iter().enumerate() {
+        match slot.view {
+            View::Buffer(v) => {
+                buffer_infos[i] = vk::DescriptorBufferInfo {
+                    buffer: cx.buffer(v.buffer),
+                    offset: v.offset,
+                    range: if v.size == u64::MAX {
+                        vk::WHOLE_SIZE
+                    } else {
+                        v.size
+                    },
+                };
+            }
+            View::Image(v) => {
+                let view = match cx.image_view(&v) {
+                    Ok(view) => view,
+                    Err(e) => return cx.fail(e),
+                };
+                let layout = if slot.kind == BindingKind::SampledImage {
+                    vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
+                } else {
+                    vk::ImageLayout::GENERAL
+                };
+                image_infos[i] = vk::DescriptorImageInfo {
+                    sampler: vk::Sampler::null(),
+                    image_view: view,
+                    image_layout: layout,
+                };
+            }
+        }
+    }
+    let mut writes = [vk::WriteDescriptorSet::default(); MAX_BINDINGS];
+    for (i, slot) in slots.iter().enumerate() {
+        let write = vk::WriteDescriptorSet::default()
+            .dst_binding(slot.binding)
+            .descriptor_type(descriptor_type(slot.kind));
+        writes[i] = match slot.view {
+            View::Buffer(_) => write.buffer_info(std::slice::from_ref(&buffer_infos[i])),
+            View::Image(_) => write.image_info(std::slice::from_ref(&image_infos[i])),
+        };
+    }
+    let cmd = cx.cmd();
+    let ctx = cx.context();
+    // SAFETY: the command buffer is recording; the descriptors name this execution's real
+    // resources, which the plan synchronises; the infos outlive the calls; the push-constant
+    // size was checked against the layout when the task was recorded.
+    unsafe {
+        ctx.device
+            .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline.pipeline);
+        ctx.push_descriptor.cmd_push_descriptor_set(
+            cmd,
+            vk::PipelineBindPoint::COMPUTE,
+            pipeline.layout,
+            0,
+            &writes[..slots.len()],
+        );
+        if !push.is_empty() {
+            ctx.device.cmd_push_constants(
+                cmd,
+                pipeline.layout,
+                vk::ShaderStageFlags::COMPUTE,
+                0,
+                push,
+            );
+        }
+        ctx.device
+            .cmd_dispatch(cmd, groups[0], groups[1], groups[2]);
+    }
+}

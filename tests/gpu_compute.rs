@@ -1,0 +1,559 @@
+//! GPU fuzz of compute pipeline tasks: 200 random graphs over 8 buffers (byte sub-ranges)
+//! and 2 storage images (3 mips, 2 layers), with reads, writes and concurrent writes; every
+//! task writes values computed from what it read. The result must equal a CPU evaluation in
+//! record order, with validation and synchronization validation on and zero messages.
+//! Also: the misuses of pipeline tasks, one test each.
+
+use std::sync::Arc;
+
+use weft::prelude::*;
+use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
+use weft::runtime::{
+    Buffer, BufferInfo, Callback, ComputePipeline, Context, ContextOptions, Executor, Image,
+    MemoryLocation, PipelineTask, VkError,
+};
+
+type Graph = TaskGraph<Callback<()>>;
+
+const BUFFERS: usize = 8;
+/// Words per buffer: 4 chunks of 64 words (256-byte aligned views).
+const WORDS: usize = 256;
+const CHUNK: usize = 64;
+const SIDE: u32 = 16;
+const MIPS: u32 = 3;
+const LAYERS: u32 = 2;
+
+const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
+    vk::BufferUsageFlags::STORAGE_BUFFER.as_raw()
+        | vk::BufferUsageFlags::TRANSFER_SRC.as_raw()
+        | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
+);
+const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
+    vk::ImageUsageFlags::STORAGE.as_raw()
+        | vk::ImageUsageFlags::TRANSFER_SRC.as_raw()
+        | vk::ImageUsageFlags::TRANSFER_DST.as_raw(),
+);
+
+fn context() -> Arc<Context> {
+    match Context::new(&ContextOptions::validated()) {
+        Ok(ctx) => Arc::new(ctx),
+        Err(e) => panic!("no usable Vulkan device: {e}"),
+    }
+}
+
+fn pipeline(ctx: &Arc<Context>, path: &str, code: &str) -> Arc<ComputePipeline> {
+    let shader = compile(&ShaderSource {
+        path,
+        code,
+        language: Language::Wgsl,
+        stage: Stage::Compute,
+    })
+    .unwrap();
+    Arc::new(ComputePipeline::new(ctx, &shader).unwrap())
+}
+
+fn buffer_mix(ctx: &Arc<Context>) -> Arc<ComputePipeline> {
+    pipeline(
+        ctx,
+        "shaders/buffer_mix.wgsl",
+        include_str!("../shaders/buffer_mix.wgsl"),
+    )
+}
+
+fn image_mix(ctx: &Arc<Context>) -> Arc<ComputePipeline> {
+    pipeline(
+        ctx,
+        "shaders/image_mix.wgsl",
+        include_str!("../shaders/image_mix.wgsl"),
+    )
+}
+
+fn image_desc() -> ImageDesc {
+    ImageDesc::new_2d(vk::Format::R32_UINT, SIDE, SIDE, IMAGE_USAGE)
+        .with_mips(MIPS)
+        .with_layers(LAYERS)
+}
+
+fn side(mip: u32) -> u32 {
+    SIDE >> mip
+}
+
+fn push(words: &[u32]) -> Vec<u8> {
+    words.iter().flat_map(|w| w.to_ne_bytes()).collect()
+}
+
+fn words(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// The CPU model: words per buffer, texels per (image, mip, layer).
+struct Model {
+    words: Vec<Vec<u32>>,
+    texels: Vec<Vec<u32>>,
+}
+
+fn slot(image: usize, mip: u32, layer: u32) -> usize {
+    (image * MIPS as usize + mip as usize) * LAYERS as usize + layer as usize
+}
+
+/// Records copies of every subresource of an image into a readback buffer, packed in
+/// (mip, layer) order.
+fn read_back(g: &mut Graph, name: &str, image: TaskImage, out: TaskBuffer) {
+    g.task(name)
+        .attach(image, access::TRANSFER_SRC)
+        .attach(out, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let mut offset = 0u64;
+            for mip in 0..MIPS {
+                for layer in 0..LAYERS {
+                    let region = vk::BufferImageCopy::default()
+                        .buffer_offset(offset)
+                        .image_subresource(vk::ImageSubresourceLayers {
+                            aspect_mask: vk::ImageAspectFlags::COLOR,
+                            mip_level: mip,
+                            base_array_layer: layer,
+                            layer_count: 1,
+                        })
+                        .image_extent(vk::Extent3D {
+                            width: side(mip),
+                            height: side(mip),
+                            depth: 1,
+                        });
+                    // SAFETY: recording; the whole image is in TRANSFER_SRC.
+                    unsafe {
+                        cx.device().cmd_copy_image_to_buffer(
+                            cx.cmd(),
+                            cx.image(image),
+                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                            cx.buffer(out),
+                            &[region],
+                        )
+                    }
+                    offset += u64::from(side(mip) * side(mip)) * 4;
+                }
+            }
+        }))
+        .record()
+        .unwrap();
+}
+
+/// Records a clear of a whole image to zero.
+fn clear(g: &mut Graph, name: &str, image: TaskImage) {
+    g.task(name)
+        .attach(image, access::CLEAR_DST)
+        .run(Box::new(move |cx| {
+            let range = vk::ImageSubresourceRange {
+                aspect_mask: vk::ImageAspectFlags::COLOR,
+                base_mip_level: 0,
+                level_count: MIPS,
+                base_array_layer: 0,
+                layer_count: LAYERS,
+            };
+            // SAFETY: recording; the whole image is in TRANSFER_DST.
+            unsafe {
+                cx.device().cmd_clear_color_image(
+                    cx.cmd(),
+                    cx.image(image),
+                    vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                    &vk::ClearColorValue { uint32: [0; 4] },
+                    &[range],
+                )
+            }
+        }))
+        .record()
+        .unwrap();
+}
+
+/// A buffer task (`lanes` > 1: that many concurrent writers of one destination, each its own
+/// elements), applied to the model too. Concurrent writes promise not to conflict, so one
+/// graph makes at most one concurrent group per destination buffer (`concurrent_used`):
+/// two groups on one buffer could otherwise be merged and race, as the contract allows.
+#[allow(clippy::too_many_arguments)]
+fn buffer_tasks(
+    g: &mut Graph,
+    rng: &mut Rng,
+    pipeline: &Arc<ComputePipeline>,
+    buffers: &[TaskBuffer],
+    model: &mut Model,
+    name: &str,
+    seed: u32,
+    lanes: u32,
+    concurrent_used: &mut [bool],
+) -> bool {
+    let chunks = 1 + rng.below(2) as usize;
+    let count = chunks * CHUNK;
+    let pick_offset =
+        |rng: &mut Rng| rng.below((WORDS / CHUNK - chunks + 1) as u64) as usize * CHUNK;
+    let (a, b) = (
+        rng.below(BUFFERS as u64) as usize,
+        rng.below(BUFFERS as u64) as usize,
+    );
+    let mut dst = rng.below(BUFFERS as u64) as usize;
+    while dst == a || dst == b {
+        dst = (dst + 1) % BUFFERS;
+    }
+    let lanes = if lanes > 1 && !concurrent_used[dst] {
+        concurrent_used[dst] = true;
+        lanes
+    } else {
+        1
+    };
+    let (oa, ob, od) = (pick_offset(rng), pick_offset(rng), pick_offset(rng));
+    let view =
+        |buffer: usize, offset: usize| buffers[buffer].range(offset as u64 * 4, count as u64 * 4);
+    let before = model.words.clone();
+    for lane in 0..lanes {
+        let task = PipelineTask::new(pipeline)
+            .bind("src_a", view(a, oa))
+            .bind("src_b", view(b, ob));
+        let task = if lanes > 1 {
+            task.bind_concurrent("dst", view(dst, od))
+        } else {
+            task.bind("dst", view(dst, od))
+        };
+        task.push_constants(&push(&[count as u32, seed + lane, lanes, lane]))
+            .dispatch([(count as u32).div_ceil(64), 1, 1])
+            .record(g, &format!("{name}.{lane}"))
+            .unwrap();
+        for i in (lane as usize..count).step_by(lanes as usize) {
+            let value = before[a][oa + i]
+                .wrapping_mul(3)
+                .wrapping_add(before[b][ob + i])
+                .wrapping_add(seed + lane);
+            model.words[dst][od + i] = value;
+        }
+    }
+    lanes > 1
+}
+
+/// An image task: one mip of one layer of one image from the same mip of a layer of either
+/// image and a buffer.
+#[allow(clippy::too_many_arguments)]
+fn image_task(
+    g: &mut Graph,
+    rng: &mut Rng,
+    pipeline: &Arc<ComputePipeline>,
+    images: &[TaskImage],
+    buffers: &[TaskBuffer],
+    model: &mut Model,
+    name: &str,
+    seed: u32,
+) {
+    let mip = rng.below(MIPS as u64) as u32;
+    let (src_image, dst_image) = (rng.below(2) as usize, rng.below(2) as usize);
+    let src_layer = rng.below(LAYERS as u64) as u32;
+    let mut dst_layer = rng.below(LAYERS as u64) as u32;
+    if src_image == dst_image {
+        dst_layer = 1 - src_layer;
+    }
+    let row = rng.below(BUFFERS as u64) as usize;
+    let n = side(mip);
+    PipelineTask::new(pipeline)
+        .bind("src", images[src_image].mip(mip).layer(src_layer))
+        .bind("row", buffers[row].range(0, u64::from(n * n) * 4))
+        .bind("dst", images[dst_image].mip(mip).layer(dst_layer))
+        .push_constants(&push(&[n, seed]))
+        .dispatch([n.div_ceil(8), n.div_ceil(8), 1])
+        .record(g, name)
+        .unwrap();
+    let src = model.texels[slot(src_image, mip, src_layer)].clone();
+    let out = &mut model.texels[slot(dst_image, mip, dst_layer)];
+    for (i, texel) in out.iter_mut().enumerate() {
+        *texel = src[i]
+            .wrapping_mul(5)
+            .wrapping_add(model.words[row][i])
+            .wrapping_add(seed);
+    }
+}
+
+#[test]
+fn random_compute_graphs_match_a_cpu_evaluation() {
+    let ctx = context();
+    let (buffer_pipeline, image_pipeline) = (buffer_mix(&ctx), image_mix(&ctx));
+    let host_buffer = |name: &str, words: usize| {
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name,
+                size: words as u64 * 4,
+                usage: BUFFER_USAGE,
+                location: MemoryLocation::CpuToGpu,
+            },
+        )
+        .unwrap()
+    };
+    let mut reals: Vec<Buffer> = (0..BUFFERS)
+        .map(|i| host_buffer(&format!("real{i}"), WORDS))
+        .collect();
+    let texels_per_image: usize = (0..MIPS)
+        .map(|m| (side(m) * side(m) * LAYERS) as usize)
+        .sum();
+    let readbacks: Vec<Buffer> = (0..2)
+        .map(|i| host_buffer(&format!("readback{i}"), texels_per_image))
+        .collect();
+    let real_images: Vec<Image> = (0..2)
+        .map(|i| Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap())
+        .collect();
+    // Start from known buffer contents written by the host.
+    let mut model = Model {
+        words: (0..BUFFERS)
+            .map(|b| (0..WORDS).map(|i| (b * 1000 + i) as u32).collect())
+            .collect(),
+        texels: (0..2 * MIPS as usize * LAYERS as usize)
+            .map(|s| vec![0; (side((s / LAYERS as usize % MIPS as usize) as u32).pow(2)) as usize])
+            .collect(),
+    };
+    for (real, words) in reals.iter_mut().zip(&model.words) {
+        real.mapped_mut().unwrap().copy_from_slice(&push(words));
+    }
+    let mut executor = Executor::new(&ctx).unwrap();
+    let mut rng = Rng(0xdead_beef_1234_5678);
+    let (mut tasks_total, mut batches_total, mut concurrent_groups) = (0, 0, 0);
+    for graph_index in 0..200u32 {
+        let mut g = Graph::new();
+        let buffer_desc = BufferDesc {
+            size: WORDS as u64 * 4,
+            usage: BUFFER_USAGE,
+        };
+        let buffers: Vec<TaskBuffer> = (0..BUFFERS)
+            .map(|i| g.external_buffer(&format!("b{i}"), buffer_desc).unwrap())
+            .collect();
+        let images: Vec<TaskImage> = (0..2)
+            .map(|i| g.external_image(&format!("i{i}"), image_desc()).unwrap())
+            .collect();
+        let readback_desc = BufferDesc {
+            size: texels_per_image as u64 * 4,
+            usage: BUFFER_USAGE,
+        };
+        let outs: Vec<TaskBuffer> = (0..2)
+            .map(|i| {
+                g.external_buffer(&format!("out{i}"), readback_desc)
+                    .unwrap()
+            })
+            .collect();
+        let mut concurrent_used = [false; BUFFERS];
+        if graph_index == 0 {
+            clear(&mut g, "clear i0", images[0]);
+            clear(&mut g, "clear i1", images[1]);
+        }
+        for task in 0..(3 + rng.below(10)) {
+            let seed = graph_index * 1000 + task as u32 * 10;
+            let name = format!("t{task}");
+            match rng.below(4) {
+                0 | 1 => {
+                    let lanes = if rng.below(2) == 0 {
+                        2 + rng.below(2) as u32
+                    } else {
+                        1
+                    };
+                    let concurrent = buffer_tasks(
+                        &mut g,
+                        &mut rng,
+                        &buffer_pipeline,
+                        &buffers,
+                        &mut model,
+                        &name,
+                        seed,
+                        lanes,
+                        &mut concurrent_used,
+                    );
+                    concurrent_groups += usize::from(concurrent);
+                }
+                _ => image_task(
+                    &mut g,
+                    &mut rng,
+                    &image_pipeline,
+                    &images,
+                    &buffers,
+                    &mut model,
+                    &name,
+                    seed,
+                ),
+            }
+        }
+        read_back(&mut g, "read back 0", images[0], outs[0]);
+        read_back(&mut g, "read back 1", images[1], outs[1]);
+        let plan = g.compile(&CompileOptions::default()).unwrap();
+        tasks_total += g.task_count();
+        batches_total += plan.batch_count();
+        let buffer_assignments: Vec<(TaskBuffer, &Buffer)> = buffers
+            .iter()
+            .copied()
+            .zip(reals.iter())
+            .chain(outs.iter().copied().zip(readbacks.iter()))
+            .collect();
+        let image_assignments: Vec<(TaskImage, &Image)> =
+            images.iter().copied().zip(real_images.iter()).collect();
+        executor
+            .execute(
+                &mut g,
+                &plan,
+                &buffer_assignments,
+                &image_assignments,
+                &mut (),
+            )
+            .unwrap();
+        let describe = || plan.describe(&g).unwrap();
+        for (b, real) in reals.iter().enumerate() {
+            assert_eq!(
+                words(real.mapped().unwrap()),
+                model.words[b],
+                "graph {graph_index}, buffer {b}\n{}",
+                describe()
+            );
+        }
+        for (i, readback) in readbacks.iter().enumerate() {
+            let expected: Vec<u32> = (0..MIPS)
+                .flat_map(|mip| (0..LAYERS).map(move |layer| (mip, layer)))
+                .flat_map(|(mip, layer)| model.texels[slot(i, mip, layer)].clone())
+                .collect();
+            assert_eq!(
+                words(readback.mapped().unwrap()),
+                expected,
+                "graph {graph_index}, image {i}\n{}",
+                describe()
+            );
+        }
+        assert_eq!(
+            ctx.validation_messages(),
+            0,
+            "graph {graph_index}:\n{}\n{}",
+            ctx.validation_log().join("\n"),
+            describe()
+        );
+    }
+    // Concurrent writers and independent tasks shared batches.
+    assert!(concurrent_groups > 20);
+    assert!(
+        batches_total < tasks_total,
+        "{batches_total} batches for {tasks_total} tasks"
+    );
+}
+
+#[test]
+fn an_unknown_binding_name_is_an_error() {
+    let ctx = context();
+    let p = buffer_mix(&ctx);
+    let mut g = Graph::new();
+    let desc = BufferDesc {
+        size: 1024,
+        usage: BUFFER_USAGE,
+    };
+    let b = g.transient_buffer("b", desc).unwrap();
+    let e = PipelineTask::new(&p)
+        .bind("src_a", b)
+        .bind("src_b", b)
+        .bind("destination", b)
+        .push_constants(&[0; 16])
+        .record(&mut g, "mix")
+        .unwrap_err();
+    assert!(matches!(e, VkError::Binding { .. }), "{e}");
+    assert!(
+        e.to_string().contains("`destination`") && e.to_string().contains("`mix`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_missing_binding_is_an_error() {
+    let ctx = context();
+    let p = buffer_mix(&ctx);
+    let mut g = Graph::new();
+    let desc = BufferDesc {
+        size: 1024,
+        usage: BUFFER_USAGE,
+    };
+    let b = g.transient_buffer("b", desc).unwrap();
+    let e = PipelineTask::new(&p)
+        .bind("src_a", b)
+        .bind("src_b", b)
+        .push_constants(&[0; 16])
+        .record(&mut g, "mix")
+        .unwrap_err();
+    assert!(e.to_string().contains("`dst` has no view"), "{e}");
+}
+
+#[test]
+fn a_view_of_the_wrong_type_is_an_error() {
+    let ctx = context();
+    let p = image_mix(&ctx);
+    let mut g = Graph::new();
+    let desc = BufferDesc {
+        size: 1024,
+        usage: BUFFER_USAGE,
+    };
+    let b = g.transient_buffer("b", desc).unwrap();
+    let i = g.transient_image("i", image_desc()).unwrap();
+    let e = PipelineTask::new(&p)
+        .bind("src", b)
+        .bind("row", b)
+        .bind("dst", i.mip(0).layer(0))
+        .push_constants(&[0; 8])
+        .record(&mut g, "mix")
+        .unwrap_err();
+    assert!(matches!(e, VkError::Binding { .. }), "{e}");
+    assert!(e.to_string().contains("a buffer view was bound"), "{e}");
+    let wrong_format = g
+        .transient_image(
+            "rgba",
+            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, SIDE, SIDE, IMAGE_USAGE),
+        )
+        .unwrap();
+    let e = PipelineTask::new(&p)
+        .bind("src", wrong_format)
+        .bind("row", b)
+        .bind("dst", i.mip(0).layer(0))
+        .push_constants(&[0; 8])
+        .record(&mut g, "mix")
+        .unwrap_err();
+    assert!(e.to_string().contains("R32Uint"), "{e}");
+}
+
+#[test]
+fn a_wrong_push_constant_size_is_an_error() {
+    let ctx = context();
+    let p = buffer_mix(&ctx);
+    let mut g = Graph::new();
+    let desc = BufferDesc {
+        size: 1024,
+        usage: BUFFER_USAGE,
+    };
+    let (a, b) = (
+        g.transient_buffer("a", desc).unwrap(),
+        g.transient_buffer("b", desc).unwrap(),
+    );
+    let e = PipelineTask::new(&p)
+        .bind("src_a", a)
+        .bind("src_b", a)
+        .bind("dst", b)
+        .push_constants(&[0; 4])
+        .record(&mut g, "mix")
+        .unwrap_err();
+    assert!(e.to_string().contains("4 push-constant bytes"), "{e}");
+}
+
+#[test]
+fn a_shader_that_does_not_compile_names_file_and_line() {
+    let e = compile(&ShaderSource {
+        path: "shaders/broken.wgsl",
+        code: "@compute @workgroup_size(1)\nfn main() {\n    let x: u32 = 1.5;\n}\n",
+        language: Language::Wgsl,
+        stage: Stage::Compute,
+    })
+    .unwrap_err();
+    assert!(e.to_string().starts_with("shaders/broken.wgsl:3:"), "{e}");
+}
