@@ -10,11 +10,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
-        Some("demo") => {
-            Err("the headless demo does not exist yet (it arrives with the Vulkan runtime)".into())
-        }
+        Some("demo") => demo(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test|bench> [extra cargo args]");
+            eprintln!("usage: cargo xtask <demo|test|bench> [extra args]");
+            eprintln!("  demo   the headless compute demo (installs lavapipe when missing)");
             eprintln!("  test   fmt check, clippy (-D warnings), all tests of the workspace");
             eprintln!("         (installs lavapipe and the validation layers when missing)");
             eprintln!("  bench  criterion benchmarks (compile)");
@@ -124,14 +123,26 @@ fn ensure_vulkan() -> Result<(), String> {
     run(&args)
 }
 
+/// Vulkan programs want a runtime directory; CI machines have none.
+fn ensure_runtime_dir() {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        std::env::set_var("XDG_RUNTIME_DIR", std::env::temp_dir());
+    }
+}
+
+fn demo(extra: &[String]) -> Result<(), String> {
+    ensure_vulkan()?;
+    ensure_runtime_dir();
+    let mut args = vec!["run", "--release", "--example", "headless_compute", "--"];
+    args.extend(extra.iter().map(String::as_str));
+    cargo(&args)
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     require_component("fmt", "rustfmt")?;
     require_component("clippy", "clippy")?;
     ensure_vulkan()?;
-    // Vulkan programs want a runtime directory; CI machines have none.
-    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
-        std::env::set_var("XDG_RUNTIME_DIR", std::env::temp_dir());
-    }
+    ensure_runtime_dir();
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
         "clippy",
