@@ -557,3 +557,76 @@ fn a_shader_that_does_not_compile_names_file_and_line() {
     .unwrap_err();
     assert!(e.to_string().starts_with("shaders/broken.wgsl:3:"), "{e}");
 }
+
+#[test]
+fn a_glsl_shader_through_shaderc_runs_as_a_pipeline_task() {
+    let ctx = context();
+    let code = r#"#version 450
+layout(local_size_x = 64) in;
+layout(set = 0, binding = 0) readonly buffer Input { uint values[]; } src;
+layout(set = 0, binding = 1) writeonly buffer Output { uint values[]; } dst;
+layout(push_constant) uniform Push { uint add; } push;
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    dst.values[i] = src.values[i] * 2u + push.add;
+}
+"#;
+    let shader = compile(&ShaderSource {
+        path: "double.comp",
+        code,
+        language: Language::GlslShaderc,
+        stage: Stage::Compute,
+    })
+    .unwrap();
+    let p = Arc::new(ComputePipeline::new(&ctx, &shader).unwrap());
+    let make = |name: &str| {
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name,
+                size: 256,
+                usage: BUFFER_USAGE,
+                location: MemoryLocation::CpuToGpu,
+            },
+        )
+        .unwrap()
+    };
+    let (mut src_real, dst_real) = (make("src"), make("dst"));
+    let input: Vec<u32> = (0..64).collect();
+    src_real
+        .mapped_mut()
+        .unwrap()
+        .copy_from_slice(&push(&input));
+    let mut g = Graph::new();
+    let desc = BufferDesc {
+        size: 256,
+        usage: BUFFER_USAGE,
+    };
+    let (src, dst) = (
+        g.external_buffer("src", desc).unwrap(),
+        g.external_buffer("dst", desc).unwrap(),
+    );
+    PipelineTask::new(&p)
+        .bind("src", src)
+        .bind("dst", dst)
+        .push_constants(&push(&[7]))
+        .dispatch([1, 1, 1])
+        .record(&mut g, "double")
+        .unwrap();
+    // The shader only writes `dst`: reflection made the access a write.
+    assert!(!g.task_attachments(0)[1].access.kind.reads());
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    executor
+        .execute(
+            &mut g,
+            &plan,
+            &[(src, &src_real), (dst, &dst_real)],
+            &[],
+            &mut (),
+        )
+        .unwrap();
+    let expected: Vec<u32> = input.iter().map(|v| v * 2 + 7).collect();
+    assert_eq!(words(dst_real.mapped().unwrap()), expected);
+    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+}

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
             eprintln!("usage: cargo xtask <demo|test|bench> [extra args]");
             eprintln!("  demo   the headless compute demo (installs lavapipe when missing)");
             eprintln!("  test   fmt check, clippy (-D warnings), all tests of the workspace");
-            eprintln!("         (installs lavapipe and the validation layers when missing)");
+            eprintln!(
+                "         (demo and test install lavapipe, the validation layers and shaderc"
+            );
+            eprintln!("          with apt-get when they are missing)");
             eprintln!("  bench  criterion benchmarks (compile)");
             return ExitCode::from(2);
         }
@@ -68,22 +71,22 @@ fn require_component(subcommand: &str, component: &str) -> Result<(), String> {
 }
 
 /// Debian packages the GPU tests need: the loader, lavapipe and the validation layers.
-const VULKAN_PACKAGES: &[&str] = &[
+const PACKAGES: &[&str] = &[
     "libvulkan1",
     "mesa-vulkan-drivers",
     "vulkan-validationlayers",
 ];
 
 /// Files that show the packages are there.
-const VULKAN_FILES: &[&str] = &[
+const PACKAGE_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
     "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
     "/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json",
 ];
 
-/// Installs the Vulkan packages when they are missing (as root, with apt-get), or says how.
-fn ensure_vulkan() -> Result<(), String> {
-    let missing: Vec<&str> = VULKAN_FILES
+/// Installs the system packages when they are missing (as root, with apt-get), or says how.
+fn ensure_packages() -> Result<(), String> {
+    let missing: Vec<&str> = PACKAGE_FILES
         .iter()
         .copied()
         .filter(|f| !std::path::Path::new(f).exists())
@@ -91,7 +94,7 @@ fn ensure_vulkan() -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    let install = format!("apt-get install -y {}", VULKAN_PACKAGES.join(" "));
+    let install = format!("apt-get install -y {}", PACKAGES.join(" "));
     let is_root = Command::new("id")
         .arg("-u")
         .output()
@@ -99,12 +102,12 @@ fn ensure_vulkan() -> Result<(), String> {
         .unwrap_or(false);
     if !is_root {
         return Err(format!(
-            "the GPU tests need {} (missing: {}); run `sudo apt-get update && sudo {install}`",
-            VULKAN_PACKAGES.join(", "),
+            "weft needs {} (missing: {}); run `sudo apt-get update && sudo {install}`",
+            PACKAGES.join(", "),
             missing.join(", ")
         ));
     }
-    eprintln!("xtask: installing {}", VULKAN_PACKAGES.join(" "));
+    eprintln!("xtask: installing {}", PACKAGES.join(" "));
     let run = |args: &[&str]| -> Result<(), String> {
         let status = Command::new("apt-get")
             .args(args)
@@ -119,7 +122,7 @@ fn ensure_vulkan() -> Result<(), String> {
     };
     run(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
-    args.extend_from_slice(VULKAN_PACKAGES);
+    args.extend_from_slice(PACKAGES);
     run(&args)
 }
 
@@ -131,7 +134,7 @@ fn ensure_runtime_dir() {
 }
 
 fn demo(extra: &[String]) -> Result<(), String> {
-    ensure_vulkan()?;
+    ensure_packages()?;
     ensure_runtime_dir();
     let mut args = vec!["run", "--release", "--example", "headless_compute", "--"];
     args.extend(extra.iter().map(String::as_str));
@@ -141,7 +144,8 @@ fn demo(extra: &[String]) -> Result<(), String> {
 fn test(extra: &[String]) -> Result<(), String> {
     require_component("fmt", "rustfmt")?;
     require_component("clippy", "clippy")?;
-    ensure_vulkan()?;
+    // Before anything builds: shaderc's build script needs the static libraries.
+    ensure_packages()?;
     ensure_runtime_dir();
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
@@ -158,6 +162,8 @@ fn test(extra: &[String]) -> Result<(), String> {
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {
+    ensure_packages()?;
+    ensure_runtime_dir();
     let mut args = vec!["bench", "--bench", "compile"];
     args.extend(extra.iter().map(String::as_str));
     cargo(&args)

@@ -32,6 +32,8 @@
 #![warn(missing_docs)]
 
 mod reflect;
+#[cfg(feature = "shaderc")]
+mod shaderc_glsl;
 
 pub use naga::StorageFormat;
 pub use reflect::{Binding, BindingKind, ReadWrite, Reflection};
@@ -43,8 +45,12 @@ use naga::valid::{Capabilities, ValidationFlags, Validator};
 pub enum Language {
     /// WGSL.
     Wgsl,
-    /// GLSL (Vulkan flavour, `#version 450` and up), through naga's GLSL front end.
+    /// GLSL (Vulkan flavour, `#version 450` and up), through naga's GLSL front end (which
+    /// rejects some GLSL, `writeonly` buffers for one).
     Glsl,
+    /// GLSL through shaderc (glslang), the full language; reflected from its SPIR-V.
+    #[cfg(feature = "shaderc")]
+    GlslShaderc,
 }
 
 /// A pipeline stage.
@@ -132,27 +138,12 @@ pub enum ShaderError {
 
 /// Parses, validates, reflects and compiles a shader to SPIR-V.
 pub fn compile(source: &ShaderSource<'_>) -> Result<Shader, ShaderError> {
+    #[cfg(feature = "shaderc")]
+    if source.language == Language::GlslShaderc {
+        return shaderc_glsl::compile(source);
+    }
     let module = parse(source)?;
-    let mut validator = Validator::new(ValidationFlags::all(), Capabilities::all());
-    let info = validator.validate(&module).map_err(|e| {
-        let (line, column) = e
-            .location(source.code)
-            .map_or((0, 0), |l| (l.line_number, l.line_position));
-        ShaderError::Source {
-            path: source.path.to_owned(),
-            line,
-            column,
-            message: e.emit_to_string_with_path(source.code, source.path),
-        }
-    })?;
-    let entry_index = module
-        .entry_points
-        .iter()
-        .position(|e| e.stage == source.stage.naga())
-        .ok_or_else(|| ShaderError::NoEntryPoint {
-            path: source.path.to_owned(),
-            stage: source.stage,
-        })?;
+    let (info, entry_index) = validate(source, &module)?;
     let entry = &module.entry_points[entry_index];
     let reflection = reflect::reflect(&module, entry, info.get_entry_point(entry_index));
     let options = naga::back::spv::Options {
@@ -180,6 +171,34 @@ pub fn compile(source: &ShaderSource<'_>) -> Result<Shader, ShaderError> {
     })
 }
 
+/// Validates a module and finds the entry point of the source's stage.
+fn validate(
+    source: &ShaderSource<'_>,
+    module: &naga::Module,
+) -> Result<(naga::valid::ModuleInfo, usize), ShaderError> {
+    let mut validator = Validator::new(ValidationFlags::all(), Capabilities::all());
+    let info = validator.validate(module).map_err(|e| {
+        let (line, column) = e
+            .location(source.code)
+            .map_or((0, 0), |l| (l.line_number, l.line_position));
+        ShaderError::Source {
+            path: source.path.to_owned(),
+            line,
+            column,
+            message: e.emit_to_string_with_path(source.code, source.path),
+        }
+    })?;
+    let entry_index = module
+        .entry_points
+        .iter()
+        .position(|e| e.stage == source.stage.naga())
+        .ok_or_else(|| ShaderError::NoEntryPoint {
+            path: source.path.to_owned(),
+            stage: source.stage,
+        })?;
+    Ok((info, entry_index))
+}
+
 fn parse(source: &ShaderSource<'_>) -> Result<naga::Module, ShaderError> {
     let error = |line: u32, column: u32, message: String| ShaderError::Source {
         path: source.path.to_owned(),
@@ -198,6 +217,8 @@ fn parse(source: &ShaderSource<'_>) -> Result<naga::Module, ShaderError> {
                 e.emit_to_string_with_path(source.code, source.path),
             )
         }),
+        #[cfg(feature = "shaderc")]
+        Language::GlslShaderc => Err(error(0, 0, "GLSL for shaderc is not parsed by naga".into())),
         Language::Glsl => {
             let options = naga::front::glsl::Options::from(source.stage.naga());
             naga::front::glsl::Frontend::default()

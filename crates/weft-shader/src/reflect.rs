@@ -95,8 +95,15 @@ pub(crate) fn reflect(
                 && declared.read,
             write: use_.intersects(GlobalUse::WRITE | GlobalUse::ATOMIC) && declared.write,
         };
+        // GLSL blocks without an instance name leave the variable unnamed: use the block's.
+        let name = var
+            .name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .or_else(|| module.types[var.ty].name.clone())
+            .unwrap_or_default();
         reflection.bindings.push(Binding {
-            name: var.name.clone().unwrap_or_default(),
+            name,
             set: binding.group,
             binding: binding.binding,
             kind,

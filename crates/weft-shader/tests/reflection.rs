@@ -118,3 +118,47 @@ fn a_missing_entry_point_is_an_error() {
     .unwrap_err();
     assert!(matches!(e, ShaderError::NoEntryPoint { .. }), "{e}");
 }
+
+#[test]
+fn glsl_through_shaderc_with_writeonly_buffers() {
+    let code = r#"#version 450
+layout(local_size_x = 32) in;
+layout(set = 0, binding = 0) readonly buffer Input { uint values[]; } src;
+layout(set = 0, binding = 1) writeonly buffer Output { uint values[]; } dst;
+layout(push_constant) uniform Push { uint count; } push;
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    if (i < push.count) dst.values[i] = src.values[i] + 1u;
+}
+"#;
+    let shader = compile(&ShaderSource {
+        path: "inc.comp",
+        code,
+        language: Language::GlslShaderc,
+        stage: Stage::Compute,
+    })
+    .unwrap();
+    let r = &shader.reflection;
+    assert_eq!(r.workgroup_size, [32, 1, 1]);
+    assert_eq!(r.push_constant_size, 4);
+    let src = r.binding("src").unwrap();
+    assert_eq!(src.kind, BindingKind::StorageBuffer);
+    assert!(src.used.read && !src.used.write);
+    let dst = r.binding("dst").unwrap();
+    // (naga's SPIR-V reader does not keep `writeonly` on the declaration; the use is exact.)
+    assert!(dst.declared.write && dst.used.write && !dst.used.read);
+    assert_eq!(shader.spirv[0], 0x0723_0203);
+}
+
+#[test]
+fn a_shaderc_error_names_the_file_and_line() {
+    let e = compile(&ShaderSource {
+        path: "bad.comp",
+        code: "#version 450\nlayout(local_size_x = 1) in;\nvoid main() {\n  x = 1;\n}\n",
+        language: Language::GlslShaderc,
+        stage: Stage::Compute,
+    })
+    .unwrap_err();
+    assert!(matches!(e, ShaderError::Source { line: 4, .. }), "{e:?}");
+    assert!(e.to_string().contains("bad.comp:4:"), "{e}");
+}
