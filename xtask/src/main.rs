@@ -19,7 +19,7 @@ fn main() -> ExitCode {
                 "         (demo and test install lavapipe, the validation layers and shaderc"
             );
             eprintln!("          with apt-get when they are missing)");
-            eprintln!("  bench  criterion benchmarks (compile)");
+            eprintln!("  bench  criterion benchmarks (compile, execute)");
             return ExitCode::from(2);
         }
     };
@@ -70,11 +70,16 @@ fn require_component(subcommand: &str, component: &str) -> Result<(), String> {
     }
 }
 
-/// Debian packages the GPU tests need: the loader, lavapipe and the validation layers.
+/// Debian packages the build and the GPU tests need: the Vulkan loader, lavapipe and the
+/// validation layers; shaderc, glslang and SPIRV-Tools as static libraries (weft-shader
+/// links them; building shaderc from source instead takes about an hour).
 const PACKAGES: &[&str] = &[
     "libvulkan1",
     "mesa-vulkan-drivers",
     "vulkan-validationlayers",
+    "libshaderc-dev",
+    "glslang-dev",
+    "spirv-tools",
 ];
 
 /// Files that show the packages are there.
@@ -82,6 +87,9 @@ const PACKAGE_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
     "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
     "/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json",
+    "/usr/lib/x86_64-linux-gnu/libshaderc_combined.a",
+    "/usr/lib/x86_64-linux-gnu/libglslang.a",
+    "/usr/lib/x86_64-linux-gnu/libSPIRV-Tools-opt.a",
 ];
 
 /// Installs the system packages when they are missing (as root, with apt-get), or says how.
@@ -164,7 +172,7 @@ fn test(extra: &[String]) -> Result<(), String> {
 fn bench(extra: &[String]) -> Result<(), String> {
     ensure_packages()?;
     ensure_runtime_dir();
-    let mut args = vec!["bench", "--bench", "compile"];
+    let mut args = vec!["bench", "--bench", "compile", "--bench", "execute"];
     args.extend(extra.iter().map(String::as_str));
     cargo(&args)
 }

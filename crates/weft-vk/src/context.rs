@@ -121,6 +121,21 @@ impl Context {
         &self.device
     }
 
+    /// The instance.
+    pub fn instance(&self) -> &ash::Instance {
+        &self.instance
+    }
+
+    /// The queue family of [`Context::queue`].
+    pub fn queue_family(&self) -> u32 {
+        self.queue_family
+    }
+
+    /// The queue every executor submits to.
+    pub fn queue(&self) -> vk::Queue {
+        self.queue
+    }
+
     /// Number of warnings and errors the validation layers reported so far.
     pub fn validation_messages(&self) -> usize {
         self.log.count()

@@ -202,6 +202,22 @@ impl Executor {
         images: &[ImageAssignment<'_>],
         data: &mut U,
     ) -> Result<(), VkError> {
+        self.record_plan(graph, plan, buffers, images, data)?;
+        self.submit_and_wait()
+    }
+
+    /// The CPU half of [`Executor::execute`]: resolves the resources and records the plan
+    /// into the executor's command buffer, without submitting it. The real resources are
+    /// marked with the state the plan leaves them in. Benchmarks use it to time recording
+    /// alone; run [`Executor::submit_and_wait`] afterwards to execute the recording.
+    pub fn record_plan<U>(
+        &mut self,
+        graph: &mut TaskGraph<Callback<U>>,
+        plan: &Plan,
+        buffers: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
+        data: &mut U,
+    ) -> Result<(), VkError> {
         if !plan.compiled_from(graph) {
             return Err(VkError::ForeignPlan);
         }
@@ -209,7 +225,6 @@ impl Executor {
         self.bridge(plan, buffers, images);
         self.refresh_labels(graph);
         self.record(graph, plan, buffers, images, data)?;
-        self.submit_and_wait()?;
         remember_last_uses(plan, buffers, images, &self.externals);
         Ok(())
     }
@@ -527,7 +542,8 @@ impl Executor {
         unsafe { device.end_command_buffer(cmd) }.map_err(vk_err("vkEndCommandBuffer"))
     }
 
-    fn submit_and_wait(&mut self) -> Result<(), VkError> {
+    /// Submits the last recording and waits until the device has finished it.
+    pub fn submit_and_wait(&mut self) -> Result<(), VkError> {
         let device = &self.ctx.device;
         self.timeline_value += 1;
         let cmds = [vk::CommandBufferSubmitInfo::default().command_buffer(self.cmd)];

@@ -1,0 +1,237 @@
+//! `cargo bench --bench execute`: the CPU time to record one frame of a 1,000-task compute
+//! graph, weft's executor (`record_plan`: resolve, bridge, barriers, callbacks, pipeline
+//! tasks) against a hand-written ash loop recording the same dispatches and barriers into a
+//! command buffer, in the same run. Validation is off: this measures our code, not the
+//! layers. Neither side submits; recording is what is compared.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use weft::prelude::*;
+use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
+use weft::runtime::{
+    Buffer, BufferInfo, Callback, ComputePipeline, Context, ContextOptions, Executor,
+    MemoryLocation, PipelineTask,
+};
+
+const TASKS: usize = 1000;
+const BUFFERS: usize = 64;
+const SIZE: u64 = 1024;
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// One task of the hand-written loop.
+struct HandTask {
+    buffers: [vk::Buffer; 3],
+    push: [u32; 4],
+}
+
+fn execute(c: &mut Criterion) {
+    let ctx = Arc::new(
+        Context::new(&ContextOptions {
+            validation: false,
+            device_name: None,
+        })
+        .unwrap_or_else(|e| panic!("no usable Vulkan device: {e}")),
+    );
+    let shader = compile(&ShaderSource {
+        path: "shaders/buffer_mix.wgsl",
+        code: include_str!("../shaders/buffer_mix.wgsl"),
+        language: Language::Wgsl,
+        stage: Stage::Compute,
+    })
+    .expect("the shader compiles");
+    let pipeline = Arc::new(ComputePipeline::new(&ctx, &shader).expect("pipeline"));
+    let usage = vk::BufferUsageFlags::STORAGE_BUFFER;
+    let reals: Vec<Buffer> = (0..BUFFERS)
+        .map(|i| {
+            Buffer::new(
+                &ctx,
+                &BufferInfo {
+                    name: &format!("b{i}"),
+                    size: SIZE,
+                    usage,
+                    location: MemoryLocation::GpuOnly,
+                },
+            )
+            .expect("buffer")
+        })
+        .collect();
+
+    // The graph: 1,000 pipeline tasks over random buffers.
+    let mut graph: TaskGraph<Callback<()>> = TaskGraph::new();
+    let virtuals: Vec<TaskBuffer> = (0..BUFFERS)
+        .map(|i| {
+            graph
+                .external_buffer(&format!("b{i}"), BufferDesc { size: SIZE, usage })
+                .expect("buffer")
+        })
+        .collect();
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut picks = Vec::with_capacity(TASKS);
+    for t in 0..TASKS {
+        let a = rng.below(BUFFERS as u64) as usize;
+        let b = rng.below(BUFFERS as u64) as usize;
+        let mut d = rng.below(BUFFERS as u64) as usize;
+        while d == a || d == b {
+            d = (d + 1) % BUFFERS;
+        }
+        let push = [256u32, t as u32, 1, 0];
+        let bytes: Vec<u8> = push.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        PipelineTask::new(&pipeline)
+            .bind("src_a", virtuals[a])
+            .bind("src_b", virtuals[b])
+            .bind("dst", virtuals[d])
+            .push_constants(&bytes)
+            .dispatch([4, 1, 1])
+            .record(&mut graph, &format!("t{t}"))
+            .expect("task");
+        picks.push(HandTask {
+            buffers: [reals[a].handle(), reals[b].handle(), reals[d].handle()],
+            push,
+        });
+    }
+    let plan = graph.compile(&CompileOptions::default()).expect("compiles");
+    let assignments: Vec<(TaskBuffer, &Buffer)> =
+        virtuals.iter().copied().zip(reals.iter()).collect();
+    let mut executor = Executor::new(&ctx).expect("executor");
+    // Run it once for real so every buffer has a last use to bridge from.
+    executor
+        .execute(&mut graph, &plan, &assignments, &[], &mut ())
+        .expect("executes");
+
+    // The hand-written loop: the plan's barriers per batch (plus one bridge from the last
+    // frame before batch 0) and the same dispatches, in plan order.
+    let device = ctx.device();
+    let push_descriptor = ash::khr::push_descriptor::Device::new(ctx.instance(), device);
+    let pool_info = vk::CommandPoolCreateInfo::default()
+        .queue_family_index(ctx.queue_family())
+        .flags(vk::CommandPoolCreateFlags::RESET_COMMAND_BUFFER);
+    // SAFETY: the device is valid; the pool is destroyed at the end of this function.
+    let pool = unsafe { device.create_command_pool(&pool_info, None) }.expect("pool");
+    let alloc = vk::CommandBufferAllocateInfo::default()
+        .command_pool(pool)
+        .level(vk::CommandBufferLevel::PRIMARY)
+        .command_buffer_count(1);
+    // SAFETY: the pool was just created.
+    let cmd = unsafe { device.allocate_command_buffers(&alloc) }.expect("cmd")[0];
+    let bridge = vk::MemoryBarrier2::default()
+        .src_stage_mask(vk::PipelineStageFlags2::COMPUTE_SHADER)
+        .src_access_mask(vk::AccessFlags2::SHADER_STORAGE_WRITE)
+        .dst_stage_mask(vk::PipelineStageFlags2::COMPUTE_SHADER)
+        .dst_access_mask(
+            vk::AccessFlags2::SHADER_STORAGE_READ | vk::AccessFlags2::SHADER_STORAGE_WRITE,
+        );
+    let batches: Vec<(Vec<vk::MemoryBarrier2<'static>>, Vec<usize>)> = (0..plan.batch_count())
+        .map(|b| {
+            let mut barriers: Vec<vk::MemoryBarrier2<'static>> = plan
+                .barriers_before(b)
+                .memory
+                .iter()
+                .map(|m| {
+                    vk::MemoryBarrier2::default()
+                        .src_stage_mask(m.src_stages)
+                        .src_access_mask(m.src_access)
+                        .dst_stage_mask(m.dst_stages)
+                        .dst_access_mask(m.dst_access)
+                })
+                .collect();
+            if b == 0 {
+                barriers.push(bridge);
+            }
+            (
+                barriers,
+                plan.batch(b).iter().map(|&t| t as usize).collect(),
+            )
+        })
+        .collect();
+    let record_by_hand = || {
+        // SAFETY: the command buffer is not pending (never submitted); every handle is
+        // alive; the infos outlive the calls.
+        unsafe {
+            device
+                .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
+                .expect("reset");
+            let begin = vk::CommandBufferBeginInfo::default()
+                .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
+            device.begin_command_buffer(cmd, &begin).expect("begin");
+            for (barriers, tasks) in &batches {
+                if !barriers.is_empty() {
+                    let dependency = vk::DependencyInfo::default().memory_barriers(barriers);
+                    device.cmd_pipeline_barrier2(cmd, &dependency);
+                }
+                for &t in tasks {
+                    let task = &picks[t];
+                    device.cmd_bind_pipeline(
+                        cmd,
+                        vk::PipelineBindPoint::COMPUTE,
+                        pipeline.handle(),
+                    );
+                    let infos = task.buffers.map(|buffer| vk::DescriptorBufferInfo {
+                        buffer,
+                        offset: 0,
+                        range: vk::WHOLE_SIZE,
+                    });
+                    let writes: [vk::WriteDescriptorSet<'_>; 3] = std::array::from_fn(|i| {
+                        vk::WriteDescriptorSet::default()
+                            .dst_binding(i as u32)
+                            .descriptor_type(vk::DescriptorType::STORAGE_BUFFER)
+                            .buffer_info(std::slice::from_ref(&infos[i]))
+                    });
+                    push_descriptor.cmd_push_descriptor_set(
+                        cmd,
+                        vk::PipelineBindPoint::COMPUTE,
+                        pipeline.layout(),
+                        0,
+                        &writes,
+                    );
+                    let bytes: &[u8] = std::slice::from_raw_parts(task.push.as_ptr().cast(), 16);
+                    device.cmd_push_constants(
+                        cmd,
+                        pipeline.layout(),
+                        vk::ShaderStageFlags::COMPUTE,
+                        0,
+                        bytes,
+                    );
+                    device.cmd_dispatch(cmd, 4, 1, 1);
+                }
+            }
+            device.end_command_buffer(cmd).expect("end");
+        }
+    };
+
+    eprintln!(
+        "execute: {} tasks in {} batches, {} memory barriers",
+        TASKS,
+        plan.batch_count(),
+        plan.stats().memory_barriers
+    );
+    let mut group = c.benchmark_group("execute");
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(30);
+    group.bench_function("hand_written_record_1000_tasks", |b| b.iter(record_by_hand));
+    group.bench_function("weft_record_plan_1000_tasks", |b| {
+        b.iter(|| {
+            executor
+                .record_plan(&mut graph, &plan, &assignments, &[], &mut ())
+                .expect("records")
+        })
+    });
+    group.finish();
+    // SAFETY: nothing recorded into the pool is pending.
+    unsafe { device.destroy_command_pool(pool, None) };
+}
+
+criterion_group!(benches, execute);
+criterion_main!(benches);
