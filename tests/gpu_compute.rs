@@ -630,3 +630,64 @@ void main() {
     assert_eq!(words(dst_real.mapped().unwrap()), expected);
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }
+
+#[test]
+fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
+    let ctx = context();
+    let busy = pipeline(
+        &ctx,
+        "busy.wgsl",
+        r#"
+        struct Push { iterations: u32 }
+        var<immediate> push: Push;
+        @group(0) @binding(0) var<storage, read_write> data: array<u32>;
+        @compute @workgroup_size(64)
+        fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+            var x = data[id.x];
+            for (var i = 0u; i < push.iterations; i++) { x = x * 1664525u + 1013904223u; }
+            data[id.x] = x;
+        }
+        "#,
+    );
+    let real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "busy",
+            size: 256,
+            usage: BUFFER_USAGE,
+            location: MemoryLocation::GpuOnly,
+        },
+    )
+    .unwrap();
+    let mut g = Graph::new();
+    let data = g
+        .external_buffer(
+            "data",
+            BufferDesc {
+                size: 256,
+                usage: BUFFER_USAGE,
+            },
+        )
+        .unwrap();
+    PipelineTask::new(&busy)
+        .bind("data", data)
+        .push_constants(&push(&[1 << 23]))
+        .record(&mut g, "busy")
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    let submission = executor
+        .execute(&mut g, &plan, &[(data, &real)], &[], &mut ())
+        .unwrap();
+    // The GPU is still busy: the buffer goes to the graveyard instead of being destroyed
+    // under the running dispatch (which the validation layer would report).
+    assert!(
+        ctx.completed_submission().unwrap() < submission,
+        "the work finished too early"
+    );
+    drop(real);
+    ctx.wait_for_submission(submission).unwrap();
+    executor.wait_idle().unwrap();
+    drop(executor);
+    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+}

@@ -9,6 +9,7 @@ pub use gpu_allocator::MemoryLocation;
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::timeline::{Garbage, InFlight};
 
 /// How to create a [`Buffer`].
 #[derive(Clone, Copy, Debug)]
@@ -40,6 +41,8 @@ pub struct Buffer {
     name: String,
     /// The state the last execution left it in; `None` until first used by a graph.
     pub(crate) last_use: Mutex<Option<LastUse>>,
+    /// The last submission that uses it.
+    pub(crate) in_flight: InFlight,
 }
 
 impl Buffer {
@@ -93,6 +96,7 @@ impl Buffer {
             usage: info.usage,
             name: info.name.to_owned(),
             last_use: Mutex::new(None),
+            in_flight: InFlight::default(),
         };
         bound.map_err(vk_err("vkBindBufferMemory"))?;
         Ok(buffer)
@@ -118,9 +122,10 @@ impl Buffer {
         &self.name
     }
 
-    /// The mapped bytes, for buffers in CPU-visible memory. Reading them is only meaningful
-    /// after the execution that wrote them has finished (`execute` waits for it).
+    /// The mapped bytes, for buffers in CPU-visible memory. Like a host accessor, it first
+    /// waits until the GPU has finished every submission that uses the buffer.
     pub fn mapped(&self) -> Result<&[u8], VkError> {
+        self.ctx.wait_for_submission(self.in_flight.get())?;
         self.allocation
             .as_ref()
             .and_then(|a| a.mapped_slice())
@@ -128,9 +133,11 @@ impl Buffer {
             .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))
     }
 
-    /// The mapped bytes for writing, for buffers in CPU-visible memory. Writes before an
-    /// execution are visible to it (queue submission makes host writes visible).
+    /// The mapped bytes for writing, for buffers in CPU-visible memory. It first waits until
+    /// the GPU has finished every submission that uses the buffer; writes are visible to the
+    /// next execution (queue submission makes host writes visible).
     pub fn mapped_mut(&mut self) -> Result<&mut [u8], VkError> {
+        self.ctx.wait_for_submission(self.in_flight.get())?;
         let size = self.size as usize;
         self.allocation
             .as_mut()
@@ -149,13 +156,10 @@ impl Buffer {
 
 impl Drop for Buffer {
     fn drop(&mut self) {
-        // SAFETY: executions wait for the GPU before returning, so the buffer is not in use;
-        // the buffer is destroyed before its memory is freed and neither is used again.
-        unsafe { self.ctx.device.destroy_buffer(self.raw, None) };
-        if let (Some(allocation), Ok(mut allocator)) =
-            (self.allocation.take(), self.ctx.allocator.lock())
-        {
-            let _ = allocator.free(allocation);
+        // Destroyed now if no submission still uses it, else once its last one has finished.
+        if let Some(allocation) = self.allocation.take() {
+            self.ctx
+                .retire(self.in_flight.get(), Garbage::Buffer(self.raw, allocation));
         }
     }
 }

@@ -10,6 +10,7 @@ use ash::vk;
 use gpu_allocator::vulkan::{Allocator, AllocatorCreateDesc};
 
 use crate::error::{vk_err, VkError};
+use crate::timeline::{Garbage, Timeline};
 use crate::validation::{messenger_info, MessageLog};
 
 const VALIDATION_LAYER: &CStr = c"VK_LAYER_KHRONOS_validation";
@@ -49,6 +50,7 @@ pub struct Context {
     pub(crate) allocator: ManuallyDrop<Mutex<Allocator>>,
     pub(crate) debug_utils: Option<ash::ext::debug_utils::Device>,
     pub(crate) push_descriptor: ash::khr::push_descriptor::Device,
+    pub(crate) timeline: Timeline,
     device_name: String,
 }
 
@@ -96,6 +98,7 @@ impl Context {
             .validation
             .then(|| ash::ext::debug_utils::Device::new(&instance, &device));
         let push_descriptor = ash::khr::push_descriptor::Device::new(&instance, &device);
+        let timeline = Timeline::new(&device)?;
         Ok(Self {
             _entry: entry,
             instance,
@@ -107,6 +110,7 @@ impl Context {
             allocator: ManuallyDrop::new(Mutex::new(allocator)),
             debug_utils,
             push_descriptor,
+            timeline,
             device_name,
         })
     }
@@ -146,6 +150,32 @@ impl Context {
         self.log.messages()
     }
 
+    /// The value of the last finished submission (submissions count from 1).
+    pub fn completed_submission(&self) -> Result<u64, VkError> {
+        self.timeline.completed(&self.device)
+    }
+
+    /// Blocks until submission `value` (and every one before it) has finished.
+    pub fn wait_for_submission(&self, value: u64) -> Result<(), VkError> {
+        self.timeline.wait(&self.device, value)
+    }
+
+    /// Blocks until every submission so far has finished.
+    pub fn wait_for_all_submissions(&self) -> Result<(), VkError> {
+        self.timeline
+            .wait(&self.device, self.timeline.last_submitted())
+    }
+
+    /// Destroys `garbage` now if submission `in_flight` has finished, else once it has.
+    pub(crate) fn retire(&self, in_flight: u64, garbage: Garbage) {
+        match self.timeline.completed(&self.device) {
+            Ok(done) if done >= in_flight => {
+                crate::timeline::destroy(&self.device, &self.allocator, garbage)
+            }
+            _ => self.timeline.retire(in_flight, garbage),
+        }
+    }
+
     /// Waits until the device is idle.
     pub fn wait_idle(&self) -> Result<(), VkError> {
         // SAFETY: the device is valid; waiting has no other requirement.
@@ -161,6 +191,7 @@ impl Drop for Context {
         // order of creation and never used again.
         unsafe {
             let _ = self.device.device_wait_idle();
+            self.timeline.destroy(&self.device, &self.allocator);
             ManuallyDrop::drop(&mut self.allocator);
             self.device.destroy_device(None);
             if let Some((loader, messenger)) = self.messenger.take() {
@@ -265,7 +296,37 @@ fn pick_device(
         })
 }
 
-/// The features weft needs, checked one by one so the error names the missing one.
+/// The first of the features weft needs that a device lacks, named for the error.
+pub(crate) fn first_missing(
+    has_push_descriptor: bool,
+    v12: &vk::PhysicalDeviceVulkan12Features<'_>,
+    v13: &vk::PhysicalDeviceVulkan13Features<'_>,
+) -> Option<&'static str> {
+    let checks = [
+        (has_push_descriptor, "the extension VK_KHR_push_descriptor"),
+        (
+            v13.synchronization2 == vk::TRUE,
+            "the feature synchronization2",
+        ),
+        (
+            v13.dynamic_rendering == vk::TRUE,
+            "the feature dynamicRendering",
+        ),
+        (v13.maintenance4 == vk::TRUE, "the feature maintenance4"),
+        (
+            v12.timeline_semaphore == vk::TRUE,
+            "the feature timelineSemaphore",
+        ),
+        (
+            v12.buffer_device_address == vk::TRUE,
+            "the feature bufferDeviceAddress",
+        ),
+    ];
+    checks.iter().find(|(on, _)| !on).map(|(_, name)| *name)
+}
+
+/// Creates the device with the features weft needs, checked one by one so the error names
+/// the missing one.
 fn create_device(
     instance: &ash::Instance,
     pd: vk::PhysicalDevice,
@@ -280,12 +341,9 @@ fn create_device(
     let extensions = unsafe { instance.enumerate_device_extension_properties(pd) }
         .map_err(vk_err("vkEnumerateDeviceExtensionProperties"))?;
     let push_descriptor = ash::khr::push_descriptor::NAME;
-    if !extensions
+    let has_push_descriptor = extensions
         .iter()
-        .any(|e| e.extension_name_as_c_str() == Ok(push_descriptor))
-    {
-        return Err(missing("the extension VK_KHR_push_descriptor"));
-    }
+        .any(|e| e.extension_name_as_c_str() == Ok(push_descriptor));
     let mut v12 = vk::PhysicalDeviceVulkan12Features::default();
     let mut v13 = vk::PhysicalDeviceVulkan13Features::default();
     let mut all = vk::PhysicalDeviceFeatures2::default()
@@ -293,15 +351,8 @@ fn create_device(
         .push_next(&mut v13);
     // SAFETY: `pd` comes from this instance; the chain points at live locals.
     unsafe { instance.get_physical_device_features2(pd, &mut all) };
-    let checks = [
-        (v13.synchronization2, "synchronization2"),
-        (v13.dynamic_rendering, "dynamicRendering"),
-        (v13.maintenance4, "maintenance4"),
-        (v12.timeline_semaphore, "timelineSemaphore"),
-        (v12.buffer_device_address, "bufferDeviceAddress"),
-    ];
-    if let Some((_, feature)) = checks.iter().find(|(on, _)| *on == vk::FALSE) {
-        return Err(missing(&format!("the feature {feature}")));
+    if let Some(feature) = first_missing(has_push_descriptor, &v12, &v13) {
+        return Err(missing(feature));
     }
     let mut enable12 = vk::PhysicalDeviceVulkan12Features::default()
         .timeline_semaphore(true)
@@ -322,4 +373,55 @@ fn create_device(
         .push_next(&mut enable13);
     // SAFETY: every pointer in `info` refers to locals that outlive this call.
     unsafe { instance.create_device(pd, &info, None) }.map_err(vk_err("vkCreateDevice"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_on() -> (
+        vk::PhysicalDeviceVulkan12Features<'static>,
+        vk::PhysicalDeviceVulkan13Features<'static>,
+    ) {
+        (
+            vk::PhysicalDeviceVulkan12Features::default()
+                .timeline_semaphore(true)
+                .buffer_device_address(true),
+            vk::PhysicalDeviceVulkan13Features::default()
+                .synchronization2(true)
+                .dynamic_rendering(true)
+                .maintenance4(true),
+        )
+    }
+
+    #[test]
+    fn a_device_with_every_feature_passes() {
+        let (v12, v13) = all_on();
+        assert_eq!(first_missing(true, &v12, &v13), None);
+    }
+
+    #[test]
+    fn a_device_without_a_required_feature_is_named() {
+        let (v12, v13) = all_on();
+        assert_eq!(
+            first_missing(false, &v12, &v13),
+            Some("the extension VK_KHR_push_descriptor")
+        );
+        let (v12, v13) = all_on();
+        let v13 = v13.synchronization2(false);
+        assert_eq!(
+            first_missing(true, &v12, &v13),
+            Some("the feature synchronization2")
+        );
+        let (v12, v13) = all_on();
+        let v12 = v12.timeline_semaphore(false);
+        let e = VkError::MissingFeature {
+            device: "test device".into(),
+            feature: first_missing(true, &v12, &v13).unwrap_or_default().into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "device `test device` lacks the feature timelineSemaphore, which weft needs"
+        );
+    }
 }

@@ -111,16 +111,24 @@ pub type Assignment<'a> = (TaskBuffer, &'a Buffer);
 /// A real image standing for an external virtual image in one execution.
 pub type ImageAssignment<'a> = (TaskImage, &'a Image);
 
-/// Replays plans. Owns a command pool, one command buffer and a timeline semaphore, and the
-/// transient buffers of the graphs it runs.
+/// One frame in flight: its command buffer, the submission that last used it, and its own
+/// transient resources (frames in flight must not share them).
+struct Frame {
+    cmd: vk::CommandBuffer,
+    submission: u64,
+    transients: Vec<Option<Buffer>>,
+    transient_images: Vec<Option<Image>>,
+}
+
+/// Replays plans with up to N frames in flight (2 by default): `execute` records into the
+/// next frame's command buffer (waiting only until that frame's previous submission has
+/// finished) and submits without waiting. Host reads of mapped buffers wait for the GPU
+/// themselves (see [`Buffer::mapped`]).
 pub struct Executor {
     ctx: Arc<Context>,
     pool: vk::CommandPool,
-    cmd: vk::CommandBuffer,
-    timeline: vk::Semaphore,
-    timeline_value: u64,
-    transients: Vec<Option<Buffer>>,
-    transient_images: Vec<Option<Image>>,
+    frames: Vec<Frame>,
+    current: usize,
     // Scratch reused by every execution, so the steady state does not allocate.
     handles: Vec<vk::Buffer>,
     image_handles: Vec<vk::Image>,
@@ -134,8 +142,13 @@ pub struct Executor {
 }
 
 impl Executor {
-    /// An executor on `ctx`'s queue.
+    /// An executor on `ctx`'s queue with 2 frames in flight.
     pub fn new(ctx: &Arc<Context>) -> Result<Self, VkError> {
+        Self::with_frames_in_flight(ctx, 2)
+    }
+
+    /// An executor on `ctx`'s queue with up to `frames` (at least 1) frames in flight.
+    pub fn with_frames_in_flight(ctx: &Arc<Context>, frames: usize) -> Result<Self, VkError> {
         let device = &ctx.device;
         let pool_info = vk::CommandPoolCreateInfo::default()
             .queue_family_index(ctx.queue_family)
@@ -146,39 +159,29 @@ impl Executor {
         let alloc = vk::CommandBufferAllocateInfo::default()
             .command_pool(pool)
             .level(vk::CommandBufferLevel::PRIMARY)
-            .command_buffer_count(1);
-        let mut timeline_info = vk::SemaphoreTypeCreateInfo::default()
-            .semaphore_type(vk::SemaphoreType::TIMELINE)
-            .initial_value(0);
-        let semaphore_info = vk::SemaphoreCreateInfo::default().push_next(&mut timeline_info);
-        // SAFETY: the pool was just created; the create infos point at live locals.
-        let created = unsafe {
-            device
-                .allocate_command_buffers(&alloc)
-                .map_err(vk_err("vkAllocateCommandBuffers"))
-                .and_then(|cmds| {
-                    device
-                        .create_semaphore(&semaphore_info, None)
-                        .map(|s| (cmds[0], s))
-                        .map_err(vk_err("vkCreateSemaphore"))
-                })
-        };
-        let (cmd, timeline) = match created {
-            Ok(c) => c,
+            .command_buffer_count(frames.max(1) as u32);
+        // SAFETY: the pool was just created.
+        let cmds = match unsafe { device.allocate_command_buffers(&alloc) } {
+            Ok(cmds) => cmds,
             Err(e) => {
                 // SAFETY: nothing from the pool is in use.
                 unsafe { device.destroy_command_pool(pool, None) };
-                return Err(e);
+                return Err(vk_err("vkAllocateCommandBuffers")(e));
             }
         };
         Ok(Self {
             ctx: Arc::clone(ctx),
             pool,
-            cmd,
-            timeline,
-            timeline_value: 0,
-            transients: Vec::new(),
-            transient_images: Vec::new(),
+            frames: cmds
+                .into_iter()
+                .map(|cmd| Frame {
+                    cmd,
+                    submission: 0,
+                    transients: Vec::new(),
+                    transient_images: Vec::new(),
+                })
+                .collect(),
+            current: 0,
             handles: Vec::new(),
             image_handles: Vec::new(),
             externals: Vec::new(),
@@ -190,10 +193,11 @@ impl Executor {
         })
     }
 
-    /// Records `plan` (compiled from `graph`) into a command buffer, submits it and waits for
-    /// it. `buffers` and `images` give a real resource for every external resource the plan
-    /// uses; they may differ from one execution to the next. `data` is passed to every
-    /// callback.
+    /// Records `plan` (compiled from `graph`) into the next frame's command buffer and
+    /// submits it, without waiting for the GPU. `buffers` and `images` give a real resource
+    /// for every external resource the plan uses; they may differ from one execution to
+    /// the next. `data` is passed to every callback. Returns the submission's value on the
+    /// context's timeline (see [`Context::wait_for_submission`]).
     pub fn execute<U>(
         &mut self,
         graph: &mut TaskGraph<Callback<U>>,
@@ -201,15 +205,41 @@ impl Executor {
         buffers: &[Assignment<'_>],
         images: &[ImageAssignment<'_>],
         data: &mut U,
-    ) -> Result<(), VkError> {
+    ) -> Result<u64, VkError> {
         self.record_plan(graph, plan, buffers, images, data)?;
-        self.submit_and_wait()
+        let frame = &mut self.frames[self.current];
+        let ctx = &self.ctx;
+        let value = ctx
+            .timeline
+            .submit(&ctx.device, ctx.queue, frame.cmd, &ctx.allocator)?;
+        frame.submission = value;
+        for (_, buffer) in buffers {
+            buffer.in_flight.set(value);
+        }
+        for (_, image) in images {
+            image.in_flight.set(value);
+        }
+        for buffer in frame.transients.iter().flatten() {
+            buffer.in_flight.set(value);
+        }
+        for image in frame.transient_images.iter().flatten() {
+            image.in_flight.set(value);
+        }
+        self.current = (self.current + 1) % self.frames.len();
+        Ok(value)
+    }
+
+    /// Blocks until everything this executor submitted has finished.
+    pub fn wait_idle(&self) -> Result<(), VkError> {
+        let last = self.frames.iter().map(|f| f.submission).max().unwrap_or(0);
+        self.ctx.wait_for_submission(last)
     }
 
     /// The CPU half of [`Executor::execute`]: resolves the resources and records the plan
-    /// into the executor's command buffer, without submitting it. The real resources are
-    /// marked with the state the plan leaves them in. Benchmarks use it to time recording
-    /// alone; run [`Executor::submit_and_wait`] afterwards to execute the recording.
+    /// into the current frame's command buffer (after waiting for that frame's previous
+    /// submission), without submitting it. The real resources are marked with the state
+    /// the plan leaves them in. Benchmarks use it to time recording alone; `execute` is
+    /// this and a submit.
     pub fn record_plan<U>(
         &mut self,
         graph: &mut TaskGraph<Callback<U>>,
@@ -221,6 +251,8 @@ impl Executor {
         if !plan.compiled_from(graph) {
             return Err(VkError::ForeignPlan);
         }
+        let previous = self.frames[self.current].submission;
+        self.ctx.wait_for_submission(previous)?;
         self.resolve(graph, plan, buffers, images)?;
         self.bridge(plan, buffers, images);
         self.refresh_labels(graph);
@@ -245,9 +277,10 @@ impl Executor {
             .resize(resources.len(), vk::Image::null());
         self.externals.clear();
         self.externals.resize(resources.len(), None);
-        if self.transients.len() < resources.len() {
-            self.transients.resize_with(resources.len(), || None);
-            self.transient_images.resize_with(resources.len(), || None);
+        let frame = &mut self.frames[self.current];
+        if frame.transients.len() < resources.len() {
+            frame.transients.resize_with(resources.len(), || None);
+            frame.transient_images.resize_with(resources.len(), || None);
         }
         let used = |index: u32| {
             plan.first_uses().iter().any(|u| u.resource == index)
@@ -308,7 +341,7 @@ impl Executor {
                     self.externals[index] = Some(at);
                 }
                 Lifetime::Transient => {
-                    let slot = &mut self.transients[index];
+                    let slot = &mut self.frames[self.current].transients[index];
                     let fits = slot
                         .as_ref()
                         .is_some_and(|b| b.size() == desc.size && b.usage() == desc.usage);
@@ -364,7 +397,7 @@ impl Executor {
                 self.externals[index] = Some(at);
             }
             Lifetime::Transient => {
-                let slot = &mut self.transient_images[index];
+                let slot = &mut self.frames[self.current].transient_images[index];
                 if slot.as_ref().is_none_or(|i| i.desc() != desc) {
                     *slot = Some(Image::new(&self.ctx, name, desc)?);
                 }
@@ -446,11 +479,11 @@ impl Executor {
         data: &mut U,
     ) -> Result<(), VkError> {
         let device = &self.ctx.device;
-        let cmd = self.cmd;
+        let cmd = self.frames[self.current].cmd;
         let begin = vk::CommandBufferBeginInfo::default()
             .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
-        // SAFETY: the previous execution has finished (we waited for it), so the command
-        // buffer is not pending and may be reset.
+        // SAFETY: this frame's previous submission has finished (`record_plan` waited for
+        // it), so the command buffer is not pending and may be reset.
         unsafe {
             device
                 .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
@@ -520,7 +553,7 @@ impl Executor {
                     image_objects: ImageObjects {
                         assigned: images,
                         externals: &self.externals,
-                        transients: &self.transient_images,
+                        transients: &self.frames[self.current].transient_images,
                     },
                     error: None,
                     data,
@@ -540,35 +573,6 @@ impl Executor {
         }
         // SAFETY: recording was begun above.
         unsafe { device.end_command_buffer(cmd) }.map_err(vk_err("vkEndCommandBuffer"))
-    }
-
-    /// Submits the last recording and waits until the device has finished it.
-    pub fn submit_and_wait(&mut self) -> Result<(), VkError> {
-        let device = &self.ctx.device;
-        self.timeline_value += 1;
-        let cmds = [vk::CommandBufferSubmitInfo::default().command_buffer(self.cmd)];
-        let signals = [vk::SemaphoreSubmitInfo::default()
-            .semaphore(self.timeline)
-            .value(self.timeline_value)
-            .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
-        let submit = [vk::SubmitInfo2::default()
-            .command_buffer_infos(&cmds)
-            .signal_semaphore_infos(&signals)];
-        let semaphores = [self.timeline];
-        let values = [self.timeline_value];
-        let wait = vk::SemaphoreWaitInfo::default()
-            .semaphores(&semaphores)
-            .values(&values);
-        // SAFETY: the command buffer is fully recorded; the queue is used from this thread
-        // only while the executor is borrowed mutably; the infos point at live locals.
-        unsafe {
-            device
-                .queue_submit2(self.ctx.queue, &submit, vk::Fence::null())
-                .map_err(vk_err("vkQueueSubmit2"))?;
-            device
-                .wait_semaphores(&wait, u64::MAX)
-                .map_err(vk_err("vkWaitSemaphores"))
-        }
     }
 }
 
@@ -757,12 +761,10 @@ fn to_vk(m: &MemoryBarrier) -> vk::MemoryBarrier2<'static> {
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        // SAFETY: executions are waited for before `execute` returns, so nothing from the
-        // pool or the semaphore is in use; they are destroyed once.
-        unsafe {
-            let _ = self.ctx.device.device_wait_idle();
-            self.ctx.device.destroy_semaphore(self.timeline, None);
-            self.ctx.device.destroy_command_pool(self.pool, None);
-        }
+        let _ = self.wait_idle();
+        // SAFETY: every submission of this executor has finished (or the device is lost),
+        // so nothing from the pool is in use; the transients are dropped afterwards and,
+        // being finished, destroyed at once.
+        unsafe { self.ctx.device.destroy_command_pool(self.pool, None) };
     }
 }

@@ -11,6 +11,7 @@ use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::timeline::{Garbage, InFlight};
 
 /// The state one subresource (aspect, mip, layer) was left in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +42,8 @@ pub struct Image {
     pub(crate) units: Mutex<Vec<UnitState>>,
     /// Image views made so far, by range; destroyed with the image.
     views: Mutex<Vec<(ImageRange, vk::ImageView)>>,
+    /// The last submission that uses it.
+    pub(crate) in_flight: InFlight,
 }
 
 impl Image {
@@ -102,6 +105,7 @@ impl Image {
             name: name.to_owned(),
             units: Mutex::new(vec![UnitState::default(); units as usize]),
             views: Mutex::new(Vec::new()),
+            in_flight: InFlight::default(),
         };
         bound.map_err(vk_err("vkBindImageMemory"))?;
         Ok(image)
@@ -165,19 +169,17 @@ impl Image {
 
 impl Drop for Image {
     fn drop(&mut self) {
-        if let Ok(views) = self.views.get_mut() {
-            for (_, view) in views.drain(..) {
-                // SAFETY: the image is not in use (see below) and each view is destroyed once.
-                unsafe { self.ctx.device.destroy_image_view(view, None) };
-            }
-        }
-        // SAFETY: executions wait for the GPU before returning, so the image is not in use;
-        // it is destroyed before its memory is freed and neither is used again.
-        unsafe { self.ctx.device.destroy_image(self.raw, None) };
-        if let (Some(allocation), Ok(mut allocator)) =
-            (self.allocation.take(), self.ctx.allocator.lock())
-        {
-            let _ = allocator.free(allocation);
+        let views = self
+            .views
+            .get_mut()
+            .map(|v| v.drain(..).map(|(_, view)| view).collect())
+            .unwrap_or_default();
+        // Destroyed now if no submission still uses it, else once its last one has finished.
+        if let Some(allocation) = self.allocation.take() {
+            self.ctx.retire(
+                self.in_flight.get(),
+                Garbage::Image(self.raw, allocation, views),
+            );
         }
     }
 }

@@ -42,6 +42,7 @@ mod executor;
 mod image;
 mod pipeline;
 mod pipeline_task;
+mod timeline;
 mod validation;
 
 pub use buffer::{Buffer, BufferInfo, MemoryLocation};

@@ -1,0 +1,182 @@
+//! Submission order and lifetimes: one timeline semaphore per context counts submissions;
+//! every resource remembers the value of the last submission that used it; host access
+//! waits for that value; a resource dropped while the GPU may still use it is kept until
+//! its value has passed ("graveyard"), then destroyed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use ash::vk;
+use gpu_allocator::vulkan::{Allocation, Allocator};
+
+use crate::error::{vk_err, VkError};
+
+/// Something to destroy once the GPU is done with it.
+pub(crate) enum Garbage {
+    Buffer(vk::Buffer, Allocation),
+    Image(vk::Image, Allocation, Vec<vk::ImageView>),
+}
+
+/// The context's timeline: submissions, waits and deferred destruction.
+pub(crate) struct Timeline {
+    pub semaphore: vk::Semaphore,
+    /// The last value a submission signals; the lock also serialises queue submissions.
+    submitted: Mutex<u64>,
+    graveyard: Mutex<Vec<(u64, Garbage)>>,
+}
+
+/// The value of the last submission that used a resource (0: none).
+#[derive(Debug, Default)]
+pub(crate) struct InFlight(AtomicU64);
+
+impl InFlight {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub fn set(&self, value: u64) {
+        self.0.fetch_max(value, Ordering::AcqRel);
+    }
+}
+
+impl Timeline {
+    pub fn new(device: &ash::Device) -> Result<Self, VkError> {
+        let mut kind = vk::SemaphoreTypeCreateInfo::default()
+            .semaphore_type(vk::SemaphoreType::TIMELINE)
+            .initial_value(0);
+        let info = vk::SemaphoreCreateInfo::default().push_next(&mut kind);
+        // SAFETY: the device is valid; the semaphore is destroyed by `destroy`.
+        let semaphore =
+            unsafe { device.create_semaphore(&info, None) }.map_err(vk_err("vkCreateSemaphore"))?;
+        Ok(Self {
+            semaphore,
+            submitted: Mutex::new(0),
+            graveyard: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The value of the last finished submission.
+    pub fn completed(&self, device: &ash::Device) -> Result<u64, VkError> {
+        // SAFETY: the semaphore belongs to this device.
+        unsafe { device.get_semaphore_counter_value(self.semaphore) }
+            .map_err(vk_err("vkGetSemaphoreCounterValue"))
+    }
+
+    /// Blocks until the submission with `value` (and all before it) has finished.
+    pub fn wait(&self, device: &ash::Device, value: u64) -> Result<(), VkError> {
+        if value == 0 || self.completed(device)? >= value {
+            return Ok(());
+        }
+        let semaphores = [self.semaphore];
+        let values = [value];
+        let info = vk::SemaphoreWaitInfo::default()
+            .semaphores(&semaphores)
+            .values(&values);
+        // SAFETY: the semaphore belongs to this device; a value that was submitted will be
+        // signalled.
+        unsafe { device.wait_semaphores(&info, u64::MAX) }.map_err(vk_err("vkWaitSemaphores"))
+    }
+
+    /// Submits `cmd` to `queue`, signalling the next value, which it returns. Destroys the
+    /// garbage whose submissions have finished.
+    pub fn submit(
+        &self,
+        device: &ash::Device,
+        queue: vk::Queue,
+        cmd: vk::CommandBuffer,
+        allocator: &Mutex<Allocator>,
+    ) -> Result<u64, VkError> {
+        let value = {
+            let mut submitted = self
+                .submitted
+                .lock()
+                .map_err(|_| VkError::Unsupported("a poisoned submission lock".into()))?;
+            let value = *submitted + 1;
+            let cmds = [vk::CommandBufferSubmitInfo::default().command_buffer(cmd)];
+            let signals = [vk::SemaphoreSubmitInfo::default()
+                .semaphore(self.semaphore)
+                .value(value)
+                .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
+            let submit = [vk::SubmitInfo2::default()
+                .command_buffer_infos(&cmds)
+                .signal_semaphore_infos(&signals)];
+            // SAFETY: the command buffer is fully recorded and not pending; the queue is
+            // externally synchronised by the lock held here; the infos point at locals.
+            unsafe { device.queue_submit2(queue, &submit, vk::Fence::null()) }
+                .map_err(vk_err("vkQueueSubmit2"))?;
+            *submitted = value;
+            value
+        };
+        self.collect(device, allocator)?;
+        Ok(value)
+    }
+
+    /// The value of the last submission.
+    pub fn last_submitted(&self) -> u64 {
+        self.submitted.lock().map(|v| *v).unwrap_or(u64::MAX)
+    }
+
+    /// Keeps `garbage` until the submission `value` has finished.
+    pub fn retire(&self, value: u64, garbage: Garbage) {
+        if let Ok(mut graveyard) = self.graveyard.lock() {
+            graveyard.push((value, garbage));
+        }
+    }
+
+    /// Destroys the garbage whose submissions have finished.
+    pub fn collect(
+        &self,
+        device: &ash::Device,
+        allocator: &Mutex<Allocator>,
+    ) -> Result<(), VkError> {
+        let completed = self.completed(device)?;
+        let Ok(mut graveyard) = self.graveyard.lock() else {
+            return Ok(());
+        };
+        let mut i = 0;
+        while i < graveyard.len() {
+            if graveyard[i].0 <= completed {
+                let (_, garbage) = graveyard.swap_remove(i);
+                destroy(device, allocator, garbage);
+            } else {
+                i += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Destroys all garbage and the semaphore; the device must be idle.
+    pub fn destroy(&self, device: &ash::Device, allocator: &Mutex<Allocator>) {
+        if let Ok(mut graveyard) = self.graveyard.lock() {
+            for (_, garbage) in graveyard.drain(..) {
+                destroy(device, allocator, garbage);
+            }
+        }
+        // SAFETY: the device is idle (the caller waited), so no submission uses it.
+        unsafe { device.destroy_semaphore(self.semaphore, None) };
+    }
+}
+
+/// Destroys a resource the GPU no longer uses.
+pub(crate) fn destroy(device: &ash::Device, allocator: &Mutex<Allocator>, garbage: Garbage) {
+    let allocation = match garbage {
+        Garbage::Buffer(buffer, allocation) => {
+            // SAFETY: its last submission has finished and nothing refers to it any more.
+            unsafe { device.destroy_buffer(buffer, None) };
+            allocation
+        }
+        Garbage::Image(image, allocation, views) => {
+            // SAFETY: as above; the views are destroyed before their image.
+            unsafe {
+                for view in views {
+                    device.destroy_image_view(view, None);
+                }
+                device.destroy_image(image, None);
+            }
+            allocation
+        }
+    };
+    if let Ok(mut allocator) = allocator.lock() {
+        let _ = allocator.free(allocation);
+    }
+}
