@@ -9,6 +9,7 @@ pub use gpu_allocator::MemoryLocation;
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
 
 /// How to create a [`Buffer`].
@@ -24,13 +25,6 @@ pub struct BufferInfo<'a> {
     pub location: MemoryLocation,
 }
 
-/// The last access group that touched a buffer, as left by an execution.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct LastUse {
-    pub stages: vk::PipelineStageFlags2,
-    pub access: vk::AccessFlags2,
-}
-
 /// A buffer with its memory. Dropping it frees both.
 pub struct Buffer {
     ctx: Arc<Context>,
@@ -39,8 +33,8 @@ pub struct Buffer {
     size: u64,
     usage: vk::BufferUsageFlags,
     name: String,
-    /// The state the last execution left it in; `None` until first used by a graph.
-    pub(crate) last_use: Mutex<Option<LastUse>>,
+    /// The state the last execution left it in (tracked for the whole buffer).
+    pub(crate) state: Mutex<AccessState>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
 }
@@ -95,7 +89,7 @@ impl Buffer {
             size: info.size,
             usage: info.usage,
             name: info.name.to_owned(),
-            last_use: Mutex::new(None),
+            state: Mutex::new(AccessState::default()),
             in_flight: InFlight::default(),
         };
         bound.map_err(vk_err("vkBindBufferMemory"))?;

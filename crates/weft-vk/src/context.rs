@@ -15,8 +15,9 @@ use crate::validation::{messenger_info, MessageLog};
 
 const VALIDATION_LAYER: &CStr = c"VK_LAYER_KHRONOS_validation";
 
-/// How to create a [`Context`].
-#[derive(Clone, Debug, Default)]
+/// How to create a [`Context`]. The default turns validation on in debug builds and off in
+/// release builds.
+#[derive(Clone, Debug)]
 pub struct ContextOptions {
     /// Turn on the validation layer with synchronization validation; every warning or error
     /// it reports is counted (see [`Context::validation_messages`]).
@@ -25,6 +26,15 @@ pub struct ContextOptions {
     /// the `WEFT_DEVICE` environment variable; without it a discrete GPU is preferred, then
     /// any other Vulkan 1.3 device (lavapipe included).
     pub device_name: Option<String>,
+}
+
+impl Default for ContextOptions {
+    fn default() -> Self {
+        Self {
+            validation: cfg!(debug_assertions),
+            device_name: None,
+        }
+    }
 }
 
 impl ContextOptions {

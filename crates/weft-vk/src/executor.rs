@@ -9,16 +9,15 @@ use std::ffi::CString;
 use std::sync::Arc;
 
 use ash::vk;
-use weft_graph::access::WRITE_ACCESS_MASK;
 use weft_graph::{
     ImageBarrier, ImageDesc, ImageRange, Lifetime, MemoryBarrier, Plan, ResourceDesc, Subresources,
     TaskBuffer, TaskGraph, TaskImage,
 };
 
-use crate::buffer::{Buffer, BufferInfo, LastUse, MemoryLocation};
+use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
-use crate::image::{Image, UnitState};
+use crate::image::Image;
 
 /// A task callback: records the task's commands. `U` is the per-frame user data passed to
 /// [`Executor::execute`].
@@ -209,9 +208,17 @@ impl Executor {
         self.record_plan(graph, plan, buffers, images, data)?;
         let frame = &mut self.frames[self.current];
         let ctx = &self.ctx;
-        let value = ctx
-            .timeline
-            .submit(&ctx.device, ctx.queue, frame.cmd, &ctx.allocator)?;
+        // Waiting (on the device) for this frame's previous submission orders its use of
+        // the frame's transients after the previous one's. It has finished already (the
+        // command buffer was reused), so this costs nothing, but it is the dependency the
+        // validation layer can see.
+        let value = ctx.timeline.submit(
+            &ctx.device,
+            ctx.queue,
+            frame.cmd,
+            frame.submission,
+            &ctx.allocator,
+        )?;
         frame.submission = value;
         for (_, buffer) in buffers {
             buffer.in_flight.set(value);
@@ -428,32 +435,18 @@ impl Executor {
                 }
                 continue;
             }
-            let Ok(last) = assignments[*at].1.last_use.lock().map(|l| *l) else {
+            let Ok(mut state) = assignments[*at].1.state.lock() else {
                 continue;
             };
-            let Some(last) = last else {
-                // Never used by a graph: host writes are visible at submission.
+            let Some(bridge) = state.bridge(first) else {
                 continue;
             };
-            let wrote = last
-                .access
-                .intersects(weft_graph::access::WRITE_ACCESS_MASK);
-            let writes = first
-                .access
-                .intersects(weft_graph::access::WRITE_ACCESS_MASK);
-            let barrier = if wrote {
-                vk::MemoryBarrier2::default()
-                    .src_stage_mask(last.stages)
-                    .src_access_mask(last.access & weft_graph::access::WRITE_ACCESS_MASK)
-                    .dst_stage_mask(first.stages)
-                    .dst_access_mask(first.access)
-            } else if writes {
-                vk::MemoryBarrier2::default()
-                    .src_stage_mask(last.stages)
-                    .dst_stage_mask(first.stages)
-            } else {
-                continue;
-            };
+            state.bridged(first);
+            let barrier = vk::MemoryBarrier2::default()
+                .src_stage_mask(bridge.src_stages)
+                .src_access_mask(bridge.src_access)
+                .dst_stage_mask(first.stages)
+                .dst_access_mask(first.access);
             self.bridges.push((first.batch, barrier));
         }
     }
@@ -515,12 +508,39 @@ impl Executor {
             }
             self.image_barriers.clear();
             let handles = &self.image_handles;
+            let resources = graph.resources();
+            // A transient image starts from UNDEFINED. Its memory may have been used by an
+            // earlier submission of this frame, which the submission waits for (all
+            // stages); a transition with no source stage would not be ordered after that
+            // wait, so every such transition moves to the start of the frame with all
+            // stages as its source: it chains to the wait and delays nothing in the frame.
+            let fresh = |b: &&ImageBarrier| {
+                b.old_layout == vk::ImageLayout::UNDEFINED
+                    && resources
+                        .get(b.image as usize)
+                        .is_some_and(|r| r.lifetime == Lifetime::Transient)
+            };
             self.image_barriers.extend(
                 plan.barriers_before(batch)
                     .image
                     .iter()
+                    .filter(|b| !fresh(b))
                     .map(|b| image_barrier_to_vk(b, handles)),
             );
+            if batch == 0 {
+                for boundary in 0..=batches {
+                    self.image_barriers.extend(
+                        plan.barriers_before(boundary)
+                            .image
+                            .iter()
+                            .filter(fresh)
+                            .map(|b| {
+                                image_barrier_to_vk(b, handles)
+                                    .src_stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)
+                            }),
+                    );
+                }
+            }
             self.image_barriers.extend(
                 self.image_bridges
                     .iter()
@@ -577,7 +597,7 @@ impl Executor {
 }
 
 /// Stores on each external resource the state the plan leaves it in: per subresource for
-/// images, the union over its ranges for buffers (whole buffers are tracked).
+/// images; for buffers (tracked whole) the union of the last uses of their ranges.
 fn remember_last_uses(
     plan: &Plan,
     assignments: &[Assignment<'_>],
@@ -593,32 +613,33 @@ fn remember_last_uses(
         let Some((_, image)) = images.get(*at) else {
             continue;
         };
-        let state = UnitState {
-            layout: last.layout,
-            stages: last.stages,
-            access: last.access,
-        };
         if let Ok(mut units) = image.units.lock() {
             for_each_unit(image.desc(), &range, |unit| {
-                if let Some(slot) = units.get_mut(unit) {
-                    *slot = state;
+                if let Some(state) = units.get_mut(unit) {
+                    state.after(last);
                 }
             });
         }
     }
     for (at, (_, buffer)) in assignments.iter().enumerate() {
-        let mut merged: Option<LastUse> = None;
+        let mut merged: Option<weft_graph::ExternalUse> = None;
         for last in plan.last_uses() {
             let is_this = externals.get(last.resource as usize) == Some(&Some(at))
                 && matches!(last.subresources, Subresources::Buffer { .. });
-            if is_this {
-                let m = merged.get_or_insert_with(LastUse::default);
-                m.stages |= last.stages;
-                m.access |= last.access;
+            if !is_this {
+                continue;
+            }
+            match &mut merged {
+                None => merged = Some(*last),
+                Some(m) => {
+                    m.stages |= last.stages;
+                    m.access |= last.access;
+                    m.wrote_in_graph |= last.wrote_in_graph;
+                }
             }
         }
-        if let (Some(merged), Ok(mut slot)) = (merged, buffer.last_use.lock()) {
-            *slot = Some(merged);
+        if let (Some(merged), Ok(mut state)) = (merged, buffer.state.lock()) {
+            state.after(&merged);
         }
     }
 }
@@ -645,62 +666,63 @@ fn for_each_unit(desc: &ImageDesc, range: &ImageRange, mut f: impl FnMut(usize))
 }
 
 /// Image barriers from the state an external image's units were left in to their first use
-/// here: one per unit that needs one (a layout change, an earlier write, or a write after
-/// earlier reads).
+/// here: one per unit that needs one (see [`crate::state::AccessState::bridge`]).
 fn bridge_image(
     image: &Image,
     range: &ImageRange,
     first: &weft_graph::ExternalUse,
     out: &mut Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
 ) {
-    let Ok(units) = image.units.lock() else {
+    let Ok(mut units) = image.units.lock() else {
         return;
     };
-    let desc = image.desc();
-    let writes = first.access.intersects(WRITE_ACCESS_MASK);
+    let desc = *image.desc();
     let all = weft_graph::format_aspects(desc.format);
-    for aspect in [
-        vk::ImageAspectFlags::COLOR,
-        vk::ImageAspectFlags::DEPTH,
-        vk::ImageAspectFlags::STENCIL,
-    ] {
-        if !range.aspect.contains(aspect) || !all.contains(aspect) {
-            continue;
-        }
-        let position = (all.as_raw() & (aspect.as_raw() - 1)).count_ones();
-        for mip in range.base_mip..range.base_mip + range.mip_count {
-            for layer in range.base_layer..range.base_layer + range.layer_count {
-                let unit = (position * desc.mip_levels + mip) * desc.array_layers + layer;
-                let Some(old) = units.get(unit as usize) else {
-                    continue;
-                };
-                let wrote = old.access.intersects(WRITE_ACCESS_MASK);
-                let needed =
-                    old.layout != first.layout || wrote || (writes && !old.stages.is_empty());
-                if !needed {
-                    continue;
-                }
-                let barrier = vk::ImageMemoryBarrier2::default()
-                    .src_stage_mask(old.stages)
-                    .src_access_mask(old.access & WRITE_ACCESS_MASK)
-                    .dst_stage_mask(first.stages)
-                    .dst_access_mask(first.access)
-                    .old_layout(old.layout)
-                    .new_layout(first.layout)
-                    .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-                    .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-                    .image(image.raw)
-                    .subresource_range(vk::ImageSubresourceRange {
-                        aspect_mask: aspect,
-                        base_mip_level: mip,
-                        level_count: 1,
-                        base_array_layer: layer,
-                        layer_count: 1,
-                    });
-                out.push((first.batch, barrier));
-            }
-        }
-    }
+    for_each_unit(&desc, range, |unit| {
+        let Some(state) = units.get_mut(unit) else {
+            return;
+        };
+        let Some(bridge) = state.bridge(first) else {
+            return;
+        };
+        state.bridged(first);
+        let (aspect, mip, layer) = unit_position(&desc, all, unit);
+        let barrier = vk::ImageMemoryBarrier2::default()
+            .src_stage_mask(bridge.src_stages)
+            .src_access_mask(bridge.src_access)
+            .dst_stage_mask(first.stages)
+            .dst_access_mask(first.access)
+            .old_layout(bridge.old_layout)
+            .new_layout(first.layout)
+            .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+            .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+            .image(image.raw)
+            .subresource_range(vk::ImageSubresourceRange {
+                aspect_mask: aspect,
+                base_mip_level: mip,
+                level_count: 1,
+                base_array_layer: layer,
+                layer_count: 1,
+            });
+        out.push((first.batch, barrier));
+    });
+}
+
+/// The aspect, mip and layer of unit `unit` of an image (the inverse of `for_each_unit`).
+fn unit_position(
+    desc: &ImageDesc,
+    all: vk::ImageAspectFlags,
+    unit: usize,
+) -> (vk::ImageAspectFlags, u32, u32) {
+    let per_aspect = (desc.mip_levels * desc.array_layers) as usize;
+    let (position, rest) = (unit / per_aspect, unit % per_aspect);
+    let aspect = (0..32)
+        .map(|bit| vk::ImageAspectFlags::from_raw(1 << bit))
+        .filter(|a| all.contains(*a))
+        .nth(position)
+        .unwrap_or(vk::ImageAspectFlags::COLOR);
+    let layers = desc.array_layers as usize;
+    (aspect, (rest / layers) as u32, (rest % layers) as u32)
 }
 
 /// Why a real image cannot stand for a virtual one with description `want`.

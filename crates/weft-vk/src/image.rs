@@ -11,25 +11,8 @@ use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
-
-/// The state one subresource (aspect, mip, layer) was left in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct UnitState {
-    pub layout: vk::ImageLayout,
-    pub stages: vk::PipelineStageFlags2,
-    pub access: vk::AccessFlags2,
-}
-
-impl Default for UnitState {
-    fn default() -> Self {
-        Self {
-            layout: vk::ImageLayout::UNDEFINED,
-            stages: vk::PipelineStageFlags2::NONE,
-            access: vk::AccessFlags2::NONE,
-        }
-    }
-}
 
 /// A 2D image (with mips and layers) and its memory. Dropping it frees both.
 pub struct Image {
@@ -39,7 +22,7 @@ pub struct Image {
     desc: ImageDesc,
     name: String,
     /// Per subresource, indexed `(aspect * mips + mip) * layers + layer`.
-    pub(crate) units: Mutex<Vec<UnitState>>,
+    pub(crate) units: Mutex<Vec<AccessState>>,
     /// Image views made so far, by range; destroyed with the image.
     views: Mutex<Vec<(ImageRange, vk::ImageView)>>,
     /// The last submission that uses it.
@@ -103,7 +86,7 @@ impl Image {
             allocation: Some(allocation),
             desc: *desc,
             name: name.to_owned(),
-            units: Mutex::new(vec![UnitState::default(); units as usize]),
+            units: Mutex::new(vec![AccessState::default(); units as usize]),
             views: Mutex::new(Vec::new()),
             in_flight: InFlight::default(),
         };

@@ -42,6 +42,7 @@ mod executor;
 mod image;
 mod pipeline;
 mod pipeline_task;
+mod state;
 mod timeline;
 mod validation;
 

@@ -77,13 +77,15 @@ impl Timeline {
         unsafe { device.wait_semaphores(&info, u64::MAX) }.map_err(vk_err("vkWaitSemaphores"))
     }
 
-    /// Submits `cmd` to `queue`, signalling the next value, which it returns. Destroys the
-    /// garbage whose submissions have finished.
+    /// Submits `cmd` to `queue`, signalling the next value, which it returns; the
+    /// submission first waits (on the device) for value `after` when it is not 0. Destroys
+    /// the garbage whose submissions have finished.
     pub fn submit(
         &self,
         device: &ash::Device,
         queue: vk::Queue,
         cmd: vk::CommandBuffer,
+        after: u64,
         allocator: &Mutex<Allocator>,
     ) -> Result<u64, VkError> {
         let value = {
@@ -97,7 +99,13 @@ impl Timeline {
                 .semaphore(self.semaphore)
                 .value(value)
                 .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
+            let waits = [vk::SemaphoreSubmitInfo::default()
+                .semaphore(self.semaphore)
+                .value(after)
+                .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
+            let waits = if after == 0 { &waits[..0] } else { &waits[..] };
             let submit = [vk::SubmitInfo2::default()
+                .wait_semaphore_infos(waits)
                 .command_buffer_infos(&cmds)
                 .signal_semaphore_infos(&signals)];
             // SAFETY: the command buffer is fully recorded and not pending; the queue is

@@ -1,5 +1,6 @@
-//! The debug-utils messenger: every warning or error the validation layers report is counted
-//! and kept, so tests can assert that there were none.
+//! The debug-utils messenger: every warning or error the validation layers report goes to
+//! the `log` crate (target `weft::vulkan`) and is counted and kept, so tests can assert that
+//! there were none.
 
 use std::ffi::{c_void, CStr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,8 +74,11 @@ unsafe extern "system" fn on_message(
             .unwrap_or_default();
         (log, text)
     };
-    let line = format!("[{severity:?}] {text}");
-    eprintln!("vulkan: {line}");
-    log.push(line);
+    if severity.contains(vk::DebugUtilsMessageSeverityFlagsEXT::ERROR) {
+        log::error!(target: "weft::vulkan", "{text}");
+    } else {
+        log::warn!(target: "weft::vulkan", "{text}");
+    }
+    log.push(format!("[{severity:?}] {text}"));
     vk::FALSE
 }

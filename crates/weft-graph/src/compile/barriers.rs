@@ -186,6 +186,7 @@ fn external_use(tr: &Transition, group: &Group, subresources: Subresources) -> E
         access: group.access,
         layout: group.layout,
         batch: tr.batch,
+        wrote_in_graph: false,
     }
 }
 

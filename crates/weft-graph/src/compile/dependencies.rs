@@ -126,6 +126,8 @@ pub(crate) struct RangeState {
     /// Members of the previous and current group ([`NIL`] unless collecting edges).
     prev: u32,
     cur: u32,
+    /// True once a group of this graph has written the range.
+    pub wrote: bool,
 }
 
 impl RangeState {
@@ -264,6 +266,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                                 transition: old.transition,
                                 prev: old.prev,
                                 cur,
+                                wrote: old.wrote || access.writes(),
                             }
                         }
                         _ => {
@@ -308,6 +311,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                                 transition,
                                 prev,
                                 cur: solo,
+                                wrote: old.is_some_and(|o| o.wrote) || access.writes(),
                             }
                         }
                     },
@@ -419,6 +423,7 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
                     transition,
                     prev: old.map_or(NIL, |o| o.cur),
                     cur: NIL,
+                    wrote: old.is_some_and(|o| o.wrote),
                 }
             });
         });

@@ -83,6 +83,7 @@ impl<C> TaskGraph<C> {
                         && n.state.group == first.state.group
                         && n.state.last_batch(&walk.task_batch)
                             == first.state.last_batch(&walk.task_batch)
+                        && n.state.wrote == first.state.wrote
                         && (n.end - 1) / plane == first.start / plane
                 }) {
                     end = next.end;
@@ -100,6 +101,7 @@ impl<C> TaskGraph<C> {
                         access: group.access,
                         layout: group.layout,
                         batch,
+                        wrote_in_graph: first.state.wrote,
                     })
                 };
                 match &info.desc {

@@ -1,0 +1,164 @@
+//! The synchronisation state a real resource (a whole buffer, or one image subresource) is
+//! left in between executions, and the bridge from it to the next graph's first use.
+//!
+//! It remembers the last write, what that write has been made visible to, and which stages
+//! read since: a read needs visibility of the last write (unless it already has it), a
+//! write must wait for the reads since and the write itself, and a layout change is a
+//! write.
+
+use ash::vk;
+use weft_graph::access::WRITE_ACCESS_MASK;
+use weft_graph::ExternalUse;
+
+/// The state of one buffer or image subresource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AccessState {
+    /// Image layout (`UNDEFINED` for buffers and for images never used).
+    pub layout: vk::ImageLayout,
+    /// Stages and accesses of the last write (empty: none known).
+    pub write_stages: vk::PipelineStageFlags2,
+    pub write_access: vk::AccessFlags2,
+    /// What the last write has been made visible to.
+    pub visible_stages: vk::PipelineStageFlags2,
+    pub visible_access: vk::AccessFlags2,
+    /// Stages that read since the last write.
+    pub read_stages: vk::PipelineStageFlags2,
+}
+
+impl Default for AccessState {
+    fn default() -> Self {
+        Self {
+            layout: vk::ImageLayout::UNDEFINED,
+            write_stages: vk::PipelineStageFlags2::NONE,
+            write_access: vk::AccessFlags2::NONE,
+            visible_stages: vk::PipelineStageFlags2::NONE,
+            visible_access: vk::AccessFlags2::NONE,
+            read_stages: vk::PipelineStageFlags2::NONE,
+        }
+    }
+}
+
+/// The source half of a bridging barrier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bridge {
+    pub src_stages: vk::PipelineStageFlags2,
+    pub src_access: vk::AccessFlags2,
+    pub old_layout: vk::ImageLayout,
+}
+
+impl AccessState {
+    /// The barrier needed before `first` (a plan's first use), or `None`.
+    pub fn bridge(&self, first: &ExternalUse) -> Option<Bridge> {
+        let wrote = !self.write_stages.is_empty() || !self.write_access.is_empty();
+        let layout_change = self.layout != first.layout;
+        let writes = first.access.intersects(WRITE_ACCESS_MASK) || layout_change;
+        let needed = if writes {
+            wrote || !self.read_stages.is_empty() || layout_change
+        } else {
+            wrote
+                && !(self.visible_stages.contains(first.stages)
+                    && self.visible_access.contains(first.access))
+        };
+        needed.then(|| Bridge {
+            src_stages: if writes {
+                self.write_stages | self.read_stages
+            } else {
+                self.write_stages
+            },
+            src_access: self.write_access,
+            old_layout: self.layout,
+        })
+    }
+
+    /// After a bridge to a read-only first use: the write is visible to it too.
+    pub fn bridged(&mut self, first: &ExternalUse) {
+        if !first.access.intersects(WRITE_ACCESS_MASK) && self.layout == first.layout {
+            self.visible_stages |= first.stages;
+            self.visible_access |= first.access;
+        }
+    }
+
+    /// The state a plan leaves after `last` (its last use of these subresources).
+    pub fn after(&mut self, last: &ExternalUse) {
+        let last_writes = last.access.intersects(WRITE_ACCESS_MASK);
+        if last_writes {
+            self.write_stages = last.stages;
+            self.write_access = last.access & WRITE_ACCESS_MASK;
+            self.visible_stages = vk::PipelineStageFlags2::NONE;
+            self.visible_access = vk::AccessFlags2::NONE;
+            self.read_stages = vk::PipelineStageFlags2::NONE;
+        } else if last.wrote_in_graph {
+            // The graph wrote before its last (reading) group; which stages wrote is not
+            // kept, so later users wait for any write.
+            self.write_stages = vk::PipelineStageFlags2::ALL_COMMANDS;
+            self.write_access = vk::AccessFlags2::MEMORY_WRITE;
+            self.visible_stages = last.stages;
+            self.visible_access = last.access;
+            self.read_stages = last.stages;
+        } else {
+            self.visible_stages |= last.stages;
+            self.visible_access |= last.access;
+            self.read_stages |= last.stages;
+        }
+        self.layout = last.layout;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use weft_graph::Subresources;
+
+    fn used(stages: vk::PipelineStageFlags2, access: vk::AccessFlags2, wrote: bool) -> ExternalUse {
+        ExternalUse {
+            resource: 0,
+            subresources: Subresources::Buffer { offset: 0, size: 4 },
+            stages,
+            access,
+            layout: vk::ImageLayout::UNDEFINED,
+            batch: 0,
+            wrote_in_graph: wrote,
+        }
+    }
+
+    const COMPUTE: vk::PipelineStageFlags2 = vk::PipelineStageFlags2::COMPUTE_SHADER;
+    const FRAGMENT: vk::PipelineStageFlags2 = vk::PipelineStageFlags2::FRAGMENT_SHADER;
+    const READ: vk::AccessFlags2 = vk::AccessFlags2::SHADER_STORAGE_READ;
+    const WRITE: vk::AccessFlags2 = vk::AccessFlags2::SHADER_STORAGE_WRITE;
+
+    #[test]
+    fn a_fresh_resource_needs_no_bridge() {
+        let state = AccessState::default();
+        assert_eq!(state.bridge(&used(COMPUTE, READ, false)), None);
+        assert_eq!(state.bridge(&used(COMPUTE, WRITE, false)), None);
+    }
+
+    #[test]
+    fn a_read_after_a_write_gets_visibility_once() {
+        let mut state = AccessState::default();
+        state.after(&used(COMPUTE, WRITE, true));
+        let first = used(FRAGMENT, READ, false);
+        let bridge = state.bridge(&first).unwrap();
+        assert_eq!((bridge.src_stages, bridge.src_access), (COMPUTE, WRITE));
+        state.bridged(&first);
+        state.after(&first);
+        // The next frame reads in the same stage: already visible.
+        assert_eq!(state.bridge(&used(FRAGMENT, READ, false)), None);
+        // A read in another stage still needs visibility.
+        assert!(state.bridge(&used(COMPUTE, READ, false)).is_some());
+    }
+
+    #[test]
+    fn a_write_after_a_write_then_reads_waits_for_both() {
+        let mut state = AccessState::default();
+        // A graph wrote in compute, then read in the fragment stage last.
+        state.after(&used(FRAGMENT, READ, true));
+        let bridge = state.bridge(&used(COMPUTE, WRITE, false)).unwrap();
+        assert!(bridge
+            .src_stages
+            .contains(FRAGMENT | vk::PipelineStageFlags2::ALL_COMMANDS));
+        assert_eq!(bridge.src_access, vk::AccessFlags2::MEMORY_WRITE);
+        // And a read in a new stage must see that earlier write.
+        assert!(state.bridge(&used(COMPUTE, READ, false)).is_some());
+    }
+}
