@@ -395,3 +395,94 @@ fn a_plan_of_another_graph_is_refused() {
         .unwrap_err();
     assert!(matches!(e, VkError::ForeignPlan), "{e}");
 }
+
+#[test]
+fn upload_and_read_back_through_staging_around_a_graph() {
+    let ctx = context();
+    // Device-local buffers: the host can only reach them through staging copies.
+    let make = |name: &str| {
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name,
+                size: 256,
+                usage: USAGE,
+                location: MemoryLocation::GpuOnly,
+            },
+        )
+        .unwrap()
+    };
+    let (a_real, b_real) = (make("a"), make("b"));
+    let data: Vec<u8> = (0..=255).collect();
+    weft::runtime::upload(&ctx, &a_real, 0, &data).unwrap();
+    let mut g = Graph::new();
+    let desc = BufferDesc {
+        size: 256,
+        usage: USAGE,
+    };
+    let a = g.external_buffer("a", desc).unwrap();
+    let b = g.external_buffer("b", desc).unwrap();
+    copy(&mut g, "a -> b", a, 0, b, 0, 256);
+    fill(&mut g, "patch b", b, 0, 4, 0x0909_0909);
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    // No waits in between: upload, graph and read back are ordered by their barriers.
+    executor
+        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
+        .unwrap();
+    weft::runtime::upload(&ctx, &a_real, 8, &[7; 8]).unwrap();
+    let b_bytes = weft::runtime::read_back(&ctx, &b_real, 0, 256).unwrap();
+    let mut expected = data.clone();
+    expected[..4].copy_from_slice(&[9; 4]);
+    assert_eq!(b_bytes, expected);
+    let a_bytes = weft::runtime::read_back(&ctx, &a_real, 8, 8).unwrap();
+    assert_eq!(a_bytes, vec![7; 8]);
+    let e = weft::runtime::read_back(&ctx, &a_real, 250, 8).unwrap_err();
+    assert!(matches!(e, VkError::DoesNotFit { .. }), "{e}");
+    assert_no_messages(&ctx);
+}
+
+#[test]
+fn a_real_image_that_does_not_fit_is_an_error() {
+    let ctx = context();
+    let usage = vk::ImageUsageFlags::TRANSFER_DST;
+    let small = weft::runtime::Image::new(
+        &ctx,
+        "small",
+        &ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
+    )
+    .unwrap();
+    let other_format = weft::runtime::Image::new(
+        &ctx,
+        "r32",
+        &ImageDesc::new_2d(vk::Format::R32_UINT, 16, 16, usage),
+    )
+    .unwrap();
+    let mut g = Graph::new();
+    let image = g
+        .external_image(
+            "target",
+            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, usage),
+        )
+        .unwrap();
+    g.task("clear")
+        .attach(image, access::CLEAR_DST)
+        .run(Box::new(|_| {}))
+        .record()
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    let e = executor
+        .execute(&mut g, &plan, &[], &[(image, &small)], &mut ())
+        .unwrap_err();
+    assert!(e.to_string().contains("extent 8x8x1"), "{e}");
+    let e = executor
+        .execute(&mut g, &plan, &[], &[(image, &other_format)], &mut ())
+        .unwrap_err();
+    assert!(e.to_string().contains("R32_UINT"), "{e}");
+    let e = executor
+        .execute(&mut g, &plan, &[], &[], &mut ())
+        .unwrap_err();
+    assert!(matches!(e, VkError::Unassigned { .. }), "{e}");
+    assert_no_messages(&ctx);
+}

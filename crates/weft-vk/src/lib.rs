@@ -44,6 +44,7 @@ mod pipeline;
 mod pipeline_task;
 mod state;
 mod timeline;
+mod transfer;
 mod validation;
 
 pub use buffer::{Buffer, BufferInfo, MemoryLocation};
@@ -53,5 +54,6 @@ pub use executor::{Assignment, Callback, Executor, ImageAssignment, TaskContext}
 pub use image::Image;
 pub use pipeline::ComputePipeline;
 pub use pipeline_task::PipelineTask;
+pub use transfer::{read_back, upload};
 pub use validation::MessageLog;
 pub use weft_shader as shader;

@@ -15,6 +15,7 @@ use crate::error::{vk_err, VkError};
 pub(crate) enum Garbage {
     Buffer(vk::Buffer, Allocation),
     Image(vk::Image, Allocation, Vec<vk::ImageView>),
+    CommandPool(vk::CommandPool),
 }
 
 /// The context's timeline: submissions, waits and deferred destruction.
@@ -121,7 +122,7 @@ impl Timeline {
 
     /// The value of the last submission.
     pub fn last_submitted(&self) -> u64 {
-        self.submitted.lock().map(|v| *v).unwrap_or(u64::MAX)
+        self.submitted.lock().map(|v| *v).unwrap_or(0)
     }
 
     /// Keeps `garbage` until the submission `value` has finished.
@@ -168,6 +169,11 @@ impl Timeline {
 /// Destroys a resource the GPU no longer uses.
 pub(crate) fn destroy(device: &ash::Device, allocator: &Mutex<Allocator>, garbage: Garbage) {
     let allocation = match garbage {
+        Garbage::CommandPool(pool) => {
+            // SAFETY: the pool's only submission has finished.
+            unsafe { device.destroy_command_pool(pool, None) };
+            return;
+        }
         Garbage::Buffer(buffer, allocation) => {
             // SAFETY: its last submission has finished and nothing refers to it any more.
             unsafe { device.destroy_buffer(buffer, None) };
