@@ -169,6 +169,8 @@ pub struct Plan {
     pub(crate) submit_batches: Vec<u32>,
     pub(crate) transients: Vec<TransientLifetime>,
     pub(crate) presents: Vec<u32>,
+    /// Per resource: some task (or present) of the plan touches it.
+    pub(crate) used: Vec<bool>,
 }
 
 impl Plan {
@@ -242,6 +244,12 @@ impl Plan {
     /// True when compiled in the sequential debug mode.
     pub fn is_sequential(&self) -> bool {
         self.sequential
+    }
+
+    /// True when some task (or a present) of the plan touches resource `index`; the runtime
+    /// needs a real resource only for those.
+    pub fn uses_resource(&self, index: u32) -> bool {
+        self.used.get(index as usize).copied().unwrap_or(false)
     }
 
     /// True when this plan was compiled from `graph`.

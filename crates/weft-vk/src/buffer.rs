@@ -4,11 +4,12 @@
 use std::sync::{Arc, Mutex};
 
 use ash::vk;
-use gpu_allocator::vulkan::{Allocation, AllocationCreateDesc, AllocationScheme};
+use gpu_allocator::vulkan::Allocation;
 pub use gpu_allocator::MemoryLocation;
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::memory::allocate;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
 
@@ -53,24 +54,7 @@ impl Buffer {
             unsafe { device.create_buffer(&create, None) }.map_err(vk_err("vkCreateBuffer"))?;
         // SAFETY: `raw` was just created from this device.
         let requirements = unsafe { device.get_buffer_memory_requirements(raw) };
-        let allocated = ctx
-            .allocator
-            .lock()
-            .map_err(|_| VkError::Unsupported("a poisoned allocator lock".into()))
-            .and_then(|mut allocator| {
-                allocator
-                    .allocate(&AllocationCreateDesc {
-                        name: info.name,
-                        requirements,
-                        location: info.location,
-                        linear: true,
-                        allocation_scheme: AllocationScheme::GpuAllocatorManaged,
-                    })
-                    .map_err(|source| VkError::Allocation {
-                        resource: info.name.to_owned(),
-                        source,
-                    })
-            });
+        let allocated = allocate(ctx, info.name, requirements, info.location, true);
         let allocation = match allocated {
             Ok(a) => a,
             Err(e) => {

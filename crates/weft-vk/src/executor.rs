@@ -289,127 +289,56 @@ impl Executor {
             frame.transients.resize_with(resources.len(), || None);
             frame.transient_images.resize_with(resources.len(), || None);
         }
-        let used = |index: u32| {
-            plan.first_uses().iter().any(|u| u.resource == index)
-                || plan
-                    .transient_lifetimes()
-                    .iter()
-                    .any(|l| l.resource == index)
-        };
         for (index, info) in resources.iter().enumerate() {
-            let desc = match info.desc {
-                ResourceDesc::Buffer(desc) => desc,
-                ResourceDesc::Image(desc) => {
-                    self.resolve_image(
-                        index,
-                        &info.name,
-                        info.lifetime,
-                        &desc,
-                        images,
-                        used(index as u32),
-                    )?;
-                    continue;
-                }
-            };
-            match info.lifetime {
-                Lifetime::External => {
-                    let Some(at) = assignments
-                        .iter()
-                        .position(|(b, _)| b.index() == index as u32)
-                    else {
-                        if used(index as u32) {
-                            return Err(VkError::Unassigned {
-                                kind: "buffer",
-                                resource: info.name.clone(),
-                            });
-                        }
+            let used = plan.uses_resource(index as u32);
+            let frame = &mut self.frames[self.current];
+            match (&info.desc, info.lifetime) {
+                (ResourceDesc::Buffer(desc), Lifetime::External) => {
+                    let keys = assignments.iter().map(|(b, _)| b.index());
+                    let Some(at) = assigned(keys, index, used, "buffer", &info.name)? else {
                         continue;
                     };
                     let real = assignments[at].1;
-                    let problem = if real.size() < desc.size {
-                        Some(format!(
-                            "it has {} bytes, the graph declares {}",
-                            real.size(),
-                            desc.size
-                        ))
-                    } else if !real.usage().contains(desc.usage) {
-                        Some(format!("it lacks usage {:?}", desc.usage & !real.usage()))
-                    } else {
-                        None
-                    };
-                    if let Some(problem) = problem {
-                        return Err(VkError::DoesNotFit {
-                            resource: info.name.clone(),
-                            real: real.name().to_owned(),
-                            problem,
-                        });
-                    }
+                    fits(&info.name, real.name(), buffer_misfit(real, desc))?;
                     self.handles[index] = real.raw;
                     self.externals[index] = Some(at);
                 }
-                Lifetime::Transient => {
-                    let slot = &mut self.frames[self.current].transients[index];
-                    let fits = slot
+                (ResourceDesc::Image(desc), Lifetime::External) => {
+                    let keys = images.iter().map(|(i, _)| i.index());
+                    let Some(at) = assigned(keys, index, used, "image", &info.name)? else {
+                        continue;
+                    };
+                    let real = images[at].1;
+                    fits(&info.name, real.name(), image_misfit(real.desc(), desc))?;
+                    self.image_handles[index] = real.raw;
+                    self.externals[index] = Some(at);
+                }
+                (ResourceDesc::Buffer(desc), Lifetime::Transient) => {
+                    let slot = &mut frame.transients[index];
+                    if slot
                         .as_ref()
-                        .is_some_and(|b| b.size() == desc.size && b.usage() == desc.usage);
-                    if !fits {
-                        *slot = Some(Buffer::new(
-                            &self.ctx,
-                            &BufferInfo {
-                                name: &info.name,
-                                size: desc.size,
-                                usage: desc.usage,
-                                location: MemoryLocation::GpuOnly,
-                            },
-                        )?);
+                        .is_none_or(|b| b.size() != desc.size || b.usage() != desc.usage)
+                    {
+                        let info = BufferInfo {
+                            name: &info.name,
+                            size: desc.size,
+                            usage: desc.usage,
+                            location: MemoryLocation::GpuOnly,
+                        };
+                        *slot = Some(Buffer::new(&self.ctx, &info)?);
                     }
                     if let Some(b) = slot {
                         self.handles[index] = b.raw;
                     }
                 }
-            }
-        }
-        Ok(())
-    }
-
-    fn resolve_image(
-        &mut self,
-        index: usize,
-        name: &str,
-        lifetime: Lifetime,
-        desc: &ImageDesc,
-        images: &[ImageAssignment<'_>],
-        used: bool,
-    ) -> Result<(), VkError> {
-        match lifetime {
-            Lifetime::External => {
-                let Some(at) = images.iter().position(|(i, _)| i.index() == index as u32) else {
-                    if used {
-                        return Err(VkError::Unassigned {
-                            kind: "image",
-                            resource: name.to_owned(),
-                        });
+                (ResourceDesc::Image(desc), Lifetime::Transient) => {
+                    let slot = &mut frame.transient_images[index];
+                    if slot.as_ref().is_none_or(|i| i.desc() != desc) {
+                        *slot = Some(Image::new(&self.ctx, &info.name, desc)?);
                     }
-                    return Ok(());
-                };
-                let real = images[at].1;
-                if let Some(problem) = image_misfit(real.desc(), desc) {
-                    return Err(VkError::DoesNotFit {
-                        resource: name.to_owned(),
-                        real: real.name().to_owned(),
-                        problem,
-                    });
-                }
-                self.image_handles[index] = real.raw;
-                self.externals[index] = Some(at);
-            }
-            Lifetime::Transient => {
-                let slot = &mut self.frames[self.current].transient_images[index];
-                if slot.as_ref().is_none_or(|i| i.desc() != desc) {
-                    *slot = Some(Image::new(&self.ctx, name, desc)?);
-                }
-                if let Some(i) = slot {
-                    self.image_handles[index] = i.raw;
+                    if let Some(i) = slot {
+                        self.image_handles[index] = i.raw;
+                    }
                 }
             }
         }
@@ -723,6 +652,52 @@ fn unit_position(
         .unwrap_or(vk::ImageAspectFlags::COLOR);
     let layers = desc.array_layers as usize;
     (aspect, (rest / layers) as u32, (rest % layers) as u32)
+}
+
+/// Where resource `index`'s real resource is among the assignments (`keys` are their
+/// virtual resources' indices); an error when the plan uses it and none is given.
+fn assigned(
+    mut keys: impl Iterator<Item = u32>,
+    index: usize,
+    used: bool,
+    kind: &'static str,
+    name: &str,
+) -> Result<Option<usize>, VkError> {
+    match keys.position(|k| k as usize == index) {
+        Some(at) => Ok(Some(at)),
+        None if used => Err(VkError::Unassigned {
+            kind,
+            resource: name.to_owned(),
+        }),
+        None => Ok(None),
+    }
+}
+
+/// Turns a misfit into the error naming both resources.
+fn fits(resource: &str, real: &str, problem: Option<String>) -> Result<(), VkError> {
+    match problem {
+        Some(problem) => Err(VkError::DoesNotFit {
+            resource: resource.to_owned(),
+            real: real.to_owned(),
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Why a real buffer cannot stand for a virtual one with description `want`.
+fn buffer_misfit(have: &Buffer, want: &weft_graph::BufferDesc) -> Option<String> {
+    if have.size() < want.size {
+        Some(format!(
+            "it has {} bytes, the graph declares {}",
+            have.size(),
+            want.size
+        ))
+    } else if !have.usage().contains(want.usage) {
+        Some(format!("it lacks usage {:?}", want.usage & !have.usage()))
+    } else {
+        None
+    }
 }
 
 /// Why a real image cannot stand for a virtual one with description `want`.

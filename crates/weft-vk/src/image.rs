@@ -5,12 +5,13 @@
 use std::sync::{Arc, Mutex};
 
 use ash::vk;
-use gpu_allocator::vulkan::{Allocation, AllocationCreateDesc, AllocationScheme};
+use gpu_allocator::vulkan::Allocation;
 use gpu_allocator::MemoryLocation;
 use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::memory::allocate;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
 
@@ -49,24 +50,7 @@ impl Image {
         let raw = unsafe { device.create_image(&create, None) }.map_err(vk_err("vkCreateImage"))?;
         // SAFETY: `raw` was just created from this device.
         let requirements = unsafe { device.get_image_memory_requirements(raw) };
-        let allocated = ctx
-            .allocator
-            .lock()
-            .map_err(|_| VkError::Unsupported("a poisoned allocator lock".into()))
-            .and_then(|mut allocator| {
-                allocator
-                    .allocate(&AllocationCreateDesc {
-                        name,
-                        requirements,
-                        location: MemoryLocation::GpuOnly,
-                        linear: false,
-                        allocation_scheme: AllocationScheme::GpuAllocatorManaged,
-                    })
-                    .map_err(|source| VkError::Allocation {
-                        resource: name.to_owned(),
-                        source,
-                    })
-            });
+        let allocated = allocate(ctx, name, requirements, MemoryLocation::GpuOnly, false);
         let allocation = match allocated {
             Ok(a) => a,
             Err(e) => {

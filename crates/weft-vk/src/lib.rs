@@ -40,6 +40,7 @@ mod context;
 mod error;
 mod executor;
 mod image;
+mod memory;
 mod pipeline;
 mod pipeline_task;
 mod state;

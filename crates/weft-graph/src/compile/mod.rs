@@ -52,6 +52,7 @@ impl<C> TaskGraph<C> {
             task_order,
             batch_starts,
             last_uses: self.last_uses(&walk),
+            used: self.used_resources(&walk),
             transients: self.transient_lifetimes(&walk),
             boundaries: barriers.boundaries,
             memory_barriers: barriers.memory,
@@ -121,6 +122,16 @@ impl<C> TaskGraph<C> {
             }
         }
         out
+    }
+
+    fn used_resources(&self, walk: &Walk) -> Vec<bool> {
+        let mut used: Vec<bool> = walk.resource_batches.iter().map(Option::is_some).collect();
+        for present in &self.presents {
+            if let Some(u) = used.get_mut(present.resource as usize) {
+                *u = true;
+            }
+        }
+        used
     }
 
     fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
