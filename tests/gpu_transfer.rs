@@ -486,3 +486,65 @@ fn a_real_image_that_does_not_fit_is_an_error() {
     assert!(matches!(e, VkError::Unassigned { .. }), "{e}");
     assert_no_messages(&ctx);
 }
+
+#[test]
+fn resources_have_generational_ids_and_buffers_device_addresses() {
+    let ctx = context();
+    let with_address = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "addressed",
+            size: 64,
+            usage: USAGE | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS,
+            location: MemoryLocation::GpuOnly,
+        },
+    )
+    .unwrap();
+    let plain = host_buffer(&ctx, "plain", 64);
+    let address = with_address.device_address().expect("an address");
+    assert_ne!(address, 0);
+    assert_eq!(plain.device_address(), None);
+
+    // Callbacks see the addresses of this execution's buffers.
+    let mut g: TaskGraph<Callback<Vec<Option<u64>>>> = TaskGraph::new();
+    let desc = BufferDesc {
+        size: 64,
+        usage: USAGE,
+    };
+    let (a, b) = (
+        g.external_buffer("a", desc).unwrap(),
+        g.external_buffer("b", desc).unwrap(),
+    );
+    g.task("look")
+        .attach(a, access::TRANSFER_SRC)
+        .attach(b, access::TRANSFER_SRC)
+        .run(Box::new(move |cx| {
+            let seen = [cx.buffer_address(a), cx.buffer_address(b)];
+            cx.data.extend(seen);
+        }))
+        .record()
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut seen = Vec::new();
+    Executor::new(&ctx)
+        .unwrap()
+        .execute(
+            &mut g,
+            &plan,
+            &[(a, &with_address), (b, &plain)],
+            &[],
+            &mut seen,
+        )
+        .unwrap();
+    assert_eq!(seen, vec![Some(address), None]);
+
+    // Ids: a dropped resource's id is stale, even when its slot is reused.
+    let old = plain.id();
+    assert!(ctx.is_alive(old));
+    drop(plain);
+    assert!(!ctx.is_alive(old));
+    let newer = host_buffer(&ctx, "newer", 64);
+    assert_eq!(newer.id().index, old.index);
+    assert!(ctx.is_alive(newer.id()) && !ctx.is_alive(old));
+    assert_no_messages(&ctx);
+}

@@ -9,6 +9,7 @@ pub use gpu_allocator::MemoryLocation;
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::ids::ResourceId;
 use crate::memory::allocate;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
@@ -38,6 +39,9 @@ pub struct Buffer {
     pub(crate) state: Mutex<AccessState>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
+    id: ResourceId,
+    /// Device address (0 without `SHADER_DEVICE_ADDRESS` usage).
+    address: vk::DeviceAddress,
 }
 
 impl Buffer {
@@ -66,7 +70,7 @@ impl Buffer {
         // SAFETY: the allocation was made for this buffer's requirements, at its offset.
         let bound =
             unsafe { device.bind_buffer_memory(raw, allocation.memory(), allocation.offset()) };
-        let buffer = Self {
+        let mut buffer = Self {
             ctx: Arc::clone(ctx),
             raw,
             allocation: Some(allocation),
@@ -75,14 +79,35 @@ impl Buffer {
             name: info.name.to_owned(),
             state: Mutex::new(AccessState::default()),
             in_flight: InFlight::default(),
+            id: ctx.ids.allocate(),
+            address: 0,
         };
         bound.map_err(vk_err("vkBindBufferMemory"))?;
+        if info
+            .usage
+            .contains(vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS)
+        {
+            let address_info = vk::BufferDeviceAddressInfo::default().buffer(raw);
+            // SAFETY: the buffer is bound to memory allocated with the device-address flag
+            // (the allocator is created with buffer device addresses on) and has the usage.
+            buffer.address = unsafe { ctx.device.get_buffer_device_address(&address_info) };
+        }
         Ok(buffer)
     }
 
     /// The Vulkan handle.
     pub fn handle(&self) -> vk::Buffer {
         self.raw
+    }
+
+    /// Its generational id (see [`Context::is_alive`]).
+    pub fn id(&self) -> ResourceId {
+        self.id
+    }
+
+    /// Its device address, for buffers created with `SHADER_DEVICE_ADDRESS` usage.
+    pub fn device_address(&self) -> Option<vk::DeviceAddress> {
+        (self.address != 0).then_some(self.address)
     }
 
     /// Size in bytes.
@@ -134,6 +159,7 @@ impl Buffer {
 
 impl Drop for Buffer {
     fn drop(&mut self) {
+        self.ctx.ids.release(self.id);
         // Destroyed now if no submission still uses it, else once its last one has finished.
         if let Some(allocation) = self.allocation.take() {
             self.ctx

@@ -10,6 +10,7 @@ use ash::vk;
 use gpu_allocator::vulkan::{Allocator, AllocatorCreateDesc};
 
 use crate::error::{vk_err, VkError};
+use crate::ids::{IdSlots, ResourceId};
 use crate::timeline::{Garbage, Timeline};
 use crate::validation::{messenger_info, MessageLog};
 
@@ -61,6 +62,7 @@ pub struct Context {
     pub(crate) debug_utils: Option<ash::ext::debug_utils::Device>,
     pub(crate) push_descriptor: ash::khr::push_descriptor::Device,
     pub(crate) timeline: Timeline,
+    pub(crate) ids: IdSlots,
     device_name: String,
 }
 
@@ -121,6 +123,7 @@ impl Context {
             debug_utils,
             push_descriptor,
             timeline,
+            ids: IdSlots::default(),
             device_name,
         })
     }
@@ -158,6 +161,12 @@ impl Context {
     /// The first validation messages, for failure reports.
     pub fn validation_log(&self) -> Vec<String> {
         self.log.messages()
+    }
+
+    /// True while the buffer or image `id` names exists (ids of dropped resources are
+    /// stale, even when a newer resource reuses their slot).
+    pub fn is_alive(&self, id: ResourceId) -> bool {
+        self.ids.is_alive(id)
     }
 
     /// The value of the last finished submission (submissions count from 1).

@@ -29,6 +29,7 @@ pub struct TaskContext<'a, U> {
     ctx: &'a Context,
     cmd: vk::CommandBuffer,
     buffers: &'a [vk::Buffer],
+    addresses: &'a [vk::DeviceAddress],
     images: &'a [vk::Image],
     image_objects: ImageObjects<'a>,
     error: Option<VkError>,
@@ -95,6 +96,15 @@ impl<U> TaskContext<'_, U> {
             .unwrap_or(vk::Buffer::null())
     }
 
+    /// The device address of the real buffer behind a virtual one in this execution, when
+    /// it has `SHADER_DEVICE_ADDRESS` usage (for buffer references in push constants).
+    pub fn buffer_address(&self, buffer: TaskBuffer) -> Option<vk::DeviceAddress> {
+        self.addresses
+            .get(buffer.index() as usize)
+            .copied()
+            .filter(|&a| a != 0)
+    }
+
     /// The real image behind a virtual one in this execution.
     pub fn image(&self, image: TaskImage) -> vk::Image {
         self.images
@@ -130,6 +140,7 @@ pub struct Executor {
     current: usize,
     // Scratch reused by every execution, so the steady state does not allocate.
     handles: Vec<vk::Buffer>,
+    addresses: Vec<vk::DeviceAddress>,
     image_handles: Vec<vk::Image>,
     /// Per resource: the index of its assignment (buffer or image list).
     externals: Vec<Option<usize>>,
@@ -182,6 +193,7 @@ impl Executor {
                 .collect(),
             current: 0,
             handles: Vec::new(),
+            addresses: Vec::new(),
             image_handles: Vec::new(),
             externals: Vec::new(),
             barriers: Vec::new(),
@@ -279,6 +291,8 @@ impl Executor {
         let resources = graph.resources();
         self.handles.clear();
         self.handles.resize(resources.len(), vk::Buffer::null());
+        self.addresses.clear();
+        self.addresses.resize(resources.len(), 0);
         self.image_handles.clear();
         self.image_handles
             .resize(resources.len(), vk::Image::null());
@@ -301,6 +315,7 @@ impl Executor {
                     let real = assignments[at].1;
                     fits(&info.name, real.name(), buffer_misfit(real, desc))?;
                     self.handles[index] = real.raw;
+                    self.addresses[index] = real.device_address().unwrap_or(0);
                     self.externals[index] = Some(at);
                 }
                 (ResourceDesc::Image(desc), Lifetime::External) => {
@@ -329,6 +344,7 @@ impl Executor {
                     }
                     if let Some(b) = slot {
                         self.handles[index] = b.raw;
+                        self.addresses[index] = b.device_address().unwrap_or(0);
                     }
                 }
                 (ResourceDesc::Image(desc), Lifetime::Transient) => {
@@ -498,6 +514,7 @@ impl Executor {
                     ctx: &self.ctx,
                     cmd,
                     buffers: &self.handles,
+                    addresses: &self.addresses,
                     images: &self.image_handles,
                     image_objects: ImageObjects {
                         assigned: images,

@@ -11,6 +11,7 @@ use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::ids::ResourceId;
 use crate::memory::allocate;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
@@ -28,6 +29,7 @@ pub struct Image {
     views: Mutex<Vec<(ImageRange, vk::ImageView)>>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
+    id: ResourceId,
 }
 
 impl Image {
@@ -73,6 +75,7 @@ impl Image {
             units: Mutex::new(vec![AccessState::default(); units as usize]),
             views: Mutex::new(Vec::new()),
             in_flight: InFlight::default(),
+            id: ctx.ids.allocate(),
         };
         bound.map_err(vk_err("vkBindImageMemory"))?;
         Ok(image)
@@ -81,6 +84,11 @@ impl Image {
     /// The Vulkan handle.
     pub fn handle(&self) -> vk::Image {
         self.raw
+    }
+
+    /// Its generational id (see [`Context::is_alive`]).
+    pub fn id(&self) -> ResourceId {
+        self.id
     }
 
     /// The description it was created with.
@@ -136,6 +144,7 @@ impl Image {
 
 impl Drop for Image {
     fn drop(&mut self) {
+        self.ctx.ids.release(self.id);
         let views = self
             .views
             .get_mut()
