@@ -149,6 +149,7 @@ pub struct Executor {
     bridges: Vec<(u32, vk::MemoryBarrier2<'static>)>,
     image_bridges: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
     labels: Vec<CString>,
+    merged_last_uses: Vec<Option<weft_graph::ExternalUse>>,
 }
 
 impl Executor {
@@ -201,6 +202,7 @@ impl Executor {
             bridges: Vec::new(),
             image_bridges: Vec::new(),
             labels: Vec::new(),
+            merged_last_uses: Vec::new(),
         })
     }
 
@@ -276,7 +278,13 @@ impl Executor {
         self.bridge(plan, buffers, images);
         self.refresh_labels(graph);
         self.record(graph, plan, buffers, images, data)?;
-        remember_last_uses(plan, buffers, images, &self.externals);
+        remember_last_uses(
+            plan,
+            buffers,
+            images,
+            &self.externals,
+            &mut self.merged_last_uses,
+        );
         Ok(())
     }
 
@@ -394,6 +402,9 @@ impl Executor {
                 .dst_access_mask(first.access);
             self.bridges.push((first.batch, barrier));
         }
+        // By batch, so recording takes each boundary's bridges in one pass.
+        self.bridges.sort_unstable_by_key(|(batch, _)| *batch);
+        self.image_bridges.sort_unstable_by_key(|(batch, _)| *batch);
     }
 
     fn refresh_labels<U>(&mut self, graph: &TaskGraph<Callback<U>>) {
@@ -431,16 +442,13 @@ impl Executor {
                 .map_err(vk_err("vkBeginCommandBuffer"))?;
         }
         let batches = plan.batch_count();
+        let (mut next_bridge, mut next_image_bridge) = (0, 0);
         for batch in 0..=batches {
             self.barriers.clear();
             self.barriers
                 .extend(plan.barriers_before(batch).memory.iter().map(to_vk));
-            self.barriers.extend(
-                self.bridges
-                    .iter()
-                    .filter(|(b, _)| *b as usize == batch)
-                    .map(|(_, m)| *m),
-            );
+            let bridges = take_batch(&self.bridges, &mut next_bridge, batch);
+            self.barriers.extend(bridges.iter().map(|(_, m)| *m));
             if batch == batches && assignments.iter().any(|(_, b)| b.is_host_visible()) {
                 // Make the device's writes visible to the host reading mapped buffers.
                 self.barriers.push(
@@ -486,12 +494,9 @@ impl Executor {
                     );
                 }
             }
-            self.image_barriers.extend(
-                self.image_bridges
-                    .iter()
-                    .filter(|(b, _)| *b as usize == batch)
-                    .map(|(_, m)| *m),
-            );
+            let image_bridges = take_batch(&self.image_bridges, &mut next_image_bridge, batch);
+            self.image_barriers
+                .extend(image_bridges.iter().map(|(_, m)| *m));
             if !self.barriers.is_empty() || !self.image_barriers.is_empty() {
                 let dependency = vk::DependencyInfo::default()
                     .memory_barriers(&self.barriers)
@@ -543,49 +548,50 @@ impl Executor {
 }
 
 /// Stores on each external resource the state the plan leaves it in: per subresource for
-/// images; for buffers (tracked whole) the union of the last uses of their ranges.
+/// images; for buffers (tracked whole) the union of the last uses of their ranges, merged
+/// per resource in `merged` (scratch, one entry per resource).
 fn remember_last_uses(
     plan: &Plan,
     assignments: &[Assignment<'_>],
     images: &[ImageAssignment<'_>],
     externals: &[Option<usize>],
+    merged: &mut Vec<Option<weft_graph::ExternalUse>>,
 ) {
+    merged.clear();
+    merged.resize(externals.len(), None);
     for last in plan.last_uses() {
-        let (Subresources::Image(range), Some(Some(at))) =
-            (last.subresources, externals.get(last.resource as usize))
-        else {
+        let Some(Some(at)) = externals.get(last.resource as usize) else {
             continue;
         };
-        let Some((_, image)) = images.get(*at) else {
-            continue;
-        };
-        if let Ok(mut units) = image.units.lock() {
-            for_each_unit(image.desc(), &range, |unit| {
-                if let Some(state) = units.get_mut(unit) {
-                    state.after(last);
+        match last.subresources {
+            Subresources::Image(range) => {
+                let Some((_, image)) = images.get(*at) else {
+                    continue;
+                };
+                if let Ok(mut units) = image.units.lock() {
+                    for_each_unit(image.desc(), &range, |unit| {
+                        if let Some(state) = units.get_mut(unit) {
+                            state.after(last);
+                        }
+                    });
                 }
-            });
-        }
-    }
-    for (at, (_, buffer)) in assignments.iter().enumerate() {
-        let mut merged: Option<weft_graph::ExternalUse> = None;
-        for last in plan.last_uses() {
-            let is_this = externals.get(last.resource as usize) == Some(&Some(at))
-                && matches!(last.subresources, Subresources::Buffer { .. });
-            if !is_this {
-                continue;
             }
-            match &mut merged {
-                None => merged = Some(*last),
+            Subresources::Buffer { .. } => match &mut merged[last.resource as usize] {
+                slot @ None => *slot = Some(*last),
                 Some(m) => {
                     m.stages |= last.stages;
                     m.access |= last.access;
                     m.wrote_in_graph |= last.wrote_in_graph;
                 }
-            }
+            },
         }
-        if let (Some(merged), Ok(mut state)) = (merged, buffer.state.lock()) {
-            state.after(&merged);
+    }
+    for (resource, last) in merged.iter().enumerate() {
+        let (Some(last), Some(Some(at))) = (last, externals.get(resource)) else {
+            continue;
+        };
+        if let Some(Ok(mut state)) = assignments.get(*at).map(|(_, b)| b.state.lock()) {
+            state.after(last);
         }
     }
 }
@@ -669,6 +675,16 @@ fn unit_position(
         .unwrap_or(vk::ImageAspectFlags::COLOR);
     let layers = desc.array_layers as usize;
     (aspect, (rest / layers) as u32, (rest % layers) as u32)
+}
+
+/// The entries of `list` (sorted by batch) for `batch`, starting at `cursor`, which moves
+/// past them.
+fn take_batch<'l, T>(list: &'l [(u32, T)], cursor: &mut usize, batch: usize) -> &'l [(u32, T)] {
+    let start = *cursor;
+    while list.get(*cursor).is_some_and(|(b, _)| *b as usize <= batch) {
+        *cursor += 1;
+    }
+    &list[start..*cursor]
 }
 
 /// Where resource `index`'s real resource is among the assignments (`keys` are their

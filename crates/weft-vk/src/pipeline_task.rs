@@ -130,10 +130,22 @@ impl PipelineTask {
         let pipeline = self.pipeline;
         let push = self.push;
         let groups = self.groups;
-        let run = move |cx: &mut TaskContext<'_, U>| {
-            record_dispatch(cx, &pipeline, &slots, &push, groups)
-        };
-        task.run(Box::new(run)).record().map_err(VkError::Graph)
+        // The descriptor arrays live on the stack, sized to this task's binding count, so
+        // recording neither allocates nor clears unused entries.
+        macro_rules! sized {
+            ($($n:literal)*) => {
+                match slots.len() {
+                    $($n => Box::new(move |cx: &mut TaskContext<'_, U>| {
+                        record_dispatch::<U, $n>(cx, &pipeline, &slots, &push, groups)
+                    }) as Callback<U>,)*
+                    _ => Box::new(move |cx: &mut TaskContext<'_, U>| {
+                        record_dispatch::<U, MAX_BINDINGS>(cx, &pipeline, &slots, &push, groups)
+                    }),
+                }
+            };
+        }
+        let run = sized!(0 1 2 3 4 5 6 7 8);
+        task.run(run).record().map_err(VkError::Graph)
     }
 }
 
@@ -195,15 +207,15 @@ fn check_view_kind<C>(binding: &Binding, view: &View, graph: &TaskGraph<C>) -> R
 }
 
 /// What a pipeline task records when the plan runs.
-fn record_dispatch<U>(
+fn record_dispatch<U, const N: usize>(
     cx: &mut TaskContext<'_, U>,
     pipeline: &ComputePipeline,
     slots: &[Slot],
     push: &[u8],
     groups: [u32; 3],
 ) {
-    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); MAX_BINDINGS];
-    let mut image_infos = [vk::DescriptorImageInfo::default(); MAX_BINDINGS];
+    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); N];
+    let mut image_infos = [vk::DescriptorImageInfo::default(); N];
     for (i, slot) in slots.iter().enumerate() {
         match slot.view {
             View::Buffer(v) => {
@@ -235,7 +247,7 @@ fn record_dispatch<U>(
             }
         }
     }
-    let mut writes = [vk::WriteDescriptorSet::default(); MAX_BINDINGS];
+    let mut writes = [vk::WriteDescriptorSet::default(); N];
     for (i, slot) in slots.iter().enumerate() {
         let write = vk::WriteDescriptorSet::default()
             .dst_binding(slot.binding)
