@@ -546,5 +546,31 @@ fn resources_have_generational_ids_and_buffers_device_addresses() {
     let newer = host_buffer(&ctx, "newer", 64);
     assert_eq!(newer.id().index, old.index);
     assert!(ctx.is_alive(newer.id()) && !ctx.is_alive(old));
+    // Images and their views have ids too; a view's id dies with its image.
+    let image = weft::runtime::Image::new(
+        &ctx,
+        "image",
+        &ImageDesc::new_2d(
+            vk::Format::R8G8B8A8_UNORM,
+            4,
+            4,
+            vk::ImageUsageFlags::STORAGE,
+        ),
+    )
+    .unwrap();
+    let range = image.desc().aspects();
+    let whole = weft::ImageRange {
+        aspect: range,
+        base_mip: 0,
+        mip_count: 1,
+        base_layer: 0,
+        layer_count: 1,
+    };
+    let (view, view_id) = image.view_with_id(&whole).unwrap();
+    assert_eq!(image.view_with_id(&whole).unwrap(), (view, view_id));
+    let image_id = image.id();
+    assert!(ctx.is_alive(image_id) && ctx.is_alive(view_id));
+    drop(image);
+    assert!(!ctx.is_alive(image_id) && !ctx.is_alive(view_id));
     assert_no_messages(&ctx);
 }

@@ -25,8 +25,8 @@ pub struct Image {
     name: String,
     /// Per subresource, indexed `(aspect * mips + mip) * layers + layer`.
     pub(crate) units: Mutex<Vec<AccessState>>,
-    /// Image views made so far, by range; destroyed with the image.
-    views: Mutex<Vec<(ImageRange, vk::ImageView)>>,
+    /// Image views made so far, by range, with their ids; destroyed with the image.
+    views: Mutex<Vec<(ImageRange, vk::ImageView, ResourceId)>>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
     id: ResourceId,
@@ -116,12 +116,18 @@ impl Image {
     /// A view of `range` (2D for one layer, 2D array for several), made on first use and
     /// kept until the image is dropped.
     pub fn view(&self, range: &ImageRange) -> Result<vk::ImageView, VkError> {
+        self.view_with_id(range).map(|(view, _)| view)
+    }
+
+    /// Like [`Image::view`], with the view's generational id (stale once the image is
+    /// dropped; see [`Context::is_alive`]).
+    pub fn view_with_id(&self, range: &ImageRange) -> Result<(vk::ImageView, ResourceId), VkError> {
         let mut views = self
             .views
             .lock()
             .map_err(|_| VkError::Unsupported("a poisoned image view lock".into()))?;
-        if let Some((_, view)) = views.iter().find(|(r, _)| r == range) {
-            return Ok(*view);
+        if let Some((_, view, id)) = views.iter().find(|(r, _, _)| r == range) {
+            return Ok((*view, *id));
         }
         let view_type = if range.layer_count == 1 {
             vk::ImageViewType::TYPE_2D
@@ -137,18 +143,27 @@ impl Image {
         // ranges the graph checked against the image's description).
         let view = unsafe { self.ctx.device.create_image_view(&info, None) }
             .map_err(vk_err("vkCreateImageView"))?;
-        views.push((*range, view));
-        Ok(view)
+        let id = self.ctx.ids.allocate();
+        views.push((*range, view, id));
+        Ok((view, id))
     }
 }
 
 impl Drop for Image {
     fn drop(&mut self) {
         self.ctx.ids.release(self.id);
+        let ids = &self.ctx.ids;
         let views = self
             .views
             .get_mut()
-            .map(|v| v.drain(..).map(|(_, view)| view).collect())
+            .map(|v| {
+                v.drain(..)
+                    .map(|(_, view, id)| {
+                        ids.release(id);
+                        view
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         // Destroyed now if no submission still uses it, else once its last one has finished.
         if let Some(allocation) = self.allocation.take() {
