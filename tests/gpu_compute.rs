@@ -671,7 +671,7 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
         .unwrap();
     PipelineTask::new(&busy)
         .bind("data", data)
-        .push_constants(&push(&[1 << 23]))
+        .push_constants(&push(&[1 << 25]))
         .record(&mut g, "busy")
         .unwrap();
     let plan = g.compile(&CompileOptions::default()).unwrap();
