@@ -644,7 +644,7 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
         @compute @workgroup_size(64)
         fn main(@builtin(global_invocation_id) id: vec3<u32>) {
             var x = data[id.x];
-            for (var i = 0u; i < push.iterations; i++) { x = x * 1664525u + 1013904223u; }
+            for (var i = 0u; i < push.iterations; i++) { x = x * x + i; }
             data[id.x] = x;
         }
         "#,
@@ -671,7 +671,7 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
         .unwrap();
     PipelineTask::new(&busy)
         .bind("data", data)
-        .push_constants(&push(&[1 << 25]))
+        .push_constants(&push(&[1 << 22]))
         .record(&mut g, "busy")
         .unwrap();
     let plan = g.compile(&CompileOptions::default()).unwrap();
