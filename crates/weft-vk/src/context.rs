@@ -204,10 +204,8 @@ impl Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        // SAFETY: everything created from the device is destroyed by its owner before the
-        // context (resources and executors borrow it); after waiting for the device, the
-        // allocator, the device, the messenger and the instance are destroyed in reverse
-        // order of creation and never used again.
+        // SAFETY: resources and executors hold the context, so they are all gone; after the
+        // wait the graveyard, allocator, device, messenger and instance go, once, in order.
         unsafe {
             let _ = self.device.device_wait_idle();
             self.timeline.destroy(&self.device, &self.allocator);
