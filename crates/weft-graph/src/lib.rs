@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod attachment_ops;
 mod compile;
 mod error;
 mod graph;
@@ -46,6 +47,7 @@ mod resource;
 mod view;
 
 pub use access::{Access, AccessKind, AccessUsage, ResourceKind};
+pub use attachment_ops::AttachmentOps;
 pub use compile::dependencies::Hazard;
 pub use compile::CompileOptions;
 pub use error::GraphError;
