@@ -36,7 +36,7 @@ mod reflect;
 mod shaderc_glsl;
 
 pub use naga::StorageFormat;
-pub use reflect::{Binding, BindingKind, ReadWrite, Reflection};
+pub use reflect::{Binding, BindingKind, Io, IoType, ReadWrite, Reflection, ScalarKind};
 
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 

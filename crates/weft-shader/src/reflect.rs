@@ -46,11 +46,46 @@ pub struct Binding {
     pub used: ReadWrite,
 }
 
+/// The type of a vertex input or a fragment output: scalar kind and component count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoType {
+    /// Float, signed or unsigned integer.
+    pub kind: ScalarKind,
+    /// Bytes per component (4 for `f32`/`i32`/`u32`).
+    pub width: u8,
+    /// 1 to 4 components.
+    pub components: u8,
+}
+
+/// The scalar kind of an [`IoType`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarKind {
+    /// Floating point.
+    Float,
+    /// Signed integer.
+    Sint,
+    /// Unsigned integer.
+    Uint,
+}
+
+/// A vertex-shader input or fragment-shader output at a location.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Io {
+    /// The location.
+    pub location: u32,
+    /// Its type.
+    pub ty: IoType,
+}
+
 /// Everything the runtime needs to bind a shader.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reflection {
     /// The bindings the entry point uses, by set then binding.
     pub bindings: Vec<Binding>,
+    /// Vertex shaders: the inputs, by location.
+    pub vertex_inputs: Vec<Io>,
+    /// Fragment shaders: the color outputs, by location.
+    pub color_outputs: Vec<Io>,
     /// Size in bytes of the push-constant block (0 without one).
     pub push_constant_size: u32,
     /// Workgroup size (compute).
@@ -112,7 +147,78 @@ pub(crate) fn reflect(
         });
     }
     reflection.bindings.sort_by_key(|b| (b.set, b.binding));
+    match entry.stage {
+        naga::ShaderStage::Vertex => {
+            for arg in &entry.function.arguments {
+                collect_io(
+                    module,
+                    arg.ty,
+                    arg.binding.as_ref(),
+                    &mut reflection.vertex_inputs,
+                );
+            }
+        }
+        naga::ShaderStage::Fragment => {
+            if let Some(result) = &entry.function.result {
+                collect_io(
+                    module,
+                    result.ty,
+                    result.binding.as_ref(),
+                    &mut reflection.color_outputs,
+                );
+            }
+        }
+        _ => {}
+    }
+    reflection.vertex_inputs.sort_by_key(|io| io.location);
+    reflection.color_outputs.sort_by_key(|io| io.location);
     reflection
+}
+
+/// The located values of an entry point's argument or result (a struct's located members).
+fn collect_io(
+    module: &naga::Module,
+    ty: naga::Handle<naga::Type>,
+    binding: Option<&naga::Binding>,
+    out: &mut Vec<Io>,
+) {
+    match binding {
+        Some(naga::Binding::Location { location, .. }) => {
+            if let Some(ty) = io_type(&module.types[ty].inner) {
+                out.push(Io {
+                    location: *location,
+                    ty,
+                });
+            }
+        }
+        Some(_) => {}
+        None => {
+            if let TypeInner::Struct { members, .. } = &module.types[ty].inner {
+                for member in members {
+                    collect_io(module, member.ty, member.binding.as_ref(), out);
+                }
+            }
+        }
+    }
+}
+
+fn io_type(inner: &TypeInner) -> Option<IoType> {
+    let (scalar, components) = match *inner {
+        TypeInner::Scalar(scalar) => (scalar, 1),
+        TypeInner::Vector { size, scalar } => (scalar, size as u8),
+        _ => return None,
+    };
+    let kind = match scalar.kind {
+        naga::ScalarKind::Float => ScalarKind::Float,
+        naga::ScalarKind::Sint => ScalarKind::Sint,
+        naga::ScalarKind::Uint => ScalarKind::Uint,
+        _ => return None,
+    };
+    Some(IoType {
+        kind,
+        width: scalar.width,
+        components,
+    })
 }
 
 fn storage_access(access: StorageAccess) -> ReadWrite {

@@ -162,3 +162,62 @@ fn a_shaderc_error_names_the_file_and_line() {
     assert!(matches!(e, ShaderError::Source { line: 4, .. }), "{e:?}");
     assert!(e.to_string().contains("bad.comp:4:"), "{e}");
 }
+
+#[test]
+fn vertex_inputs_and_fragment_outputs() {
+    let code = r#"
+        struct VertexIn {
+            @location(0) position: vec3<f32>,
+            @location(2) color: vec4<f32>,
+        }
+        struct VertexOut {
+            @builtin(position) clip: vec4<f32>,
+            @location(0) color: vec4<f32>,
+        }
+        @vertex
+        fn vs(input: VertexIn, @location(1) id: u32) -> VertexOut {
+            return VertexOut(vec4<f32>(input.position, f32(id)), input.color);
+        }
+        struct FragmentOut {
+            @location(0) color: vec4<f32>,
+            @location(1) normal: vec2<f32>,
+        }
+        @fragment
+        fn fs(@location(0) color: vec4<f32>) -> FragmentOut {
+            return FragmentOut(color, vec2<f32>(0.0));
+        }
+    "#;
+    let vs = compile(&ShaderSource {
+        path: "mesh.wgsl",
+        code,
+        language: Language::Wgsl,
+        stage: Stage::Vertex,
+    })
+    .unwrap();
+    let inputs: Vec<(u32, u8)> = vs
+        .reflection
+        .vertex_inputs
+        .iter()
+        .map(|io| (io.location, io.ty.components))
+        .collect();
+    assert_eq!(inputs, vec![(0, 3), (1, 1), (2, 4)]);
+    assert_eq!(
+        vs.reflection.vertex_inputs[1].ty.kind,
+        weft_shader::ScalarKind::Uint
+    );
+    let fs = compile(&ShaderSource {
+        path: "mesh.wgsl",
+        code,
+        language: Language::Wgsl,
+        stage: Stage::Fragment,
+    })
+    .unwrap();
+    let outputs: Vec<(u32, u8)> = fs
+        .reflection
+        .color_outputs
+        .iter()
+        .map(|io| (io.location, io.ty.components))
+        .collect();
+    assert_eq!(outputs, vec![(0, 4), (1, 2)]);
+    assert_eq!(fs.entry_point, "fs");
+}
