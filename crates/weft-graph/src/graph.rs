@@ -291,6 +291,19 @@ impl<C> TaskGraph<C> {
             .map_or(&[], |t| &self.attachments[t.attachments.clone()])
     }
 
+    /// Which graph this is (plans and handles carry it).
+    pub fn id(&self) -> GraphId {
+        self.id
+    }
+
+    /// The positions of a task's attachments among all attachments of the graph (the
+    /// indices of [`TaskGraph::attachment_ops`]).
+    pub fn task_attachment_range(&self, index: u32) -> std::ops::Range<usize> {
+        self.tasks
+            .get(index as usize)
+            .map_or(0..0, |t| t.attachments.clone())
+    }
+
     /// The callback of a task, for the runtime to call.
     pub fn task_callback_mut(&mut self, index: u32) -> Option<&mut C> {
         self.tasks

@@ -57,7 +57,7 @@ pub use plan::{
     Subresources, TransientLifetime,
 };
 pub use resource::{
-    format_aspects, BufferDesc, ImageDesc, Lifetime, ResourceDesc, ResourceInfo, TaskBuffer,
-    TaskImage,
+    format_aspects, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc, ResourceInfo,
+    TaskBuffer, TaskImage,
 };
 pub use view::{BufferView, ImageRange, ImageView, View};

@@ -152,6 +152,16 @@ impl BufferView {
     }
 }
 
+impl From<TaskBuffer> for BufferView {
+    fn from(b: TaskBuffer) -> Self {
+        b.whole()
+    }
+}
+impl From<TaskImage> for ImageView {
+    fn from(i: TaskImage) -> Self {
+        i.whole()
+    }
+}
 impl From<TaskBuffer> for View {
     fn from(b: TaskBuffer) -> Self {
         View::Buffer(b.whole())

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use ash::vk;
 use weft_graph::{
-    ImageBarrier, ImageDesc, ImageRange, Lifetime, MemoryBarrier, Plan, ResourceDesc, Subresources,
-    TaskBuffer, TaskGraph, TaskImage,
+    AttachmentOps, GraphId, ImageBarrier, ImageDesc, ImageRange, Lifetime, MemoryBarrier, Plan,
+    ResourceDesc, Subresources, TaskBuffer, TaskGraph, TaskImage,
 };
 
 use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
@@ -32,6 +32,7 @@ pub struct TaskContext<'a, U> {
     addresses: &'a [vk::DeviceAddress],
     images: &'a [vk::Image],
     image_objects: ImageObjects<'a>,
+    ops: &'a [AttachmentOps],
     error: Option<VkError>,
     /// The per-frame user data.
     pub data: &'a mut U,
@@ -59,6 +60,25 @@ impl<U> TaskContext<'_, U> {
     /// Reports a failure: the execution stops after this callback and returns it.
     pub fn fail(&mut self, error: VkError) {
         self.error.get_or_insert(error);
+    }
+
+    /// The load/store needs of the task's `index`-th attachment (see
+    /// [`TaskGraph::attachment_ops`]).
+    pub fn attachment_ops(&self, index: usize) -> AttachmentOps {
+        self.ops.get(index).copied().unwrap_or(AttachmentOps {
+            load: true,
+            store: true,
+        })
+    }
+
+    /// The size of the first mip of `view` in this execution's real image.
+    pub fn image_extent(&self, view: &weft_graph::ImageView) -> Option<vk::Extent2D> {
+        let image = self.image_objects.get(view.image)?;
+        let extent = image.desc().extent;
+        Some(vk::Extent2D {
+            width: (extent.width >> view.base_mip).max(1),
+            height: (extent.height >> view.base_mip).max(1),
+        })
     }
 
     /// The context (device, extensions).
@@ -150,6 +170,9 @@ pub struct Executor {
     image_bridges: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
     labels: Vec<CString>,
     merged_last_uses: Vec<Option<weft_graph::ExternalUse>>,
+    /// `graph.attachment_ops()`, for the graph and task count it was computed for.
+    ops: Vec<AttachmentOps>,
+    ops_for: Option<(GraphId, usize)>,
 }
 
 impl Executor {
@@ -203,6 +226,8 @@ impl Executor {
             image_bridges: Vec::new(),
             labels: Vec::new(),
             merged_last_uses: Vec::new(),
+            ops: Vec::new(),
+            ops_for: None,
         })
     }
 
@@ -277,6 +302,11 @@ impl Executor {
         self.resolve(graph, plan, buffers, images)?;
         self.bridge(plan, buffers, images);
         self.refresh_labels(graph);
+        let key = (graph.id(), graph.task_count());
+        if self.ops_for != Some(key) {
+            self.ops = graph.attachment_ops();
+            self.ops_for = Some(key);
+        }
         self.record(graph, plan, buffers, images, data)?;
         remember_last_uses(
             plan,
@@ -506,10 +536,15 @@ impl Executor {
                 unsafe { device.cmd_pipeline_barrier2(cmd, &dependency) };
             }
             for &task in plan.batch(batch) {
+                let ops = self
+                    .ops
+                    .get(graph.task_attachment_range(task))
+                    .unwrap_or(&[]);
                 let Some(callback) = graph.task_callback_mut(task) else {
                     continue;
                 };
                 let label = self.labels.get(task as usize);
+
                 if let (Some(utils), Some(name)) = (&self.ctx.debug_utils, label) {
                     let info = vk::DebugUtilsLabelEXT::default().label_name(name);
                     // SAFETY: recording; `name` outlives the call.
@@ -526,6 +561,7 @@ impl Executor {
                         externals: &self.externals,
                         transients: &self.frames[self.current].transient_images,
                     },
+                    ops,
                     error: None,
                     data,
                 };

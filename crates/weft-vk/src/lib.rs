@@ -37,8 +37,10 @@
 
 mod buffer;
 mod context;
+mod draw_task;
 mod error;
 mod executor;
+mod graphics;
 mod ids;
 mod image;
 mod memory;
@@ -51,8 +53,10 @@ mod validation;
 
 pub use buffer::{Buffer, BufferInfo, MemoryLocation};
 pub use context::{Context, ContextOptions};
+pub use draw_task::{Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
 pub use executor::{Assignment, Callback, Executor, ImageAssignment, TaskContext};
+pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc};
 pub use ids::ResourceId;
 pub use image::Image;
 pub use pipeline::ComputePipeline;

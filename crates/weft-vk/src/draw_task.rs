@@ -1,0 +1,489 @@
+//! Draw tasks: a graphics pipeline rendering into the task's image attachments with dynamic
+//! rendering. Color and depth attachments, vertex, index and indirect-argument buffers are
+//! the task's attachments; load operations follow from the access (clear, or load what is
+//! there), store operations from whether a later task reads the result.
+
+use std::sync::Arc;
+
+use ash::vk;
+use weft_graph::{
+    access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph,
+    TaskId, View,
+};
+use weft_shader::BindingKind;
+
+use crate::error::VkError;
+use crate::executor::{Callback, TaskContext};
+use crate::graphics::GraphicsPipeline;
+use crate::pipeline::descriptor_type;
+
+/// The most color attachments and bindings a draw task has.
+const MAX_COLORS: usize = 8;
+const MAX_BINDINGS: usize = 16;
+
+/// What to draw.
+#[derive(Clone, Copy, Debug)]
+pub enum Draw {
+    /// `vkCmdDraw`.
+    Vertices {
+        /// Vertices.
+        count: u32,
+        /// Instances.
+        instances: u32,
+    },
+    /// `vkCmdDrawIndexed` (needs an index buffer).
+    Indexed {
+        /// Indices.
+        count: u32,
+        /// Instances.
+        instances: u32,
+    },
+    /// `vkCmdDrawIndirect` with `count` draws from `args`.
+    Indirect {
+        /// The `VkDrawIndirectCommand`s.
+        args: BufferView,
+        /// How many.
+        count: u32,
+    },
+}
+
+/// Builds a draw task: color attachments (cleared or loaded), an optional depth attachment,
+/// the vertex and index buffers, views bound to shader bindings by name, push constants,
+/// and the draw.
+pub struct DrawTask {
+    pipeline: Arc<GraphicsPipeline>,
+    colors: Vec<(ImageView, Option<[f32; 4]>)>,
+    depth: Option<(ImageView, Option<f32>)>,
+    vertices: Option<BufferView>,
+    indices: Option<(BufferView, vk::IndexType)>,
+    binds: Vec<(String, View)>,
+    push: Vec<u8>,
+    draw: Draw,
+}
+
+/// What the task's callback needs, in attachment order: colors, depth, vertex, index,
+/// indirect, bindings.
+struct Recorded {
+    pipeline: Arc<GraphicsPipeline>,
+    colors: Vec<(ImageView, Option<[f32; 4]>)>,
+    depth: Option<(ImageView, Option<f32>, bool)>,
+    vertices: Option<BufferView>,
+    indices: Option<(BufferView, vk::IndexType)>,
+    slots: Vec<(u32, BindingKind, View)>,
+    push: Vec<u8>,
+    draw: Draw,
+}
+
+impl DrawTask {
+    /// A draw with `pipeline`.
+    pub fn new(pipeline: &Arc<GraphicsPipeline>, draw: Draw) -> Self {
+        Self {
+            pipeline: Arc::clone(pipeline),
+            colors: Vec::new(),
+            depth: None,
+            vertices: None,
+            indices: None,
+            binds: Vec::new(),
+            push: Vec::new(),
+            draw,
+        }
+    }
+
+    /// The next color attachment, cleared to `clear` or (with `None`) loaded.
+    pub fn color(mut self, view: impl Into<ImageView>, clear: Option<[f32; 4]>) -> Self {
+        self.colors.push((view.into(), clear));
+        self
+    }
+
+    /// The depth attachment, cleared to `clear` or (with `None`) loaded.
+    pub fn depth(mut self, view: impl Into<ImageView>, clear: Option<f32>) -> Self {
+        self.depth = Some((view.into(), clear));
+        self
+    }
+
+    /// The vertex buffer (binding 0, interleaved in location order).
+    pub fn vertices(mut self, view: impl Into<BufferView>) -> Self {
+        self.vertices = Some(view.into());
+        self
+    }
+
+    /// The index buffer.
+    pub fn indices(mut self, view: impl Into<BufferView>, kind: vk::IndexType) -> Self {
+        self.indices = Some((view.into(), kind));
+        self
+    }
+
+    /// Binds `view` to the shader binding named `name`.
+    pub fn bind(mut self, name: &str, view: impl Into<View>) -> Self {
+        self.binds.push((name.to_owned(), view.into()));
+        self
+    }
+
+    /// The push-constant bytes.
+    pub fn push_constants(mut self, bytes: &[u8]) -> Self {
+        self.push = bytes.to_vec();
+        self
+    }
+
+    /// Checks the task against the pipeline and adds it to `graph`.
+    pub fn record<U: 'static>(
+        self,
+        graph: &mut TaskGraph<Callback<U>>,
+        name: &str,
+    ) -> Result<TaskId, VkError> {
+        let pipeline = &self.pipeline;
+        let misuse = |problem: String| VkError::Binding {
+            task: name.to_owned(),
+            shader: format!("{} + {}", pipeline.vertex.path, pipeline.fragment.path),
+            problem,
+        };
+        if self.colors.is_empty() && self.depth.is_none() {
+            return Err(misuse(
+                "a draw task needs a color or depth attachment to render into".into(),
+            ));
+        }
+        if self.colors.len() != pipeline.desc.color_formats.len() || self.colors.len() > MAX_COLORS
+        {
+            return Err(misuse(format!(
+                "{} color attachments given, the pipeline renders {}",
+                self.colors.len(),
+                pipeline.desc.color_formats.len()
+            )));
+        }
+        let format_of = |view: &ImageView| match graph.resources().get(view.image.index() as usize)
+        {
+            Some(info) => match &info.desc {
+                ResourceDesc::Image(desc) => Some(desc.format),
+                ResourceDesc::Buffer(_) => None,
+            },
+            None => None,
+        };
+        for (i, ((view, _), expected)) in self
+            .colors
+            .iter()
+            .zip(&pipeline.desc.color_formats)
+            .enumerate()
+        {
+            if let Some(format) = format_of(view) {
+                if format != *expected {
+                    return Err(misuse(format!(
+                        "color attachment {i} is {format:?}, the pipeline expects {expected:?}"
+                    )));
+                }
+            }
+        }
+        match (&self.depth, pipeline.desc.depth_format) {
+            (Some((view, _)), Some(expected)) => {
+                if let Some(format) = format_of(view).filter(|f| f != &expected) {
+                    return Err(misuse(format!(
+                        "the depth attachment is {format:?}, the pipeline expects {expected:?}"
+                    )));
+                }
+            }
+            (None, Some(_)) => {
+                return Err(misuse(
+                    "the pipeline tests depth but no depth attachment was given".into(),
+                ))
+            }
+            (Some(_), None) => {
+                return Err(misuse(
+                    "a depth attachment was given but the pipeline has no depth format".into(),
+                ))
+            }
+            (None, None) => {}
+        }
+        if pipeline.vertex_stride > 0 && self.vertices.is_none() {
+            return Err(misuse(
+                "the vertex shader has inputs but no vertex buffer was given".into(),
+            ));
+        }
+        if matches!(self.draw, Draw::Indexed { .. }) && self.indices.is_none() {
+            return Err(misuse("an indexed draw needs an index buffer".into()));
+        }
+        if self.push.len() as u32 != pipeline.push_constant_size {
+            return Err(misuse(format!(
+                "{} push-constant bytes given, the shaders' block has {}",
+                self.push.len(),
+                pipeline.push_constant_size
+            )));
+        }
+        if let Some((unknown, _)) = self
+            .binds
+            .iter()
+            .find(|(n, _)| !pipeline.bindings.iter().any(|(b, _)| b.name == *n))
+        {
+            return Err(misuse(format!("the shaders have no binding `{unknown}`")));
+        }
+
+        let mut task = graph.task(name);
+        let color_access = |clear: bool| {
+            if clear {
+                access::COLOR_WRITE
+            } else {
+                access::COLOR_READ_WRITE
+            }
+        };
+        for (view, clear) in &self.colors {
+            task = task.attach(*view, color_access(clear.is_some()));
+        }
+        let depth_write = pipeline.desc.depth_write;
+        if let Some((view, clear)) = &self.depth {
+            let kind = match (depth_write, clear.is_some()) {
+                (false, _) => AccessKind::Read,
+                (true, true) => AccessKind::Write,
+                (true, false) => AccessKind::ReadWrite,
+            };
+            let stages = vk::PipelineStageFlags2::EARLY_FRAGMENT_TESTS
+                | vk::PipelineStageFlags2::LATE_FRAGMENT_TESTS;
+            task = task.attach(
+                *view,
+                Access::new(stages, kind, AccessUsage::DepthStencilAttachment),
+            );
+        }
+        if let Some(view) = self.vertices {
+            task = task.attach(view, access::VERTEX_BUFFER);
+        }
+        if let Some((view, _)) = self.indices {
+            task = task.attach(view, access::INDEX_BUFFER);
+        }
+        if let Draw::Indirect { args, .. } = self.draw {
+            task = task.attach(args, access::INDIRECT_ARGS);
+        }
+        let mut slots = Vec::with_capacity(pipeline.bindings.len());
+        for (binding, stages) in &pipeline.bindings {
+            let Some((_, view)) = self.binds.iter().find(|(n, _)| *n == binding.name) else {
+                return Err(misuse(format!("binding `{}` has no view", binding.name)));
+            };
+            let mut pipeline_stages = vk::PipelineStageFlags2::empty();
+            if stages.contains(vk::ShaderStageFlags::VERTEX) {
+                pipeline_stages |= vk::PipelineStageFlags2::VERTEX_SHADER;
+            }
+            if stages.contains(vk::ShaderStageFlags::FRAGMENT) {
+                pipeline_stages |= vk::PipelineStageFlags2::FRAGMENT_SHADER;
+            }
+            let (kind, usage) = match binding.kind {
+                BindingKind::SampledImage => (AccessKind::Sampled, AccessUsage::Sampled),
+                BindingKind::UniformBuffer => (AccessKind::Read, AccessUsage::Uniform),
+                _ => match (binding.used.read, binding.used.write) {
+                    (true, true) => (AccessKind::ReadWrite, AccessUsage::Storage),
+                    (false, true) => (AccessKind::Write, AccessUsage::Storage),
+                    _ => (AccessKind::Read, AccessUsage::Storage),
+                },
+            };
+            task = task.attach(*view, Access::new(pipeline_stages, kind, usage));
+            slots.push((binding.binding, binding.kind, *view));
+        }
+        if slots.len() > MAX_BINDINGS {
+            return Err(misuse(format!(
+                "{} bindings; a draw task pushes at most {MAX_BINDINGS}",
+                slots.len()
+            )));
+        }
+        let recorded = Recorded {
+            pipeline: Arc::clone(&self.pipeline),
+            depth: self.depth.map(|(v, c)| (v, c, depth_write)),
+            colors: self.colors,
+            vertices: self.vertices,
+            indices: self.indices,
+            slots,
+            push: self.push,
+            draw: self.draw,
+        };
+        let run = move |cx: &mut TaskContext<'_, U>| record_draw(cx, &recorded);
+        task.run(Box::new(run)).record().map_err(VkError::Graph)
+    }
+}
+
+fn store_op(store: bool) -> vk::AttachmentStoreOp {
+    if store {
+        vk::AttachmentStoreOp::STORE
+    } else {
+        vk::AttachmentStoreOp::DONT_CARE
+    }
+}
+
+/// What a draw task records when the plan runs.
+fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
+    let first_view = r
+        .colors
+        .first()
+        .map(|(v, _)| v)
+        .or(r.depth.as_ref().map(|(v, _, _)| v));
+    let Some(extent) = first_view.and_then(|v| cx.image_extent(v)) else {
+        return cx.fail(VkError::Unsupported(
+            "a draw task without a resolvable attachment".into(),
+        ));
+    };
+    let mut colors = [vk::RenderingAttachmentInfo::default(); MAX_COLORS];
+    for (i, (view, clear)) in r.colors.iter().enumerate() {
+        let image_view = match cx.image_view(view) {
+            Ok(v) => v,
+            Err(e) => return cx.fail(e),
+        };
+        let ops = cx.attachment_ops(i);
+        colors[i] = vk::RenderingAttachmentInfo::default()
+            .image_view(image_view)
+            .image_layout(vk::ImageLayout::COLOR_ATTACHMENT_OPTIMAL)
+            .load_op(if clear.is_some() {
+                vk::AttachmentLoadOp::CLEAR
+            } else {
+                vk::AttachmentLoadOp::LOAD
+            })
+            .store_op(store_op(ops.store))
+            .clear_value(vk::ClearValue {
+                color: vk::ClearColorValue {
+                    float32: clear.unwrap_or([0.0; 4]),
+                },
+            });
+    }
+    let mut depth = vk::RenderingAttachmentInfo::default();
+    if let Some((view, clear, write)) = &r.depth {
+        let image_view = match cx.image_view(view) {
+            Ok(v) => v,
+            Err(e) => return cx.fail(e),
+        };
+        let ops = cx.attachment_ops(r.colors.len());
+        depth = depth
+            .image_view(image_view)
+            .image_layout(if *write {
+                vk::ImageLayout::DEPTH_STENCIL_ATTACHMENT_OPTIMAL
+            } else {
+                vk::ImageLayout::DEPTH_STENCIL_READ_ONLY_OPTIMAL
+            })
+            .load_op(if clear.is_some() {
+                vk::AttachmentLoadOp::CLEAR
+            } else {
+                vk::AttachmentLoadOp::LOAD
+            })
+            .store_op(store_op(ops.store && *write))
+            .clear_value(vk::ClearValue {
+                depth_stencil: vk::ClearDepthStencilValue {
+                    depth: clear.unwrap_or(1.0),
+                    stencil: 0,
+                },
+            });
+    }
+    let area = vk::Rect2D {
+        offset: vk::Offset2D::default(),
+        extent,
+    };
+    let mut rendering = vk::RenderingInfo::default()
+        .render_area(area)
+        .layer_count(1)
+        .color_attachments(&colors[..r.colors.len()]);
+    if r.depth.is_some() {
+        rendering = rendering.depth_attachment(&depth);
+    }
+    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); MAX_BINDINGS];
+    let mut image_infos = [vk::DescriptorImageInfo::default(); MAX_BINDINGS];
+    for (i, (_, kind, view)) in r.slots.iter().enumerate() {
+        match view {
+            View::Buffer(v) => {
+                buffer_infos[i] = vk::DescriptorBufferInfo {
+                    buffer: cx.buffer(v.buffer),
+                    offset: v.offset,
+                    range: if v.size == u64::MAX {
+                        vk::WHOLE_SIZE
+                    } else {
+                        v.size
+                    },
+                }
+            }
+            View::Image(v) => {
+                let image_view = match cx.image_view(v) {
+                    Ok(view) => view,
+                    Err(e) => return cx.fail(e),
+                };
+                image_infos[i] = vk::DescriptorImageInfo {
+                    sampler: vk::Sampler::null(),
+                    image_view,
+                    image_layout: if *kind == BindingKind::SampledImage {
+                        vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
+                    } else {
+                        vk::ImageLayout::GENERAL
+                    },
+                }
+            }
+        }
+    }
+    let mut writes = [vk::WriteDescriptorSet::default(); MAX_BINDINGS];
+    for (i, (binding, kind, view)) in r.slots.iter().enumerate() {
+        let write = vk::WriteDescriptorSet::default()
+            .dst_binding(*binding)
+            .descriptor_type(descriptor_type(*kind));
+        writes[i] = match view {
+            View::Buffer(_) => write.buffer_info(std::slice::from_ref(&buffer_infos[i])),
+            View::Image(_) => write.image_info(std::slice::from_ref(&image_infos[i])),
+        };
+    }
+    let cmd = cx.cmd();
+    let vertex = r.vertices.map(|v| (cx.buffer(v.buffer), v.offset));
+    let index = r
+        .indices
+        .map(|(v, kind)| (cx.buffer(v.buffer), v.offset, kind));
+    let indirect = match r.draw {
+        Draw::Indirect { args, .. } => Some((cx.buffer(args.buffer), args.offset)),
+        _ => None,
+    };
+    let ctx = cx.context();
+    let device = &ctx.device;
+    let pipeline = &r.pipeline;
+    let viewport = vk::Viewport {
+        x: 0.0,
+        y: 0.0,
+        width: extent.width as f32,
+        height: extent.height as f32,
+        min_depth: 0.0,
+        max_depth: 1.0,
+    };
+    // SAFETY: the command buffer is recording; the plan put every attachment in the layout
+    // used here and synchronised every view; the infos outlive the calls; the push-constant
+    // size and the binding kinds were checked when the task was recorded.
+    unsafe {
+        device.cmd_begin_rendering(cmd, &rendering);
+        device.cmd_set_viewport(cmd, 0, &[viewport]);
+        device.cmd_set_scissor(cmd, 0, &[area]);
+        device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::GRAPHICS, pipeline.pipeline);
+        if !r.slots.is_empty() {
+            ctx.push_descriptor.cmd_push_descriptor_set(
+                cmd,
+                vk::PipelineBindPoint::GRAPHICS,
+                pipeline.layout,
+                0,
+                &writes[..r.slots.len()],
+            );
+        }
+        if !r.push.is_empty() {
+            device.cmd_push_constants(
+                cmd,
+                pipeline.layout,
+                vk::ShaderStageFlags::VERTEX | vk::ShaderStageFlags::FRAGMENT,
+                0,
+                &r.push,
+            );
+        }
+        if let Some((buffer, offset)) = vertex {
+            device.cmd_bind_vertex_buffers(cmd, 0, &[buffer], &[offset]);
+        }
+        if let Some((buffer, offset, kind)) = index {
+            device.cmd_bind_index_buffer(cmd, buffer, offset, kind);
+        }
+        match (r.draw, indirect) {
+            (Draw::Vertices { count, instances }, _) => {
+                device.cmd_draw(cmd, count, instances, 0, 0)
+            }
+            (Draw::Indexed { count, instances }, _) => {
+                device.cmd_draw_indexed(cmd, count, instances, 0, 0, 0)
+            }
+            (Draw::Indirect { count, .. }, Some((buffer, offset))) => device.cmd_draw_indirect(
+                cmd,
+                buffer,
+                offset,
+                count,
+                std::mem::size_of::<vk::DrawIndirectCommand>() as u32,
+            ),
+            (Draw::Indirect { .. }, None) => {}
+        }
+        device.cmd_end_rendering(cmd);
+    }
+}

@@ -1,0 +1,315 @@
+//! Graphics tasks with dynamic rendering, offscreen: a depth-tested draw into a transient
+//! color and depth image, read back and checked pixel by pixel, with validation and
+//! synchronization validation on. Plus the misuses of draw tasks.
+
+use std::sync::Arc;
+
+use weft::prelude::*;
+use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
+use weft::runtime::{
+    Buffer, BufferInfo, Callback, Context, ContextOptions, Draw, DrawTask, Executor,
+    GraphicsPipeline, GraphicsPipelineDesc, MemoryLocation, VkError,
+};
+
+type Graph = TaskGraph<Callback<()>>;
+
+const SIZE: u32 = 32;
+const COLOR: vk::Format = vk::Format::R8G8B8A8_UNORM;
+const DEPTH: vk::Format = vk::Format::D32_SFLOAT;
+
+fn context() -> Arc<Context> {
+    match Context::new(&ContextOptions::validated()) {
+        Ok(ctx) => Arc::new(ctx),
+        Err(e) => panic!("no usable Vulkan device: {e}"),
+    }
+}
+
+fn pipeline(ctx: &Arc<Context>, depth: bool) -> Arc<GraphicsPipeline> {
+    let source = |stage| ShaderSource {
+        path: "shaders/triangle.wgsl",
+        code: include_str!("../shaders/triangle.wgsl"),
+        language: Language::Wgsl,
+        stage,
+    };
+    let vs = compile(&source(Stage::Vertex)).unwrap();
+    let fs = compile(&source(Stage::Fragment)).unwrap();
+    let desc = GraphicsPipelineDesc {
+        color_formats: vec![COLOR],
+        depth_format: depth.then_some(DEPTH),
+        ..Default::default()
+    };
+    Arc::new(GraphicsPipeline::new(ctx, &vs, &fs, &desc).unwrap())
+}
+
+/// A vertex: position (x, y, z) and colour (r, g, b, a).
+fn vertex(x: f32, y: f32, z: f32, rgba: [f32; 4]) -> [f32; 7] {
+    [x, y, z, rgba[0], rgba[1], rgba[2], rgba[3]]
+}
+
+fn color_image(g: &mut Graph) -> TaskImage {
+    g.transient_image(
+        "color",
+        ImageDesc::new_2d(
+            COLOR,
+            SIZE,
+            SIZE,
+            vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC,
+        ),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
+    let ctx = context();
+    let pipe = pipeline(&ctx, true);
+    // A far green quad over the whole target, and a near red triangle over its left half,
+    // drawn after the green one on purpose: the depth test, not the order, decides. Then a
+    // near blue triangle drawn first and a far white one over it: blue must stay.
+    let green = [0.0, 1.0, 0.0, 1.0];
+    let red = [1.0, 0.0, 0.0, 1.0];
+    let blue = [0.0, 0.0, 1.0, 1.0];
+    let white = [1.0; 4];
+    let vertices: Vec<[f32; 7]> = vec![
+        // blue, near, bottom right corner (drawn first)
+        vertex(0.2, 0.2, 0.1, blue),
+        vertex(1.0, 0.2, 0.1, blue),
+        vertex(1.0, 1.0, 0.1, blue),
+        // green, far, the whole target (two triangles)
+        vertex(-1.0, -1.0, 0.8, green),
+        vertex(1.0, -1.0, 0.8, green),
+        vertex(1.0, 1.0, 0.8, green),
+        vertex(-1.0, -1.0, 0.8, green),
+        vertex(1.0, 1.0, 0.8, green),
+        vertex(-1.0, 1.0, 0.8, green),
+        // red, near, the left half
+        vertex(-1.0, -1.0, 0.2, red),
+        vertex(0.0, -1.0, 0.2, red),
+        vertex(-1.0, 1.0, 0.2, red),
+        vertex(0.0, -1.0, 0.2, red),
+        vertex(0.0, 1.0, 0.2, red),
+        vertex(-1.0, 1.0, 0.2, red),
+        // white, far, over the blue corner
+        vertex(0.2, 0.2, 0.9, white),
+        vertex(1.0, 0.2, 0.9, white),
+        vertex(1.0, 1.0, 0.9, white),
+    ];
+    let bytes: Vec<u8> = vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_ne_bytes())
+        .collect();
+    let mut vertex_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "vertices",
+            size: bytes.len() as u64,
+            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            location: MemoryLocation::CpuToGpu,
+        },
+    )
+    .unwrap();
+    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
+    let readback_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "readback",
+            size: u64::from(SIZE * SIZE) * 4,
+            usage: vk::BufferUsageFlags::TRANSFER_DST,
+            location: MemoryLocation::GpuToCpu,
+        },
+    )
+    .unwrap();
+
+    let mut g = Graph::new();
+    let color = color_image(&mut g);
+    let depth = g
+        .transient_image(
+            "depth",
+            ImageDesc::new_2d(
+                DEPTH,
+                SIZE,
+                SIZE,
+                vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT,
+            ),
+        )
+        .unwrap();
+    let verts = g
+        .external_buffer(
+            "vertices",
+            BufferDesc {
+                size: bytes.len() as u64,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            },
+        )
+        .unwrap();
+    let readback = g
+        .external_buffer(
+            "readback",
+            BufferDesc {
+                size: u64::from(SIZE * SIZE) * 4,
+                usage: vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    DrawTask::new(
+        &pipe,
+        Draw::Vertices {
+            count: 18,
+            instances: 1,
+        },
+    )
+    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
+    .depth(depth, Some(1.0))
+    .vertices(verts)
+    .record(&mut g, "draw")
+    .unwrap();
+    g.task("read back")
+        .attach(color, access::TRANSFER_SRC)
+        .attach(readback, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let region = vk::BufferImageCopy::default()
+                .image_subresource(vk::ImageSubresourceLayers {
+                    aspect_mask: vk::ImageAspectFlags::COLOR,
+                    mip_level: 0,
+                    base_array_layer: 0,
+                    layer_count: 1,
+                })
+                .image_extent(vk::Extent3D {
+                    width: SIZE,
+                    height: SIZE,
+                    depth: 1,
+                });
+            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
+            unsafe {
+                cx.device().cmd_copy_image_to_buffer(
+                    cx.cmd(),
+                    cx.image(color),
+                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                    cx.buffer(readback),
+                    &[region],
+                )
+            }
+        }))
+        .record()
+        .unwrap();
+    // The color result is read later (stored); the depth is not (not stored).
+    let ops = g.attachment_ops();
+    assert!(ops[0].store && !ops[1].store);
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    for _ in 0..3 {
+        executor
+            .execute(
+                &mut g,
+                &plan,
+                &[(verts, &vertex_real), (readback, &readback_real)],
+                &[],
+                &mut (),
+            )
+            .unwrap();
+    }
+    let pixels = readback_real.mapped().unwrap();
+    let at = |x: u32, y: u32| {
+        let i = ((y * SIZE + x) * 4) as usize;
+        [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]]
+    };
+    // Vulkan clip space: y grows downwards, so clip (x, y) lands at pixel
+    // ((x + 1) / 2 * SIZE, (y + 1) / 2 * SIZE).
+    assert_eq!(
+        at(4, 16),
+        [255, 0, 0, 255],
+        "left half: the near red triangle"
+    );
+    assert_eq!(
+        at(24, 4),
+        [0, 255, 0, 255],
+        "top right: only the far green quad"
+    );
+    assert_eq!(
+        at(28, 26),
+        [0, 0, 255, 255],
+        "bottom right corner: blue, nearer than white"
+    );
+    assert_eq!(
+        ctx.validation_messages(),
+        0,
+        "{}",
+        ctx.validation_log().join("\n")
+    );
+}
+
+#[test]
+fn a_color_attachment_in_another_format_is_an_error() {
+    let ctx = context();
+    let pipe = pipeline(&ctx, false);
+    let mut g = Graph::new();
+    let wrong = g
+        .transient_image(
+            "hdr",
+            ImageDesc::new_2d(
+                vk::Format::R16G16B16A16_SFLOAT,
+                SIZE,
+                SIZE,
+                vk::ImageUsageFlags::COLOR_ATTACHMENT,
+            ),
+        )
+        .unwrap();
+    let e = DrawTask::new(
+        &pipe,
+        Draw::Vertices {
+            count: 3,
+            instances: 1,
+        },
+    )
+    .color(wrong, None)
+    .record(&mut g, "draw")
+    .unwrap_err();
+    assert!(matches!(e, VkError::Binding { .. }), "{e}");
+    assert!(e.to_string().contains("R16G16B16A16_SFLOAT"), "{e}");
+}
+
+#[test]
+fn a_draw_without_attachments_to_render_into_is_an_error() {
+    let ctx = context();
+    let pipe = pipeline(&ctx, false);
+    let mut g = Graph::new();
+    let e = DrawTask::new(
+        &pipe,
+        Draw::Vertices {
+            count: 3,
+            instances: 1,
+        },
+    )
+    .record(&mut g, "draw")
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("needs a color or depth attachment"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_depth_access_on_a_color_image_is_an_error() {
+    let ctx = context();
+    let pipe = pipeline(&ctx, true);
+    let mut g = Graph::new();
+    let color = color_image(&mut g);
+    let not_depth = color_image(&mut g);
+    let e = DrawTask::new(
+        &pipe,
+        Draw::Vertices {
+            count: 3,
+            instances: 1,
+        },
+    )
+    .color(color, None)
+    .depth(not_depth, Some(1.0))
+    .record(&mut g, "draw")
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the depth attachment is R8G8B8A8_UNORM"),
+        "{e}"
+    );
+}
