@@ -18,6 +18,7 @@ use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::image::Image;
+use crate::timeline::Submit;
 
 /// A task callback: records the task's commands. `U` is the per-frame user data passed to
 /// [`Executor::execute`].
@@ -247,15 +248,11 @@ impl Executor {
         self.record_plan(graph, plan, buffers, images, data)?;
         let frame = &mut self.frames[self.current];
         let ctx = &self.ctx;
-        // Waiting (on the device) for this frame's previous submission orders its use of
-        // the frame's transients after the previous one's. It has finished already (the
-        // command buffer was reused), so this costs nothing, but it is the dependency the
-        // validation layer can see.
         let value = ctx.timeline.submit(
             &ctx.device,
             ctx.queue,
             frame.cmd,
-            frame.submission,
+            Submit::After(frame.submission),
             &ctx.allocator,
         )?;
         frame.submission = value;

@@ -24,6 +24,20 @@ pub(crate) struct Timeline {
     /// The last value a submission signals; the lock also serialises queue submissions.
     submitted: Mutex<u64>,
     graveyard: Mutex<Vec<(u64, Garbage)>>,
+    /// The last one-time transfer submission (frames wait for it: its staging memory may be
+    /// reused by their resources).
+    last_transfer: AtomicU64,
+}
+
+/// What a submission waits for on the device.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Submit {
+    /// A value (0: nothing), and the last one-time transfer. Executors pass their frame
+    /// slot's previous submission: it orders the slot's transients, and unlike a host wait
+    /// the validation layer (1.3.239) sees it.
+    After(u64),
+    /// Every earlier submission (one-time transfers).
+    AfterAll,
 }
 
 /// The value of the last submission that used a resource (0: none).
@@ -53,6 +67,7 @@ impl Timeline {
             semaphore,
             submitted: Mutex::new(0),
             graveyard: Mutex::new(Vec::new()),
+            last_transfer: AtomicU64::new(0),
         })
     }
 
@@ -78,22 +93,29 @@ impl Timeline {
         unsafe { device.wait_semaphores(&info, u64::MAX) }.map_err(vk_err("vkWaitSemaphores"))
     }
 
-    /// Submits `cmd` to `queue`, signalling the next value, which it returns; the
-    /// submission first waits (on the device) for value `after` when it is not 0. Destroys
-    /// the garbage whose submissions have finished.
+    /// Submits `cmd` to `queue`, signalling the next value, which it returns. The
+    /// submission first waits on the device (all stages) for value `after` (nothing for 0).
+    /// A one-time transfer passes [`Submit::AfterAll`]: it waits for every earlier
+    /// submission and later frames wait for it. Destroys the garbage whose submissions have
+    /// finished.
     pub fn submit(
         &self,
         device: &ash::Device,
         queue: vk::Queue,
         cmd: vk::CommandBuffer,
-        after: u64,
+        after: Submit,
         allocator: &Mutex<Allocator>,
     ) -> Result<u64, VkError> {
+        let after_kind = after;
         let value = {
             let mut submitted = self
                 .submitted
                 .lock()
                 .map_err(|_| VkError::Unsupported("a poisoned submission lock".into()))?;
+            let after = match after {
+                Submit::After(value) => value.max(self.last_transfer.load(Ordering::Acquire)),
+                Submit::AfterAll => *submitted,
+            };
             let value = *submitted + 1;
             let cmds = [vk::CommandBufferSubmitInfo::default().command_buffer(cmd)];
             let signals = [vk::SemaphoreSubmitInfo::default()
@@ -114,6 +136,9 @@ impl Timeline {
             unsafe { device.queue_submit2(queue, &submit, vk::Fence::null()) }
                 .map_err(vk_err("vkQueueSubmit2"))?;
             *submitted = value;
+            if matches!(after_kind, Submit::AfterAll) {
+                self.last_transfer.store(value, Ordering::Release);
+            }
             value
         };
         self.collect(device, allocator)?;

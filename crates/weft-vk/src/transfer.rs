@@ -11,7 +11,7 @@ use weft_graph::{ExternalUse, Subresources};
 use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
-use crate::timeline::Garbage;
+use crate::timeline::{Garbage, Submit};
 
 /// A one-time command buffer and its pool, destroyed once its submission has finished.
 struct OneTime<'a> {
@@ -63,13 +63,14 @@ impl<'a> OneTime<'a> {
         // SAFETY: recording was begun in `begin`.
         let ended = unsafe { ctx.device.end_command_buffer(self.cmd) }
             .map_err(vk_err("vkEndCommandBuffer"));
-        // A one-time transfer waits (on the device) for every earlier submission: its
-        // staging memory may have been freed by one of them, and this wait is the ordering
-        // the validation layer can see.
-        let after = ctx.timeline.last_submitted();
         let submitted = ended.and_then(|()| {
-            ctx.timeline
-                .submit(&ctx.device, ctx.queue, self.cmd, after, &ctx.allocator)
+            ctx.timeline.submit(
+                &ctx.device,
+                ctx.queue,
+                self.cmd,
+                Submit::AfterAll,
+                &ctx.allocator,
+            )
         });
         let value = submitted.as_ref().copied().unwrap_or(0);
         ctx.retire(value, Garbage::CommandPool(self.pool));

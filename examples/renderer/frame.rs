@@ -1,0 +1,264 @@
+//! The renderer's frame as one weft graph: an instanced, lit mesh drawn with depth into an
+//! HDR target, a compute bloom over mips (bright pass and downsample, then upsample), and a
+//! tonemap into the output image. Shared by the renderer example and its golden-image test.
+
+use std::sync::Arc;
+
+use weft::prelude::*;
+use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
+use weft::runtime::{
+    Buffer, BufferInfo, Callback, ComputePipeline, Context, Draw, DrawTask, GraphicsPipeline,
+    GraphicsPipelineDesc, MemoryLocation, PipelineTask,
+};
+
+type Error = Box<dyn std::error::Error>;
+
+/// Instances in the grid.
+pub const INSTANCES: u32 = 16;
+/// Bloom levels.
+pub const BLOOM_MIPS: u32 = 4;
+const HDR: vk::Format = vk::Format::R16G16B16A16_SFLOAT;
+const DEPTH: vk::Format = vk::Format::D32_SFLOAT;
+
+/// The pipelines and the mesh (uploaded once).
+pub struct Renderer {
+    mesh: Arc<GraphicsPipeline>,
+    down: Arc<ComputePipeline>,
+    up: Arc<ComputePipeline>,
+    tonemap: Arc<ComputePipeline>,
+    /// Interleaved position + normal, 6 floats per vertex.
+    pub vertices: Buffer,
+    /// `u32` indices.
+    pub indices: Buffer,
+    index_count: u32,
+}
+
+/// The external buffers a frame graph reads (assign them at every execution).
+pub struct FrameInputs {
+    /// The mesh's vertex buffer.
+    pub vertices: TaskBuffer,
+    /// The mesh's index buffer.
+    pub indices: TaskBuffer,
+}
+
+fn shader(path: &str, code: &str, stage: Stage) -> Result<weft::runtime::shader::Shader, Error> {
+    Ok(compile(&ShaderSource {
+        path,
+        code,
+        language: Language::Wgsl,
+        stage,
+    })?)
+}
+
+/// Parses the `v`, `vn` and `f a//a b//b c//c` lines of an OBJ file whose normals share the
+/// positions' indices.
+pub fn load_obj(text: &str) -> Result<(Vec<f32>, Vec<u32>), Error> {
+    let (mut positions, mut normals, mut indices) = (Vec::new(), Vec::new(), Vec::new());
+    for line in text.lines() {
+        let mut parts = line.split_whitespace();
+        match parts.next() {
+            Some("v") => positions.push(parse3(parts)?),
+            Some("vn") => normals.push(parse3(parts)?),
+            Some("f") => {
+                for corner in parts {
+                    let index: u32 = corner.split('/').next().unwrap_or("").parse()?;
+                    indices.push(index.checked_sub(1).ok_or("OBJ indices start at 1")?);
+                }
+            }
+            _ => {}
+        }
+    }
+    if positions.len() != normals.len() {
+        return Err("the OBJ needs one normal per position".into());
+    }
+    let vertices = positions
+        .iter()
+        .zip(&normals)
+        .flat_map(|(p, n)| p.iter().chain(n).copied())
+        .collect();
+    Ok((vertices, indices))
+}
+
+fn parse3<'a>(mut parts: impl Iterator<Item = &'a str>) -> Result<[f32; 3], Error> {
+    let mut v = [0.0; 3];
+    for c in &mut v {
+        *c = parts.next().ok_or("a vector needs 3 numbers")?.parse()?;
+    }
+    Ok(v)
+}
+
+fn bytes(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_ne_bytes()).collect()
+}
+
+impl Renderer {
+    /// Compiles the shaders, builds the pipelines and uploads the mesh.
+    pub fn new(ctx: &Arc<Context>, obj: &str) -> Result<Self, Error> {
+        let mesh_code = include_str!("../../shaders/mesh.wgsl");
+        let mesh = GraphicsPipeline::new(
+            ctx,
+            &shader("shaders/mesh.wgsl", mesh_code, Stage::Vertex)?,
+            &shader("shaders/mesh.wgsl", mesh_code, Stage::Fragment)?,
+            &GraphicsPipelineDesc {
+                color_formats: vec![HDR],
+                depth_format: Some(DEPTH),
+                ..Default::default()
+            },
+        )?;
+        let compute = |path: &str, code: &str| -> Result<Arc<ComputePipeline>, Error> {
+            Ok(Arc::new(ComputePipeline::new(
+                ctx,
+                &shader(path, code, Stage::Compute)?,
+            )?))
+        };
+        let down = compute(
+            "shaders/bloom_down.wgsl",
+            include_str!("../../shaders/bloom_down.wgsl"),
+        )?;
+        let up = compute(
+            "shaders/bloom_up.wgsl",
+            include_str!("../../shaders/bloom_up.wgsl"),
+        )?;
+        let tonemap = compute(
+            "shaders/tonemap.wgsl",
+            include_str!("../../shaders/tonemap.wgsl"),
+        )?;
+        let (vertex_data, index_data) = load_obj(obj)?;
+        let vertex_bytes: Vec<u8> = vertex_data.iter().flat_map(|f| f.to_ne_bytes()).collect();
+        let upload_usage = vk::BufferUsageFlags::TRANSFER_DST | vk::BufferUsageFlags::TRANSFER_SRC;
+        let vertices = Buffer::new(
+            ctx,
+            &BufferInfo {
+                name: "mesh vertices",
+                size: vertex_bytes.len() as u64,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER | upload_usage,
+                location: MemoryLocation::GpuOnly,
+            },
+        )?;
+        weft::runtime::upload(ctx, &vertices, 0, &vertex_bytes)?;
+        let index_bytes = bytes(&index_data);
+        let indices = Buffer::new(
+            ctx,
+            &BufferInfo {
+                name: "mesh indices",
+                size: index_bytes.len() as u64,
+                usage: vk::BufferUsageFlags::INDEX_BUFFER | upload_usage,
+                location: MemoryLocation::GpuOnly,
+            },
+        )?;
+        weft::runtime::upload(ctx, &indices, 0, &index_bytes)?;
+        Ok(Self {
+            mesh: Arc::new(mesh),
+            down,
+            up,
+            tonemap,
+            index_count: index_data.len() as u32,
+            vertices,
+            indices,
+        })
+    }
+
+    /// Records one frame into `graph`, rendering into `output` (an RGBA8 storage image of
+    /// `width` x `height`) with the spheres turned by `angle` radians.
+    pub fn record<U: 'static>(
+        &self,
+        graph: &mut TaskGraph<Callback<U>>,
+        output: TaskImage,
+        width: u32,
+        height: u32,
+        angle: f32,
+    ) -> Result<FrameInputs, Error> {
+        let usage = |buffer: &Buffer| BufferDesc {
+            size: buffer.size(),
+            usage: buffer.usage(),
+        };
+        let vertices = graph.external_buffer("mesh vertices", usage(&self.vertices))?;
+        let indices = graph.external_buffer("mesh indices", usage(&self.indices))?;
+        let storage = vk::ImageUsageFlags::STORAGE;
+        let hdr = graph.transient_image(
+            "hdr",
+            ImageDesc::new_2d(
+                HDR,
+                width,
+                height,
+                vk::ImageUsageFlags::COLOR_ATTACHMENT | storage,
+            ),
+        )?;
+        let depth = graph.transient_image(
+            "depth",
+            ImageDesc::new_2d(
+                DEPTH,
+                width,
+                height,
+                vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT,
+            ),
+        )?;
+        let bloom = graph.transient_image(
+            "bloom",
+            ImageDesc::new_2d(HDR, width, height, storage).with_mips(BLOOM_MIPS),
+        )?;
+
+        // An orthographic camera looking down -z at the grid, y up.
+        let aspect = width as f32 / height as f32;
+        let scale = 0.17;
+        #[rustfmt::skip]
+        let view_proj: [f32; 16] = [
+            scale / aspect, 0.0, 0.0, 0.0,
+            0.0, -scale, 0.0, 0.0,
+            0.0, 0.0, -0.2, 0.0,
+            0.0, 0.0, 0.5, 1.0,
+        ];
+        let mut push: Vec<u8> = view_proj.iter().flat_map(|f| f.to_ne_bytes()).collect();
+        for value in [angle, 0.0, 0.0, 0.0] {
+            push.extend(value.to_ne_bytes());
+        }
+        DrawTask::new(
+            &self.mesh,
+            Draw::Indexed {
+                count: self.index_count,
+                instances: INSTANCES,
+            },
+        )
+        .color(hdr, Some([0.02, 0.02, 0.05, 1.0]))
+        .depth(depth, Some(1.0))
+        .vertices(vertices)
+        .indices(indices, vk::IndexType::UINT32)
+        .push_constants(&push)
+        .record(graph, "draw spheres")?;
+
+        let groups = |mip: u32| [(width >> mip).div_ceil(8), (height >> mip).div_ceil(8), 1];
+        let threshold = |first: bool| {
+            let mut p = 1.0f32.to_ne_bytes().to_vec();
+            p.extend(u32::from(first).to_ne_bytes());
+            p
+        };
+        PipelineTask::new(&self.down)
+            .bind("src", hdr)
+            .bind("dst", bloom.mip(0))
+            .push_constants(&threshold(true))
+            .dispatch(groups(0))
+            .record(graph, "bloom bright pass")?;
+        for mip in 1..BLOOM_MIPS {
+            PipelineTask::new(&self.down)
+                .bind("src", bloom.mip(mip - 1))
+                .bind("dst", bloom.mip(mip))
+                .push_constants(&threshold(false))
+                .dispatch(groups(mip))
+                .record(graph, &format!("bloom down {mip}"))?;
+        }
+        for mip in (0..BLOOM_MIPS - 1).rev() {
+            PipelineTask::new(&self.up)
+                .bind("src", bloom.mip(mip + 1))
+                .bind("dst", bloom.mip(mip))
+                .dispatch(groups(mip))
+                .record(graph, &format!("bloom up {mip}"))?;
+        }
+        PipelineTask::new(&self.tonemap)
+            .bind("hdr", hdr)
+            .bind("bloom", bloom.mip(0))
+            .bind("output", output)
+            .dispatch(groups(0))
+            .record(graph, "tonemap")?;
+        Ok(FrameInputs { vertices, indices })
+    }
+}

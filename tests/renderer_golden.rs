@@ -1,0 +1,162 @@
+//! The renderer's frame graph (instanced lit spheres with depth, compute bloom over mips,
+//! tonemap) rendered offscreen at a fixed angle, read back and compared with
+//! `tests/golden/renderer.png` within a per-pixel tolerance, with validation and
+//! synchronization validation on. `WEFT_UPDATE_GOLDEN=1` rewrites the golden image.
+
+#[allow(dead_code)]
+#[path = "../examples/renderer/frame.rs"]
+mod frame;
+
+use std::sync::Arc;
+
+use weft::prelude::*;
+use weft::runtime::{
+    Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, MemoryLocation,
+};
+
+const WIDTH: u32 = 160;
+const HEIGHT: u32 = 120;
+const GOLDEN: &str = "tests/golden/renderer.png";
+
+fn render(ctx: &Arc<Context>) -> Vec<u8> {
+    let renderer = frame::Renderer::new(ctx, include_str!("../assets/icosphere.obj")).unwrap();
+    let mut g: TaskGraph<Callback<()>> = TaskGraph::new();
+    let usage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::TRANSFER_SRC;
+    let output = g
+        .transient_image(
+            "output",
+            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, WIDTH, HEIGHT, usage),
+        )
+        .unwrap();
+    let inputs = renderer.record(&mut g, output, WIDTH, HEIGHT, 0.6).unwrap();
+    let size = u64::from(WIDTH * HEIGHT) * 4;
+    let readback = g
+        .external_buffer(
+            "readback",
+            BufferDesc {
+                size,
+                usage: vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    g.task("read back")
+        .attach(output, access::TRANSFER_SRC)
+        .attach(readback, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let region = vk::BufferImageCopy::default()
+                .image_subresource(vk::ImageSubresourceLayers {
+                    aspect_mask: vk::ImageAspectFlags::COLOR,
+                    mip_level: 0,
+                    base_array_layer: 0,
+                    layer_count: 1,
+                })
+                .image_extent(vk::Extent3D {
+                    width: WIDTH,
+                    height: HEIGHT,
+                    depth: 1,
+                });
+            // SAFETY: recording; the plan put `output` in TRANSFER_SRC.
+            unsafe {
+                cx.device().cmd_copy_image_to_buffer(
+                    cx.cmd(),
+                    cx.image(output),
+                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                    cx.buffer(readback),
+                    &[region],
+                )
+            }
+        }))
+        .record()
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let readback_real = Buffer::new(
+        ctx,
+        &BufferInfo {
+            name: "readback",
+            size,
+            usage: vk::BufferUsageFlags::TRANSFER_DST,
+            location: MemoryLocation::GpuToCpu,
+        },
+    )
+    .unwrap();
+    let mut executor = Executor::new(ctx).unwrap();
+    // Two frames in flight through the same plan: the second must not disturb the first.
+    for _ in 0..2 {
+        executor
+            .execute(
+                &mut g,
+                &plan,
+                &[
+                    (inputs.vertices, &renderer.vertices),
+                    (inputs.indices, &renderer.indices),
+                    (readback, &readback_real),
+                ],
+                &[],
+                &mut (),
+            )
+            .unwrap();
+    }
+    readback_real.mapped().unwrap().to_vec()
+}
+
+fn load_golden() -> Vec<u8> {
+    let file = std::fs::File::open(GOLDEN)
+        .unwrap_or_else(|e| panic!("{GOLDEN}: {e} (run with WEFT_UPDATE_GOLDEN=1 to create it)"));
+    let mut reader = png::Decoder::new(file).read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
+    buffer.truncate(info.buffer_size());
+    buffer
+}
+
+fn save_golden(rgba: &[u8]) {
+    let file = std::io::BufWriter::new(std::fs::File::create(GOLDEN).unwrap());
+    let mut encoder = png::Encoder::new(file, WIDTH, HEIGHT);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(rgba)
+        .unwrap();
+}
+
+#[test]
+fn the_renderer_frame_matches_the_golden_image() {
+    let ctx = match Context::new(&ContextOptions::validated()) {
+        Ok(ctx) => Arc::new(ctx),
+        Err(e) => panic!("no usable Vulkan device: {e}"),
+    };
+    let rgba = render(&ctx);
+    assert_eq!(
+        ctx.validation_messages(),
+        0,
+        "{}",
+        ctx.validation_log().join("\n")
+    );
+    if std::env::var_os("WEFT_UPDATE_GOLDEN").is_some() {
+        save_golden(&rgba);
+    }
+    let golden = load_golden();
+    // Rasterisation and float rounding differ a little between drivers: a pixel differs
+    // when a channel is more than 6 levels off; at most 0.5 % of them may.
+    let differing = rgba
+        .chunks_exact(4)
+        .zip(golden.chunks_exact(4))
+        .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 6))
+        .count();
+    let allowed = (WIDTH * HEIGHT) as usize / 200;
+    assert!(
+        differing <= allowed,
+        "{differing} of {} pixels differ from {GOLDEN} (at most {allowed} may)",
+        WIDTH * HEIGHT
+    );
+    // The image is not blank: the spheres, their lighting and the bloom are there.
+    let distinct: std::collections::HashSet<&[u8]> = rgba.chunks_exact(4).collect();
+    assert!(
+        distinct.len() > 200,
+        "only {} distinct colours",
+        distinct.len()
+    );
+}
