@@ -792,3 +792,62 @@ fn two_graphs_sharing_buffers_run_back_to_back_with_frames_in_flight() {
     assert_eq!(words(c_real.mapped().unwrap()), b_expected);
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }
+
+#[test]
+fn push_constants_can_come_from_the_frame_data() {
+    let ctx = context();
+    let mix = buffer_mix(&ctx);
+    let make = |name: &str| {
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name,
+                size: 256,
+                usage: BUFFER_USAGE,
+                location: MemoryLocation::CpuToGpu,
+            },
+        )
+        .unwrap()
+    };
+    let (mut src_real, dst_real) = (make("src"), make("dst"));
+    src_real
+        .mapped_mut()
+        .unwrap()
+        .copy_from_slice(&push(&[1; 64]));
+    let mut g: TaskGraph<Callback<u32>> = TaskGraph::new();
+    let desc = BufferDesc {
+        size: 256,
+        usage: BUFFER_USAGE,
+    };
+    let (src, dst) = (
+        g.external_buffer("src", desc).unwrap(),
+        g.external_buffer("dst", desc).unwrap(),
+    );
+    PipelineTask::new(&mix)
+        .bind("src_a", src)
+        .bind("src_b", src)
+        .bind("dst", dst)
+        .dispatch([1, 1, 1])
+        .record_with(&mut g, "mix", |frame: &u32, bytes: &mut [u8]| {
+            // count, seed (the frame), stride, lane
+            bytes.copy_from_slice(&push(&[64, *frame, 1, 0]));
+        })
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    for mut frame in [10u32, 20, 30] {
+        executor
+            .execute(
+                &mut g,
+                &plan,
+                &[(src, &src_real), (dst, &dst_real)],
+                &[],
+                &mut frame,
+            )
+            .unwrap();
+        assert!(words(dst_real.mapped().unwrap())
+            .iter()
+            .all(|&w| w == 3 + 1 + frame));
+    }
+    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+}

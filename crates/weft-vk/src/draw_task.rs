@@ -16,6 +16,7 @@ use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
 use crate::pipeline::descriptor_type;
+use crate::pipeline_task::PushFill;
 
 /// The most color attachments and bindings a draw task has.
 const MAX_COLORS: usize = 8;
@@ -131,6 +132,30 @@ impl DrawTask {
         graph: &mut TaskGraph<Callback<U>>,
         name: &str,
     ) -> Result<TaskId, VkError> {
+        self.record_task(graph, name, None)
+    }
+
+    /// Like [`DrawTask::record`], with push constants written from the per-frame data at
+    /// every execution: `fill` gets the data and the push-constant bytes (the shaders'
+    /// block size, zeroed the first time). Static push constants given before are ignored.
+    pub fn record_with<U: 'static>(
+        self,
+        graph: &mut TaskGraph<Callback<U>>,
+        name: &str,
+        fill: impl FnMut(&U, &mut [u8]) + Send + 'static,
+    ) -> Result<TaskId, VkError> {
+        self.record_task(graph, name, Some(Box::new(fill)))
+    }
+
+    fn record_task<U: 'static>(
+        mut self,
+        graph: &mut TaskGraph<Callback<U>>,
+        name: &str,
+        fill: Option<PushFill<U>>,
+    ) -> Result<TaskId, VkError> {
+        if fill.is_some() {
+            self.push = vec![0; self.pipeline.push_constant_size as usize];
+        }
         let pipeline = &self.pipeline;
         let misuse = |problem: String| VkError::Binding {
             task: name.to_owned(),
@@ -289,7 +314,14 @@ impl DrawTask {
             push: self.push,
             draw: self.draw,
         };
-        let run = move |cx: &mut TaskContext<'_, U>| record_draw(cx, &recorded);
+        let mut recorded = recorded;
+        let mut fill = fill;
+        let run = move |cx: &mut TaskContext<'_, U>| {
+            if let Some(fill) = &mut fill {
+                fill(cx.data, &mut recorded.push);
+            }
+            record_draw(cx, &recorded)
+        };
         task.run(Box::new(run)).record().map_err(VkError::Graph)
     }
 }

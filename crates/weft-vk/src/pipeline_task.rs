@@ -16,6 +16,9 @@ use crate::pipeline::{descriptor_type, storage_format, ComputePipeline};
 /// The most bindings one pipeline task pushes.
 const MAX_BINDINGS: usize = 16;
 
+/// Writes a task's push constants from the per-frame data.
+pub(crate) type PushFill<U> = Box<dyn FnMut(&U, &mut [u8]) + Send>;
+
 /// One bound view.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
@@ -75,6 +78,30 @@ impl PipelineTask {
         graph: &mut TaskGraph<Callback<U>>,
         name: &str,
     ) -> Result<TaskId, VkError> {
+        self.record_task(graph, name, None)
+    }
+
+    /// Like [`PipelineTask::record`], with push constants written from the per-frame data
+    /// at every execution: `fill` gets the data and the push-constant bytes (the shader's
+    /// block size, zeroed the first time). Static push constants given before are ignored.
+    pub fn record_with<U: 'static>(
+        self,
+        graph: &mut TaskGraph<Callback<U>>,
+        name: &str,
+        fill: impl FnMut(&U, &mut [u8]) + Send + 'static,
+    ) -> Result<TaskId, VkError> {
+        self.record_task(graph, name, Some(Box::new(fill)))
+    }
+
+    fn record_task<U: 'static>(
+        mut self,
+        graph: &mut TaskGraph<Callback<U>>,
+        name: &str,
+        fill: Option<PushFill<U>>,
+    ) -> Result<TaskId, VkError> {
+        if fill.is_some() {
+            self.push = vec![0; self.pipeline.shader.reflection.push_constant_size as usize];
+        }
         let shader = &self.pipeline.shader;
         let reflection = &shader.reflection;
         let misuse = |problem: String| VkError::Binding {
@@ -128,7 +155,8 @@ impl PipelineTask {
             task = task.attach(view, access);
         }
         let pipeline = self.pipeline;
-        let push = self.push;
+        let mut push = self.push;
+        let mut fill = fill;
         let groups = self.groups;
         // The descriptor arrays live on the stack, sized to this task's binding count, so
         // recording neither allocates nor clears unused entries.
@@ -136,9 +164,15 @@ impl PipelineTask {
             ($($n:literal)*) => {
                 match slots.len() {
                     $($n => Box::new(move |cx: &mut TaskContext<'_, U>| {
+                        if let Some(fill) = &mut fill {
+                            fill(cx.data, &mut push);
+                        }
                         record_dispatch::<U, $n>(cx, &pipeline, &slots, &push, groups)
                     }) as Callback<U>,)*
                     _ => Box::new(move |cx: &mut TaskContext<'_, U>| {
+                        if let Some(fill) = &mut fill {
+                            fill(cx.data, &mut push);
+                        }
                         record_dispatch::<U, MAX_BINDINGS>(cx, &pipeline, &slots, &push, groups)
                     }),
                 }
