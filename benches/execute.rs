@@ -41,6 +41,7 @@ fn execute(c: &mut Criterion) {
         Context::new(&ContextOptions {
             validation: false,
             device_name: None,
+            display: None,
         })
         .unwrap_or_else(|e| panic!("no usable Vulkan device: {e}")),
     );

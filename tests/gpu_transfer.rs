@@ -376,6 +376,7 @@ fn a_device_name_that_matches_nothing_is_an_error_with_the_install_hint() {
     let e = Context::new(&ContextOptions {
         validation: true,
         device_name: Some("no such device 1234".into()),
+        display: None,
     })
     .err()
     .expect("no device can match");

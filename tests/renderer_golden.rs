@@ -28,7 +28,9 @@ fn render(ctx: &Arc<Context>) -> Vec<u8> {
             ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, WIDTH, HEIGHT, usage),
         )
         .unwrap();
-    let inputs = renderer.record(&mut g, output, WIDTH, HEIGHT, 0.6).unwrap();
+    let inputs = renderer
+        .record(&mut g, output, WIDTH, HEIGHT, |_| 0.6)
+        .unwrap();
     let size = u64::from(WIDTH * HEIGHT) * 4;
     let readback = g
         .external_buffer(

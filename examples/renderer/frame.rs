@@ -159,14 +159,14 @@ impl Renderer {
     }
 
     /// Records one frame into `graph`, rendering into `output` (an RGBA8 storage image of
-    /// `width` x `height`) with the spheres turned by `angle` radians.
+    /// `width` x `height`) with the spheres turned by `angle(frame data)` radians.
     pub fn record<U: 'static>(
         &self,
         graph: &mut TaskGraph<Callback<U>>,
         output: TaskImage,
         width: u32,
         height: u32,
-        angle: f32,
+        angle: impl Fn(&U) -> f32 + Send + 'static,
     ) -> Result<FrameInputs, Error> {
         let usage = |buffer: &Buffer| BufferDesc {
             size: buffer.size(),
@@ -208,10 +208,6 @@ impl Renderer {
             0.0, 0.0, -0.2, 0.0,
             0.0, 0.0, 0.5, 1.0,
         ];
-        let mut push: Vec<u8> = view_proj.iter().flat_map(|f| f.to_ne_bytes()).collect();
-        for value in [angle, 0.0, 0.0, 0.0] {
-            push.extend(value.to_ne_bytes());
-        }
         DrawTask::new(
             &self.mesh,
             Draw::Indexed {
@@ -223,8 +219,13 @@ impl Renderer {
         .depth(depth, Some(1.0))
         .vertices(vertices)
         .indices(indices, vk::IndexType::UINT32)
-        .push_constants(&push)
-        .record(graph, "draw spheres")?;
+        .record_with(graph, "draw spheres", move |data: &U, push: &mut [u8]| {
+            let tail = [angle(data), 0.0, 0.0, 0.0];
+            let values = view_proj.iter().chain(&tail);
+            for (bytes, value) in push.chunks_exact_mut(4).zip(values) {
+                bytes.copy_from_slice(&value.to_ne_bytes());
+            }
+        })?;
 
         let groups = |mip: u32| [(width >> mip).div_ceil(8), (height >> mip).div_ceil(8), 1];
         let threshold = |first: bool| {

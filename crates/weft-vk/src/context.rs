@@ -27,6 +27,9 @@ pub struct ContextOptions {
     /// the `WEFT_DEVICE` environment variable; without it a discrete GPU is preferred, then
     /// any other Vulkan 1.3 device (lavapipe included).
     pub device_name: Option<String>,
+    /// The display windows will be on: enables the surface and swapchain extensions, so
+    /// [`crate::Swapchain`]s can be made (headless without one).
+    pub display: Option<raw_window_handle::RawDisplayHandle>,
 }
 
 impl Default for ContextOptions {
@@ -34,6 +37,7 @@ impl Default for ContextOptions {
         Self {
             validation: cfg!(debug_assertions),
             device_name: None,
+            display: None,
         }
     }
 }
@@ -44,20 +48,21 @@ impl ContextOptions {
         Self {
             validation: true,
             device_name: None,
+            display: None,
         }
     }
 }
 
 /// An instance, a device and its queue: everything else is created from it.
 pub struct Context {
-    // Kept so the loader library stays loaded while the instance lives.
-    _entry: ash::Entry,
     pub(crate) instance: ash::Instance,
     messenger: Option<(ash::ext::debug_utils::Instance, vk::DebugUtilsMessengerEXT)>,
     log: Box<MessageLog>,
     pub(crate) device: ash::Device,
     pub(crate) queue: vk::Queue,
     pub(crate) queue_family: u32,
+    pub(crate) physical_device: vk::PhysicalDevice,
+    pub(crate) entry: ash::Entry,
     pub(crate) allocator: ManuallyDrop<Mutex<Allocator>>,
     pub(crate) debug_utils: Option<ash::ext::debug_utils::Device>,
     pub(crate) push_descriptor: ash::khr::push_descriptor::Device,
@@ -73,7 +78,13 @@ impl Context {
         // the documented way to start Vulkan and nothing else is running Vulkan yet.
         let entry = unsafe { ash::Entry::load() }.map_err(|e| VkError::Loader(e.to_string()))?;
         let log = Box::<MessageLog>::default();
-        let instance = create_instance(&entry, options.validation, &log)?;
+        let surface_extensions = match options.display {
+            Some(display) => ash_window::enumerate_required_extensions(display)
+                .map_err(vk_err("vkEnumerateInstanceExtensionProperties"))?
+                .to_vec(),
+            None => Vec::new(),
+        };
+        let instance = create_instance(&entry, options.validation, &surface_extensions, &log)?;
         let messenger = if options.validation {
             let loader = ash::ext::debug_utils::Instance::new(&entry, &instance);
             let info = messenger_info(&log);
@@ -91,7 +102,14 @@ impl Context {
             .or_else(|| std::env::var("WEFT_DEVICE").ok());
         let (physical_device, device_name, queue_family) =
             pick_device(&instance, filter.as_deref())?;
-        let device = create_device(&instance, physical_device, queue_family, &device_name)?;
+        let presents = options.display.is_some();
+        let device = create_device(
+            &instance,
+            physical_device,
+            queue_family,
+            &device_name,
+            presents,
+        )?;
         // SAFETY: the queue family was created with one queue.
         let queue = unsafe { device.get_device_queue(queue_family, 0) };
         let allocator = Allocator::new(&AllocatorCreateDesc {
@@ -112,11 +130,12 @@ impl Context {
         let push_descriptor = ash::khr::push_descriptor::Device::new(&instance, &device);
         let timeline = Timeline::new(&device)?;
         Ok(Self {
-            _entry: entry,
+            entry: entry.clone(),
             instance,
             messenger,
             log,
             device,
+            physical_device,
             queue,
             queue_family,
             allocator: ManuallyDrop::new(Mutex::new(allocator)),
@@ -222,6 +241,7 @@ impl Drop for Context {
 fn create_instance(
     entry: &ash::Entry,
     validation: bool,
+    surface_extensions: &[*const c_char],
     log: &MessageLog,
 ) -> Result<ash::Instance, VkError> {
     if validation {
@@ -244,11 +264,10 @@ fn create_instance(
     } else {
         vec![]
     };
-    let extensions: Vec<*const c_char> = if validation {
-        vec![ash::ext::debug_utils::NAME.as_ptr()]
-    } else {
-        vec![]
-    };
+    let mut extensions: Vec<*const c_char> = surface_extensions.to_vec();
+    if validation {
+        extensions.push(ash::ext::debug_utils::NAME.as_ptr());
+    }
     let enables = [vk::ValidationFeatureEnableEXT::SYNCHRONIZATION_VALIDATION];
     let mut features = vk::ValidationFeaturesEXT::default().enabled_validation_features(&enables);
     // Also catches messages of instance creation itself.
@@ -349,6 +368,7 @@ fn create_device(
     pd: vk::PhysicalDevice,
     family: u32,
     name: &str,
+    presents: bool,
 ) -> Result<ash::Device, VkError> {
     let missing = |feature: &str| VkError::MissingFeature {
         device: name.to_owned(),
@@ -382,7 +402,18 @@ fn create_device(
     let queues = [vk::DeviceQueueCreateInfo::default()
         .queue_family_index(family)
         .queue_priorities(&priorities)];
-    let device_extensions = [push_descriptor.as_ptr()];
+    let swapchain = ash::khr::swapchain::NAME;
+    if presents
+        && !extensions
+            .iter()
+            .any(|e| e.extension_name_as_c_str() == Ok(swapchain))
+    {
+        return Err(missing("the extension VK_KHR_swapchain"));
+    }
+    let mut device_extensions = vec![push_descriptor.as_ptr()];
+    if presents {
+        device_extensions.push(swapchain.as_ptr());
+    }
     let info = vk::DeviceCreateInfo::default()
         .queue_create_infos(&queues)
         .enabled_extension_names(&device_extensions)

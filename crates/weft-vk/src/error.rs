@@ -93,6 +93,12 @@ pub enum VkError {
         /// What failed.
         source: Box<VkError>,
     },
+    /// The device cannot present to the window's surface.
+    #[error("device `{device}` cannot present to this window's surface")]
+    CannotPresent {
+        /// The device's name.
+        device: String,
+    },
     /// A host read of a buffer that is not mapped.
     #[error("buffer `{0}` is not host-visible; create it with a CPU-visible memory location")]
     NotHostVisible(String),

@@ -18,6 +18,7 @@ use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::image::Image;
+use crate::swapchain::FrameSync;
 use crate::timeline::Submit;
 
 /// A task callback: records the task's commands. `U` is the per-frame user data passed to
@@ -246,6 +247,31 @@ impl Executor {
         data: &mut U,
     ) -> Result<u64, VkError> {
         self.record_plan(graph, plan, buffers, images, data)?;
+        self.submit_frame(buffers, images, None)
+    }
+
+    /// Like [`Executor::execute`] for a frame that renders into an acquired swapchain image
+    /// (assigned among `images`): the submission waits for the image and signals
+    /// `sync.rendered`, which [`crate::Swapchain::present`] waits for.
+    pub fn execute_presenting<U>(
+        &mut self,
+        graph: &mut TaskGraph<Callback<U>>,
+        plan: &Plan,
+        buffers: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
+        data: &mut U,
+        sync: FrameSync,
+    ) -> Result<u64, VkError> {
+        self.record_plan(graph, plan, buffers, images, data)?;
+        self.submit_frame(buffers, images, Some(sync))
+    }
+
+    fn submit_frame(
+        &mut self,
+        buffers: &[Assignment<'_>],
+        images: &[ImageAssignment<'_>],
+        sync: Option<FrameSync>,
+    ) -> Result<u64, VkError> {
         let frame = &mut self.frames[self.current];
         let ctx = &self.ctx;
         let value = ctx.timeline.submit(
@@ -253,6 +279,7 @@ impl Executor {
             ctx.queue,
             frame.cmd,
             Submit::After(frame.submission),
+            sync,
             &ctx.allocator,
         )?;
         frame.submission = value;

@@ -113,6 +113,30 @@ impl Image {
 }
 
 impl Image {
+    /// Wraps an image someone else owns (a swapchain image): its views are made and
+    /// destroyed here, the image itself is never destroyed. Drop it only once the GPU no
+    /// longer uses it.
+    pub(crate) fn borrowed(
+        ctx: &Arc<Context>,
+        name: &str,
+        raw: vk::Image,
+        desc: &ImageDesc,
+    ) -> Self {
+        let units =
+            format_aspects(desc.format).as_raw().count_ones() * desc.mip_levels * desc.array_layers;
+        Self {
+            ctx: Arc::clone(ctx),
+            raw,
+            allocation: None,
+            desc: *desc,
+            name: name.to_owned(),
+            units: Mutex::new(vec![AccessState::default(); units as usize]),
+            views: Mutex::new(Vec::new()),
+            in_flight: InFlight::default(),
+            id: ctx.ids.allocate(),
+        }
+    }
+
     /// A view of `range` (2D for one layer, 2D array for several), made on first use and
     /// kept until the image is dropped.
     pub fn view(&self, range: &ImageRange) -> Result<vk::ImageView, VkError> {
@@ -166,11 +190,12 @@ impl Drop for Image {
             })
             .unwrap_or_default();
         // Destroyed now if no submission still uses it, else once its last one has finished.
-        if let Some(allocation) = self.allocation.take() {
-            self.ctx.retire(
+        match self.allocation.take() {
+            Some(allocation) => self.ctx.retire(
                 self.in_flight.get(),
                 Garbage::Image(self.raw, allocation, views),
-            );
+            ),
+            None => self.ctx.retire(self.in_flight.get(), Garbage::Views(views)),
         }
     }
 }

@@ -16,6 +16,8 @@ pub(crate) enum Garbage {
     Buffer(vk::Buffer, Allocation),
     Image(vk::Image, Allocation, Vec<vk::ImageView>),
     CommandPool(vk::CommandPool),
+    /// The views of an image someone else owns.
+    Views(Vec<vk::ImageView>),
 }
 
 /// The context's timeline: submissions, waits and deferred destruction.
@@ -104,6 +106,7 @@ impl Timeline {
         queue: vk::Queue,
         cmd: vk::CommandBuffer,
         after: Submit,
+        frame: Option<crate::swapchain::FrameSync>,
         allocator: &Mutex<Allocator>,
     ) -> Result<u64, VkError> {
         let after_kind = after;
@@ -118,19 +121,27 @@ impl Timeline {
             };
             let value = *submitted + 1;
             let cmds = [vk::CommandBufferSubmitInfo::default().command_buffer(cmd)];
-            let signals = [vk::SemaphoreSubmitInfo::default()
-                .semaphore(self.semaphore)
-                .value(value)
-                .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
-            let waits = [vk::SemaphoreSubmitInfo::default()
-                .semaphore(self.semaphore)
-                .value(after)
-                .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)];
-            let waits = if after == 0 { &waits[..0] } else { &waits[..] };
+            let signal = |semaphore, value| {
+                vk::SemaphoreSubmitInfo::default()
+                    .semaphore(semaphore)
+                    .value(value)
+                    .stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)
+            };
+            // The timeline, then the swapchain's binary semaphores (value ignored).
+            let mut signals = [signal(self.semaphore, value); 2];
+            let mut waits = [signal(self.semaphore, after); 2];
+            let (mut signal_count, mut wait_count) = (1, usize::from(after != 0));
+            if let Some(frame) = frame {
+                signals[1] = signal(frame.rendered, 0);
+                signal_count = 2;
+                waits[wait_count] = signal(frame.acquired, 0);
+                wait_count += 1;
+            }
+            let (signals, waits) = (&signals[..signal_count], &waits[..wait_count]);
             let submit = [vk::SubmitInfo2::default()
                 .wait_semaphore_infos(waits)
                 .command_buffer_infos(&cmds)
-                .signal_semaphore_infos(&signals)];
+                .signal_semaphore_infos(signals)];
             // SAFETY: the command buffer is fully recorded and not pending; the queue is
             // externally synchronised by the lock held here; the infos point at locals.
             unsafe { device.queue_submit2(queue, &submit, vk::Fence::null()) }
@@ -143,6 +154,11 @@ impl Timeline {
         };
         self.collect(device, allocator)?;
         Ok(value)
+    }
+
+    /// Holds the queue (for presenting) while the guard lives.
+    pub fn queue_lock(&self) -> Option<std::sync::MutexGuard<'_, u64>> {
+        self.submitted.lock().ok()
     }
 
     /// The value of the last submission.
@@ -197,6 +213,13 @@ pub(crate) fn destroy(device: &ash::Device, allocator: &Mutex<Allocator>, garbag
         Garbage::CommandPool(pool) => {
             // SAFETY: the pool's only submission has finished.
             unsafe { device.destroy_command_pool(pool, None) };
+            return;
+        }
+        Garbage::Views(views) => {
+            for view in views {
+                // SAFETY: the last submission using the views has finished.
+                unsafe { device.destroy_image_view(view, None) };
+            }
             return;
         }
         Garbage::Buffer(buffer, allocation) => {

@@ -69,6 +69,7 @@ impl<'a> OneTime<'a> {
                 ctx.queue,
                 self.cmd,
                 Submit::AfterAll,
+                None,
                 &ctx.allocator,
             )
         });
