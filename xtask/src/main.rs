@@ -80,6 +80,9 @@ const PACKAGES: &[&str] = &[
     "libshaderc-dev",
     "glslang-dev",
     "spirv-tools",
+    "xvfb",
+    "x11-apps",
+    "imagemagick",
 ];
 
 /// Files that show the packages are there.
@@ -90,6 +93,9 @@ const PACKAGE_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libshaderc_combined.a",
     "/usr/lib/x86_64-linux-gnu/libglslang.a",
     "/usr/lib/x86_64-linux-gnu/libSPIRV-Tools-opt.a",
+    "/usr/bin/Xvfb",
+    "/usr/bin/xwd",
+    "/usr/bin/convert",
 ];
 
 /// Installs the system packages when they are missing (as root, with apt-get), or says how.
@@ -166,7 +172,54 @@ fn test(extra: &[String]) -> Result<(), String> {
     ])?;
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
-    cargo(&args)
+    cargo(&args)?;
+    window_test()
+}
+
+/// Runs the windowed renderer for 300 frames with two resizes under Xvfb (unless a display
+/// is set), with validation on; it fails on any validation message and compares its last
+/// frame's screenshot with `tests/golden/window.png`.
+fn window_test() -> Result<(), String> {
+    let mut xvfb = None;
+    if std::env::var_os("DISPLAY").is_none() {
+        eprintln!("xtask: starting Xvfb :99");
+        let child = Command::new("Xvfb")
+            .args([":99", "-screen", "0", "640x480x24", "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+        xvfb = Some(child);
+        std::env::set_var("DISPLAY", ":99");
+        let socket = std::path::Path::new("/tmp/.X11-unix/X99");
+        for _ in 0..100 {
+            if socket.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    let result = cargo(&[
+        "run",
+        "--release",
+        "--example",
+        "renderer",
+        "--",
+        "--frames",
+        "300",
+        "--resize",
+        "--report",
+        "target/renderer-report.txt",
+        "--screenshot",
+        "target/renderer-window.png",
+        "--golden",
+        "tests/golden/window.png",
+    ]);
+    if let Some(mut child) = xvfb {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    result
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {

@@ -425,8 +425,9 @@ access_constants! {
     HOST_READ = HOST, Read, Host;
     /// Written by the host.
     HOST_WRITE = HOST, Write, Host;
-    /// Presented to a swapchain.
-    PRESENT = NONE, Read, Present;
+    /// Presented to a swapchain. All stages, so that the transition into the present layout
+    /// is ordered before the semaphore signal the present waits for.
+    PRESENT = ALL_COMMANDS, Read, Present;
 }
 
 #[cfg(test)]

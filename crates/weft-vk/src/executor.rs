@@ -699,6 +699,13 @@ fn bridge_image(
         };
         state.bridged(first);
         let (aspect, mip, layer) = unit_position(&desc, all, unit);
+        // A bridge from nothing known (all stages as its source) goes to the start of the
+        // frame, where it waits for the submission's semaphores and delays no work.
+        let batch = if bridge.src_stages == vk::PipelineStageFlags2::ALL_COMMANDS {
+            0
+        } else {
+            first.batch
+        };
         let barrier = vk::ImageMemoryBarrier2::default()
             .src_stage_mask(bridge.src_stages)
             .src_access_mask(bridge.src_access)
@@ -716,7 +723,7 @@ fn bridge_image(
                 base_array_layer: layer,
                 layer_count: 1,
             });
-        out.push((first.batch, barrier));
+        out.push((batch, barrier));
     });
 }
 

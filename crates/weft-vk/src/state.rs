@@ -59,11 +59,18 @@ impl AccessState {
                 && !(self.visible_stages.contains(first.stages)
                     && self.visible_access.contains(first.access))
         };
+        let src_stages = if writes {
+            self.write_stages | self.read_stages
+        } else {
+            self.write_stages
+        };
         needed.then(|| Bridge {
-            src_stages: if writes {
-                self.write_stages | self.read_stages
+            // Nothing known to wait for (a fresh or acquired image): all stages, so the
+            // transition chains to the semaphore waits of the submission.
+            src_stages: if src_stages.is_empty() {
+                vk::PipelineStageFlags2::ALL_COMMANDS
             } else {
-                self.write_stages
+                src_stages
             },
             src_access: self.write_access,
             old_layout: self.layout,

@@ -1,0 +1,404 @@
+//! A small renderer driven by one weft graph per window size: instanced lit spheres with
+//! depth, a compute bloom over mips, tonemapping, and a blit into the swapchain image, which
+//! the graph presents. Frame time in the window title.
+//!
+//! `cargo run --release --example renderer` (needs a display; `cargo xtask test` runs it
+//! under Xvfb). Options: `--frames N` quits after N frames, `--resize` resizes the window
+//! at a third and at two thirds of them, `--report PATH` writes frames, resizes, fps and
+//! validation messages there.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use weft::prelude::*;
+use weft::runtime::raw_window_handle::HasDisplayHandle;
+use weft::runtime::{Callback, Context, ContextOptions, Executor, Swapchain};
+use winit::application::ApplicationHandler;
+use winit::dpi::PhysicalSize;
+use winit::event::WindowEvent;
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::window::{Window, WindowId};
+
+mod frame;
+
+/// Per-frame data passed to the graph's callbacks.
+struct FrameData {
+    angle: f32,
+}
+
+/// The graph of one window size, and what it needs assigned.
+struct Compiled {
+    graph: TaskGraph<Callback<FrameData>>,
+    plan: Plan,
+    inputs: frame::FrameInputs,
+    swapchain_image: TaskImage,
+    size: (u32, u32),
+}
+
+struct Running {
+    window: Arc<Window>,
+    ctx: Arc<Context>,
+    swapchain: Swapchain,
+    renderer: frame::Renderer,
+    executor: Executor,
+    compiled: Compiled,
+}
+
+#[derive(Default)]
+struct Options {
+    frames: Option<u64>,
+    resize: bool,
+    report: Option<String>,
+    /// After the last frame, take a screenshot of the X display (`xwd` + `convert`) into
+    /// this PNG and compare it with `golden` (when given).
+    screenshot: Option<String>,
+    golden: Option<String>,
+}
+
+#[derive(Default)]
+struct App {
+    options: Options,
+    running: Option<Running>,
+    frames: u64,
+    resizes: u64,
+    started: Option<Instant>,
+    last: Option<Instant>,
+    error: Option<String>,
+}
+
+type Error = Box<dyn std::error::Error>;
+
+/// Records and compiles the frame graph for the swapchain's current size.
+fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled, Error> {
+    let desc = swapchain.desc();
+    let (width, height) = (desc.extent.width, desc.extent.height);
+    let mut graph: TaskGraph<Callback<FrameData>> = TaskGraph::new();
+    let output = graph.transient_image(
+        "output",
+        ImageDesc::new_2d(
+            vk::Format::R8G8B8A8_UNORM,
+            width,
+            height,
+            vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::TRANSFER_SRC,
+        ),
+    )?;
+    let swapchain_image = graph.external_image("swapchain", desc)?;
+    let inputs = renderer.record(&mut graph, output, width, height, |data: &FrameData| {
+        data.angle
+    })?;
+    let blit_src = Access::new(
+        vk::PipelineStageFlags2::BLIT,
+        AccessKind::Read,
+        AccessUsage::TransferSrc,
+    );
+    let blit_dst = Access::new(
+        vk::PipelineStageFlags2::BLIT,
+        AccessKind::Write,
+        AccessUsage::TransferDst,
+    );
+    graph
+        .task("blit to swapchain")
+        .attach(output, blit_src)
+        .attach(swapchain_image, blit_dst)
+        .run(Box::new(move |cx| {
+            let layers = vk::ImageSubresourceLayers {
+                aspect_mask: vk::ImageAspectFlags::COLOR,
+                mip_level: 0,
+                base_array_layer: 0,
+                layer_count: 1,
+            };
+            let corner = vk::Offset3D {
+                x: width as i32,
+                y: height as i32,
+                z: 1,
+            };
+            let region = vk::ImageBlit {
+                src_subresource: layers,
+                src_offsets: [vk::Offset3D::default(), corner],
+                dst_subresource: layers,
+                dst_offsets: [vk::Offset3D::default(), corner],
+            };
+            // SAFETY: recording; the plan put both images in their transfer layouts.
+            unsafe {
+                cx.device().cmd_blit_image(
+                    cx.cmd(),
+                    cx.image(output),
+                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                    cx.image(swapchain_image),
+                    vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                    &[region],
+                    vk::Filter::NEAREST,
+                )
+            }
+        }))
+        .record()?;
+    graph.present(swapchain_image)?;
+    let plan = graph.compile(&CompileOptions::default())?;
+    Ok(Compiled {
+        graph,
+        plan,
+        inputs,
+        swapchain_image,
+        size: (width, height),
+    })
+}
+
+impl App {
+    fn start(&mut self, event_loop: &ActiveEventLoop) -> Result<(), Error> {
+        let attributes = Window::default_attributes()
+            .with_title("weft renderer")
+            .with_inner_size(PhysicalSize::new(640, 480));
+        let window = Arc::new(event_loop.create_window(attributes)?);
+        let ctx = Arc::new(Context::new(&ContextOptions {
+            display: Some(window.display_handle()?.as_raw()),
+            ..ContextOptions::validated()
+        })?);
+        let size = window.inner_size();
+        let swapchain = Swapchain::new(&ctx, &*window, size.width.max(1), size.height.max(1))?;
+        let renderer = frame::Renderer::new(&ctx, include_str!("../../assets/icosphere.obj"))?;
+        let compiled = compile(&renderer, &swapchain)?;
+        let executor = Executor::new(&ctx)?;
+        println!("device: {}", ctx.device_name());
+        self.running = Some(Running {
+            window,
+            ctx,
+            swapchain,
+            renderer,
+            executor,
+            compiled,
+        });
+        self.started = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Rebuilds the swapchain (and the graph, when the size changed).
+    fn rebuild(running: &mut Running) -> Result<(), Error> {
+        let size = running.window.inner_size();
+        if size.width == 0 || size.height == 0 {
+            return Ok(());
+        }
+        running.swapchain.recreate(size.width, size.height)?;
+        let desc = running.swapchain.desc();
+        if (desc.extent.width, desc.extent.height) != running.compiled.size {
+            running.compiled = compile(&running.renderer, &running.swapchain)?;
+        }
+        Ok(())
+    }
+
+    fn draw(&mut self) -> Result<(), Error> {
+        let Some(running) = &mut self.running else {
+            return Ok(());
+        };
+        let size = running.window.inner_size();
+        if size.width == 0 || size.height == 0 {
+            // Minimised: nothing to draw; the next resize wakes us up.
+            return Ok(());
+        }
+        let Some(acquired) = running.swapchain.acquire()? else {
+            return Self::rebuild(running);
+        };
+        let (index, sync) = (acquired.index, acquired.sync);
+        let c = &mut running.compiled;
+        let mut data = FrameData {
+            angle: self.frames as f32 * 0.02,
+        };
+        running.executor.execute_presenting(
+            &mut c.graph,
+            &c.plan,
+            &[
+                (c.inputs.vertices, &running.renderer.vertices),
+                (c.inputs.indices, &running.renderer.indices),
+            ],
+            &[(c.swapchain_image, acquired.image)],
+            &mut data,
+            sync,
+        )?;
+        if !running.swapchain.present(index)? {
+            Self::rebuild(running)?;
+        }
+        self.frames += 1;
+        let now = Instant::now();
+        if let Some(last) = self.last.replace(now) {
+            let ms = (now - last).as_secs_f64() * 1e3;
+            running.window.set_title(&format!(
+                "weft renderer - {ms:.1} ms/frame - frame {}",
+                self.frames
+            ));
+        }
+        if let Some(total) = self.options.frames {
+            if self.options.resize && (self.frames == total / 3 || self.frames == 2 * total / 3) {
+                let size = if self.frames == total / 3 {
+                    PhysicalSize::new(480, 360)
+                } else {
+                    PhysicalSize::new(640, 480)
+                };
+                // Applied later, through a `Resized` event.
+                let _ = running.window.request_inner_size(size);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, event_loop: &ActiveEventLoop) {
+        let elapsed = self.started.map_or(Duration::ZERO, |s| s.elapsed());
+        let fps = self.frames as f64 / elapsed.as_secs_f64().max(1e-9);
+        let messages = self
+            .running
+            .as_ref()
+            .map_or(0, |r| r.ctx.validation_messages());
+        if let Some(running) = &self.running {
+            let _ = running.executor.wait_idle();
+        }
+        if let Some(path) = &self.options.screenshot {
+            if let Err(e) = screenshot(path, self.options.golden.as_deref()) {
+                self.error = Some(format!("screenshot: {e}"));
+            }
+        }
+        let report = format!(
+            "frames {}\nresizes {}\nfps {fps:.1}\nvalidation messages {messages}\n",
+            self.frames, self.resizes
+        );
+        print!("{report}");
+        if let Some(path) = &self.options.report {
+            if let Err(e) = std::fs::write(path, &report) {
+                self.error = Some(format!("{path}: {e}"));
+            }
+        }
+        if messages > 0 {
+            let log = self
+                .running
+                .as_ref()
+                .map(|r| r.ctx.validation_log().join("\n"));
+            self.error = Some(format!("validation messages:\n{}", log.unwrap_or_default()));
+        }
+        event_loop.exit();
+    }
+}
+
+impl ApplicationHandler for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.running.is_none() {
+            if let Err(e) = self.start(event_loop) {
+                self.error = Some(e.to_string());
+                event_loop.exit();
+            }
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
+        let result = match event {
+            WindowEvent::CloseRequested => {
+                self.finish(event_loop);
+                Ok(())
+            }
+            WindowEvent::Resized(size) => match &mut self.running {
+                Some(running) if size.width > 0 && size.height > 0 => {
+                    if (size.width, size.height) != running.compiled.size {
+                        self.resizes += 1;
+                    }
+                    Self::rebuild(running)
+                }
+                _ => Ok(()),
+            },
+            WindowEvent::RedrawRequested => self.draw(),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            self.error = Some(e.to_string());
+            event_loop.exit();
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        if self
+            .options
+            .frames
+            .is_some_and(|total| self.frames >= total)
+        {
+            return self.finish(event_loop);
+        }
+        match &self.running {
+            Some(running) if running.window.inner_size().width > 0 => {
+                event_loop.set_control_flow(ControlFlow::Poll);
+                running.window.request_redraw();
+            }
+            // Minimised: wait for events instead of spinning.
+            _ => event_loop.set_control_flow(ControlFlow::Wait),
+        }
+    }
+}
+
+/// Captures the X display into `path` and compares it with `golden`: at most 1 % of the
+/// pixels may differ by more than 8 levels in a channel (software rasterisation and the
+/// X server's visual may round a little differently).
+fn screenshot(path: &str, golden: Option<&str>) -> Result<(), Error> {
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("xwd -root -silent | convert xwd:- png:{path}"))
+        .status()?;
+    if !status.success() {
+        return Err(format!("xwd | convert failed ({status})").into());
+    }
+    println!("screenshot: {path}");
+    let Some(golden) = golden else {
+        return Ok(());
+    };
+    let (shot, golden_pixels) = (rgb(path)?, rgb(golden)?);
+    if shot.1 != golden_pixels.1 {
+        return Err(format!("{path} is {:?}, {golden} is {:?}", shot.1, golden_pixels.1).into());
+    }
+    let differing = shot
+        .0
+        .chunks_exact(3)
+        .zip(golden_pixels.0.chunks_exact(3))
+        .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 8))
+        .count();
+    let total = shot.0.len() / 3;
+    println!("screenshot vs {golden}: {differing} of {total} pixels differ");
+    if differing * 100 > total {
+        return Err(format!("{differing} of {total} pixels differ from {golden}").into());
+    }
+    Ok(())
+}
+
+/// A PNG's pixels as RGB, and its size.
+fn rgb(path: &str) -> Result<(Vec<u8>, (u32, u32)), Error> {
+    let mut reader = png::Decoder::new(std::fs::File::open(path)?).read_info()?;
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer)?;
+    let data = &buffer[..info.buffer_size()];
+    let pixels = match info.color_type {
+        png::ColorType::Rgb => data.to_vec(),
+        png::ColorType::Rgba => data
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect(),
+        other => return Err(format!("{path}: colour type {other:?}").into()),
+    };
+    Ok((pixels, (info.width, info.height)))
+}
+
+fn main() -> Result<(), Error> {
+    let mut options = Options::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--frames" => options.frames = Some(args.next().ok_or("--frames N")?.parse()?),
+            "--resize" => options.resize = true,
+            "--report" => options.report = Some(args.next().ok_or("--report PATH")?),
+            "--screenshot" => options.screenshot = Some(args.next().ok_or("--screenshot PATH")?),
+            "--golden" => options.golden = Some(args.next().ok_or("--golden PATH")?),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let event_loop = EventLoop::new()?;
+    let mut app = App {
+        options,
+        ..App::default()
+    };
+    event_loop.run_app(&mut app)?;
+    match app.error {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
