@@ -313,3 +313,171 @@ fn a_depth_access_on_a_color_image_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn presenting_without_a_swapchain_is_an_error() {
+    let ctx = context();
+    let mut g = Graph::new();
+    let target = g
+        .external_image(
+            "target",
+            ImageDesc::new_2d(COLOR, SIZE, SIZE, vk::ImageUsageFlags::COLOR_ATTACHMENT),
+        )
+        .unwrap();
+    g.task("draw")
+        .attach(target, access::COLOR_WRITE)
+        .run(Box::new(|_| {}))
+        .record()
+        .unwrap();
+    g.present(target).unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    let e = executor
+        .execute(&mut g, &plan, &[], &[], &mut ())
+        .unwrap_err();
+    assert!(matches!(e, VkError::PresentWithoutSwapchain), "{e}");
+}
+
+#[test]
+fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
+    let ctx = context();
+    let pipe = pipeline(&ctx, false);
+    // One full-screen quad (two triangles) in yellow.
+    let yellow = [1.0, 1.0, 0.0, 1.0];
+    let vertices: Vec<[f32; 7]> = vec![
+        vertex(-1.0, -1.0, 0.5, yellow),
+        vertex(1.0, -1.0, 0.5, yellow),
+        vertex(1.0, 1.0, 0.5, yellow),
+        vertex(-1.0, -1.0, 0.5, yellow),
+        vertex(1.0, 1.0, 0.5, yellow),
+        vertex(-1.0, 1.0, 0.5, yellow),
+    ];
+    let bytes: Vec<u8> = vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_ne_bytes())
+        .collect();
+    let mut vertex_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "vertices",
+            size: bytes.len() as u64,
+            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            location: MemoryLocation::CpuToGpu,
+        },
+    )
+    .unwrap();
+    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
+    let readback_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "readback",
+            size: u64::from(SIZE * SIZE) * 4,
+            usage: vk::BufferUsageFlags::TRANSFER_DST,
+            location: MemoryLocation::GpuToCpu,
+        },
+    )
+    .unwrap();
+    let mut g = Graph::new();
+    let color = color_image(&mut g);
+    let verts = g
+        .external_buffer(
+            "vertices",
+            BufferDesc {
+                size: bytes.len() as u64,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            },
+        )
+        .unwrap();
+    let args = g
+        .transient_buffer(
+            "args",
+            BufferDesc {
+                size: 16,
+                usage: vk::BufferUsageFlags::INDIRECT_BUFFER | vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    let readback = g
+        .external_buffer(
+            "readback",
+            BufferDesc {
+                size: u64::from(SIZE * SIZE) * 4,
+                usage: vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    // The arguments are written on the GPU: 6 vertices, 1 instance.
+    g.task("write args")
+        .attach(args, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let command = [6u32, 1, 0, 0];
+            let data: Vec<u8> = command.iter().flat_map(|w| w.to_ne_bytes()).collect();
+            // SAFETY: recording; 16 bytes at offset 0 of the 16-byte buffer.
+            unsafe {
+                cx.device()
+                    .cmd_update_buffer(cx.cmd(), cx.buffer(args), 0, &data)
+            }
+        }))
+        .record()
+        .unwrap();
+    DrawTask::new(
+        &pipe,
+        Draw::Indirect {
+            args: args.whole(),
+            count: 1,
+        },
+    )
+    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
+    .vertices(verts)
+    .record(&mut g, "draw")
+    .unwrap();
+    g.task("read back")
+        .attach(color, access::TRANSFER_SRC)
+        .attach(readback, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let region = vk::BufferImageCopy::default()
+                .image_subresource(vk::ImageSubresourceLayers {
+                    aspect_mask: vk::ImageAspectFlags::COLOR,
+                    mip_level: 0,
+                    base_array_layer: 0,
+                    layer_count: 1,
+                })
+                .image_extent(vk::Extent3D {
+                    width: SIZE,
+                    height: SIZE,
+                    depth: 1,
+                });
+            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
+            unsafe {
+                cx.device().cmd_copy_image_to_buffer(
+                    cx.cmd(),
+                    cx.image(color),
+                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                    cx.buffer(readback),
+                    &[region],
+                )
+            }
+        }))
+        .record()
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    executor
+        .execute(
+            &mut g,
+            &plan,
+            &[(verts, &vertex_real), (readback, &readback_real)],
+            &[],
+            &mut (),
+        )
+        .unwrap();
+    let pixels = readback_real.mapped().unwrap();
+    assert!(pixels.chunks_exact(4).all(|p| p == [255, 255, 0, 255]));
+    assert_eq!(
+        ctx.validation_messages(),
+        0,
+        "{}",
+        ctx.validation_log().join("\n")
+    );
+}

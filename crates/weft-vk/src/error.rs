@@ -93,6 +93,9 @@ pub enum VkError {
         /// What failed.
         source: Box<VkError>,
     },
+    /// A plan that presents was executed without a swapchain image and its semaphores.
+    #[error("the plan presents an image; execute it with `execute_presenting` and an acquired swapchain image")]
+    PresentWithoutSwapchain,
     /// The device cannot present to the window's surface.
     #[error("device `{device}` cannot present to this window's surface")]
     CannotPresent {

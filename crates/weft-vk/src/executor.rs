@@ -246,6 +246,9 @@ impl Executor {
         images: &[ImageAssignment<'_>],
         data: &mut U,
     ) -> Result<u64, VkError> {
+        if !plan.presents().is_empty() {
+            return Err(VkError::PresentWithoutSwapchain);
+        }
         self.record_plan(graph, plan, buffers, images, data)?;
         self.submit_frame(buffers, images, None)
     }
