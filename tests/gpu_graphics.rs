@@ -25,6 +25,10 @@ fn context() -> Arc<Context> {
 }
 
 fn pipeline(ctx: &Arc<Context>, depth: bool) -> Arc<GraphicsPipeline> {
+    pipeline_with(ctx, depth, false)
+}
+
+fn pipeline_with(ctx: &Arc<Context>, depth: bool, blend: bool) -> Arc<GraphicsPipeline> {
     let source = |stage| ShaderSource {
         path: "shaders/triangle.wgsl",
         code: include_str!("../shaders/triangle.wgsl"),
@@ -36,6 +40,7 @@ fn pipeline(ctx: &Arc<Context>, depth: bool) -> Arc<GraphicsPipeline> {
     let desc = GraphicsPipelineDesc {
         color_formats: vec![COLOR],
         depth_format: depth.then_some(DEPTH),
+        blend,
         ..Default::default()
     };
     Arc::new(GraphicsPipeline::new(ctx, &vs, &fs, &desc).unwrap())
@@ -474,6 +479,153 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
         .unwrap();
     let pixels = readback_real.mapped().unwrap();
     assert!(pixels.chunks_exact(4).all(|p| p == [255, 255, 0, 255]));
+    assert_eq!(
+        ctx.validation_messages(),
+        0,
+        "{}",
+        ctx.validation_log().join("\n")
+    );
+}
+
+#[test]
+fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
+    let ctx = context();
+    let opaque = pipeline(&ctx, false);
+    let blended = pipeline_with(&ctx, false, true);
+    let quad = |rgba: [f32; 4]| -> Vec<[f32; 7]> {
+        vec![
+            vertex(-1.0, -1.0, 0.5, rgba),
+            vertex(1.0, -1.0, 0.5, rgba),
+            vertex(1.0, 1.0, 0.5, rgba),
+            vertex(-1.0, -1.0, 0.5, rgba),
+            vertex(1.0, 1.0, 0.5, rgba),
+            vertex(-1.0, 1.0, 0.5, rgba),
+        ]
+    };
+    // An opaque blue quad, then a half-transparent red one over it.
+    let mut vertices = quad([0.0, 0.0, 1.0, 1.0]);
+    vertices.extend(quad([1.0, 0.0, 0.0, 0.5]));
+    let bytes: Vec<u8> = vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_ne_bytes())
+        .collect();
+    let mut vertex_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "vertices",
+            size: bytes.len() as u64,
+            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            location: MemoryLocation::CpuToGpu,
+        },
+    )
+    .unwrap();
+    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
+    let readback_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "readback",
+            size: u64::from(SIZE * SIZE) * 4,
+            usage: vk::BufferUsageFlags::TRANSFER_DST,
+            location: MemoryLocation::GpuToCpu,
+        },
+    )
+    .unwrap();
+    let mut g = Graph::new();
+    let color = color_image(&mut g);
+    let half = (bytes.len() / 2) as u64;
+    let verts = g
+        .external_buffer(
+            "vertices",
+            BufferDesc {
+                size: bytes.len() as u64,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            },
+        )
+        .unwrap();
+    let readback = g
+        .external_buffer(
+            "readback",
+            BufferDesc {
+                size: u64::from(SIZE * SIZE) * 4,
+                usage: vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    DrawTask::new(
+        &opaque,
+        Draw::Vertices {
+            count: 6,
+            instances: 1,
+        },
+    )
+    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
+    .vertices(verts.range(0, half))
+    .record(&mut g, "opaque")
+    .unwrap();
+    // No clear: the task reads what is there (loads it) and blends over it.
+    DrawTask::new(
+        &blended,
+        Draw::Vertices {
+            count: 6,
+            instances: 1,
+        },
+    )
+    .color(color, None)
+    .vertices(verts.range(half, half))
+    .record(&mut g, "blend")
+    .unwrap();
+    g.task("read back")
+        .attach(color, access::TRANSFER_SRC)
+        .attach(readback, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let region = vk::BufferImageCopy::default()
+                .image_subresource(vk::ImageSubresourceLayers {
+                    aspect_mask: vk::ImageAspectFlags::COLOR,
+                    mip_level: 0,
+                    base_array_layer: 0,
+                    layer_count: 1,
+                })
+                .image_extent(vk::Extent3D {
+                    width: SIZE,
+                    height: SIZE,
+                    depth: 1,
+                });
+            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
+            unsafe {
+                cx.device().cmd_copy_image_to_buffer(
+                    cx.cmd(),
+                    cx.image(color),
+                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                    cx.buffer(readback),
+                    &[region],
+                )
+            }
+        }))
+        .record()
+        .unwrap();
+    let ops = g.attachment_ops();
+    // The opaque draw's result is read by the blend (stored); the blend loads it.
+    assert!(ops[0].store && ops[2].load);
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    executor
+        .execute(
+            &mut g,
+            &plan,
+            &[(verts, &vertex_real), (readback, &readback_real)],
+            &[],
+            &mut (),
+        )
+        .unwrap();
+    let pixels = readback_real.mapped().unwrap();
+    for p in pixels.chunks_exact(4) {
+        // 0.5 * red + 0.5 * blue (UNORM rounding: 127 or 128).
+        assert!(
+            p[0].abs_diff(128) <= 1 && p[1] == 0 && p[2].abs_diff(128) <= 1,
+            "{p:?}"
+        );
+    }
     assert_eq!(
         ctx.validation_messages(),
         0,
