@@ -633,3 +633,159 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
         ctx.validation_log().join("\n")
     );
 }
+
+#[test]
+fn an_explicit_vertex_layout_reads_padded_vertices() {
+    let ctx = context();
+    let source = |stage| ShaderSource {
+        path: "shaders/triangle.wgsl",
+        code: include_str!("../shaders/triangle.wgsl"),
+        language: Language::Wgsl,
+        stage,
+    };
+    let (vs, fs) = (
+        compile(&source(Stage::Vertex)).unwrap(),
+        compile(&source(Stage::Fragment)).unwrap(),
+    );
+    // Position (x, y, z, padding) then colour: 32 bytes per vertex, colour at 16.
+    let layout = weft::runtime::VertexLayout {
+        stride: 32,
+        attributes: vec![
+            (0, vk::Format::R32G32B32_SFLOAT, 0),
+            (1, vk::Format::R32G32B32A32_SFLOAT, 16),
+        ],
+    };
+    let desc = GraphicsPipelineDesc {
+        color_formats: vec![COLOR],
+        vertex_layout: Some(layout.clone()),
+        ..Default::default()
+    };
+    let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
+    assert_eq!(pipe.vertex_stride(), 32);
+    let cyan = [0.0f32, 1.0, 1.0, 1.0];
+    let corners = [
+        [-1.0f32, -1.0],
+        [1.0, -1.0],
+        [1.0, 1.0],
+        [-1.0, -1.0],
+        [1.0, 1.0],
+        [-1.0, 1.0],
+    ];
+    let bytes: Vec<u8> = corners
+        .iter()
+        .flat_map(|[x, y]| [*x, *y, 0.5, 99.0].into_iter().chain(cyan))
+        .flat_map(|f| f.to_ne_bytes())
+        .collect();
+    let mut vertex_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "vertices",
+            size: bytes.len() as u64,
+            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            location: MemoryLocation::CpuToGpu,
+        },
+    )
+    .unwrap();
+    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
+    let readback_real = Buffer::new(
+        &ctx,
+        &BufferInfo {
+            name: "readback",
+            size: u64::from(SIZE * SIZE) * 4,
+            usage: vk::BufferUsageFlags::TRANSFER_DST,
+            location: MemoryLocation::GpuToCpu,
+        },
+    )
+    .unwrap();
+    let mut g = Graph::new();
+    let color = color_image(&mut g);
+    let verts = g
+        .external_buffer(
+            "vertices",
+            BufferDesc {
+                size: bytes.len() as u64,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            },
+        )
+        .unwrap();
+    let readback = g
+        .external_buffer(
+            "readback",
+            BufferDesc {
+                size: u64::from(SIZE * SIZE) * 4,
+                usage: vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    DrawTask::new(
+        &pipe,
+        Draw::Vertices {
+            count: 6,
+            instances: 1,
+        },
+    )
+    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
+    .vertices(verts)
+    .record(&mut g, "draw")
+    .unwrap();
+    g.task("read back")
+        .attach(color, access::TRANSFER_SRC)
+        .attach(readback, access::TRANSFER_DST)
+        .run(Box::new(move |cx| {
+            let region = vk::BufferImageCopy::default()
+                .image_subresource(vk::ImageSubresourceLayers {
+                    aspect_mask: vk::ImageAspectFlags::COLOR,
+                    mip_level: 0,
+                    base_array_layer: 0,
+                    layer_count: 1,
+                })
+                .image_extent(vk::Extent3D {
+                    width: SIZE,
+                    height: SIZE,
+                    depth: 1,
+                });
+            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
+            unsafe {
+                cx.device().cmd_copy_image_to_buffer(
+                    cx.cmd(),
+                    cx.image(color),
+                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                    cx.buffer(readback),
+                    &[region],
+                )
+            }
+        }))
+        .record()
+        .unwrap();
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    executor
+        .execute(
+            &mut g,
+            &plan,
+            &[(verts, &vertex_real), (readback, &readback_real)],
+            &[],
+            &mut (),
+        )
+        .unwrap();
+    assert!(readback_real
+        .mapped()
+        .unwrap()
+        .chunks_exact(4)
+        .all(|p| p == [0, 255, 255, 255]));
+    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+
+    // A layout that misses one of the shader's inputs is refused.
+    let partial = GraphicsPipelineDesc {
+        color_formats: vec![COLOR],
+        vertex_layout: Some(weft::runtime::VertexLayout {
+            stride: 16,
+            attributes: vec![(0, vk::Format::R32G32B32_SFLOAT, 0)],
+        }),
+        ..Default::default()
+    };
+    let e = GraphicsPipeline::new(&ctx, &vs, &fs, &partial)
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("input location 1"), "{e}");
+}

@@ -25,6 +25,19 @@ pub struct GraphicsPipelineDesc {
     pub topology: vk::PrimitiveTopology,
     /// Face culling.
     pub cull: vk::CullModeFlags,
+    /// The vertex buffer's layout given explicitly: each shader input's location, format
+    /// and byte offset, and the stride. `None` derives it from reflection (the inputs
+    /// packed in location order).
+    pub vertex_layout: Option<VertexLayout>,
+}
+
+/// An explicit layout of the vertex buffer (binding 0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VertexLayout {
+    /// Bytes from one vertex to the next.
+    pub stride: u32,
+    /// `(location, format, offset)` of each attribute.
+    pub attributes: Vec<(u32, vk::Format, u32)>,
 }
 
 impl Default for GraphicsPipelineDesc {
@@ -36,6 +49,7 @@ impl Default for GraphicsPipelineDesc {
             blend: false,
             topology: vk::PrimitiveTopology::TRIANGLE_LIST,
             cull: vk::CullModeFlags::NONE,
+            vertex_layout: None,
         }
     }
 }
@@ -100,24 +114,10 @@ impl GraphicsPipeline {
             )));
         }
         let bindings = merge_bindings(vertex, fragment).map_err(problem)?;
-        let mut attributes = Vec::with_capacity(vertex.reflection.vertex_inputs.len());
-        let mut offset = 0u32;
-        for input in &vertex.reflection.vertex_inputs {
-            let format = vertex_format(input.ty).ok_or_else(|| {
-                problem(format!(
-                    "vertex input {} has an unsupported type",
-                    input.location
-                ))
-            })?;
-            attributes.push(
-                vk::VertexInputAttributeDescription::default()
-                    .location(input.location)
-                    .binding(0)
-                    .format(format)
-                    .offset(offset),
-            );
-            offset += u32::from(input.ty.width) * u32::from(input.ty.components);
-        }
+        let (attributes, offset) = match &desc.vertex_layout {
+            Some(layout) => explicit_attributes(vertex, layout).map_err(problem)?,
+            None => reflected_attributes(vertex).map_err(problem)?,
+        };
         let push_constant_size = vertex
             .reflection
             .push_constant_size
@@ -276,6 +276,58 @@ impl GraphicsPipeline {
     pub fn vertex_stride(&self) -> u32 {
         self.vertex_stride
     }
+}
+
+/// Vertex attributes packed in location order from the reflected inputs, and the stride.
+fn reflected_attributes(
+    vertex: &Shader,
+) -> Result<(Vec<vk::VertexInputAttributeDescription>, u32), String> {
+    let mut attributes = Vec::with_capacity(vertex.reflection.vertex_inputs.len());
+    let mut offset = 0u32;
+    for input in &vertex.reflection.vertex_inputs {
+        let format = vertex_format(input.ty)
+            .ok_or_else(|| format!("vertex input {} has an unsupported type", input.location))?;
+        attributes.push(
+            vk::VertexInputAttributeDescription::default()
+                .location(input.location)
+                .binding(0)
+                .format(format)
+                .offset(offset),
+        );
+        offset += u32::from(input.ty.width) * u32::from(input.ty.components);
+    }
+    Ok((attributes, offset))
+}
+
+/// Vertex attributes from an explicit layout, which must give every shader input.
+fn explicit_attributes(
+    vertex: &Shader,
+    layout: &VertexLayout,
+) -> Result<(Vec<vk::VertexInputAttributeDescription>, u32), String> {
+    for input in &vertex.reflection.vertex_inputs {
+        if !layout
+            .attributes
+            .iter()
+            .any(|(l, _, _)| *l == input.location)
+        {
+            return Err(format!(
+                "the vertex layout gives no attribute for input location {}",
+                input.location
+            ));
+        }
+    }
+    let attributes = layout
+        .attributes
+        .iter()
+        .map(|&(location, format, offset)| {
+            vk::VertexInputAttributeDescription::default()
+                .location(location)
+                .binding(0)
+                .format(format)
+                .offset(offset)
+        })
+        .collect();
+    Ok((attributes, layout.stride))
 }
 
 /// The bindings of both stages; a binding both use must be of one kind.

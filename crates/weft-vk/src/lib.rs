@@ -57,7 +57,7 @@ pub use context::{Context, ContextOptions};
 pub use draw_task::{Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
 pub use executor::{Assignment, Callback, Executor, ImageAssignment, TaskContext};
-pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc};
+pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};
 pub use ids::ResourceId;
 pub use image::Image;
 pub use pipeline::ComputePipeline;
