@@ -7,8 +7,9 @@ use ash::vk;
 use weft_shader::{Binding, BindingKind, IoType, ScalarKind, Shader, Stage};
 
 use crate::context::Context;
-use crate::error::{vk_err, VkError};
+use crate::error::VkError;
 use crate::pipeline::descriptor_type;
+use crate::pipeline_parts::PipelineParts;
 
 /// How to build a [`GraphicsPipeline`].
 #[derive(Clone, Debug)]
@@ -133,39 +134,16 @@ impl GraphicsPipeline {
                     .stage_flags(*stages)
             })
             .collect();
-        let set_info = vk::DescriptorSetLayoutCreateInfo::default()
-            .flags(vk::DescriptorSetLayoutCreateFlags::PUSH_DESCRIPTOR_KHR)
-            .bindings(&layout_bindings);
-        let mut made = Made {
-            device,
-            set_layout: vk::DescriptorSetLayout::null(),
-            layout: vk::PipelineLayout::null(),
-            modules: [vk::ShaderModule::null(); 2],
-        };
-        // SAFETY: the device is valid; everything made here is destroyed by `Made` on
-        // failure or by `Drop` later; the create infos point at live locals.
-        unsafe {
-            made.set_layout = device
-                .create_descriptor_set_layout(&set_info, None)
-                .map_err(vk_err("vkCreateDescriptorSetLayout"))?;
-            let push = [vk::PushConstantRange::default()
-                .stage_flags(vk::ShaderStageFlags::VERTEX | vk::ShaderStageFlags::FRAGMENT)
-                .size(push_constant_size)];
-            let set_layouts = [made.set_layout];
-            let mut layout_info = vk::PipelineLayoutCreateInfo::default().set_layouts(&set_layouts);
-            if push_constant_size > 0 {
-                layout_info = layout_info.push_constant_ranges(&push);
-            }
-            made.layout = device
-                .create_pipeline_layout(&layout_info, None)
-                .map_err(vk_err("vkCreatePipelineLayout"))?;
-            for (slot, shader) in [vertex, fragment].iter().enumerate() {
-                let info = vk::ShaderModuleCreateInfo::default().code(&shader.spirv);
-                made.modules[slot] = device
-                    .create_shader_module(&info, None)
-                    .map_err(vk_err("vkCreateShaderModule"))?;
-            }
-        }
+        let mut parts = PipelineParts::new(device);
+        parts.make_layouts(
+            &layout_bindings,
+            vk::ShaderStageFlags::VERTEX | vk::ShaderStageFlags::FRAGMENT,
+            push_constant_size,
+        )?;
+        let modules = [
+            parts.make_module(&vertex.spirv)?,
+            parts.make_module(&fragment.spirv)?,
+        ];
         let entry_points = [
             std::ffi::CString::new(vertex.entry_point.clone()),
             std::ffi::CString::new(fragment.entry_point.clone()),
@@ -176,11 +154,11 @@ impl GraphicsPipeline {
         let stages = [
             vk::PipelineShaderStageCreateInfo::default()
                 .stage(vk::ShaderStageFlags::VERTEX)
-                .module(made.modules[0])
+                .module(modules[0])
                 .name(&vs_entry),
             vk::PipelineShaderStageCreateInfo::default()
                 .stage(vk::ShaderStageFlags::FRAGMENT)
-                .module(made.modules[1])
+                .module(modules[1])
                 .name(&fs_entry),
         ];
         let vertex_bindings = [vk::VertexInputBindingDescription::default()
@@ -235,7 +213,7 @@ impl GraphicsPipeline {
             .depth_stencil_state(&depth)
             .color_blend_state(&blend)
             .dynamic_state(&dynamic)
-            .layout(made.layout)
+            .layout(parts.layout())
             .push_next(&mut rendering)];
         // SAFETY: every state points at live locals; modules and layout are valid.
         let pipeline =
@@ -244,10 +222,7 @@ impl GraphicsPipeline {
                     call: "vkCreateGraphicsPipelines",
                     result,
                 })?[0];
-        let (set_layout, layout) = (made.set_layout, made.layout);
-        made.set_layout = vk::DescriptorSetLayout::null();
-        made.layout = vk::PipelineLayout::null();
-        drop(made);
+        let (_, set_layout, layout) = parts.into_handles();
         Ok(Self {
             ctx: Arc::clone(ctx),
             vertex: vertex.clone(),
@@ -368,29 +343,6 @@ fn merge_bindings(
         return Err("separate samplers are not supported in graphics pipelines yet".into());
     }
     Ok(out)
-}
-
-/// Objects made so far by `GraphicsPipeline::new`, destroyed unless handed over.
-struct Made<'a> {
-    device: &'a ash::Device,
-    set_layout: vk::DescriptorSetLayout,
-    layout: vk::PipelineLayout,
-    modules: [vk::ShaderModule; 2],
-}
-
-impl Drop for Made<'_> {
-    fn drop(&mut self) {
-        // SAFETY: nothing uses these objects (modules are only needed while the pipeline is
-        // created); destroying null handles is allowed.
-        unsafe {
-            for module in self.modules {
-                self.device.destroy_shader_module(module, None);
-            }
-            self.device.destroy_pipeline_layout(self.layout, None);
-            self.device
-                .destroy_descriptor_set_layout(self.set_layout, None);
-        }
-    }
 }
 
 impl Drop for GraphicsPipeline {

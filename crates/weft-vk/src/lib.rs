@@ -45,6 +45,7 @@ mod ids;
 mod image;
 mod memory;
 mod pipeline;
+mod pipeline_parts;
 mod pipeline_task;
 mod state;
 mod swapchain;

@@ -8,7 +8,8 @@ use ash::vk;
 use weft_shader::{BindingKind, Shader, Stage, StorageFormat};
 
 use crate::context::Context;
-use crate::error::{vk_err, VkError};
+use crate::error::VkError;
+use crate::pipeline_parts::PipelineParts;
 
 /// A compute pipeline made from a reflected shader.
 pub struct ComputePipeline {
@@ -63,17 +64,8 @@ impl ComputePipeline {
             )));
         }
         let device = &ctx.device;
-        let sampler_info = vk::SamplerCreateInfo::default()
-            .mag_filter(vk::Filter::LINEAR)
-            .min_filter(vk::Filter::LINEAR)
-            .address_mode_u(vk::SamplerAddressMode::CLAMP_TO_EDGE)
-            .address_mode_v(vk::SamplerAddressMode::CLAMP_TO_EDGE)
-            .address_mode_w(vk::SamplerAddressMode::CLAMP_TO_EDGE);
-        // SAFETY: the device is valid; every object made here is destroyed in `Drop` (or
-        // below, when a later step fails).
-        let sampler = unsafe { device.create_sampler(&sampler_info, None) }
-            .map_err(vk_err("vkCreateSampler"))?;
-        let samplers = [sampler];
+        let mut parts = PipelineParts::new(device);
+        let samplers = [parts.make_sampler()?];
         let bindings: Vec<vk::DescriptorSetLayoutBinding<'_>> = shader
             .reflection
             .bindings
@@ -91,56 +83,30 @@ impl ComputePipeline {
                 }
             })
             .collect();
-        let set_info = vk::DescriptorSetLayoutCreateInfo::default()
-            .flags(vk::DescriptorSetLayoutCreateFlags::PUSH_DESCRIPTOR_KHR)
-            .bindings(&bindings);
-        let mut made = Partial {
-            device,
-            sampler,
-            set_layout: vk::DescriptorSetLayout::null(),
-            layout: vk::PipelineLayout::null(),
-            module: vk::ShaderModule::null(),
-        };
-        // SAFETY: as above; `set_info` points at live locals.
-        made.set_layout = unsafe { device.create_descriptor_set_layout(&set_info, None) }
-            .map_err(vk_err("vkCreateDescriptorSetLayout"))?;
-        let push = [vk::PushConstantRange::default()
-            .stage_flags(vk::ShaderStageFlags::COMPUTE)
-            .offset(0)
-            .size(shader.reflection.push_constant_size)];
-        let set_layouts = [made.set_layout];
-        let mut layout_info = vk::PipelineLayoutCreateInfo::default().set_layouts(&set_layouts);
-        if shader.reflection.push_constant_size > 0 {
-            layout_info = layout_info.push_constant_ranges(&push);
-        }
-        // SAFETY: as above.
-        made.layout = unsafe { device.create_pipeline_layout(&layout_info, None) }
-            .map_err(vk_err("vkCreatePipelineLayout"))?;
-        let module_info = vk::ShaderModuleCreateInfo::default().code(&shader.spirv);
-        // SAFETY: the SPIR-V was produced and validated by naga.
-        made.module = unsafe { device.create_shader_module(&module_info, None) }
-            .map_err(vk_err("vkCreateShaderModule"))?;
+        parts.make_layouts(
+            &bindings,
+            vk::ShaderStageFlags::COMPUTE,
+            shader.reflection.push_constant_size,
+        )?;
+        let module = parts.make_module(&shader.spirv)?;
         let entry = std::ffi::CString::new(shader.entry_point.clone())
             .map_err(|_| VkError::Unsupported("an entry point name with a NUL".into()))?;
         let stage = vk::PipelineShaderStageCreateInfo::default()
             .stage(vk::ShaderStageFlags::COMPUTE)
-            .module(made.module)
+            .module(module)
             .name(&entry);
         let info = [vk::ComputePipelineCreateInfo::default()
             .stage(stage)
-            .layout(made.layout)];
-        // SAFETY: as above; the module and layout are valid.
+            .layout(parts.layout())];
+        // SAFETY: the device is valid; the module and layout are valid and `info` points at
+        // live locals.
         let pipeline =
             unsafe { device.create_compute_pipelines(vk::PipelineCache::null(), &info, None) }
                 .map_err(|(_, result)| VkError::Vulkan {
                     call: "vkCreateComputePipelines",
                     result,
                 })?[0];
-        // SAFETY: the module is only needed while the pipeline is created.
-        unsafe { device.destroy_shader_module(made.module, None) };
-        made.module = vk::ShaderModule::null();
-        let (set_layout, layout) = (made.set_layout, made.layout);
-        std::mem::forget(made);
+        let (sampler, set_layout, layout) = parts.into_handles();
         Ok(Self {
             ctx: Arc::clone(ctx),
             shader: shader.clone(),
@@ -164,28 +130,6 @@ impl ComputePipeline {
     /// The pipeline.
     pub fn handle(&self) -> vk::Pipeline {
         self.pipeline
-    }
-}
-
-/// Objects made so far by `ComputePipeline::new`, destroyed if a later step fails.
-struct Partial<'a> {
-    device: &'a ash::Device,
-    sampler: vk::Sampler,
-    set_layout: vk::DescriptorSetLayout,
-    layout: vk::PipelineLayout,
-    module: vk::ShaderModule,
-}
-
-impl Drop for Partial<'_> {
-    fn drop(&mut self) {
-        // SAFETY: nothing uses these objects yet; destroying null handles is allowed.
-        unsafe {
-            self.device.destroy_shader_module(self.module, None);
-            self.device.destroy_pipeline_layout(self.layout, None);
-            self.device
-                .destroy_descriptor_set_layout(self.set_layout, None);
-            self.device.destroy_sampler(self.sampler, None);
-        }
     }
 }
 
