@@ -789,3 +789,51 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
         .expect("refused");
     assert!(e.to_string().contains("input location 1"), "{e}");
 }
+
+#[test]
+fn an_image_view_bound_to_a_uniform_buffer_binding_is_an_error() {
+    let ctx = context();
+    const TINTED: &str = "
+        @group(0) @binding(0) var<uniform> tint: vec4<f32>;
+        @vertex fn vs_main(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> {
+            return vec4<f32>(f32(i) - 1.0, f32(i & 1u), 0.0, 1.0);
+        }
+        @fragment fn fs_main() -> @location(0) vec4<f32> { return tint; }
+    ";
+    let source = |stage| ShaderSource {
+        path: "tinted.wgsl",
+        code: TINTED,
+        language: Language::Wgsl,
+        stage,
+    };
+    let (vs, fs) = (
+        compile(&source(Stage::Vertex)).unwrap(),
+        compile(&source(Stage::Fragment)).unwrap(),
+    );
+    let desc = GraphicsPipelineDesc {
+        color_formats: vec![COLOR],
+        ..Default::default()
+    };
+    let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
+    let mut g = Graph::new();
+    let target = color_image(&mut g);
+    let not_a_buffer = color_image(&mut g);
+    let e = DrawTask::new(
+        &pipe,
+        Draw::Vertices {
+            count: 3,
+            instances: 1,
+        },
+    )
+    .color(target, None)
+    .bind("tint", not_a_buffer)
+    .record(&mut g, "tinted draw")
+    .unwrap_err();
+    assert!(matches!(e, VkError::Binding { .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("tinted draw"), "{text}");
+    assert!(
+        text.contains("binding `tint`") && text.contains("an image view was bound"),
+        "{text}"
+    );
+}

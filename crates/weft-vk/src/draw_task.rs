@@ -12,6 +12,7 @@ use weft_graph::{
 };
 use weft_shader::BindingKind;
 
+use crate::binding_access::{access_for, check_view_kind};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
@@ -240,6 +241,29 @@ impl DrawTask {
             return Err(misuse(format!("the shaders have no binding `{unknown}`")));
         }
 
+        let mut slots = Vec::with_capacity(pipeline.bindings.len());
+        let mut bound = Vec::with_capacity(pipeline.bindings.len());
+        for (binding, stages) in &pipeline.bindings {
+            let Some((_, view)) = self.binds.iter().find(|(n, _)| *n == binding.name) else {
+                return Err(misuse(format!("binding `{}` has no view", binding.name)));
+            };
+            let mut pipeline_stages = vk::PipelineStageFlags2::empty();
+            if stages.contains(vk::ShaderStageFlags::VERTEX) {
+                pipeline_stages |= vk::PipelineStageFlags2::VERTEX_SHADER;
+            }
+            if stages.contains(vk::ShaderStageFlags::FRAGMENT) {
+                pipeline_stages |= vk::PipelineStageFlags2::FRAGMENT_SHADER;
+            }
+            check_view_kind(binding, view, graph).map_err(&misuse)?;
+            bound.push((*view, access_for(binding, false, pipeline_stages)));
+            slots.push((binding.binding, binding.kind, *view));
+        }
+        if slots.len() > MAX_BINDINGS {
+            return Err(misuse(format!(
+                "{} bindings; a draw task pushes at most {MAX_BINDINGS}",
+                slots.len()
+            )));
+        }
         let mut task = graph.task(name);
         let color_access = |clear: bool| {
             if clear {
@@ -274,35 +298,8 @@ impl DrawTask {
         if let Draw::Indirect { args, .. } = self.draw {
             task = task.attach(args, access::INDIRECT_ARGS);
         }
-        let mut slots = Vec::with_capacity(pipeline.bindings.len());
-        for (binding, stages) in &pipeline.bindings {
-            let Some((_, view)) = self.binds.iter().find(|(n, _)| *n == binding.name) else {
-                return Err(misuse(format!("binding `{}` has no view", binding.name)));
-            };
-            let mut pipeline_stages = vk::PipelineStageFlags2::empty();
-            if stages.contains(vk::ShaderStageFlags::VERTEX) {
-                pipeline_stages |= vk::PipelineStageFlags2::VERTEX_SHADER;
-            }
-            if stages.contains(vk::ShaderStageFlags::FRAGMENT) {
-                pipeline_stages |= vk::PipelineStageFlags2::FRAGMENT_SHADER;
-            }
-            let (kind, usage) = match binding.kind {
-                BindingKind::SampledImage => (AccessKind::Sampled, AccessUsage::Sampled),
-                BindingKind::UniformBuffer => (AccessKind::Read, AccessUsage::Uniform),
-                _ => match (binding.used.read, binding.used.write) {
-                    (true, true) => (AccessKind::ReadWrite, AccessUsage::Storage),
-                    (false, true) => (AccessKind::Write, AccessUsage::Storage),
-                    _ => (AccessKind::Read, AccessUsage::Storage),
-                },
-            };
-            task = task.attach(*view, Access::new(pipeline_stages, kind, usage));
-            slots.push((binding.binding, binding.kind, *view));
-        }
-        if slots.len() > MAX_BINDINGS {
-            return Err(misuse(format!(
-                "{} bindings; a draw task pushes at most {MAX_BINDINGS}",
-                slots.len()
-            )));
+        for (view, access) in bound {
+            task = task.attach(view, access);
         }
         let recorded = Recorded {
             pipeline: Arc::clone(&self.pipeline),

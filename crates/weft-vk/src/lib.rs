@@ -35,6 +35,7 @@
 
 #![warn(missing_docs)]
 
+mod binding_access;
 mod buffer;
 mod context;
 mod draw_task;

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use ash::vk;
-use weft_graph::{Access, AccessKind, AccessUsage, ResourceDesc, TaskGraph, TaskId, View};
-use weft_shader::{Binding, BindingKind};
+use weft_graph::{TaskGraph, TaskId, View};
+use weft_shader::BindingKind;
 
+use crate::binding_access::{access_for, check_view_kind};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
-use crate::pipeline::{descriptor_type, storage_format, ComputePipeline};
+use crate::pipeline::{descriptor_type, ComputePipeline};
 
 /// The most bindings one pipeline task pushes.
 const MAX_BINDINGS: usize = 16;
@@ -137,7 +138,14 @@ impl PipelineTask {
                 return Err(misuse(format!("binding `{}` has no view", binding.name)));
             };
             check_view_kind(binding, view, graph).map_err(&misuse)?;
-            attachments.push((*view, access_for(binding, *concurrent)));
+            attachments.push((
+                *view,
+                access_for(
+                    binding,
+                    *concurrent,
+                    vk::PipelineStageFlags2::COMPUTE_SHADER,
+                ),
+            ));
             slots.push(Slot {
                 binding: binding.binding,
                 kind: binding.kind,
@@ -180,63 +188,6 @@ impl PipelineTask {
         }
         let run = sized!(0 1 2 3 4 5 6 7 8);
         task.run(run).record().map_err(VkError::Graph)
-    }
-}
-
-/// The access a binding's use makes.
-fn access_for(binding: &Binding, concurrent: bool) -> Access {
-    let (read, write) = (binding.used.read, binding.used.write);
-    let kind = match (binding.kind, read, write, concurrent) {
-        (BindingKind::SampledImage, ..) => AccessKind::Sampled,
-        (_, true, true, false) => AccessKind::ReadWrite,
-        (_, true, true, true) => AccessKind::ConcurrentReadWrite,
-        (_, false, true, false) => AccessKind::Write,
-        (_, false, true, true) => AccessKind::ConcurrentWrite,
-        _ => AccessKind::Read,
-    };
-    let usage = match binding.kind {
-        BindingKind::UniformBuffer => AccessUsage::Uniform,
-        BindingKind::SampledImage => AccessUsage::Sampled,
-        _ => AccessUsage::Storage,
-    };
-    Access::new(vk::PipelineStageFlags2::COMPUTE_SHADER, kind, usage)
-}
-
-/// A buffer binding needs a buffer view, an image binding an image view of a fitting
-/// format.
-fn check_view_kind<C>(binding: &Binding, view: &View, graph: &TaskGraph<C>) -> Result<(), String> {
-    let wants_buffer = matches!(
-        binding.kind,
-        BindingKind::StorageBuffer | BindingKind::UniformBuffer
-    );
-    match (view, wants_buffer) {
-        (View::Buffer(_), true) => Ok(()),
-        (View::Image(image), false) => {
-            let BindingKind::StorageImage(format) = binding.kind else {
-                return Ok(());
-            };
-            let declared = graph
-                .resources()
-                .get(image.image.index() as usize)
-                .map(|r| &r.desc);
-            match (declared, storage_format(format)) {
-                (Some(ResourceDesc::Image(desc)), Some(wanted)) if desc.format != wanted => {
-                    Err(format!(
-                        "binding `{}` is a {format:?} storage image but the image's format is {:?}",
-                        binding.name, desc.format
-                    ))
-                }
-                _ => Ok(()),
-            }
-        }
-        (View::Buffer(_), false) => Err(format!(
-            "binding `{}` is {:?} but a buffer view was bound to it",
-            binding.name, binding.kind
-        )),
-        (View::Image(_), true) => Err(format!(
-            "binding `{}` is {:?} but an image view was bound to it",
-            binding.name, binding.kind
-        )),
     }
 }
 

@@ -1,0 +1,74 @@
+//! How a shader binding becomes a task attachment: the access its use makes, and whether
+//! the view bound to it is of a kind that fits. Shared by pipeline and draw tasks.
+
+use ash::vk;
+use weft_graph::{Access, AccessKind, AccessUsage, ResourceDesc, TaskGraph, View};
+use weft_shader::{Binding, BindingKind};
+
+use crate::pipeline::storage_format;
+
+/// The access a binding's use makes in `stages`: what the entry point really reads and
+/// writes, concurrent when the user said the task's writes may overlap.
+pub(crate) fn access_for(
+    binding: &Binding,
+    concurrent: bool,
+    stages: vk::PipelineStageFlags2,
+) -> Access {
+    let (read, write) = (binding.used.read, binding.used.write);
+    let kind = match (binding.kind, read, write, concurrent) {
+        (BindingKind::SampledImage, ..) => AccessKind::Sampled,
+        (_, true, true, false) => AccessKind::ReadWrite,
+        (_, true, true, true) => AccessKind::ConcurrentReadWrite,
+        (_, false, true, false) => AccessKind::Write,
+        (_, false, true, true) => AccessKind::ConcurrentWrite,
+        _ => AccessKind::Read,
+    };
+    let usage = match binding.kind {
+        BindingKind::UniformBuffer => AccessUsage::Uniform,
+        BindingKind::SampledImage => AccessUsage::Sampled,
+        _ => AccessUsage::Storage,
+    };
+    Access::new(stages, kind, usage)
+}
+
+/// A buffer binding needs a buffer view, an image binding an image view of a fitting
+/// format.
+pub(crate) fn check_view_kind<C>(
+    binding: &Binding,
+    view: &View,
+    graph: &TaskGraph<C>,
+) -> Result<(), String> {
+    let wants_buffer = matches!(
+        binding.kind,
+        BindingKind::StorageBuffer | BindingKind::UniformBuffer
+    );
+    match (view, wants_buffer) {
+        (View::Buffer(_), true) => Ok(()),
+        (View::Image(image), false) => {
+            let BindingKind::StorageImage(format) = binding.kind else {
+                return Ok(());
+            };
+            let declared = graph
+                .resources()
+                .get(image.image.index() as usize)
+                .map(|r| &r.desc);
+            match (declared, storage_format(format)) {
+                (Some(ResourceDesc::Image(desc)), Some(wanted)) if desc.format != wanted => {
+                    Err(format!(
+                        "binding `{}` is a {format:?} storage image but the image's format is {:?}",
+                        binding.name, desc.format
+                    ))
+                }
+                _ => Ok(()),
+            }
+        }
+        (View::Buffer(_), false) => Err(format!(
+            "binding `{}` is {:?} but a buffer view was bound to it",
+            binding.name, binding.kind
+        )),
+        (View::Image(_), true) => Err(format!(
+            "binding `{}` is {:?} but an image view was bound to it",
+            binding.name, binding.kind
+        )),
+    }
+}
