@@ -10,14 +10,13 @@ use weft_graph::{
     access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph,
     TaskId, View,
 };
-use weft_shader::BindingKind;
 
 use crate::binding_access::{access_for, check_view_kind};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
-use crate::pipeline::descriptor_type;
 use crate::pipeline_task::PushFill;
+use crate::push_descriptors::{push_descriptors, Slot};
 
 /// The most color attachments and bindings a draw task has.
 const MAX_COLORS: usize = 8;
@@ -71,7 +70,7 @@ struct Recorded {
     depth: Option<(ImageView, Option<f32>, bool)>,
     vertices: Option<BufferView>,
     indices: Option<(BufferView, vk::IndexType)>,
-    slots: Vec<(u32, BindingKind, View)>,
+    slots: Vec<Slot>,
     push: Vec<u8>,
     draw: Draw,
 }
@@ -256,7 +255,11 @@ impl DrawTask {
             }
             check_view_kind(binding, view, graph).map_err(&misuse)?;
             bound.push((*view, access_for(binding, false, pipeline_stages)));
-            slots.push((binding.binding, binding.kind, *view));
+            slots.push(Slot {
+                binding: binding.binding,
+                kind: binding.kind,
+                view: *view,
+            });
         }
         if slots.len() > MAX_BINDINGS {
             return Err(misuse(format!(
@@ -403,47 +406,9 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
     if r.depth.is_some() {
         rendering = rendering.depth_attachment(&depth);
     }
-    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); MAX_BINDINGS];
-    let mut image_infos = [vk::DescriptorImageInfo::default(); MAX_BINDINGS];
-    for (i, (_, kind, view)) in r.slots.iter().enumerate() {
-        match view {
-            View::Buffer(v) => {
-                buffer_infos[i] = vk::DescriptorBufferInfo {
-                    buffer: cx.buffer(v.buffer),
-                    offset: v.offset,
-                    range: if v.size == u64::MAX {
-                        vk::WHOLE_SIZE
-                    } else {
-                        v.size
-                    },
-                }
-            }
-            View::Image(v) => {
-                let image_view = match cx.image_view(v) {
-                    Ok(view) => view,
-                    Err(e) => return cx.fail(e),
-                };
-                image_infos[i] = vk::DescriptorImageInfo {
-                    sampler: vk::Sampler::null(),
-                    image_view,
-                    image_layout: if *kind == BindingKind::SampledImage {
-                        vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
-                    } else {
-                        vk::ImageLayout::GENERAL
-                    },
-                }
-            }
-        }
-    }
-    let mut writes = [vk::WriteDescriptorSet::default(); MAX_BINDINGS];
-    for (i, (binding, kind, view)) in r.slots.iter().enumerate() {
-        let write = vk::WriteDescriptorSet::default()
-            .dst_binding(*binding)
-            .descriptor_type(descriptor_type(*kind));
-        writes[i] = match view {
-            View::Buffer(_) => write.buffer_info(std::slice::from_ref(&buffer_infos[i])),
-            View::Image(_) => write.image_info(std::slice::from_ref(&image_infos[i])),
-        };
+    let layout = r.pipeline.layout;
+    if !push_descriptors::<U, MAX_BINDINGS>(cx, vk::PipelineBindPoint::GRAPHICS, layout, &r.slots) {
+        return;
     }
     let cmd = cx.cmd();
     let vertex = r.vertices.map(|v| (cx.buffer(v.buffer), v.offset));
@@ -473,15 +438,6 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
         device.cmd_set_viewport(cmd, 0, &[viewport]);
         device.cmd_set_scissor(cmd, 0, &[area]);
         device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::GRAPHICS, pipeline.pipeline);
-        if !r.slots.is_empty() {
-            ctx.push_descriptor.cmd_push_descriptor_set(
-                cmd,
-                vk::PipelineBindPoint::GRAPHICS,
-                pipeline.layout,
-                0,
-                &writes[..r.slots.len()],
-            );
-        }
         if !r.push.is_empty() {
             device.cmd_push_constants(
                 cmd,

@@ -48,6 +48,7 @@ mod memory;
 mod pipeline;
 mod pipeline_parts;
 mod pipeline_task;
+mod push_descriptors;
 mod state;
 mod swapchain;
 mod timeline;

@@ -12,21 +12,14 @@ use weft_shader::BindingKind;
 use crate::binding_access::{access_for, check_view_kind};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
-use crate::pipeline::{descriptor_type, ComputePipeline};
+use crate::pipeline::ComputePipeline;
+use crate::push_descriptors::{push_descriptors, Slot};
 
 /// The most bindings one pipeline task pushes.
 const MAX_BINDINGS: usize = 16;
 
 /// Writes a task's push constants from the per-frame data.
 pub(crate) type PushFill<U> = Box<dyn FnMut(&U, &mut [u8]) + Send>;
-
-/// One bound view.
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    binding: u32,
-    kind: BindingKind,
-    view: View,
-}
 
 /// Builds a compute task from a pipeline: `bind` views by binding name, set push constants
 /// and the dispatch size, then `record` it into a graph.
@@ -199,64 +192,16 @@ fn record_dispatch<U, const N: usize>(
     push: &[u8],
     groups: [u32; 3],
 ) {
-    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); N];
-    let mut image_infos = [vk::DescriptorImageInfo::default(); N];
-    for (i, slot) in slots.iter().enumerate() {
-        match slot.view {
-            View::Buffer(v) => {
-                buffer_infos[i] = vk::DescriptorBufferInfo {
-                    buffer: cx.buffer(v.buffer),
-                    offset: v.offset,
-                    range: if v.size == u64::MAX {
-                        vk::WHOLE_SIZE
-                    } else {
-                        v.size
-                    },
-                };
-            }
-            View::Image(v) => {
-                let view = match cx.image_view(&v) {
-                    Ok(view) => view,
-                    Err(e) => return cx.fail(e),
-                };
-                let layout = if slot.kind == BindingKind::SampledImage {
-                    vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
-                } else {
-                    vk::ImageLayout::GENERAL
-                };
-                image_infos[i] = vk::DescriptorImageInfo {
-                    sampler: vk::Sampler::null(),
-                    image_view: view,
-                    image_layout: layout,
-                };
-            }
-        }
-    }
-    let mut writes = [vk::WriteDescriptorSet::default(); N];
-    for (i, slot) in slots.iter().enumerate() {
-        let write = vk::WriteDescriptorSet::default()
-            .dst_binding(slot.binding)
-            .descriptor_type(descriptor_type(slot.kind));
-        writes[i] = match slot.view {
-            View::Buffer(_) => write.buffer_info(std::slice::from_ref(&buffer_infos[i])),
-            View::Image(_) => write.image_info(std::slice::from_ref(&image_infos[i])),
-        };
+    if !push_descriptors::<U, N>(cx, vk::PipelineBindPoint::COMPUTE, pipeline.layout, slots) {
+        return;
     }
     let cmd = cx.cmd();
     let ctx = cx.context();
-    // SAFETY: the command buffer is recording; the descriptors name this execution's real
-    // resources, which the plan synchronises; the infos outlive the calls; the push-constant
-    // size was checked against the layout when the task was recorded.
+    // SAFETY: the command buffer is recording; the push-constant size was checked against
+    // the layout when the task was recorded.
     unsafe {
         ctx.device
             .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline.pipeline);
-        ctx.push_descriptor.cmd_push_descriptor_set(
-            cmd,
-            vk::PipelineBindPoint::COMPUTE,
-            pipeline.layout,
-            0,
-            &writes[..slots.len()],
-        );
         if !push.is_empty() {
             ctx.device.cmd_push_constants(
                 cmd,

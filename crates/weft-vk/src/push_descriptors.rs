@@ -1,0 +1,95 @@
+//! Binding a task's views as push descriptors of set 0 when the task records. The
+//! descriptor infos live in stack arrays of `N` entries, so recording allocates nothing.
+
+use ash::vk;
+use weft_graph::View;
+use weft_shader::BindingKind;
+
+use crate::executor::TaskContext;
+use crate::pipeline::descriptor_type;
+
+/// One view bound to a shader binding.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    /// The binding number in set 0.
+    pub(crate) binding: u32,
+    /// What the shader declares there.
+    pub(crate) kind: BindingKind,
+    /// The view bound to it.
+    pub(crate) view: View,
+}
+
+/// Pushes `slots` as the descriptors of set 0 of `layout` at `bind_point`. Returns `false`
+/// after failing the task when a view has no real image. The tasks check at record time
+/// that `slots.len() <= N`.
+pub(crate) fn push_descriptors<U, const N: usize>(
+    cx: &mut TaskContext<'_, U>,
+    bind_point: vk::PipelineBindPoint,
+    layout: vk::PipelineLayout,
+    slots: &[Slot],
+) -> bool {
+    if slots.is_empty() {
+        return true;
+    }
+    let mut buffer_infos = [vk::DescriptorBufferInfo::default(); N];
+    let mut image_infos = [vk::DescriptorImageInfo::default(); N];
+    for (i, slot) in slots.iter().enumerate() {
+        match slot.view {
+            View::Buffer(v) => {
+                buffer_infos[i] = vk::DescriptorBufferInfo {
+                    buffer: cx.buffer(v.buffer),
+                    offset: v.offset,
+                    range: if v.size == u64::MAX {
+                        vk::WHOLE_SIZE
+                    } else {
+                        v.size
+                    },
+                };
+            }
+            View::Image(v) => {
+                let image_view = match cx.image_view(&v) {
+                    Ok(view) => view,
+                    Err(e) => {
+                        cx.fail(e);
+                        return false;
+                    }
+                };
+                let image_layout = if slot.kind == BindingKind::SampledImage {
+                    vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
+                } else {
+                    vk::ImageLayout::GENERAL
+                };
+                image_infos[i] = vk::DescriptorImageInfo {
+                    sampler: vk::Sampler::null(),
+                    image_view,
+                    image_layout,
+                };
+            }
+        }
+    }
+    let mut writes = [vk::WriteDescriptorSet::default(); N];
+    for (i, slot) in slots.iter().enumerate() {
+        let write = vk::WriteDescriptorSet::default()
+            .dst_binding(slot.binding)
+            .descriptor_type(descriptor_type(slot.kind));
+        writes[i] = match slot.view {
+            View::Buffer(_) => write.buffer_info(std::slice::from_ref(&buffer_infos[i])),
+            View::Image(_) => write.image_info(std::slice::from_ref(&image_infos[i])),
+        };
+    }
+    let cmd = cx.cmd();
+    let ctx = cx.context();
+    // SAFETY: the command buffer is recording; the descriptors name this execution's real
+    // resources, which the plan synchronises; the infos outlive the call; the binding kinds
+    // were checked against the layout when the task was recorded.
+    unsafe {
+        ctx.push_descriptor.cmd_push_descriptor_set(
+            cmd,
+            bind_point,
+            layout,
+            0,
+            &writes[..slots.len()],
+        );
+    }
+    true
+}
