@@ -167,7 +167,7 @@ pub(crate) enum AccessClass {
 }
 
 /// An access with everything derived from it, as the planner tracks it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct DerivedAccess {
     pub stages: vk::PipelineStageFlags2,
     pub access: vk::AccessFlags2,

@@ -9,6 +9,7 @@ use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
     ResourceInfo, TaskBuffer, TaskImage,
 };
+use crate::touch::{AccessTable, Interval, Touch};
 use crate::view::{resolve_buffer, resolve_image, Resolved, View, ViewProblem};
 
 /// A task of one graph.
@@ -63,6 +64,12 @@ pub struct TaskGraph<C = ()> {
     pub(crate) resources: Vec<ResourceInfo>,
     pub(crate) tasks: Vec<TaskRecord<C>>,
     pub(crate) attachments: Vec<Attachment>,
+    /// What compile reads of each attachment (same indices as `attachments`).
+    pub(crate) touches: Vec<Touch>,
+    /// The intervals of attachments whose views cover more than one.
+    pub(crate) touch_spill: Vec<Interval>,
+    /// The distinct accesses the touches refer to.
+    pub(crate) accesses: AccessTable,
     /// `(task, earlier task)`: the task runs after the earlier one.
     pub(crate) after_edges: Vec<(u32, u32)>,
     /// Task counts at each submit boundary (strictly increasing, never 0).
@@ -84,6 +91,9 @@ impl<C> TaskGraph<C> {
             resources: Vec::new(),
             tasks: Vec::new(),
             attachments: Vec::new(),
+            touches: Vec::new(),
+            touch_spill: Vec::new(),
+            accesses: AccessTable::default(),
             after_edges: Vec::new(),
             submits: Vec::new(),
             presents: Vec::new(),
@@ -523,6 +533,11 @@ impl<C> TaskBuilder<'_, C> {
                 },
                 other => other,
             })?;
+        }
+        for att in &checked {
+            let access = graph.accesses.intern(att.derived);
+            let touch = Touch::new(att.resource, access, &att.resolved, &mut graph.touch_spill);
+            graph.touches.push(touch);
         }
         graph.attachments.extend(checked);
         graph

@@ -44,6 +44,7 @@ mod graph;
 mod inspect;
 mod plan;
 mod resource;
+mod touch;
 mod view;
 
 pub use access::{Access, AccessKind, AccessUsage, ResourceKind};

@@ -8,7 +8,8 @@
 
 use ash::vk;
 
-use super::dependencies::{Group, Transition};
+use super::dependencies::Transition;
+use super::groups::{Group, GroupTable};
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
 use crate::resource::{Lifetime, ResourceDesc, ResourceInfo};
@@ -36,6 +37,7 @@ const FULL: MemoryBarrier = MemoryBarrier {
 /// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch).
 pub(crate) fn build(
     transitions: &[Transition],
+    groups: &GroupTable,
     resources: &[ResourceInfo],
     batch_count: u32,
     sequential: bool,
@@ -62,18 +64,19 @@ pub(crate) fn build(
             }
             at += 1;
             let info = &resources[tr.resource as usize];
+            let src = tr.src_group(groups);
+            let dst = groups.get(tr.dst);
             let ResourceDesc::Image(desc) = &info.desc else {
-                match tr.src {
+                match src {
                     None if info.lifetime == Lifetime::External => {
-                        out.first_uses
-                            .push(external_use(tr, &tr.dst, buffer_range(tr)));
+                        out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
                     }
                     None => {}
                     Some(src) if !sequential => {
                         add_memory_barrier(
                             &mut out.memory,
                             memory_start,
-                            global(&src, &tr.dst, tr.resource),
+                            global(src, dst, tr.resource),
                         );
                     }
                     Some(_) => {}
@@ -81,7 +84,7 @@ pub(crate) fn build(
                 continue;
             };
             let aspects = desc.aspects().as_raw();
-            let (src, old_layout) = match tr.src {
+            let (src, old_layout) = match src {
                 None if info.lifetime == Lifetime::External => {
                     image_ranges(
                         tr.start,
@@ -91,18 +94,18 @@ pub(crate) fn build(
                         desc.array_layers,
                         |r| {
                             out.first_uses
-                                .push(external_use(tr, &tr.dst, Subresources::Image(r)));
+                                .push(external_use(tr, dst, Subresources::Image(r)));
                         },
                     );
                     continue;
                 }
                 None => (None, vk::ImageLayout::UNDEFINED),
-                Some(src) if src.layout == tr.dst.layout => {
+                Some(src) if src.layout == dst.layout => {
                     if !sequential {
                         add_memory_barrier(
                             &mut out.memory,
                             memory_start,
-                            global(&src, &tr.dst, tr.resource),
+                            global(src, dst, tr.resource),
                         );
                     }
                     continue;
@@ -120,8 +123,8 @@ pub(crate) fn build(
                 (
                     src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
                     src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
-                    tr.dst.stages,
-                    tr.dst.access,
+                    dst.stages,
+                    dst.access,
                 )
             };
             image_ranges(
@@ -135,7 +138,7 @@ pub(crate) fn build(
                         image: tr.resource,
                         range,
                         old_layout,
-                        new_layout: tr.dst.layout,
+                        new_layout: dst.layout,
                         src_stages,
                         src_access,
                         dst_stages,

@@ -2,48 +2,12 @@
 //! subresource range, find each task's dependencies and its earliest batch, and note every
 //! group transition (the raw material of barriers).
 
-use ash::vk;
-
+use super::groups::{Group, GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
 use super::range_map::RangeMap;
-use crate::access::{AccessClass, DerivedAccess, ResourceKind, WRITE_ACCESS_MASK};
+use crate::access::{AccessClass, ResourceKind};
 use crate::graph::TaskGraph;
 use crate::resource::{Lifetime, ResourceDesc};
-
-/// The union of the accesses of one access group on one range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Group {
-    pub stages: vk::PipelineStageFlags2,
-    pub access: vk::AccessFlags2,
-    pub layout: vk::ImageLayout,
-    pub class: AccessClass,
-}
-
-impl Group {
-    fn from_access(a: &DerivedAccess) -> Self {
-        Self {
-            stages: a.stages,
-            access: a.access,
-            layout: a.layout,
-            class: a.class,
-        }
-    }
-
-    /// True when the group's accesses write (or transition) memory.
-    pub fn writes(&self) -> bool {
-        self.access.intersects(WRITE_ACCESS_MASK) || self.class != AccessClass::Read
-    }
-
-    /// True when `a` joins this group instead of starting a new one.
-    fn admits(&self, a: &DerivedAccess) -> bool {
-        self.class == a.class && self.class != AccessClass::Exclusive && self.layout == a.layout
-    }
-
-    fn join(&mut self, a: &DerivedAccess) {
-        self.stages |= a.stages;
-        self.access |= a.access;
-    }
-}
 
 /// Why one task depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,17 +46,35 @@ impl Hazard {
     }
 }
 
-/// A group transition on a range: from `src` (or from before the graph) to `dst`, to be
-/// synchronised at the boundary before batch `batch`, the earliest batch of `dst`'s members.
+/// A group transition on a range: from group `src` (or from before the graph) to group
+/// `dst`, to be synchronised at the boundary before batch `batch`, the earliest batch of
+/// `dst`'s members. Groups are ids in the walk's [`GroupTable`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Transition {
     pub resource: u32,
+    pub batch: u32,
     pub start: u64,
     pub end: u64,
-    /// `None`: first use in this graph.
-    pub src: Option<Group>,
-    pub dst: Group,
-    pub batch: u32,
+    /// [`NO_GROUP`]: first use in this graph.
+    pub src: u32,
+    pub dst: u32,
+}
+
+impl Transition {
+    /// The group before the transition (`None` for a first use in this graph).
+    pub fn src_group<'a>(&self, groups: &'a GroupTable) -> Option<&'a Group> {
+        (self.src != NO_GROUP).then(|| groups.get(self.src))
+    }
+}
+
+/// A task that joined the group a transition leads into: the transition's barrier must
+/// cover its access and come before its batch. Applied after the walk, when every batch is
+/// known (the updates are independent of each other, so they overlap in memory).
+#[derive(Clone, Copy, Debug)]
+struct Join {
+    transition: u32,
+    access: u32,
+    task: u32,
 }
 
 /// A task depends on every task of a member list.
@@ -110,6 +92,9 @@ pub(crate) struct DependencyList {
 /// current group (`cur_task`) is kept apart because its batch is not known yet while it is
 /// being placed; everyone else reads the group's end through [`RangeState::cur_end`]. The
 /// member lists are kept only when the walk collects edges (for inspection).
+///
+/// Nobody joins an exclusive group, so its state keeps nothing about joining (`prev_end`,
+/// `transition`, `prev`): pieces of a range one write covered become equal and merge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RangeState {
     /// 1 + the highest batch of the previous group (what a task joining the current group
@@ -119,8 +104,8 @@ pub(crate) struct RangeState {
     cur_end_before: u32,
     /// The newest member of the current group ([`NIL`] after a present).
     cur_task: u32,
-    /// The union of the current group's accesses.
-    pub group: Group,
+    /// The union of the current group's accesses (an id in the walk's [`GroupTable`]).
+    pub group: u32,
     /// The transition into the current group, or [`NO_TRANSITION`].
     transition: u32,
     /// Members of the previous and current group ([`NIL`] unless collecting edges).
@@ -144,40 +129,48 @@ impl RangeState {
     }
 }
 
+/// What the walk keeps per resource: its range map and the batches that use it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Track {
+    pub map: RangeMap<RangeState>,
+    /// `(first batch, last batch)`, `None` when no task touches the resource.
+    pub batches: Option<(u32, u32)>,
+}
+
 /// Everything the walk finds.
 pub(crate) struct Walk {
     pub task_batch: Vec<u32>,
     pub batch_count: u32,
     pub transitions: Vec<Transition>,
+    pub groups: GroupTable,
     pub lists: MemberLists,
     pub dependencies: Vec<DependencyList>,
-    pub ranges: Vec<RangeMap<RangeState>>,
+    pub tracks: Vec<Track>,
     /// First batch of each submit after the first.
     pub submit_batches: Vec<u32>,
-    /// `(first batch, last batch)` per resource, `None` when no task touches it.
-    pub resource_batches: Vec<Option<(u32, u32)>>,
 }
 
-/// "No transition": the first group of a transient buffer needs no barrier and no bridge.
+/// "No transition": the first group of a transient buffer needs no barrier and no bridge,
+/// and the state of an exclusive group does not keep its transition.
 const NO_TRANSITION: u32 = u32::MAX;
 
 /// Walks the graph in one pass. `sequential` puts every task in its own batch, in record
 /// order; `collect_edges` keeps the task-to-task dependencies (for inspection only).
 ///
 /// While a task is placed, its batch is not known: it is the highest end of the groups it
-/// waits for, gathered while its ranges are updated. The transitions it creates or joins are
-/// noted and get their batch once it is known.
+/// waits for, gathered while its ranges are updated. The transitions it creates get its
+/// batch once it is known; the groups it joins are noted and updated after the walk.
 pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: bool) -> Walk {
     let task_count = graph.tasks.len();
     let mut w = Walk {
         task_batch: Vec::with_capacity(task_count),
         batch_count: 0,
-        transitions: Vec::with_capacity(graph.attachments.len()),
+        transitions: Vec::with_capacity(graph.touches.len()),
+        groups: GroupTable::new(&graph.accesses.accesses),
         lists: MemberLists::default(),
         dependencies: Vec::new(),
-        ranges: vec![RangeMap::default(); graph.resources.len()],
+        tracks: vec![Track::default(); graph.resources.len()],
         submit_batches: Vec::with_capacity(graph.submits.len()),
-        resource_batches: vec![None; graph.resources.len()],
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
     // Only external resources and images need their first group's transition (a bridge
@@ -188,7 +181,8 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         .map(|r| r.lifetime == Lifetime::External || matches!(r.desc, ResourceDesc::Image(_)))
         .collect();
     let mut segments = Vec::new();
-    let mut touched: Vec<u32> = Vec::new();
+    let mut created: Vec<u32> = Vec::new();
+    let mut joins: Vec<Join> = Vec::with_capacity(graph.touches.len() / 2);
     let mut submits = graph.submits.iter().copied().peekable();
     let mut submit_floor = 0u32;
 
@@ -211,58 +205,65 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         } else {
             NIL
         };
-        touched.clear();
-        prefetch_ranges(graph, &w.ranges, t);
-        for att in &graph.attachments[task.attachments.clone()] {
-            let access = Group::from_access(&att.derived);
-            let resource = att.resource;
+        created.clear();
+        prefetch_tracks(graph, &w.tracks, t);
+        for touch in &graph.touches[task.attachments.clone()] {
+            let access_id = touch.access();
+            let access = *w.groups.get(access_id);
+            let exclusive = access.class == AccessClass::Exclusive;
+            let resource = touch.resource;
             let matters = first_use_matters[resource as usize];
-            let map = &mut w.ranges[resource as usize];
+            let map = &mut w.tracks[resource as usize].map;
+            let groups = &mut w.groups;
             let lists = &mut w.lists;
             let transitions = &mut w.transitions;
             let dependencies = &mut w.dependencies;
             let task_batch = &w.task_batch;
-            let touched = &mut touched;
+            let created = &mut created;
+            let joins = &mut joins;
             let floor = &mut floor;
             let mut note = |list: u32, hazard: Hazard| {
-                if collect_edges && list != NIL {
+                if list != NIL {
                     add_dependency(dependencies, t32, list, resource, hazard);
                 }
             };
-            att.resolved.for_each_interval(|start, end| {
+            for interval in touch.intervals(&graph.touch_spill) {
                 // The transition this update made last, with the end of the group it left:
                 // a contiguous piece leaving an equal group at the same end may share it.
                 let mut made: Option<(u32, u32)> = None;
                 map.update(
-                    start,
-                    end,
+                    interval.start,
+                    interval.end,
                     &mut segments,
                     |start, piece_end, old| match old {
-                        Some(old) if old.group.admits(&att.derived) => {
+                        Some(old) if groups.get(old.group).admits(&access) => {
                             *floor = (*floor).max(old.prev_end);
-                            let hazard = match transitions.get_mut(old.transition as usize) {
-                                Some(tr) => {
-                                    tr.dst.join(&att.derived);
-                                    touched.push(old.transition);
-                                    tr.src.map_or(Hazard::LayoutChange, |src| {
-                                        Hazard::between(&src, &access)
-                                    })
-                                }
-                                None => Hazard::LayoutChange,
-                            };
-                            note(old.prev, hazard);
+                            if old.transition != NO_TRANSITION {
+                                joins.push(Join {
+                                    transition: old.transition,
+                                    access: access_id,
+                                    task: t32,
+                                });
+                            }
+                            if collect_edges {
+                                let hazard = transitions
+                                    .get(old.transition as usize)
+                                    .and_then(|tr| tr.src_group(groups))
+                                    .map_or(Hazard::LayoutChange, |src| {
+                                        Hazard::between(src, &access)
+                                    });
+                                note(old.prev, hazard);
+                            }
                             let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
                                 old.cur
                             } else {
                                 lists.push(t32, old.cur)
                             };
-                            let mut group = old.group;
-                            group.join(&att.derived);
                             RangeState {
                                 prev_end: old.prev_end,
                                 cur_end_before: old.cur_end(task_batch),
                                 cur_task: t32,
-                                group,
+                                group: groups.join(old.group, access_id),
                                 transition: old.transition,
                                 prev: old.prev,
                                 cur,
@@ -272,14 +273,19 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                         _ => {
                             let (src, src_end, prev) = match old {
                                 Some(old) => {
-                                    note(old.cur, Hazard::between(&old.group, &access));
-                                    (Some(old.group), old.cur_end(task_batch), old.cur)
+                                    if collect_edges {
+                                        note(
+                                            old.cur,
+                                            Hazard::between(groups.get(old.group), &access),
+                                        );
+                                    }
+                                    (old.group, old.cur_end(task_batch), old.cur)
                                 }
-                                None => (None, 0, NIL),
+                                None => (NO_GROUP, 0, NIL),
                             };
                             *floor = (*floor).max(src_end);
                             let transition = match made {
-                                _ if src.is_none() && !matters => NO_TRANSITION,
+                                _ if src == NO_GROUP && !matters => NO_TRANSITION,
                                 Some((index, made_end))
                                     if made_end == src_end
                                         && transitions[index as usize].end == start
@@ -292,69 +298,92 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                                     let index = transitions.len() as u32;
                                     transitions.push(Transition {
                                         resource,
+                                        batch: u32::MAX,
                                         start,
                                         end: piece_end,
                                         src,
-                                        dst: access,
-                                        batch: u32::MAX,
+                                        dst: access_id,
                                     });
-                                    touched.push(index);
+                                    created.push(index);
                                     made = Some((index, src_end));
                                     index
                                 }
                             };
-                            RangeState {
-                                prev_end: src_end,
-                                cur_end_before: 0,
-                                cur_task: t32,
-                                group: access,
-                                transition,
-                                prev,
-                                cur: solo,
-                                wrote: old.is_some_and(|o| o.wrote) || access.writes(),
+                            let wrote = old.is_some_and(|o| o.wrote) || access.writes();
+                            if exclusive {
+                                RangeState {
+                                    prev_end: 0,
+                                    cur_end_before: 0,
+                                    cur_task: t32,
+                                    group: access_id,
+                                    transition: NO_TRANSITION,
+                                    prev: NIL,
+                                    cur: solo,
+                                    wrote,
+                                }
+                            } else {
+                                RangeState {
+                                    prev_end: src_end,
+                                    cur_end_before: 0,
+                                    cur_task: t32,
+                                    group: access_id,
+                                    transition,
+                                    prev,
+                                    cur: solo,
+                                    wrote,
+                                }
                             }
                         }
                     },
                 );
-            });
+            }
         }
         let batch = if sequential { t32 } else { floor };
         w.task_batch.push(batch);
         w.batch_count = w.batch_count.max(batch + 1);
-        for &index in &touched {
+        for &index in &created {
             let tr = &mut w.transitions[index as usize];
             tr.batch = tr.batch.min(batch);
         }
-        for att in &graph.attachments[task.attachments.clone()] {
-            let span = &mut w.resource_batches[att.resource as usize];
+        for touch in &graph.touches[task.attachments.clone()] {
+            let span = &mut w.tracks[touch.resource as usize].batches;
             *span = Some(span.map_or((batch, batch), |(a, b)| (a.min(batch), b.max(batch))));
         }
+    }
+    for join in &joins {
+        let batch = w.task_batch[join.task as usize];
+        let tr = &mut w.transitions[join.transition as usize];
+        tr.batch = tr.batch.min(batch);
+        tr.dst = w.groups.join(tr.dst, join.access);
     }
     w
 }
 
 /// Tasks touch resources in no useful order, so looking up a range map is a cache miss,
-/// paid one after another. Instead, ask for the maps of tasks a few places ahead now: the
-/// map entries of task `t + 4`, and the segments they point to for task `t + 2` (whose
-/// entries were asked for two tasks ago).
-fn prefetch_ranges<C>(graph: &TaskGraph<C>, ranges: &[RangeMap<RangeState>], t: usize) {
-    let attachments = |ahead: usize| {
+/// paid one after another. Instead, ask for the tracks of tasks a few places ahead now: the
+/// track of task `t + 4`, and the segments it points to for task `t + 2` (whose track was
+/// asked for two tasks ago).
+fn prefetch_tracks<C>(graph: &TaskGraph<C>, tracks: &[Track], t: usize) {
+    let touches = |ahead: usize| {
         graph
             .tasks
             .get(t + ahead)
-            .map_or(&[][..], |task| &graph.attachments[task.attachments.clone()])
+            .map_or(&[][..], |task| &graph.touches[task.attachments.clone()])
     };
-    for att in attachments(4) {
-        if let Some(map) = ranges.get(att.resource as usize) {
-            prefetch(map);
+    for touch in touches(4) {
+        if let Some(track) = tracks.get(touch.resource as usize) {
+            prefetch(track);
         }
     }
-    for att in attachments(2) {
-        if let Some(segment) = ranges
-            .get(att.resource as usize)
-            .and_then(|map| map.segments().first())
-        {
-            prefetch(segment);
+    for touch in touches(2) {
+        if let Some(track) = tracks.get(touch.resource as usize) {
+            // The first few cache lines of the segments: a search reads several of them.
+            let segments = track.map.segments();
+            let bytes = std::mem::size_of_val(segments).min(8 * 64);
+            let base = segments.as_ptr().cast::<u8>();
+            for offset in (0..bytes).step_by(64) {
+                prefetch_address(base.wrapping_add(offset));
+            }
         }
     }
 }
@@ -362,15 +391,21 @@ fn prefetch_ranges<C>(graph: &TaskGraph<C>, ranges: &[RangeMap<RangeState>], t: 
 /// A hint to load `value`'s cache line; no effect on results.
 #[inline(always)]
 fn prefetch<T>(value: &T) {
+    prefetch_address((value as *const T).cast::<u8>());
+}
+
+/// A hint to load the cache line at `address`; no effect on results, whatever the address.
+#[inline(always)]
+fn prefetch_address(address: *const u8) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is only a hint: it never faults and changes no state, and the
-        // pointer comes from a live reference anyway.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) }
+        // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address,
+        // and changes no state.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast::<i8>()) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
+    let _ = address;
 }
 
 /// Notes that `task` depends on every task of `list` (once per list in a row).
@@ -398,10 +433,12 @@ fn add_dependency(
 /// the last batch.
 pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
     let mut segments = Vec::new();
-    let dst = Group::from_access(&crate::access::PRESENT.derive(ResourceKind::Image));
+    let dst = w.groups.intern(Group::from_access(
+        &crate::access::PRESENT.derive(ResourceKind::Image),
+    ));
     let batch = w.batch_count;
     for present in &graph.presents {
-        let map = &mut w.ranges[present.resource as usize];
+        let map = &mut w.tracks[present.resource as usize].map;
         let transitions = &mut w.transitions;
         let task_batch = &w.task_batch;
         present.resolved.for_each_interval(|start, end| {
@@ -409,11 +446,11 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
                 let transition = transitions.len() as u32;
                 transitions.push(Transition {
                     resource: present.resource,
+                    batch,
                     start,
                     end,
-                    src: old.map(|o| o.group),
+                    src: old.map_or(NO_GROUP, |o| o.group),
                     dst,
-                    batch,
                 });
                 RangeState {
                     prev_end: old.map_or(0, |o| o.cur_end(task_batch)),

@@ -8,6 +8,7 @@
 
 pub(crate) mod barriers;
 pub(crate) mod dependencies;
+pub(crate) mod groups;
 pub(crate) mod members;
 pub(crate) mod range_map;
 
@@ -40,6 +41,7 @@ impl<C> TaskGraph<C> {
         dependencies::add_presents(self, &mut walk);
         let barriers = barriers::build(
             &walk.transitions,
+            &walk.groups,
             &self.resources,
             walk.batch_count,
             options.sequential,
@@ -68,7 +70,7 @@ impl<C> TaskGraph<C> {
     /// left in the same state by the same last batch are merged.
     fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
         let mut out = Vec::new();
-        for (index, (info, map)) in self.resources.iter().zip(&walk.ranges).enumerate() {
+        for (index, (info, track)) in self.resources.iter().zip(&walk.tracks).enumerate() {
             if info.lifetime != Lifetime::External {
                 continue;
             }
@@ -76,7 +78,7 @@ impl<C> TaskGraph<C> {
                 ResourceDesc::Buffer(_) => u64::MAX,
                 ResourceDesc::Image(d) => u64::from(d.mip_levels) * u64::from(d.array_layers),
             };
-            let mut segments = map.segments().iter().peekable();
+            let mut segments = track.map.segments().iter().peekable();
             while let Some(first) = segments.next() {
                 let mut end = first.end;
                 while let Some(next) = segments.next_if(|n| {
@@ -89,7 +91,7 @@ impl<C> TaskGraph<C> {
                 }) {
                     end = next.end;
                 }
-                let group = first.state.group;
+                let group = walk.groups.get(first.state.group);
                 let batch = first
                     .state
                     .last_batch(&walk.task_batch)
@@ -125,7 +127,7 @@ impl<C> TaskGraph<C> {
     }
 
     fn used_resources(&self, walk: &Walk) -> Vec<bool> {
-        let mut used: Vec<bool> = walk.resource_batches.iter().map(Option::is_some).collect();
+        let mut used: Vec<bool> = walk.tracks.iter().map(|t| t.batches.is_some()).collect();
         for present in &self.presents {
             if let Some(u) = used.get_mut(present.resource as usize) {
                 *u = true;
@@ -137,15 +139,17 @@ impl<C> TaskGraph<C> {
     fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
         self.resources
             .iter()
-            .zip(&walk.resource_batches)
+            .zip(&walk.tracks)
             .enumerate()
             .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
-            .filter_map(|(index, (_, span))| {
-                span.map(|(first_batch, last_batch)| TransientLifetime {
-                    resource: index as u32,
-                    first_batch,
-                    last_batch,
-                })
+            .filter_map(|(index, (_, track))| {
+                track
+                    .batches
+                    .map(|(first_batch, last_batch)| TransientLifetime {
+                        resource: index as u32,
+                        first_batch,
+                        last_batch,
+                    })
             })
             .collect()
     }

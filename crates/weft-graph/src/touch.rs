@@ -1,0 +1,103 @@
+//! What `compile()` reads of each attachment, packed when the task is recorded: the
+//! resource, an interned access, and the intervals of the resource's linear subresource
+//! space the view covers.
+//!
+//! The public [`Attachment`](crate::Attachment) keeps the view and access as the user gave
+//! them (about 130 bytes). The compile walk reads every attachment once and touches
+//! per-resource state at random, so its input is kept apart and small (24 bytes), which
+//! keeps more of that state in cache on large graphs.
+
+use std::collections::HashMap;
+
+use crate::access::DerivedAccess;
+use crate::view::Resolved;
+
+/// An interval `[start, end)` of a resource's linear subresource space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Interval {
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Set in [`Touch::packed`] when the intervals are spilled (see [`Touch::intervals`]).
+const SPILLED: u32 = 1 << 31;
+
+/// The compile walk's view of one attachment.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Touch {
+    pub resource: u32,
+    /// The access id in [`AccessTable`], with [`SPILLED`] set when the view covers more than
+    /// one interval.
+    packed: u32,
+    /// The one interval; when spilled, `start..end` indexes the graph's spilled intervals.
+    interval: Interval,
+}
+
+impl Touch {
+    /// The id of the attachment's access in the graph's [`AccessTable`].
+    pub fn access(&self) -> u32 {
+        self.packed & !SPILLED
+    }
+
+    /// The intervals the view covers, in increasing order. `spill` is the graph's list of
+    /// intervals of views that cover several.
+    pub fn intervals<'a>(&'a self, spill: &'a [Interval]) -> &'a [Interval] {
+        if self.packed & SPILLED == 0 {
+            std::slice::from_ref(&self.interval)
+        } else {
+            spill
+                .get(self.interval.start as usize..self.interval.end as usize)
+                .unwrap_or(&[])
+        }
+    }
+
+    /// Packs an attachment of `resource` with access id `access`, spilling the intervals of
+    /// views that cover several into `spill`.
+    pub fn new(resource: u32, access: u32, resolved: &Resolved, spill: &mut Vec<Interval>) -> Self {
+        let mut intervals = [Interval { start: 0, end: 0 }; 1];
+        let mut count = 0usize;
+        let first_spilled = spill.len();
+        resolved.for_each_interval(|start, end| {
+            let interval = Interval { start, end };
+            match count {
+                0 => intervals[0] = interval,
+                1 => spill.extend([intervals[0], interval]),
+                _ => spill.push(interval),
+            }
+            count += 1;
+        });
+        if count <= 1 {
+            Self {
+                resource,
+                packed: access,
+                interval: intervals[0],
+            }
+        } else {
+            Self {
+                resource,
+                packed: access | SPILLED,
+                interval: Interval {
+                    start: first_spilled as u64,
+                    end: spill.len() as u64,
+                },
+            }
+        }
+    }
+}
+
+/// The distinct derived accesses of a graph; attachments refer to them by index.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AccessTable {
+    pub accesses: Vec<DerivedAccess>,
+    ids: HashMap<DerivedAccess, u32>,
+}
+
+impl AccessTable {
+    /// The id of `access`, added when new.
+    pub fn intern(&mut self, access: DerivedAccess) -> u32 {
+        *self.ids.entry(access).or_insert_with(|| {
+            self.accesses.push(access);
+            self.accesses.len() as u32 - 1
+        })
+    }
+}
