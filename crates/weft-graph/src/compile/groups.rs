@@ -89,7 +89,7 @@ impl GroupTable {
         self.groups.push(group);
         self.ids.insert(group, id);
         self.joined
-            .extend(std::iter::repeat(NO_GROUP).take(self.access_count));
+            .extend(std::iter::repeat_n(NO_GROUP, self.access_count));
         id
     }
 
