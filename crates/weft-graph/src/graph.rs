@@ -7,7 +7,7 @@ use crate::access::{Access, AccessProblem, AccessUsage, DerivedAccess, ResourceK
 use crate::error::GraphError;
 use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
-    ResourceInfo, TaskBuffer, TaskImage,
+    ResourceInfo, ResourceSummary, TaskBuffer, TaskImage,
 };
 use crate::touch::{AccessTable, Interval, Touch};
 use crate::view::{resolve_buffer, resolve_image, Resolved, View, ViewProblem};
@@ -62,6 +62,8 @@ pub(crate) struct Present {
 pub struct TaskGraph<C = ()> {
     pub(crate) id: GraphId,
     pub(crate) resources: Vec<ResourceInfo>,
+    /// What compile needs of each resource (same indices as `resources`).
+    pub(crate) summaries: Vec<ResourceSummary>,
     pub(crate) tasks: Vec<TaskRecord<C>>,
     pub(crate) attachments: Vec<Attachment>,
     /// What compile reads of each attachment (same indices as `attachments`).
@@ -89,6 +91,7 @@ impl<C> TaskGraph<C> {
         Self {
             id: GraphId::next(),
             resources: Vec::new(),
+            summaries: Vec::new(),
             tasks: Vec::new(),
             attachments: Vec::new(),
             touches: Vec::new(),
@@ -115,6 +118,7 @@ impl<C> TaskGraph<C> {
             problem,
         })?;
         let index = self.resources.len() as u32;
+        self.summaries.push(ResourceSummary::new(lifetime, &desc));
         self.resources.push(ResourceInfo {
             name: name.to_owned(),
             lifetime,

@@ -146,6 +146,42 @@ pub struct ResourceInfo {
     pub desc: ResourceDesc,
 }
 
+/// What `compile()` needs of a declared resource, packed (16 bytes instead of the
+/// [`ResourceInfo`] with its name): barriers look it up for every transition, in no useful
+/// order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ResourceSummary {
+    pub external: bool,
+    /// `None` for buffers.
+    pub image: Option<ImageShape>,
+}
+
+/// The subresource space of an image: its aspects (raw `vk::ImageAspectFlags` bits), mips
+/// and layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ImageShape {
+    pub aspects: u32,
+    pub mips: u32,
+    pub layers: u32,
+}
+
+impl ResourceSummary {
+    /// The summary of a resource declared with `lifetime` and `desc`.
+    pub fn new(lifetime: Lifetime, desc: &ResourceDesc) -> Self {
+        Self {
+            external: lifetime == Lifetime::External,
+            image: match desc {
+                ResourceDesc::Buffer(_) => None,
+                ResourceDesc::Image(d) => Some(ImageShape {
+                    aspects: d.aspects().as_raw(),
+                    mips: d.mip_levels,
+                    layers: d.array_layers,
+                }),
+            },
+        }
+    }
+}
+
 /// Checks a buffer description; the error text says what is wrong.
 pub(crate) fn check_buffer_desc(desc: &BufferDesc) -> Result<(), String> {
     if desc.size == 0 {

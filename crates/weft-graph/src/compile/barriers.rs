@@ -12,7 +12,7 @@ use super::dependencies::Transition;
 use super::groups::{Group, GroupTable};
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
-use crate::resource::{Lifetime, ResourceDesc, ResourceInfo};
+use crate::resource::ResourceSummary;
 use crate::view::image_ranges;
 
 /// The barriers of a plan.
@@ -38,12 +38,12 @@ const FULL: MemoryBarrier = MemoryBarrier {
 pub(crate) fn build(
     transitions: &[Transition],
     groups: &GroupTable,
-    resources: &[ResourceInfo],
+    resources: &[ResourceSummary],
     batch_count: u32,
     sequential: bool,
 ) -> Barriers {
     let boundary_count = batch_count as usize + 1;
-    let order = by_batch(transitions, boundary_count);
+    let sorted = by_batch(transitions, boundary_count);
     let mut out = Barriers {
         boundaries: Vec::with_capacity(boundary_count),
         memory: Vec::new(),
@@ -57,8 +57,7 @@ pub(crate) fn build(
         if sequential && batch > 0 && batch < batch_count {
             out.memory.push(FULL);
         }
-        while let Some(&t) = order.get(at) {
-            let tr = &transitions[t as usize];
+        while let Some(tr) = sorted.get(at) {
             if tr.batch != batch {
                 break;
             }
@@ -66,9 +65,9 @@ pub(crate) fn build(
             let info = &resources[tr.resource as usize];
             let src = tr.src_group(groups);
             let dst = groups.get(tr.dst);
-            let ResourceDesc::Image(desc) = &info.desc else {
+            let Some(shape) = info.image else {
                 match src {
-                    None if info.lifetime == Lifetime::External => {
+                    None if info.external => {
                         out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
                     }
                     None => {}
@@ -83,15 +82,14 @@ pub(crate) fn build(
                 }
                 continue;
             };
-            let aspects = desc.aspects().as_raw();
             let (src, old_layout) = match src {
-                None if info.lifetime == Lifetime::External => {
+                None if info.external => {
                     image_ranges(
                         tr.start,
                         tr.end,
-                        aspects,
-                        desc.mip_levels,
-                        desc.array_layers,
+                        shape.aspects,
+                        shape.mips,
+                        shape.layers,
                         |r| {
                             out.first_uses
                                 .push(external_use(tr, dst, Subresources::Image(r)));
@@ -130,9 +128,9 @@ pub(crate) fn build(
             image_ranges(
                 tr.start,
                 tr.end,
-                aspects,
-                desc.mip_levels,
-                desc.array_layers,
+                shape.aspects,
+                shape.mips,
+                shape.layers,
                 |range| {
                     out.image.push(ImageBarrier {
                         image: tr.resource,
@@ -156,8 +154,9 @@ pub(crate) fn build(
     out
 }
 
-/// Transition indices sorted by batch (counting sort; stable).
-fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<u32> {
+/// The transitions sorted by batch (counting sort; stable). Moved, not indexed: the build
+/// then reads them in order instead of jumping around.
+fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<Transition> {
     let mut starts = vec![0u32; boundary_count + 1];
     for t in transitions {
         starts[t.batch as usize + 1] += 1;
@@ -165,13 +164,13 @@ fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<u32> {
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut order = vec![0u32; transitions.len()];
-    for (i, t) in transitions.iter().enumerate() {
+    let mut sorted = transitions.to_vec();
+    for t in transitions {
         let slot = &mut starts[t.batch as usize];
-        order[*slot as usize] = i as u32;
+        sorted[*slot as usize] = *t;
         *slot += 1;
     }
-    order
+    sorted
 }
 
 fn buffer_range(tr: &Transition) -> Subresources {

@@ -7,7 +7,6 @@ use super::members::{MemberLists, NIL};
 use super::range_map::RangeMap;
 use crate::access::{AccessClass, ResourceKind};
 use crate::graph::TaskGraph;
-use crate::resource::{Lifetime, ResourceDesc};
 
 /// Why one task depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -173,13 +172,6 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         submit_batches: Vec::with_capacity(graph.submits.len()),
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
-    // Only external resources and images need their first group's transition (a bridge
-    // from the real resource's state, or a transition out of UNDEFINED).
-    let first_use_matters: Vec<bool> = graph
-        .resources
-        .iter()
-        .map(|r| r.lifetime == Lifetime::External || matches!(r.desc, ResourceDesc::Image(_)))
-        .collect();
     let mut segments = Vec::new();
     let mut created: Vec<u32> = Vec::new();
     let mut joins: Vec<Join> = Vec::with_capacity(graph.touches.len() / 2);
@@ -212,7 +204,12 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             let access = *w.groups.get(access_id);
             let exclusive = access.class == AccessClass::Exclusive;
             let resource = touch.resource;
-            let matters = first_use_matters[resource as usize];
+            // Only external resources and images need their first group's transition (a
+            // bridge from the real resource's state, or a transition out of UNDEFINED).
+            let matters = graph
+                .summaries
+                .get(resource as usize)
+                .is_some_and(|s| s.external || s.image.is_some());
             let map = &mut w.tracks[resource as usize].map;
             let groups = &mut w.groups;
             let lists = &mut w.lists;

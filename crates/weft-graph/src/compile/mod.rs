@@ -42,7 +42,7 @@ impl<C> TaskGraph<C> {
         let barriers = barriers::build(
             &walk.transitions,
             &walk.groups,
-            &self.resources,
+            &self.summaries,
             walk.batch_count,
             options.sequential,
         );
