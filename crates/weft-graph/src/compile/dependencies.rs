@@ -128,13 +128,21 @@ impl RangeState {
     }
 }
 
-/// What the walk keeps per resource: its range map and the batches that use it.
+/// What the walk keeps per resource: its range map and the batches that use it. One cache
+/// line, aligned, so that one prefetch brings all of it.
 #[derive(Clone, Debug, Default)]
+#[repr(align(64))]
 pub(crate) struct Track {
     pub map: RangeMap<RangeState>,
     /// `(first batch, last batch)`, `None` when no task touches the resource.
     pub batches: Option<(u32, u32)>,
+    /// Whether the first group needs a transition: only external resources (a bridge from
+    /// the real resource's state) and images (a transition out of `UNDEFINED`) do.
+    first_use_matters: bool,
 }
+
+// A track that outgrows its cache line costs a second miss per attachment on large graphs.
+const _: () = assert!(std::mem::size_of::<Track>() == 64);
 
 /// Everything the walk finds.
 pub(crate) struct Walk {
@@ -164,11 +172,20 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
     let mut w = Walk {
         task_batch: Vec::with_capacity(task_count),
         batch_count: 0,
-        transitions: Vec::with_capacity(graph.touches.len()),
+        // Attachments over several ranges make a few more transitions than attachments;
+        // growing a vector this size would copy all of it.
+        transitions: Vec::with_capacity(graph.touches.len() + graph.touches.len() / 4),
         groups: GroupTable::new(&graph.accesses.accesses),
         lists: MemberLists::default(),
         dependencies: Vec::new(),
-        tracks: vec![Track::default(); graph.resources.len()],
+        tracks: graph
+            .summaries
+            .iter()
+            .map(|s| Track {
+                first_use_matters: s.external || s.image.is_some(),
+                ..Track::default()
+            })
+            .collect(),
         submit_batches: Vec::with_capacity(graph.submits.len()),
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
@@ -204,13 +221,9 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             let access = *w.groups.get(access_id);
             let exclusive = access.class == AccessClass::Exclusive;
             let resource = touch.resource;
-            // Only external resources and images need their first group's transition (a
-            // bridge from the real resource's state, or a transition out of UNDEFINED).
-            let matters = graph
-                .summaries
-                .get(resource as usize)
-                .is_some_and(|s| s.external || s.image.is_some());
-            let map = &mut w.tracks[resource as usize].map;
+            let track = &mut w.tracks[resource as usize];
+            let matters = track.first_use_matters;
+            let map = &mut track.map;
             let groups = &mut w.groups;
             let lists = &mut w.lists;
             let transitions = &mut w.transitions;
@@ -376,7 +389,7 @@ fn prefetch_tracks<C>(graph: &TaskGraph<C>, tracks: &[Track], t: usize) {
         if let Some(track) = tracks.get(touch.resource as usize) {
             // The first few cache lines of the segments: a search reads several of them.
             let segments = track.map.segments();
-            let bytes = std::mem::size_of_val(segments).min(8 * 64);
+            let bytes = std::mem::size_of_val(segments).min(4 * 64);
             let base = segments.as_ptr().cast::<u8>();
             for offset in (0..bytes).step_by(64) {
                 prefetch_address(base.wrapping_add(offset));

@@ -52,8 +52,10 @@ impl<S: Copy + PartialEq> RangeMap<S> {
                 return;
             }
             Self::One(seg) => {
-                let seg = *seg;
-                *self = Self::Many(vec![seg]);
+                // Room for a few splits before the first reallocation.
+                let mut segments = Vec::with_capacity(8);
+                segments.push(*seg);
+                *self = Self::Many(segments);
             }
             Self::Many(_) => {}
         }
@@ -70,7 +72,7 @@ fn update_sorted<S: Copy + PartialEq>(
     scratch: &mut Vec<Segment<S>>,
     mut f: impl FnMut(u64, u64, Option<&S>) -> S,
 ) {
-    let first = segments.partition_point(|s| s.end <= start);
+    let first = first_ending_after(segments, start);
     match segments.get_mut(first) {
         // Fast path: exactly one existing segment covers exactly the range.
         Some(seg) if seg.start == start && seg.end == end => {
@@ -96,7 +98,7 @@ fn update_sorted<S: Copy + PartialEq>(
                 pieces[count].start = end;
                 count += 1;
             }
-            segments.splice(first..first + 1, pieces.into_iter().take(count));
+            replace(segments, first..first + 1, &pieces[..count]);
             return;
         }
         // Fast path: the range lies in a gap.
@@ -111,6 +113,10 @@ fn update_sorted<S: Copy + PartialEq>(
             return;
         }
         Some(_) => {}
+    }
+    if let Some(last) = tiled_end(segments, first, start, end) {
+        update_tiled(segments, first..last, f);
+        return;
     }
     scratch.clear();
     let mut cursor = start;
@@ -161,12 +167,83 @@ fn update_sorted<S: Copy + PartialEq>(
         });
     }
     merge_equal_neighbours(scratch);
-    if last - first == scratch.len() {
-        segments[first..last].copy_from_slice(scratch);
-    } else {
-        segments.splice(first..last, scratch.drain(..));
-    }
+    replace(segments, first..last, scratch);
     scratch.clear();
+}
+
+/// When segments `first..last` tile `[start, end)` exactly (no gap, no overhang), `last`.
+fn tiled_end<S>(segments: &[Segment<S>], first: usize, start: u64, end: u64) -> Option<usize> {
+    let mut expected = start;
+    for (i, seg) in segments.iter().enumerate().skip(first) {
+        if seg.start != expected || seg.end > end {
+            return None;
+        }
+        if seg.end == end {
+            return Some(i + 1);
+        }
+        expected = seg.end;
+    }
+    None
+}
+
+/// Updates segments that tile the updated range exactly, in place: each keeps its borders
+/// and gets its new state, then equal neighbours among them merge.
+fn update_tiled<S: Copy + PartialEq>(
+    segments: &mut Vec<Segment<S>>,
+    range: std::ops::Range<usize>,
+    mut f: impl FnMut(u64, u64, Option<&S>) -> S,
+) {
+    for seg in &mut segments[range.clone()] {
+        seg.state = f(seg.start, seg.end, Some(&seg.state));
+    }
+    let mut kept = range.start;
+    for i in range.start + 1..range.end {
+        if segments[i].state == segments[kept].state {
+            segments[kept].end = segments[i].end;
+        } else {
+            kept += 1;
+            segments[kept] = segments[i];
+        }
+    }
+    let removed = range.end - (kept + 1);
+    if removed > 0 {
+        segments.copy_within(range.end.., kept + 1);
+        segments.truncate(segments.len() - removed);
+    }
+}
+
+/// The index of the first segment that ends after `point` (`segments.len()` if none).
+/// Maps are short, mostly: a forward scan reads the segments in order, which is cheaper
+/// than a binary search's jumps until there are many.
+#[inline]
+fn first_ending_after<S>(segments: &[Segment<S>], point: u64) -> usize {
+    if segments.len() <= 16 {
+        segments
+            .iter()
+            .position(|s| s.end > point)
+            .unwrap_or(segments.len())
+    } else {
+        segments.partition_point(|s| s.end <= point)
+    }
+}
+
+/// Replaces `segments[range]` by `with`, shifting the tail once.
+fn replace<S: Copy>(
+    segments: &mut Vec<Segment<S>>,
+    range: std::ops::Range<usize>,
+    with: &[Segment<S>],
+) {
+    let (removed, added) = (range.end - range.start, with.len());
+    if added > removed {
+        let old_len = segments.len();
+        // Grow by the difference (placeholders, overwritten below), then move the tail.
+        segments.resize(old_len + (added - removed), with[0]);
+        segments.copy_within(range.end..old_len, range.start + added);
+    } else if added < removed {
+        segments.copy_within(range.end.., range.start + added);
+        segments.truncate(segments.len() - (removed - added));
+    }
+    segments[range.start..range.start + added].copy_from_slice(with);
 }
 
 /// Joins adjacent segments with equal states (they behave identically from now on).
@@ -226,6 +303,35 @@ mod tests {
                 (15, 20, 20),
                 (20, 30, 90),
                 (30, 40, 0)
+            ]
+        );
+        assert!(scratch.is_empty());
+    }
+
+    #[test]
+    fn tiled_update_keeps_borders_and_merges_equal_states() {
+        let mut m = RangeMap::default();
+        let mut scratch = vec![];
+        for (start, end, state) in [(0, 10, 1), (10, 20, 2), (20, 30, 3), (30, 40, 4)] {
+            m.update(start, end, &mut scratch, |_, _, _| state);
+        }
+        // [10, 40) is tiled by three segments: 2 and 3 become equal and merge, 4 stays.
+        m.update(10, 40, &mut scratch, |_, _, old| match old {
+            Some(&4) => 40,
+            _ => 7,
+        });
+        assert_eq!(dump(&m), vec![(0, 10, 1), (10, 30, 7), (30, 40, 40)]);
+        // A range with a gap in it is not tiled and still fills the gap.
+        m.update(50, 60, &mut scratch, |_, _, _| 5);
+        m.update(30, 60, &mut scratch, |_, _, old| old.map_or(0, |o| o + 1));
+        assert_eq!(
+            dump(&m),
+            vec![
+                (0, 10, 1),
+                (10, 30, 7),
+                (30, 40, 41),
+                (40, 50, 0),
+                (50, 60, 6)
             ]
         );
         assert!(scratch.is_empty());
