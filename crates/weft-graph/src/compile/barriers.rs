@@ -164,7 +164,11 @@ fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<Transition
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut sorted = transitions.to_vec();
+    let mut sorted = match transitions.first() {
+        // Placeholders, each overwritten once below.
+        Some(&first) => vec![first; transitions.len()],
+        None => Vec::new(),
+    };
     for t in transitions {
         let slot = &mut starts[t.batch as usize];
         sorted[*slot as usize] = *t;
@@ -252,10 +256,12 @@ fn merge_image_barriers(all: &mut Vec<ImageBarrier>, from: usize) {
             b.dst_access.as_raw(),
         )
     };
-    let slice = &mut all[from..];
-    slice.sort_unstable_by_key(|b| {
+    // One boundary has at most one barrier per subresource (a range's transitions lie in
+    // strictly increasing batches), so ordering by image and subresource alone brings
+    // mergeable barriers next to each other.
+    all[from..].sort_unstable_by_key(|b| {
         (
-            key(b),
+            b.image,
             b.range.aspect.as_raw(),
             b.range.base_layer,
             b.range.layer_count,
@@ -281,10 +287,9 @@ fn merge_image_barriers(all: &mut Vec<ImageBarrier>, from: usize) {
     {
         return;
     }
-    let slice = &mut all[from..];
-    slice.sort_unstable_by_key(|b| {
+    all[from..].sort_unstable_by_key(|b| {
         (
-            key(b),
+            b.image,
             b.range.base_mip,
             b.range.mip_count,
             b.range.base_layer,
