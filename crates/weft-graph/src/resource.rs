@@ -152,6 +152,9 @@ pub struct ResourceInfo {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ResourceSummary {
     pub external: bool,
+    /// The length of its linear subresource space: bytes of a buffer; aspects × mips ×
+    /// layers of an image.
+    pub units: u64,
     /// `None` for buffers.
     pub image: Option<ImageShape>,
 }
@@ -170,6 +173,14 @@ impl ResourceSummary {
     pub fn new(lifetime: Lifetime, desc: &ResourceDesc) -> Self {
         Self {
             external: lifetime == Lifetime::External,
+            units: match desc {
+                ResourceDesc::Buffer(b) => b.size,
+                ResourceDesc::Image(d) => {
+                    u64::from(d.aspects().as_raw().count_ones())
+                        * u64::from(d.mip_levels)
+                        * u64::from(d.array_layers)
+                }
+            },
             image: match desc {
                 ResourceDesc::Buffer(_) => None,
                 ResourceDesc::Image(d) => Some(ImageShape {

@@ -115,6 +115,23 @@ pub(crate) struct RangeState {
 }
 
 impl RangeState {
+    /// A range no task has touched yet (every map starts as one such segment).
+    pub const UNTOUCHED: Self = Self {
+        prev_end: 0,
+        cur_end_before: 0,
+        cur_task: NIL,
+        group: NO_GROUP,
+        transition: NO_TRANSITION,
+        prev: NIL,
+        cur: NIL,
+        wrote: false,
+    };
+
+    /// True when some task (or a present) touched the range.
+    pub fn touched(&self) -> bool {
+        self.group != NO_GROUP
+    }
+
     /// 1 + the highest batch of the current group (what a task starting a new group waits
     /// for). `task_batch` holds the batches of the tasks placed so far.
     fn cur_end(&self, task_batch: &[u32]) -> u32 {
@@ -182,14 +199,14 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             .summaries
             .iter()
             .map(|s| Track {
+                map: RangeMap::filled(0, s.units, RangeState::UNTOUCHED),
+                batches: None,
                 first_use_matters: s.external || s.image.is_some(),
-                ..Track::default()
             })
             .collect(),
         submit_batches: Vec::with_capacity(graph.submits.len()),
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
-    let mut segments = Vec::new();
     let mut created: Vec<u32> = Vec::new();
     let mut joins: Vec<Join> = Vec::with_capacity(graph.touches.len() / 2);
     let mut submits = graph.submits.iter().copied().peekable();
@@ -241,111 +258,100 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
                 // The transition this update made last, with the end of the group it left:
                 // a contiguous piece leaving an equal group at the same end may share it.
                 let mut made: Option<(u32, u32)> = None;
-                map.update(
-                    interval.start,
-                    interval.end,
-                    &mut segments,
-                    |start, piece_end, old| match old {
-                        Some(old) if groups.get(old.group).admits(&access) => {
-                            *floor = (*floor).max(old.prev_end);
-                            if old.transition != NO_TRANSITION {
-                                joins.push(Join {
-                                    transition: old.transition,
-                                    access: access_id,
-                                    task: t32,
-                                });
-                            }
-                            if collect_edges {
-                                let hazard = transitions
-                                    .get(old.transition as usize)
-                                    .and_then(|tr| tr.src_group(groups))
-                                    .map_or(Hazard::LayoutChange, |src| {
-                                        Hazard::between(src, &access)
-                                    });
-                                note(old.prev, hazard);
-                            }
-                            let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
-                                old.cur
-                            } else {
-                                lists.push(t32, old.cur)
-                            };
-                            RangeState {
-                                prev_end: old.prev_end,
-                                cur_end_before: old.cur_end(task_batch),
-                                cur_task: t32,
-                                group: groups.join(old.group, access_id),
+                let pieces = map.split(interval.start, interval.end);
+                for piece in &mut map.segments_mut()[pieces.clone()] {
+                    let old = piece.state;
+                    let touched_before = old.touched();
+                    piece.state = if touched_before && groups.get(old.group).admits(&access) {
+                        *floor = (*floor).max(old.prev_end);
+                        if old.transition != NO_TRANSITION {
+                            joins.push(Join {
                                 transition: old.transition,
-                                prev: old.prev,
-                                cur,
-                                wrote: old.wrote || access.writes(),
+                                access: access_id,
+                                task: t32,
+                            });
+                        }
+                        if collect_edges {
+                            let hazard = transitions
+                                .get(old.transition as usize)
+                                .and_then(|tr| tr.src_group(groups))
+                                .map_or(Hazard::LayoutChange, |src| Hazard::between(src, &access));
+                            note(old.prev, hazard);
+                        }
+                        let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
+                            old.cur
+                        } else {
+                            lists.push(t32, old.cur)
+                        };
+                        RangeState {
+                            prev_end: old.prev_end,
+                            cur_end_before: old.cur_end(task_batch),
+                            cur_task: t32,
+                            group: groups.join(old.group, access_id),
+                            transition: old.transition,
+                            prev: old.prev,
+                            cur,
+                            wrote: old.wrote || access.writes(),
+                        }
+                    } else {
+                        if collect_edges && touched_before {
+                            note(old.cur, Hazard::between(groups.get(old.group), &access));
+                        }
+                        let src = old.group;
+                        let src_end = old.cur_end(task_batch);
+                        *floor = (*floor).max(src_end);
+                        let transition = match made {
+                            _ if !touched_before && !matters => NO_TRANSITION,
+                            Some((index, made_end))
+                                if made_end == src_end
+                                    && transitions[index as usize].end == piece.start
+                                    && transitions[index as usize].src == src =>
+                            {
+                                transitions[index as usize].end = piece.end;
+                                index
+                            }
+                            _ => {
+                                let index = transitions.len() as u32;
+                                transitions.push(Transition {
+                                    resource,
+                                    batch: u32::MAX,
+                                    start: piece.start,
+                                    end: piece.end,
+                                    src,
+                                    dst: access_id,
+                                });
+                                created.push(index);
+                                made = Some((index, src_end));
+                                index
+                            }
+                        };
+                        let wrote = old.wrote || access.writes();
+                        if exclusive {
+                            RangeState {
+                                prev_end: 0,
+                                cur_end_before: 0,
+                                cur_task: t32,
+                                group: access_id,
+                                transition: NO_TRANSITION,
+                                prev: NIL,
+                                cur: solo,
+                                wrote,
+                            }
+                        } else {
+                            RangeState {
+                                prev_end: src_end,
+                                cur_end_before: 0,
+                                cur_task: t32,
+                                group: access_id,
+                                transition,
+                                prev: old.cur,
+                                cur: solo,
+                                wrote,
                             }
                         }
-                        _ => {
-                            let (src, src_end, prev) = match old {
-                                Some(old) => {
-                                    if collect_edges {
-                                        note(
-                                            old.cur,
-                                            Hazard::between(groups.get(old.group), &access),
-                                        );
-                                    }
-                                    (old.group, old.cur_end(task_batch), old.cur)
-                                }
-                                None => (NO_GROUP, 0, NIL),
-                            };
-                            *floor = (*floor).max(src_end);
-                            let transition = match made {
-                                _ if src == NO_GROUP && !matters => NO_TRANSITION,
-                                Some((index, made_end))
-                                    if made_end == src_end
-                                        && transitions[index as usize].end == start
-                                        && transitions[index as usize].src == src =>
-                                {
-                                    transitions[index as usize].end = piece_end;
-                                    index
-                                }
-                                _ => {
-                                    let index = transitions.len() as u32;
-                                    transitions.push(Transition {
-                                        resource,
-                                        batch: u32::MAX,
-                                        start,
-                                        end: piece_end,
-                                        src,
-                                        dst: access_id,
-                                    });
-                                    created.push(index);
-                                    made = Some((index, src_end));
-                                    index
-                                }
-                            };
-                            let wrote = old.is_some_and(|o| o.wrote) || access.writes();
-                            if exclusive {
-                                RangeState {
-                                    prev_end: 0,
-                                    cur_end_before: 0,
-                                    cur_task: t32,
-                                    group: access_id,
-                                    transition: NO_TRANSITION,
-                                    prev: NIL,
-                                    cur: solo,
-                                    wrote,
-                                }
-                            } else {
-                                RangeState {
-                                    prev_end: src_end,
-                                    cur_end_before: 0,
-                                    cur_task: t32,
-                                    group: access_id,
-                                    transition,
-                                    prev,
-                                    cur: solo,
-                                    wrote,
-                                }
-                            }
-                        }
-                    },
-                );
+                    };
+                }
+                map.merge_around(pieces);
             }
         }
         let batch = if sequential { t32 } else { floor };

@@ -80,6 +80,9 @@ impl<C> TaskGraph<C> {
             };
             let mut segments = track.map.segments().iter().peekable();
             while let Some(first) = segments.next() {
+                if !first.state.touched() {
+                    continue;
+                }
                 let mut end = first.end;
                 while let Some(next) = segments.next_if(|n| {
                     n.start == end

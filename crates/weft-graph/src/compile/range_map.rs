@@ -20,6 +20,88 @@ pub(crate) enum RangeMap<S> {
 }
 
 impl<S: Copy + PartialEq> RangeMap<S> {
+    /// A map with one segment `[start, end)` in state `state`.
+    pub fn filled(start: u64, end: u64, state: S) -> Self {
+        Self::One(Segment { start, end, state })
+    }
+
+    /// The segments in order, to change their states (not their borders).
+    pub fn segments_mut(&mut self) -> &mut [Segment<S>] {
+        match self {
+            Self::Empty => &mut [],
+            Self::One(s) => std::slice::from_mut(s),
+            Self::Many(v) => v,
+        }
+    }
+
+    /// Cuts segments at `start` and `end` and returns the indices of the segments that
+    /// then cover `[start, end)` exactly. The map must cover all of `[start, end)` (no
+    /// gaps); where it does not, the returned segments cover only what it does.
+    pub fn split(&mut self, start: u64, end: u64) -> std::ops::Range<usize> {
+        match self {
+            Self::Empty => return 0..0,
+            Self::One(seg) if seg.start == start && seg.end == end => return 0..1,
+            Self::One(seg) => {
+                // Room for a few splits before the first reallocation.
+                let mut segments = Vec::with_capacity(8);
+                segments.push(*seg);
+                *self = Self::Many(segments);
+            }
+            Self::Many(_) => {}
+        }
+        let Self::Many(segments) = self else {
+            return 0..0;
+        };
+        let mut first = first_ending_after(segments, start);
+        if let Some(&seg) = segments.get(first) {
+            if seg.start < start {
+                segments[first].end = start;
+                segments.insert(first + 1, Segment { start, ..seg });
+                first += 1;
+            }
+        }
+        let mut last = first;
+        while segments.get(last).is_some_and(|s| s.end < end) {
+            last += 1;
+        }
+        if let Some(&seg) = segments.get(last) {
+            if seg.start < end && end < seg.end {
+                segments[last].end = end;
+                segments.insert(last + 1, Segment { start: end, ..seg });
+            }
+        }
+        first..(last + 1).min(segments.len())
+    }
+
+    /// Merges equal neighbours among the segments `range` and the one on each side of it
+    /// (after their states changed: pieces that [`RangeMap::split`] cut apart may be equal
+    /// again).
+    pub fn merge_around(&mut self, range: std::ops::Range<usize>) {
+        let Self::Many(segments) = self else {
+            return;
+        };
+        let from = range.start.saturating_sub(1);
+        let to = (range.end + 1).min(segments.len());
+        if to <= from + 1 {
+            return;
+        }
+        let mut kept = from;
+        for i in from + 1..to {
+            if segments[i].state == segments[kept].state && segments[kept].end == segments[i].start
+            {
+                segments[kept].end = segments[i].end;
+            } else {
+                kept += 1;
+                segments[kept] = segments[i];
+            }
+        }
+        let removed = to - (kept + 1);
+        if removed > 0 {
+            segments.copy_within(to.., kept + 1);
+            segments.truncate(segments.len() - removed);
+        }
+    }
+
     /// The segments in order.
     pub fn segments(&self) -> &[Segment<S>] {
         match self {
@@ -335,5 +417,40 @@ mod tests {
             ]
         );
         assert!(scratch.is_empty());
+    }
+
+    #[test]
+    fn split_cuts_at_both_ends_and_merge_undoes_equal_pieces() {
+        let mut m = RangeMap::filled(0, 100, 0u32);
+        assert_eq!(m.split(0, 100), 0..1);
+        let r = m.split(20, 30);
+        assert_eq!(r, 1..2);
+        assert_eq!(dump(&m), vec![(0, 20, 0), (20, 30, 0), (30, 100, 0)]);
+        m.segments_mut()[1].state = 5;
+        m.merge_around(r);
+        assert_eq!(dump(&m), vec![(0, 20, 0), (20, 30, 5), (30, 100, 0)]);
+        // Across borders: [10, 25) cuts the first and the second segment.
+        let r = m.split(10, 25);
+        assert_eq!(r, 1..3);
+        assert_eq!(
+            dump(&m),
+            vec![
+                (0, 10, 0),
+                (10, 20, 0),
+                (20, 25, 5),
+                (25, 30, 5),
+                (30, 100, 0)
+            ]
+        );
+        for seg in &mut m.segments_mut()[r.clone()] {
+            seg.state = 0;
+        }
+        m.merge_around(r);
+        assert_eq!(dump(&m), vec![(0, 25, 0), (25, 30, 5), (30, 100, 0)]);
+        // A range on existing borders cuts nothing; unchanged states merge nothing away.
+        let r = m.split(25, 100);
+        assert_eq!(r, 1..3);
+        m.merge_around(r);
+        assert_eq!(dump(&m), vec![(0, 25, 0), (25, 30, 5), (30, 100, 0)]);
     }
 }
