@@ -4,6 +4,7 @@
 use ash::vk;
 
 use crate::access::{Access, AccessProblem, AccessUsage, DerivedAccess, ResourceKind};
+use crate::compile::scratch::ScratchSlot;
 use crate::error::GraphError;
 use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
@@ -77,6 +78,8 @@ pub struct TaskGraph<C = ()> {
     /// Task counts at each submit boundary (strictly increasing, never 0).
     pub(crate) submits: Vec<u32>,
     pub(crate) presents: Vec<Present>,
+    /// `compile()`'s working memory, kept for the next compile.
+    pub(crate) scratch: ScratchSlot,
 }
 
 impl<C> Default for TaskGraph<C> {
@@ -100,6 +103,7 @@ impl<C> TaskGraph<C> {
             after_edges: Vec::new(),
             submits: Vec::new(),
             presents: Vec::new(),
+            scratch: ScratchSlot::default(),
         }
     }
 

@@ -20,7 +20,8 @@ impl Plan {
     /// are not needed to execute it), so this walks the graph again. Allocates.
     pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
         self.check_graph(graph)?;
-        let walk = crate::compile::dependencies::walk(graph, false, true);
+        let mut scratch = crate::compile::scratch::Scratch::default();
+        let walk = crate::compile::dependencies::walk(graph, false, true, &mut scratch);
         let mut out: Vec<Dependency> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for d in &walk.dependencies {

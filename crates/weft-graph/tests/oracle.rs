@@ -911,6 +911,20 @@ fn check_recipe(spec: &Recipe, mode: Mode) -> Result<usize, String> {
         let text = plan.describe(&graph).unwrap_or_default();
         format!("{e}\n\n{text}")
     })?;
+    // Compiling again reuses the graph's working memory, also after a compile in the other
+    // mode: the plan must not change.
+    let compile = |sequential| {
+        graph
+            .compile(&CompileOptions { sequential })
+            .map_err(|e| format!("compile failed: {e}"))
+    };
+    compile(!sequential)?;
+    let again = compile(sequential)?;
+    let (first, second) = (plan.describe(&graph), again.describe(&graph));
+    ensure!(
+        first == second,
+        "a second compile gave another plan:\n{first:?}\n---\n{second:?}"
+    );
     if mode == Mode::ReadOnlyExternal {
         // Reads in one layout per resource of resources that start in that layout need no
         // barrier at all.

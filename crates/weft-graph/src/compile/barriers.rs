@@ -41,9 +41,10 @@ pub(crate) fn build(
     resources: &[ResourceSummary],
     batch_count: u32,
     sequential: bool,
+    sorted: &mut Vec<Transition>,
 ) -> Barriers {
     let boundary_count = batch_count as usize + 1;
-    let sorted = by_batch(transitions, boundary_count);
+    by_batch(transitions, boundary_count, sorted);
     let mut out = Barriers {
         boundaries: Vec::with_capacity(boundary_count),
         memory: Vec::new(),
@@ -154,9 +155,9 @@ pub(crate) fn build(
     out
 }
 
-/// The transitions sorted by batch (counting sort; stable). Moved, not indexed: the build
-/// then reads them in order instead of jumping around.
-fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<Transition> {
+/// Fills `sorted` with the transitions sorted by batch (counting sort; stable). Moved, not
+/// indexed: the build then reads them in order instead of jumping around.
+fn by_batch(transitions: &[Transition], boundary_count: usize, sorted: &mut Vec<Transition>) {
     let mut starts = vec![0u32; boundary_count + 1];
     for t in transitions {
         starts[t.batch as usize + 1] += 1;
@@ -164,17 +165,16 @@ fn by_batch(transitions: &[Transition], boundary_count: usize) -> Vec<Transition
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let mut sorted = match transitions.first() {
+    sorted.clear();
+    if let Some(&first) = transitions.first() {
         // Placeholders, each overwritten once below.
-        Some(&first) => vec![first; transitions.len()],
-        None => Vec::new(),
-    };
+        sorted.resize(transitions.len(), first);
+    }
     for t in transitions {
         let slot = &mut starts[t.batch as usize];
         sorted[*slot as usize] = *t;
         *slot += 1;
     }
-    sorted
 }
 
 fn buffer_range(tr: &Transition) -> Subresources {

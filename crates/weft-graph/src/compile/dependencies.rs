@@ -5,8 +5,10 @@
 use super::groups::{Group, GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
 use super::range_map::RangeMap;
+use super::scratch::Scratch;
 use crate::access::{AccessClass, ResourceKind};
 use crate::graph::TaskGraph;
+use crate::resource::ResourceSummary;
 
 /// Why one task depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,7 +72,7 @@ impl Transition {
 /// cover its access and come before its batch. Applied after the walk, when every batch is
 /// known (the updates are independent of each other, so they overlap in memory).
 #[derive(Clone, Copy, Debug)]
-struct Join {
+pub(crate) struct Join {
     transition: u32,
     access: u32,
     task: u32,
@@ -158,6 +160,24 @@ pub(crate) struct Track {
     first_use_matters: bool,
 }
 
+impl Track {
+    /// The track of a resource nobody touched yet.
+    fn new(summary: &ResourceSummary) -> Self {
+        Self {
+            map: RangeMap::filled(0, summary.units, RangeState::UNTOUCHED),
+            batches: None,
+            first_use_matters: summary.external || summary.image.is_some(),
+        }
+    }
+
+    /// Makes this the track of a resource nobody touched yet, keeping the map's memory.
+    fn reset(&mut self, summary: &ResourceSummary) {
+        self.map.refill(0, summary.units, RangeState::UNTOUCHED);
+        self.batches = None;
+        self.first_use_matters = summary.external || summary.image.is_some();
+    }
+}
+
 // A track that outgrows its cache line costs a second miss per attachment on large graphs.
 const _: () = assert!(std::mem::size_of::<Track>() == 64);
 
@@ -184,31 +204,42 @@ const NO_TRANSITION: u32 = u32::MAX;
 /// While a task is placed, its batch is not known: it is the highest end of the groups it
 /// waits for, gathered while its ranges are updated. The transitions it creates get its
 /// batch once it is known; the groups it joins are noted and updated after the walk.
-pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: bool) -> Walk {
+///
+/// Its vectors come from `scratch` (the transitions and tracks are handed over in the
+/// result; the caller may give them back).
+pub(crate) fn walk<C>(
+    graph: &TaskGraph<C>,
+    sequential: bool,
+    collect_edges: bool,
+    scratch: &mut Scratch,
+) -> Walk {
     let task_count = graph.tasks.len();
+    let mut transitions = std::mem::take(&mut scratch.transitions);
+    transitions.clear();
+    // Attachments over several ranges make a few more transitions than attachments;
+    // growing a vector this size would copy all of it.
+    transitions.reserve(graph.touches.len() + graph.touches.len() / 4);
+    let mut tracks = std::mem::take(&mut scratch.tracks);
+    tracks.truncate(graph.summaries.len());
+    for (track, summary) in tracks.iter_mut().zip(&graph.summaries) {
+        track.reset(summary);
+    }
+    let kept = tracks.len();
+    tracks.extend(graph.summaries[kept..].iter().map(Track::new));
     let mut w = Walk {
         task_batch: Vec::with_capacity(task_count),
         batch_count: 0,
-        // Attachments over several ranges make a few more transitions than attachments;
-        // growing a vector this size would copy all of it.
-        transitions: Vec::with_capacity(graph.touches.len() + graph.touches.len() / 4),
+        transitions,
         groups: GroupTable::new(&graph.accesses.accesses),
         lists: MemberLists::default(),
         dependencies: Vec::new(),
-        tracks: graph
-            .summaries
-            .iter()
-            .map(|s| Track {
-                map: RangeMap::filled(0, s.units, RangeState::UNTOUCHED),
-                batches: None,
-                first_use_matters: s.external || s.image.is_some(),
-            })
-            .collect(),
+        tracks,
         submit_batches: Vec::with_capacity(graph.submits.len()),
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
-    let mut created: Vec<u32> = Vec::new();
-    let mut joins: Vec<Join> = Vec::with_capacity(graph.touches.len() / 2);
+    let created = &mut scratch.created;
+    let joins = &mut scratch.joins;
+    joins.clear();
     let mut submits = graph.submits.iter().copied().peekable();
     let mut submit_floor = 0u32;
 
@@ -246,8 +277,6 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             let transitions = &mut w.transitions;
             let dependencies = &mut w.dependencies;
             let task_batch = &w.task_batch;
-            let created = &mut created;
-            let joins = &mut joins;
             let floor = &mut floor;
             let mut note = |list: u32, hazard: Hazard| {
                 if list != NIL {
@@ -357,7 +386,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
         let batch = if sequential { t32 } else { floor };
         w.task_batch.push(batch);
         w.batch_count = w.batch_count.max(batch + 1);
-        for &index in &created {
+        for &index in created.iter() {
             let tr = &mut w.transitions[index as usize];
             tr.batch = tr.batch.min(batch);
         }
@@ -366,7 +395,7 @@ pub(crate) fn walk<C>(graph: &TaskGraph<C>, sequential: bool, collect_edges: boo
             *span = Some(span.map_or((batch, batch), |(a, b)| (a.min(batch), b.max(batch))));
         }
     }
-    for join in &joins {
+    for join in joins.iter() {
         let batch = w.task_batch[join.task as usize];
         let tr = &mut w.transitions[join.transition as usize];
         tr.batch = tr.batch.min(batch);

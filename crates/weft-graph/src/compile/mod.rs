@@ -11,6 +11,7 @@ pub(crate) mod dependencies;
 pub(crate) mod groups;
 pub(crate) mod members;
 pub(crate) mod range_map;
+pub(crate) mod scratch;
 
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
@@ -32,12 +33,16 @@ impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
     /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
     pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
-        let mut walk = dependencies::walk(self, options.sequential, false);
-        let dag_depth = if options.sequential {
-            dependencies::walk(self, false, false).batch_count
-        } else {
-            walk.batch_count
-        };
+        let mut scratch = self.scratch.take();
+        // Sequential plans still report the depth a reordered plan would have.
+        let reordered_depth = options.sequential.then(|| {
+            let reordered = dependencies::walk(self, false, false, &mut scratch);
+            scratch.transitions = reordered.transitions;
+            scratch.tracks = reordered.tracks;
+            reordered.batch_count
+        });
+        let mut walk = dependencies::walk(self, options.sequential, false, &mut scratch);
+        let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
         dependencies::add_presents(self, &mut walk);
         let barriers = barriers::build(
             &walk.transitions,
@@ -45,9 +50,10 @@ impl<C> TaskGraph<C> {
             &self.summaries,
             walk.batch_count,
             options.sequential,
+            &mut scratch.sorted,
         );
         let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
-        Ok(Plan {
+        let plan = Plan {
             graph: self.id,
             sequential: options.sequential,
             dag_depth,
@@ -63,7 +69,11 @@ impl<C> TaskGraph<C> {
             submit_batches: walk.submit_batches,
             presents: self.presents.iter().map(|p| p.resource).collect(),
             task_batch: walk.task_batch,
-        })
+        };
+        scratch.transitions = walk.transitions;
+        scratch.tracks = walk.tracks;
+        self.scratch.put_back(scratch);
+        Ok(plan)
     }
 
     /// The final group of every touched range of every external resource; adjacent ranges

@@ -25,6 +25,19 @@ impl<S: Copy + PartialEq> RangeMap<S> {
         Self::One(Segment { start, end, state })
     }
 
+    /// Makes this a map with one segment `[start, end)` in state `state`, keeping its
+    /// memory for later splits.
+    pub fn refill(&mut self, start: u64, end: u64, state: S) {
+        let segment = Segment { start, end, state };
+        match self {
+            Self::Many(segments) => {
+                segments.clear();
+                segments.push(segment);
+            }
+            _ => *self = Self::One(segment),
+        }
+    }
+
     /// The segments in order, to change their states (not their borders).
     pub fn segments_mut(&mut self) -> &mut [Segment<S>] {
         match self {
