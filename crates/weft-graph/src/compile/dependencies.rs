@@ -380,7 +380,12 @@ pub(crate) fn walk<C>(
                         }
                     };
                 }
-                map.merge_around(pieces);
+                // Pieces of one update often end equal (a write over a fragmented range);
+                // a single piece's new state differs from the old one around it (its task
+                // is new), so merging would find nothing.
+                if pieces.len() > 1 {
+                    map.merge_around(pieces);
+                }
             }
         }
         let batch = if sequential { t32 } else { floor };
