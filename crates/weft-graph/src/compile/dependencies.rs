@@ -153,19 +153,28 @@ impl RangeState {
 #[repr(align(64))]
 pub(crate) struct Track {
     pub map: RangeMap<RangeState>,
-    /// `(first batch, last batch)`, `None` when no task touches the resource.
-    pub batches: Option<(u32, u32)>,
+    /// The first and last batch of the tasks that touch the resource (`u32::MAX` and 0
+    /// while none does: see [`Track::batches`]).
+    first_batch: u32,
+    last_batch: u32,
     /// Whether the first group needs a transition: only external resources (a bridge from
     /// the real resource's state) and images (a transition out of `UNDEFINED`) do.
     first_use_matters: bool,
 }
 
 impl Track {
+    /// `(first batch, last batch)` of the tasks that touch the resource, `None` when no
+    /// task does.
+    pub fn batches(&self) -> Option<(u32, u32)> {
+        (self.first_batch <= self.last_batch).then_some((self.first_batch, self.last_batch))
+    }
+
     /// The track of a resource nobody touched yet.
     fn new(summary: &ResourceSummary) -> Self {
         Self {
             map: RangeMap::filled(0, summary.units, RangeState::UNTOUCHED),
-            batches: None,
+            first_batch: u32::MAX,
+            last_batch: 0,
             first_use_matters: summary.external || summary.image.is_some(),
         }
     }
@@ -173,7 +182,8 @@ impl Track {
     /// Makes this the track of a resource nobody touched yet, keeping the map's memory.
     fn reset(&mut self, summary: &ResourceSummary) {
         self.map.refill(0, summary.units, RangeState::UNTOUCHED);
-        self.batches = None;
+        self.first_batch = u32::MAX;
+        self.last_batch = 0;
         self.first_use_matters = summary.external || summary.image.is_some();
     }
 }
@@ -396,8 +406,9 @@ pub(crate) fn walk<C>(
             tr.batch = tr.batch.min(batch);
         }
         for touch in &graph.touches[task.attachments.clone()] {
-            let span = &mut w.tracks[touch.resource as usize].batches;
-            *span = Some(span.map_or((batch, batch), |(a, b)| (a.min(batch), b.max(batch))));
+            let track = &mut w.tracks[touch.resource as usize];
+            track.first_batch = track.first_batch.min(batch);
+            track.last_batch = track.last_batch.max(batch);
         }
     }
     for join in joins.iter() {
@@ -427,12 +438,12 @@ fn prefetch_tracks<C>(graph: &TaskGraph<C>, tracks: &[Track], t: usize) {
     }
     for touch in touches(2) {
         if let Some(track) = tracks.get(touch.resource as usize) {
-            // The first few cache lines of the segments: a search reads several of them.
+            // The first cache lines of the segments, where a forward scan starts.
             let segments = track.map.segments();
-            let bytes = std::mem::size_of_val(segments).min(4 * 64);
+            let lines = std::mem::size_of_val(segments).div_ceil(64).min(4);
             let base = segments.as_ptr().cast::<u8>();
-            for offset in (0..bytes).step_by(64) {
-                prefetch_address(base.wrapping_add(offset));
+            for line in 0..lines {
+                prefetch_address(base.wrapping_add(line * 64));
             }
         }
     }

@@ -140,7 +140,7 @@ impl<C> TaskGraph<C> {
     }
 
     fn used_resources(&self, walk: &Walk) -> Vec<bool> {
-        let mut used: Vec<bool> = walk.tracks.iter().map(|t| t.batches.is_some()).collect();
+        let mut used: Vec<bool> = walk.tracks.iter().map(|t| t.batches().is_some()).collect();
         for present in &self.presents {
             if let Some(u) = used.get_mut(present.resource as usize) {
                 *u = true;
@@ -157,7 +157,7 @@ impl<C> TaskGraph<C> {
             .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
             .filter_map(|(index, (_, track))| {
                 track
-                    .batches
+                    .batches()
                     .map(|(first_batch, last_batch)| TransientLifetime {
                         resource: index as u32,
                         first_batch,
