@@ -5,6 +5,10 @@
 //! 2. [`barriers`]: group transitions become the barriers of each batch boundary.
 //! 3. Here: flatten into the plan's arrays (task order, batches, first and last uses of
 //!    external resources, transient lifetimes).
+//!
+//! The walk reads packed per-attachment records ([`crate::touch`]) and keeps groups as
+//! 4-byte ids ([`groups`]); its large arrays live in a [`scratch`] the graph keeps, so a
+//! second compile of the same graph allocates only the plan.
 
 pub(crate) mod barriers;
 pub(crate) mod dependencies;
@@ -32,6 +36,10 @@ pub struct CompileOptions {
 impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
     /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
+    ///
+    /// The graph keeps the working memory of the last compile (a few tens of bytes per
+    /// attachment and resource) until it is dropped, so compiling again (after a resize, or
+    /// more tasks) does not allocate it anew.
     pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
         let mut scratch = self.scratch.take();
         // Sequential plans still report the depth a reordered plan would have.
