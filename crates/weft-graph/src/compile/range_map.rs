@@ -95,24 +95,7 @@ impl<S: Copy + PartialEq> RangeMap<S> {
         };
         let from = range.start.saturating_sub(1);
         let to = (range.end + 1).min(segments.len());
-        if to <= from + 1 {
-            return;
-        }
-        let mut kept = from;
-        for i in from + 1..to {
-            if segments[i].state == segments[kept].state && segments[kept].end == segments[i].start
-            {
-                segments[kept].end = segments[i].end;
-            } else {
-                kept += 1;
-                segments[kept] = segments[i];
-            }
-        }
-        let removed = to - (kept + 1);
-        if removed > 0 {
-            segments.copy_within(to.., kept + 1);
-            segments.truncate(segments.len() - removed);
-        }
+        merge_run(segments, from..to);
     }
 
     /// The segments in order.
@@ -291,20 +274,7 @@ fn update_tiled<S: Copy + PartialEq>(
     for seg in &mut segments[range.clone()] {
         seg.state = f(seg.start, seg.end, Some(&seg.state));
     }
-    let mut kept = range.start;
-    for i in range.start + 1..range.end {
-        if segments[i].state == segments[kept].state {
-            segments[kept].end = segments[i].end;
-        } else {
-            kept += 1;
-            segments[kept] = segments[i];
-        }
-    }
-    let removed = range.end - (kept + 1);
-    if removed > 0 {
-        segments.copy_within(range.end.., kept + 1);
-        segments.truncate(segments.len() - removed);
-    }
+    merge_run(segments, range);
 }
 
 /// The index of the first segment that ends after `point` (`segments.len()` if none).
@@ -343,8 +313,18 @@ fn replace<S: Copy>(
 
 /// Joins adjacent segments with equal states (they behave identically from now on).
 fn merge_equal_neighbours<S: Copy + PartialEq>(segments: &mut Vec<Segment<S>>) {
-    let mut kept = 0;
-    for i in 1..segments.len() {
+    let len = segments.len();
+    merge_run(segments, 0..len);
+}
+
+/// Joins touching neighbours with equal states among `segments[range]`, then closes the gap
+/// the joined ones leave by moving the tail once.
+fn merge_run<S: Copy + PartialEq>(segments: &mut Vec<Segment<S>>, range: std::ops::Range<usize>) {
+    if range.end <= range.start + 1 {
+        return;
+    }
+    let mut kept = range.start;
+    for i in range.start + 1..range.end {
         if segments[i].state == segments[kept].state && segments[kept].end == segments[i].start {
             segments[kept].end = segments[i].end;
         } else {
@@ -352,7 +332,11 @@ fn merge_equal_neighbours<S: Copy + PartialEq>(segments: &mut Vec<Segment<S>>) {
             segments[kept] = segments[i];
         }
     }
-    segments.truncate((kept + 1).min(segments.len()));
+    let removed = range.end - (kept + 1);
+    if removed > 0 {
+        segments.copy_within(range.end.., kept + 1);
+        segments.truncate(segments.len() - removed);
+    }
 }
 
 #[cfg(test)]
