@@ -51,6 +51,7 @@ pub(crate) fn build(
         image: Vec::new(),
         first_uses: Vec::new(),
     };
+    let mut seen = SeenPairs::new();
     let mut at = 0;
     for batch in 0..boundary_count as u32 {
         let memory_start = out.memory.len();
@@ -73,11 +74,13 @@ pub(crate) fn build(
                     }
                     None => {}
                     Some(src) if !sequential => {
-                        add_memory_barrier(
-                            &mut out.memory,
-                            memory_start,
-                            global(src, dst, tr.resource),
-                        );
+                        if seen.first(tr.src, tr.dst, batch) {
+                            add_memory_barrier(
+                                &mut out.memory,
+                                memory_start,
+                                global(src, dst, tr.resource),
+                            );
+                        }
                     }
                     Some(_) => {}
                 }
@@ -100,7 +103,7 @@ pub(crate) fn build(
                 }
                 None => (None, vk::ImageLayout::UNDEFINED),
                 Some(src) if src.layout == dst.layout => {
-                    if !sequential {
+                    if !sequential && seen.first(tr.src, tr.dst, batch) {
                         add_memory_barrier(
                             &mut out.memory,
                             memory_start,
@@ -220,6 +223,31 @@ fn covers(a: &MemoryBarrier, b: &MemoryBarrier) -> bool {
         && a.src_access.contains(b.src_access)
         && a.dst_stages.contains(b.dst_stages)
         && a.dst_access.contains(b.dst_access)
+}
+
+/// Group pairs whose global barrier the current boundary already has (or covers), so that
+/// the many transitions between the same two groups skip building and comparing it.
+/// A small direct-mapped table: a pair it forgot is only checked again.
+struct SeenPairs {
+    slots: [(u32, u32, u32); 64],
+}
+
+impl SeenPairs {
+    fn new() -> Self {
+        Self {
+            slots: [(u32::MAX, u32::MAX, u32::MAX); 64],
+        }
+    }
+
+    /// False when `(src, dst)` was already seen at `boundary`.
+    fn first(&mut self, src: u32, dst: u32, boundary: u32) -> bool {
+        let hash = src.wrapping_mul(0x9e37_79b9) ^ dst.wrapping_mul(0x85eb_ca6b);
+        let slot = &mut self.slots[(hash >> 26) as usize];
+        let key = (src, dst, boundary);
+        let first = *slot != key;
+        *slot = key;
+        first
+    }
 }
 
 /// Adds `barrier` to the barriers of the current boundary (`all[from..]`) unless one of
