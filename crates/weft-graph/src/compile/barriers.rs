@@ -73,14 +73,12 @@ pub(crate) fn build(
                         out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
                     }
                     None => {}
-                    Some(src) if !sequential => {
-                        if seen.first(tr.src, tr.dst, batch) {
-                            add_memory_barrier(
-                                &mut out.memory,
-                                memory_start,
-                                global(src, dst, tr.resource),
-                            );
-                        }
+                    Some(src) if !sequential && seen.first(tr.src, tr.dst, batch) => {
+                        add_memory_barrier(
+                            &mut out.memory,
+                            memory_start,
+                            global(src, dst, tr.resource),
+                        );
                     }
                     Some(_) => {}
                 }
