@@ -837,3 +837,52 @@ fn an_image_view_bound_to_a_uniform_buffer_binding_is_an_error() {
         "{text}"
     );
 }
+
+/// A window handle that names an X11 window on an X11 display, for the checks that come
+/// before any Vulkan call on it.
+struct X11WindowHandles;
+
+impl weft::runtime::raw_window_handle::HasWindowHandle for X11WindowHandles {
+    fn window_handle(
+        &self,
+    ) -> Result<
+        weft::runtime::raw_window_handle::WindowHandle<'_>,
+        weft::runtime::raw_window_handle::HandleError,
+    > {
+        use weft::runtime::raw_window_handle::{RawWindowHandle, WindowHandle, XlibWindowHandle};
+        // SAFETY: the handle is never used to reach a window: the swapchain refuses the
+        // context before it makes a surface.
+        Ok(unsafe { WindowHandle::borrow_raw(RawWindowHandle::Xlib(XlibWindowHandle::new(1))) })
+    }
+}
+
+impl weft::runtime::raw_window_handle::HasDisplayHandle for X11WindowHandles {
+    fn display_handle(
+        &self,
+    ) -> Result<
+        weft::runtime::raw_window_handle::DisplayHandle<'_>,
+        weft::runtime::raw_window_handle::HandleError,
+    > {
+        use weft::runtime::raw_window_handle::{
+            DisplayHandle, RawDisplayHandle, XlibDisplayHandle,
+        };
+        // SAFETY: as above, the display is never opened.
+        Ok(unsafe {
+            DisplayHandle::borrow_raw(RawDisplayHandle::Xlib(XlibDisplayHandle::new(None, 0)))
+        })
+    }
+}
+
+#[test]
+fn a_swapchain_from_a_context_made_without_a_display_is_an_error() {
+    let ctx = context();
+    let e = weft::runtime::Swapchain::new(&ctx, &X11WindowHandles, 64, 64).err();
+    match e {
+        Some(VkError::NotForWindows { context, window }) => {
+            assert_eq!(context, "without a display");
+            assert_eq!(window, "Xlib");
+        }
+        other => panic!("expected NotForWindows, got {other:?}"),
+    }
+    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+}

@@ -69,6 +69,30 @@ pub struct Context {
     pub(crate) timeline: Timeline,
     pub(crate) ids: IdSlots,
     device_name: String,
+    /// The kind of display it was made for (see [`display_kind`]); `None` when headless.
+    pub(crate) display_kind: Option<&'static str>,
+}
+
+/// The name of a display handle's kind (its window system), for matching windows to the
+/// context made for their display, and for errors.
+pub(crate) fn display_kind(display: &raw_window_handle::RawDisplayHandle) -> &'static str {
+    use raw_window_handle::RawDisplayHandle as D;
+    match display {
+        D::Xlib(_) => "Xlib",
+        D::Xcb(_) => "XCB",
+        D::Wayland(_) => "Wayland",
+        D::Windows(_) => "Windows",
+        D::AppKit(_) => "AppKit",
+        D::UiKit(_) => "UIKit",
+        D::Android(_) => "Android",
+        D::Drm(_) => "DRM",
+        D::Gbm(_) => "GBM",
+        D::Orbital(_) => "Orbital",
+        D::Ohos(_) => "OpenHarmony",
+        D::Haiku(_) => "Haiku",
+        D::Web(_) => "web",
+        _ => "unknown",
+    }
 }
 
 impl Context {
@@ -144,6 +168,7 @@ impl Context {
             timeline,
             ids: IdSlots::default(),
             device_name,
+            display_kind: options.display.as_ref().map(display_kind),
         })
     }
 

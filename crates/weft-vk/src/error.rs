@@ -96,6 +96,15 @@ pub enum VkError {
     /// A plan that presents was executed without a swapchain image and its semaphores.
     #[error("the plan presents an image; execute it with `execute_presenting` and an acquired swapchain image")]
     PresentWithoutSwapchain,
+    /// A swapchain was asked for a window on a display the context was not made for: its
+    /// instance and device lack that window system's surface and swapchain extensions.
+    #[error("the context was made {context}, so it cannot make a swapchain for a window on a {window} display: create it with `ContextOptions::display` set to the window's display handle")]
+    NotForWindows {
+        /// "without a display" or "for a ... display".
+        context: String,
+        /// The window's display kind (Xlib, Wayland, ...).
+        window: &'static str,
+    },
     /// The device cannot present to the window's surface.
     #[error("device `{device}` cannot present to this window's surface")]
     CannotPresent {

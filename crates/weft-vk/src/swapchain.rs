@@ -8,7 +8,7 @@ use ash::vk;
 use raw_window_handle::{HasDisplayHandle, HasWindowHandle};
 use weft_graph::ImageDesc;
 
-use crate::context::Context;
+use crate::context::{display_kind, Context};
 use crate::error::{vk_err, VkError};
 use crate::image::Image;
 
@@ -65,6 +65,16 @@ impl Swapchain {
         let display = window
             .display_handle()
             .map_err(|e| VkError::Unsupported(format!("no display handle: {e}")))?;
+        let window_kind = display_kind(&display.as_raw());
+        if ctx.display_kind != Some(window_kind) {
+            return Err(VkError::NotForWindows {
+                context: ctx.display_kind.map_or_else(
+                    || "without a display".to_owned(),
+                    |kind| format!("for a {kind} display"),
+                ),
+                window: window_kind,
+            });
+        }
         let handle = window
             .window_handle()
             .map_err(|e| VkError::Unsupported(format!("no window handle: {e}")))?;
