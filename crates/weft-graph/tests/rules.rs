@@ -157,6 +157,41 @@ fn writes_to_different_mips_share_a_batch() {
 }
 
 #[test]
+fn barriers_merge_per_image_among_barriers_of_other_images() {
+    // Boundaries with barriers of three images: two tasks write the two mips of `a` (two
+    // barriers that merge into one), `b` and `c` have one barrier each, recorded between.
+    let mut g = TaskGraph::new();
+    let b = image(&mut g, "b", 1, 1);
+    let a = image(&mut g, "a", 2, 1);
+    let c = image(&mut g, "c", 1, 1);
+    g.task("write b").attach(b, COMPUTE_WRITE).record().unwrap();
+    g.task("a mip1")
+        .attach(a.mip(1), COMPUTE_WRITE)
+        .record()
+        .unwrap();
+    g.task("write c").attach(c, COMPUTE_WRITE).record().unwrap();
+    g.task("a mip0")
+        .attach(a.mip(0), COMPUTE_WRITE)
+        .record()
+        .unwrap();
+    g.task("sample all")
+        .attach(b, COMPUTE_SAMPLED)
+        .attach(a, COMPUTE_SAMPLED)
+        .attach(c, COMPUTE_SAMPLED)
+        .record()
+        .unwrap();
+    let plan = compile(&g);
+    assert_eq!(plan.batch_count(), 2);
+    for boundary in 0..2 {
+        let set = plan.barriers_before(boundary);
+        assert_eq!(set.image.len(), 3, "boundary {boundary}: {:?}", set.image);
+        let of_a: Vec<_> = set.image.iter().filter(|x| x.image == a.index()).collect();
+        assert_eq!(of_a.len(), 1, "boundary {boundary}");
+        assert_eq!((of_a[0].range.base_mip, of_a[0].range.mip_count), (0, 2));
+    }
+}
+
+#[test]
 fn writes_to_disjoint_byte_ranges_share_a_batch() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");

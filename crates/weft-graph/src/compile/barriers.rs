@@ -42,7 +42,10 @@ pub(crate) fn build(
     batch_count: u32,
     sequential: bool,
     sorted: &mut Vec<Transition>,
+    stamps: &mut Vec<ImageStamp>,
 ) -> Barriers {
+    stamps.clear();
+    stamps.resize(resources.len(), ImageStamp::default());
     let boundary_count = batch_count as usize + 1;
     by_batch(transitions, boundary_count, sorted);
     let mut out = Barriers {
@@ -147,7 +150,7 @@ pub(crate) fn build(
                 },
             );
         }
-        merge_image_barriers(&mut out.image, image_start);
+        merge_image_barriers(&mut out.image, image_start, stamps, batch);
         out.boundaries.push(Boundary {
             memory: memory_start as u32..out.memory.len() as u32,
             image: image_start as u32..out.image.len() as u32,
@@ -267,10 +270,15 @@ fn add_memory_barrier(all: &mut Vec<MemoryBarrier>, from: usize, barrier: Memory
 
 /// Merges image barriers of one boundary that differ only in adjacent mips, then those that
 /// differ only in aspect (depth + stencil).
-fn merge_image_barriers(all: &mut Vec<ImageBarrier>, from: usize) {
-    if all.len() - from < 2 {
+fn merge_image_barriers(
+    all: &mut Vec<ImageBarrier>,
+    from: usize,
+    stamps: &mut [ImageStamp],
+    boundary: u32,
+) {
+    let Some(from) = with_shared_images_last(all, from, stamps, boundary) else {
         return;
-    }
+    };
     let key = |b: &ImageBarrier| {
         (
             b.image,
@@ -335,6 +343,46 @@ fn merge_image_barriers(all: &mut Vec<ImageBarrier>, from: usize) {
         },
         |a, b| a.range.aspect |= b.range.aspect,
     );
+}
+
+/// Per image, the last boundary (+ 1) that had a barrier of it, and the last that had more
+/// than one.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ImageStamp {
+    seen: u32,
+    shared: u32,
+}
+
+/// Only barriers of one image may merge. Moves the barriers of images with more than one
+/// in `all[from..]` to its end and returns where they start (`None` when there are none).
+/// Barriers of one boundary form one call, in any order.
+fn with_shared_images_last(
+    all: &mut [ImageBarrier],
+    from: usize,
+    stamps: &mut [ImageStamp],
+    boundary: u32,
+) -> Option<usize> {
+    let stamp = boundary + 1;
+    let mut any = false;
+    for b in &all[from..] {
+        let s = &mut stamps[b.image as usize];
+        if s.seen == stamp {
+            s.shared = stamp;
+            any = true;
+        }
+        s.seen = stamp;
+    }
+    if !any {
+        return None;
+    }
+    let mut split = from;
+    for i in from..all.len() {
+        if stamps[all[i].image as usize].shared != stamp {
+            all.swap(split, i);
+            split += 1;
+        }
+    }
+    Some(split)
 }
 
 /// Folds each element of `all[from..]` into the previous kept one while `mergeable` says so.

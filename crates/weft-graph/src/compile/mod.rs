@@ -59,6 +59,7 @@ impl<C> TaskGraph<C> {
             walk.batch_count,
             options.sequential,
             &mut scratch.sorted,
+            &mut scratch.image_stamps,
         );
         let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
         let plan = Plan {

@@ -10,6 +10,7 @@
 
 use std::sync::Mutex;
 
+use super::barriers::ImageStamp;
 use super::dependencies::{Join, Track, Transition};
 
 /// Reusable vectors; each user clears what it takes.
@@ -20,6 +21,7 @@ pub(crate) struct Scratch {
     pub joins: Vec<Join>,
     pub created: Vec<u32>,
     pub tracks: Vec<Track>,
+    pub image_stamps: Vec<ImageStamp>,
 }
 
 /// The graph's slot for its scratch.
