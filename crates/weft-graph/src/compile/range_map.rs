@@ -65,6 +65,12 @@ impl<S: Copy + PartialEq> RangeMap<S> {
         let Self::Many(segments) = self else {
             return 0..0;
         };
+        // The whole map (the most common view is the whole resource): no search, no cut.
+        if let (Some(head), Some(tail)) = (segments.first(), segments.last()) {
+            if head.start == start && tail.end == end {
+                return 0..segments.len();
+            }
+        }
         let mut first = first_ending_after(segments, start);
         if let Some(&seg) = segments.get(first) {
             if seg.start < start {
