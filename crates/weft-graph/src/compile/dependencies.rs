@@ -390,11 +390,9 @@ pub(crate) fn walk<C>(
                         }
                     };
                 }
-                // Pieces of one update often end equal (a write over a fragmented range);
-                // a single piece's new state differs from the old one around it (its task
-                // is new), so merging would find nothing.
+                // Pieces of one update often end equal (a write over a fragmented range).
                 if pieces.len() > 1 {
-                    map.merge_around(pieces);
+                    map.merge_pieces(pieces);
                 }
             }
         }

@@ -92,16 +92,13 @@ impl<S: Copy + PartialEq> RangeMap<S> {
         first..(last + 1).min(segments.len())
     }
 
-    /// Merges equal neighbours among the segments `range` and the one on each side of it
-    /// (after their states changed: pieces that [`RangeMap::split`] cut apart may be equal
-    /// again).
-    pub fn merge_around(&mut self, range: std::ops::Range<usize>) {
-        let Self::Many(segments) = self else {
-            return;
-        };
-        let from = range.start.saturating_sub(1);
-        let to = (range.end + 1).min(segments.len());
-        merge_run(segments, from..to);
+    /// Merges equal neighbours among the segments `range` (after their states changed:
+    /// pieces of one update often end equal). Segments around it are left alone: their
+    /// states rarely equal new ones, and reading them would cost a cache miss.
+    pub fn merge_pieces(&mut self, range: std::ops::Range<usize>) {
+        if let Self::Many(segments) = self {
+            merge_run(segments, range);
+        }
     }
 
     /// The segments in order.
@@ -423,14 +420,14 @@ mod tests {
     }
 
     #[test]
-    fn split_cuts_at_both_ends_and_merge_undoes_equal_pieces() {
+    fn split_cuts_at_both_ends_and_merging_joins_equal_pieces() {
         let mut m = RangeMap::filled(0, 100, 0u32);
         assert_eq!(m.split(0, 100), 0..1);
         let r = m.split(20, 30);
         assert_eq!(r, 1..2);
         assert_eq!(dump(&m), vec![(0, 20, 0), (20, 30, 0), (30, 100, 0)]);
         m.segments_mut()[1].state = 5;
-        m.merge_around(r);
+        m.merge_pieces(r);
         assert_eq!(dump(&m), vec![(0, 20, 0), (20, 30, 5), (30, 100, 0)]);
         // Across borders: [10, 25) cuts the first and the second segment.
         let r = m.split(10, 25);
@@ -448,12 +445,19 @@ mod tests {
         for seg in &mut m.segments_mut()[r.clone()] {
             seg.state = 0;
         }
-        m.merge_around(r);
-        assert_eq!(dump(&m), vec![(0, 25, 0), (25, 30, 5), (30, 100, 0)]);
-        // A range on existing borders cuts nothing; unchanged states merge nothing away.
+        // The pieces merge; the equal segment before them is left alone.
+        m.merge_pieces(r);
+        assert_eq!(
+            dump(&m),
+            vec![(0, 10, 0), (10, 25, 0), (25, 30, 5), (30, 100, 0)]
+        );
+        // A range on existing borders cuts nothing; unequal pieces stay apart.
         let r = m.split(25, 100);
-        assert_eq!(r, 1..3);
-        m.merge_around(r);
-        assert_eq!(dump(&m), vec![(0, 25, 0), (25, 30, 5), (30, 100, 0)]);
+        assert_eq!(r, 2..4);
+        m.merge_pieces(r);
+        assert_eq!(
+            dump(&m),
+            vec![(0, 10, 0), (10, 25, 0), (25, 30, 5), (30, 100, 0)]
+        );
     }
 }
