@@ -1,6 +1,7 @@
 //! The renderer's frame as one weft graph: an instanced, lit mesh drawn with depth into an
 //! HDR target, a compute bloom over mips (bright pass and box downsample, then bilinear
-//! upsample), and a tonemap into the output image. Shared by the renderer example and its golden-image test.
+//! upsample), and a tonemap into the output image. Shared by the renderer example and its
+//! golden-image test.
 
 use std::sync::Arc;
 
