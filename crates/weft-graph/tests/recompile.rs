@@ -88,3 +88,17 @@ fn a_graph_that_grew_compiles_like_a_fresh_one() {
         );
     }
 }
+
+#[test]
+fn releasing_the_kept_memory_changes_no_plan() {
+    let mut g = TaskGraph::new();
+    let (b, i) = record_first(&mut g);
+    record_second(&mut g, b, i);
+    let kept = describe(&g, false);
+    g.release_compile_memory();
+    assert_eq!(describe(&g, false), kept);
+    // Releasing twice, or with nothing kept, is fine too.
+    g.release_compile_memory();
+    g.release_compile_memory();
+    assert_eq!(describe(&g, false), kept);
+}

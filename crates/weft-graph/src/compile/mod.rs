@@ -37,9 +37,10 @@ impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
     /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
     ///
-    /// The graph keeps the working memory of the last compile (a few tens of bytes per
-    /// attachment and resource) until it is dropped, so compiling again (after a resize, or
-    /// more tasks) does not allocate it anew.
+    /// The graph keeps the working memory of the last compile (about 100 bytes per
+    /// attachment: some 40 MB for 100,000 tasks of 4 attachments) until it is dropped or
+    /// [`TaskGraph::release_compile_memory`] is called, so compiling again (after a resize,
+    /// or more tasks) does not allocate it anew.
     pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
         let mut scratch = self.scratch.take();
         // Sequential plans still report the depth a reordered plan would have.
@@ -83,6 +84,12 @@ impl<C> TaskGraph<C> {
         scratch.tracks = walk.tracks;
         self.scratch.put_back(scratch);
         Ok(plan)
+    }
+
+    /// Frees the working memory the last compile kept (see [`TaskGraph::compile`]); the
+    /// next compile allocates it again. Plans are not affected.
+    pub fn release_compile_memory(&self) {
+        drop(self.scratch.take());
     }
 
     /// The final group of every touched range of every external resource; adjacent ranges
