@@ -7,7 +7,7 @@
 //! read before being overwritten. External resources and presented images outlive the
 //! graph, so their contents are always kept at the end; transient ones are not.
 
-use crate::compile::range_map::{RangeMap, Segment};
+use crate::compile::range_map::RangeMap;
 use crate::graph::TaskGraph;
 use crate::resource::Lifetime;
 use crate::AccessKind;
@@ -34,16 +34,20 @@ impl<C> TaskGraph<C> {
             };
             self.attachments.len()
         ];
-        // Per resource: ranges whose current contents a later task reads. Gaps mean "what
-        // happens at the end": kept for external and presented resources.
-        let mut read_later: Vec<RangeMap<bool>> = vec![RangeMap::default(); self.resources.len()];
-        let mut scratch: Vec<Segment<bool>> = Vec::new();
         let outlives = |resource: u32| {
             self.resources
                 .get(resource as usize)
                 .is_some_and(|r| r.lifetime == Lifetime::External)
                 || self.presents.iter().any(|p| p.resource == resource)
         };
+        // Per resource: ranges whose current contents a later task reads. At first that is
+        // what happens at the end: kept for external and presented resources.
+        let mut read_later: Vec<RangeMap<bool>> = self
+            .summaries
+            .iter()
+            .enumerate()
+            .map(|(r, summary)| RangeMap::filled(0, summary.units, outlives(r as u32)))
+            .collect();
         for task in self.tasks.iter().rev() {
             let range = task.attachments.clone();
             // First what this task's results are needed for (before its own accesses
@@ -51,10 +55,9 @@ impl<C> TaskGraph<C> {
             for index in range.clone() {
                 let att = &self.attachments[index];
                 let map = &read_later[att.resource as usize];
-                let end_default = outlives(att.resource);
                 let mut needed = false;
                 att.resolved.for_each_interval(|start, end| {
-                    needed |= any_read_later(map, start, end, end_default);
+                    needed |= any_read_later(map, start, end);
                 });
                 ops[index] = AttachmentOps {
                     load: att.access.kind.reads(),
@@ -64,21 +67,19 @@ impl<C> TaskGraph<C> {
             for index in range {
                 let att = &self.attachments[index];
                 let map = &mut read_later[att.resource as usize];
-                let end_default = outlives(att.resource);
                 let kind = att.access.kind;
                 att.resolved.for_each_interval(|start, end| {
-                    map.update(start, end, &mut scratch, |_, _, old| {
-                        let later = old.copied().unwrap_or(end_default);
-                        match kind {
+                    map.update(start, end, |piece| {
+                        piece.state = match kind {
                             // Overwritten without being read: earlier contents are dead.
                             AccessKind::Write => false,
                             // Concurrent writes may leave parts untouched.
-                            AccessKind::ConcurrentWrite => later,
+                            AccessKind::ConcurrentWrite => piece.state,
                             AccessKind::Read
                             | AccessKind::Sampled
                             | AccessKind::ReadWrite
                             | AccessKind::ConcurrentReadWrite => true,
-                        }
+                        };
                     });
                 });
             }
@@ -87,23 +88,11 @@ impl<C> TaskGraph<C> {
     }
 }
 
-/// True when some part of `[start, end)` will be read later (`gap` for untouched parts).
-fn any_read_later(map: &RangeMap<bool>, start: u64, end: u64, gap: bool) -> bool {
-    let mut covered = start;
-    for seg in map.segments() {
-        if seg.end <= start {
-            continue;
-        }
-        if seg.start >= end {
-            break;
-        }
-        if seg.start > covered && gap {
-            return true;
-        }
-        if seg.state {
-            return true;
-        }
-        covered = seg.end;
-    }
-    covered < end && gap
+/// True when some part of `[start, end)` will be read later.
+fn any_read_later(map: &RangeMap<bool>, start: u64, end: u64) -> bool {
+    map.segments()
+        .iter()
+        .skip_while(|seg| seg.end <= start)
+        .take_while(|seg| seg.start < end)
+        .any(|seg| seg.state)
 }

@@ -149,7 +149,7 @@ impl RangeState {
 
 /// What the walk keeps per resource: its range map and the batches that use it. One cache
 /// line, aligned, so that one prefetch brings all of it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 #[repr(align(64))]
 pub(crate) struct Track {
     pub map: RangeMap<RangeState>,
@@ -297,8 +297,7 @@ pub(crate) fn walk<C>(
                 // The transition this update made last, with the end of the group it left:
                 // a contiguous piece leaving an equal group at the same end may share it.
                 let mut made: Option<(u32, u32)> = None;
-                let pieces = map.split(interval.start, interval.end);
-                for piece in &mut map.segments_mut()[pieces.clone()] {
+                map.update(interval.start, interval.end, |piece| {
                     let old = piece.state;
                     let touched_before = old.touched();
                     piece.state = if touched_before && groups.get(old.group).admits(&access) {
@@ -389,11 +388,7 @@ pub(crate) fn walk<C>(
                             }
                         }
                     };
-                }
-                // Pieces of one update often end equal (a write over a fragmented range).
-                if pieces.len() > 1 {
-                    map.merge_pieces(pieces);
-                }
+                });
             }
         }
         let batch = if sequential { t32 } else { floor };
@@ -491,7 +486,6 @@ fn add_dependency(
 /// Moves every range of every presented image into the present layout at the boundary after
 /// the last batch.
 pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
-    let mut segments = Vec::new();
     let dst = w.groups.intern(Group::from_access(
         &crate::access::PRESENT.derive(ResourceKind::Image),
     ));
@@ -501,26 +495,27 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
         let transitions = &mut w.transitions;
         let task_batch = &w.task_batch;
         present.resolved.for_each_interval(|start, end| {
-            map.update(start, end, &mut segments, |start, end, old| {
+            map.update(start, end, |piece| {
+                let old = piece.state;
                 let transition = transitions.len() as u32;
                 transitions.push(Transition {
                     resource: present.resource,
                     batch,
-                    start,
-                    end,
-                    src: old.map_or(NO_GROUP, |o| o.group),
+                    start: piece.start,
+                    end: piece.end,
+                    src: old.group,
                     dst,
                 });
-                RangeState {
-                    prev_end: old.map_or(0, |o| o.cur_end(task_batch)),
+                piece.state = RangeState {
+                    prev_end: old.cur_end(task_batch),
                     cur_end_before: batch + 1,
                     cur_task: NIL,
                     group: dst,
                     transition,
-                    prev: old.map_or(NIL, |o| o.cur),
+                    prev: old.cur,
                     cur: NIL,
-                    wrote: old.is_some_and(|o| o.wrote),
-                }
+                    wrote: old.wrote,
+                };
             });
         });
     }
