@@ -363,29 +363,16 @@ pub(crate) fn walk<C>(
                                 index
                             }
                         };
-                        let wrote = old.wrote || access.writes();
-                        if exclusive {
-                            RangeState {
-                                prev_end: 0,
-                                cur_end_before: 0,
-                                cur_task: t32,
-                                group: access_id,
-                                transition: NO_TRANSITION,
-                                prev: NIL,
-                                cur: solo,
-                                wrote,
-                            }
-                        } else {
-                            RangeState {
-                                prev_end: src_end,
-                                cur_end_before: 0,
-                                cur_task: t32,
-                                group: access_id,
-                                transition,
-                                prev: old.cur,
-                                cur: solo,
-                                wrote,
-                            }
+                        // Nobody joins an exclusive group: its state keeps nothing for joining.
+                        RangeState {
+                            prev_end: if exclusive { 0 } else { src_end },
+                            cur_end_before: 0,
+                            cur_task: t32,
+                            group: access_id,
+                            transition: if exclusive { NO_TRANSITION } else { transition },
+                            prev: if exclusive { NIL } else { old.cur },
+                            cur: solo,
+                            wrote: old.wrote || access.writes(),
                         }
                     };
                 });
