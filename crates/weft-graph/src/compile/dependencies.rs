@@ -247,7 +247,6 @@ pub(crate) fn walk<C>(
         submit_batches: Vec::with_capacity(graph.submits.len()),
     };
     let after = AfterEdges::new(task_count, &graph.after_edges);
-    let created = &mut scratch.created;
     let joins = &mut scratch.joins;
     joins.clear();
     let mut submits = graph.submits.iter().copied().peekable();
@@ -272,7 +271,8 @@ pub(crate) fn walk<C>(
         } else {
             NIL
         };
-        created.clear();
+        // The transitions this task creates are the ones pushed while it is placed.
+        let created_from = w.transitions.len();
         prefetch_tracks(graph, &w.tracks, t);
         for touch in &graph.touches[task.attachments.clone()] {
             let access_id = touch.access();
@@ -358,7 +358,6 @@ pub(crate) fn walk<C>(
                                     src,
                                     dst: access_id,
                                 });
-                                created.push(index);
                                 made = Some((index, src_end));
                                 index
                             }
@@ -381,9 +380,8 @@ pub(crate) fn walk<C>(
         let batch = if sequential { t32 } else { floor };
         w.task_batch.push(batch);
         w.batch_count = w.batch_count.max(batch + 1);
-        for &index in created.iter() {
-            let tr = &mut w.transitions[index as usize];
-            tr.batch = tr.batch.min(batch);
+        for tr in &mut w.transitions[created_from..] {
+            tr.batch = batch;
         }
         for touch in &graph.touches[task.attachments.clone()] {
             let track = &mut w.tracks[touch.resource as usize];

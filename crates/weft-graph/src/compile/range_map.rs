@@ -51,7 +51,12 @@ impl<S: Copy + PartialEq> RangeMap<S> {
     /// ended equal. Parts of segments outside `[start, end)` keep their state.
     #[inline]
     pub fn update(&mut self, start: u64, end: u64, mut f: impl FnMut(&mut Segment<S>)) {
-        let pieces = self.split(start, end);
+        // The most common views cover the whole resource: no search, no cut.
+        let pieces = match self {
+            Self::One(seg) if seg.start == start && seg.end == end => 0..1,
+            Self::Many(segments) if covers_exactly(segments, start, end) => 0..segments.len(),
+            _ => self.split(start, end),
+        };
         for piece in &mut self.segments_mut()[pieces.clone()] {
             f(piece);
         }
@@ -68,6 +73,7 @@ impl<S: Copy + PartialEq> RangeMap<S> {
     /// Cuts segments at `start` and `end` and returns the indices of the segments that
     /// then cover `[start, end)` exactly. Where the map does not reach `end`, the returned
     /// segments cover only what it does.
+    #[inline(never)]
     fn split(&mut self, start: u64, end: u64) -> std::ops::Range<usize> {
         match self {
             Self::One(seg) if seg.start == start && seg.end == end => return 0..1,
@@ -82,11 +88,8 @@ impl<S: Copy + PartialEq> RangeMap<S> {
         let Self::Many(segments) = self else {
             return 0..0;
         };
-        // The whole map (the most common view is the whole resource): no search, no cut.
-        if let (Some(head), Some(tail)) = (segments.first(), segments.last()) {
-            if head.start == start && tail.end == end {
-                return 0..segments.len();
-            }
+        if covers_exactly(segments, start, end) {
+            return 0..segments.len();
         }
         let mut first = first_ending_after(segments, start);
         if let Some(&seg) = segments.get(first) {
@@ -115,6 +118,15 @@ impl<S: Copy + PartialEq> RangeMap<S> {
             Self::One(s) => std::slice::from_ref(s),
             Self::Many(v) => v,
         }
+    }
+}
+
+/// True when `segments` cover exactly `[start, end)`.
+#[inline(always)]
+fn covers_exactly<S>(segments: &[Segment<S>], start: u64, end: u64) -> bool {
+    match (segments.first(), segments.last()) {
+        (Some(head), Some(tail)) => head.start == start && tail.end == end,
+        _ => false,
     }
 }
 

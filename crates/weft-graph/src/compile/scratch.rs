@@ -19,7 +19,6 @@ pub(crate) struct Scratch {
     pub transitions: Vec<Transition>,
     pub sorted: Vec<Transition>,
     pub joins: Vec<Join>,
-    pub created: Vec<u32>,
     pub tracks: Vec<Track>,
     pub image_stamps: Vec<ImageStamp>,
 }
