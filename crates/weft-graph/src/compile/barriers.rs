@@ -8,8 +8,9 @@
 
 use ash::vk;
 
-use super::dependencies::Transition;
+use super::dependencies::{GlobalTransition, Transition};
 use super::groups::{Group, GroupTable};
+use super::seen::SeenTriples;
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
 use crate::resource::ResourceSummary;
@@ -34,33 +35,60 @@ const FULL: MemoryBarrier = MemoryBarrier {
     cause: u32::MAX,
 };
 
-/// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch).
+/// The working memory of [`build`], kept between compiles.
+#[derive(Debug, Default)]
+pub(crate) struct BarrierScratch {
+    sorted: Vec<Transition>,
+    sorted_globals: Vec<GlobalTransition>,
+    stamps: Vec<ImageStamp>,
+}
+
+/// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch)
+/// from the walk's transitions that name ranges and its global ones.
 pub(crate) fn build(
     transitions: &[Transition],
+    globals: &[GlobalTransition],
     groups: &GroupTable,
     resources: &[ResourceSummary],
     batch_count: u32,
     sequential: bool,
-    sorted: &mut Vec<Transition>,
-    stamps: &mut Vec<ImageStamp>,
+    scratch: &mut BarrierScratch,
 ) -> Barriers {
+    let BarrierScratch {
+        sorted,
+        sorted_globals,
+        stamps,
+    } = scratch;
     stamps.clear();
     stamps.resize(resources.len(), ImageStamp::default());
     let boundary_count = batch_count as usize + 1;
     by_batch(transitions, boundary_count, sorted);
+    by_batch(globals, boundary_count, sorted_globals);
     let mut out = Barriers {
         boundaries: Vec::with_capacity(boundary_count),
         memory: Vec::new(),
         image: Vec::new(),
         first_uses: Vec::new(),
     };
-    let mut seen = SeenPairs::new();
+    let mut seen = SeenTriples::<64>::new();
     let mut at = 0;
+    let mut at_global = 0;
     for batch in 0..boundary_count as u32 {
         let memory_start = out.memory.len();
         let image_start = out.image.len();
         if sequential && batch > 0 && batch < batch_count {
             out.memory.push(FULL);
+        }
+        while let Some(g) = sorted_globals.get(at_global) {
+            if g.batch != batch {
+                break;
+            }
+            at_global += 1;
+            // The sequential mode's full barrier covers every global one.
+            if !sequential && seen.first(g.src, g.dst, batch) {
+                let barrier = global(groups.get(g.src), groups.get(g.dst), g.resource);
+                add_memory_barrier(&mut out.memory, memory_start, barrier);
+            }
         }
         while let Some(tr) = sorted.get(at) {
             if tr.batch != batch {
@@ -159,12 +187,29 @@ pub(crate) fn build(
     out
 }
 
+/// A transition with the batch its barrier goes before.
+trait Batched: Copy {
+    fn batch(&self) -> u32;
+}
+
+impl Batched for Transition {
+    fn batch(&self) -> u32 {
+        self.batch
+    }
+}
+
+impl Batched for GlobalTransition {
+    fn batch(&self) -> u32 {
+        self.batch
+    }
+}
+
 /// Fills `sorted` with the transitions sorted by batch (counting sort; stable). Moved, not
 /// indexed: the build then reads them in order instead of jumping around.
-fn by_batch(transitions: &[Transition], boundary_count: usize, sorted: &mut Vec<Transition>) {
+fn by_batch<T: Batched>(transitions: &[T], boundary_count: usize, sorted: &mut Vec<T>) {
     let mut starts = vec![0u32; boundary_count + 1];
     for t in transitions {
-        starts[t.batch as usize + 1] += 1;
+        starts[t.batch() as usize + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
@@ -175,7 +220,7 @@ fn by_batch(transitions: &[Transition], boundary_count: usize, sorted: &mut Vec<
         sorted.resize(transitions.len(), first);
     }
     for t in transitions {
-        let slot = &mut starts[t.batch as usize];
+        let slot = &mut starts[t.batch() as usize];
         sorted[*slot as usize] = *t;
         *slot += 1;
     }
@@ -224,31 +269,6 @@ fn covers(a: &MemoryBarrier, b: &MemoryBarrier) -> bool {
         && a.src_access.contains(b.src_access)
         && a.dst_stages.contains(b.dst_stages)
         && a.dst_access.contains(b.dst_access)
-}
-
-/// Group pairs whose global barrier the current boundary already has (or covers), so that
-/// the many transitions between the same two groups skip building and comparing it.
-/// A small direct-mapped table: a pair it forgot is only checked again.
-struct SeenPairs {
-    slots: [(u32, u32, u32); 64],
-}
-
-impl SeenPairs {
-    fn new() -> Self {
-        Self {
-            slots: [(u32::MAX, u32::MAX, u32::MAX); 64],
-        }
-    }
-
-    /// False when `(src, dst)` was already seen at `boundary`.
-    fn first(&mut self, src: u32, dst: u32, boundary: u32) -> bool {
-        let hash = src.wrapping_mul(0x9e37_79b9) ^ dst.wrapping_mul(0x85eb_ca6b);
-        let slot = &mut self.slots[(hash >> 26) as usize];
-        let key = (src, dst, boundary);
-        let first = *slot != key;
-        *slot = key;
-        first
-    }
 }
 
 /// Adds `barrier` to the barriers of the current boundary (`all[from..]`) unless one of

@@ -6,6 +6,7 @@ use super::groups::{Group, GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
 use super::range_map::RangeMap;
 use super::scratch::Scratch;
+use super::seen::SeenTriples;
 use crate::access::{AccessClass, ResourceKind};
 use crate::graph::TaskGraph;
 use crate::resource::ResourceSummary;
@@ -68,8 +69,53 @@ impl Transition {
     }
 }
 
+/// A transition on a range whose layout it keeps (every buffer range; image ranges between
+/// groups of one layout). Its barrier is a global memory barrier, which names no
+/// subresource, so the range is not kept: only the groups, the batch, and the resource
+/// the barrier is cited for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GlobalTransition {
+    pub resource: u32,
+    pub batch: u32,
+    pub src: u32,
+    pub dst: u32,
+}
+
+/// Which transition a range state's `transition` field refers to: [`NO_TRANSITION`], an
+/// index into [`Walk::transitions`], or [`GLOBAL`] | an index into [`Walk::globals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TransitionRef {
+    None,
+    Ranged(usize),
+    Global(usize),
+}
+
+impl TransitionRef {
+    fn of(transition: u32) -> Self {
+        match transition {
+            NO_TRANSITION => Self::None,
+            t if t & GLOBAL != 0 => Self::Global((t & !GLOBAL) as usize),
+            t => Self::Ranged(t as usize),
+        }
+    }
+}
+
+/// Set in a range state's transition field when it indexes [`Walk::globals`].
+const GLOBAL: u32 = 1 << 31;
+
+/// A global transition into an exclusive group, made by the task being placed. Its batch
+/// is the task's (nobody joins an exclusive group), so once the task is placed it is final
+/// and the same group pair at the same batch needs no second record.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PendingGlobal {
+    resource: u32,
+    src: u32,
+    dst: u32,
+}
+
 /// A task that joined the group a transition leads into: the transition's barrier must
-/// cover its access and come before its batch. Applied after the walk, when every batch is
+/// cover its access and come before its batch. `transition` is a range state's
+/// [`TransitionRef`] encoding. Applied after the walk, when every batch is
 /// known (the updates are independent of each other, so they overlap in memory).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Join {
@@ -136,6 +182,7 @@ impl RangeState {
 
     /// 1 + the highest batch of the current group (what a task starting a new group waits
     /// for). `task_batch` holds the batches of the tasks placed so far.
+    #[inline(always)]
     fn cur_end(&self, task_batch: &[u32]) -> u32 {
         let newest = task_batch.get(self.cur_task as usize).map_or(0, |&b| b + 1);
         self.cur_end_before.max(newest)
@@ -195,7 +242,11 @@ const _: () = assert!(std::mem::size_of::<Track>() == 64);
 pub(crate) struct Walk {
     pub task_batch: Vec<u32>,
     pub batch_count: u32,
+    /// Transitions whose barriers name subresources: first uses of external resources and
+    /// of images, and layout changes.
     pub transitions: Vec<Transition>,
+    /// Transitions whose barriers are global (see [`GlobalTransition`]).
+    pub globals: Vec<GlobalTransition>,
     pub groups: GroupTable,
     pub lists: MemberLists,
     pub dependencies: Vec<DependencyList>,
@@ -207,6 +258,19 @@ pub(crate) struct Walk {
 /// "No transition": the first group of a transient buffer needs no barrier and no bridge,
 /// and the state of an exclusive group does not keep its transition.
 const NO_TRANSITION: u32 = u32::MAX;
+
+/// What a new group on a range needs before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Needs {
+    /// Nothing: the first use of a transient buffer.
+    Nothing,
+    /// A barrier that names the range: a first use to bridge or a layout to change.
+    Ranged,
+    /// A global barrier into a group others may join.
+    Global,
+    /// A global barrier into an exclusive group (final once the task is placed).
+    ExclusiveGlobal,
+}
 
 /// Walks the graph in one pass. `sequential` puts every task in its own batch, in record
 /// order; `collect_edges` keeps the task-to-task dependencies (for inspection only).
@@ -226,9 +290,12 @@ pub(crate) fn walk<C>(
     let task_count = graph.tasks.len();
     let mut transitions = std::mem::take(&mut scratch.transitions);
     transitions.clear();
-    // Attachments over several ranges make a few more transitions than attachments;
-    // growing a vector this size would copy all of it.
-    transitions.reserve(graph.touches.len() + graph.touches.len() / 4);
+    let mut globals = std::mem::take(&mut scratch.globals);
+    globals.clear();
+    // Room for what typical graphs make (a compile that needs more grows them once; the
+    // scratch keeps them for the next compile).
+    transitions.reserve(graph.touches.len() / 4);
+    globals.reserve(graph.touches.len() / 2);
     let mut tracks = std::mem::take(&mut scratch.tracks);
     tracks.truncate(graph.summaries.len());
     for (track, summary) in tracks.iter_mut().zip(&graph.summaries) {
@@ -240,6 +307,7 @@ pub(crate) fn walk<C>(
         task_batch: Vec::with_capacity(task_count),
         batch_count: 0,
         transitions,
+        globals,
         groups: GroupTable::new(&graph.accesses.accesses),
         lists: MemberLists::default(),
         dependencies: Vec::new(),
@@ -249,6 +317,9 @@ pub(crate) fn walk<C>(
     let after = AfterEdges::new(task_count, &graph.after_edges);
     let joins = &mut scratch.joins;
     joins.clear();
+    let pending = &mut scratch.pending;
+    pending.clear();
+    let mut seen = SeenTriples::<1024>::new();
     let mut submits = graph.submits.iter().copied().peekable();
     let mut submit_floor = 0u32;
 
@@ -273,6 +344,7 @@ pub(crate) fn walk<C>(
         };
         // The transitions this task creates are the ones pushed while it is placed.
         let created_from = w.transitions.len();
+        let globals_from = w.globals.len();
         prefetch_tracks(graph, &w.tracks, t);
         for touch in &graph.touches[task.attachments.clone()] {
             let access_id = touch.access();
@@ -285,6 +357,7 @@ pub(crate) fn walk<C>(
             let groups = &mut w.groups;
             let lists = &mut w.lists;
             let transitions = &mut w.transitions;
+            let globals = &mut w.globals;
             let dependencies = &mut w.dependencies;
             let task_batch = &w.task_batch;
             let floor = &mut floor;
@@ -297,6 +370,8 @@ pub(crate) fn walk<C>(
                 // The transition this update made last, with the end of the group it left:
                 // a contiguous piece leaving an equal group at the same end may share it.
                 let mut made: Option<(u32, u32)> = None;
+                // The same for global transitions, which need not be contiguous.
+                let mut made_global: Option<(u32, u32, u32)> = None;
                 map.update(interval.start, interval.end, |piece| {
                     let old = piece.state;
                     let touched_before = old.touched();
@@ -310,10 +385,16 @@ pub(crate) fn walk<C>(
                             });
                         }
                         if collect_edges {
-                            let hazard = transitions
-                                .get(old.transition as usize)
-                                .and_then(|tr| tr.src_group(groups))
-                                .map_or(Hazard::LayoutChange, |src| Hazard::between(src, &access));
+                            let src = match TransitionRef::of(old.transition) {
+                                TransitionRef::None => NO_GROUP,
+                                TransitionRef::Ranged(i) => transitions[i].src,
+                                TransitionRef::Global(i) => globals[i].src,
+                            };
+                            let hazard = if src == NO_GROUP {
+                                Hazard::LayoutChange
+                            } else {
+                                Hazard::between(groups.get(src), &access)
+                            };
                             note(old.prev, hazard);
                         }
                         let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
@@ -338,9 +419,46 @@ pub(crate) fn walk<C>(
                         let src = old.group;
                         let src_end = old.cur_end(task_batch);
                         *floor = (*floor).max(src_end);
-                        let transition = match made {
-                            _ if !touched_before && !matters => NO_TRANSITION,
-                            Some((index, made_end))
+                        let needs = if !touched_before {
+                            if matters {
+                                Needs::Ranged
+                            } else {
+                                Needs::Nothing
+                            }
+                        } else if groups.get(src).layout != access.layout {
+                            Needs::Ranged
+                        } else if exclusive {
+                            Needs::ExclusiveGlobal
+                        } else {
+                            Needs::Global
+                        };
+                        let transition = match (needs, made, made_global) {
+                            (Needs::Nothing, _, _) => NO_TRANSITION,
+                            (Needs::ExclusiveGlobal, _, _) => {
+                                pending.push(PendingGlobal {
+                                    resource,
+                                    src,
+                                    dst: access_id,
+                                });
+                                NO_TRANSITION
+                            }
+                            (Needs::Global, _, Some((index, made_src, made_end)))
+                                if made_src == src && made_end == src_end =>
+                            {
+                                index
+                            }
+                            (Needs::Global, _, _) => {
+                                let index = GLOBAL | globals.len() as u32;
+                                globals.push(GlobalTransition {
+                                    resource,
+                                    batch: u32::MAX,
+                                    src,
+                                    dst: access_id,
+                                });
+                                made_global = Some((index, src, src_end));
+                                index
+                            }
+                            (Needs::Ranged, Some((index, made_end)), _)
                                 if made_end == src_end
                                     && transitions[index as usize].end == piece.start
                                     && transitions[index as usize].src == src =>
@@ -348,7 +466,7 @@ pub(crate) fn walk<C>(
                                 transitions[index as usize].end = piece.end;
                                 index
                             }
-                            _ => {
+                            (Needs::Ranged, _, _) => {
                                 let index = transitions.len() as u32;
                                 transitions.push(Transition {
                                     resource,
@@ -383,6 +501,19 @@ pub(crate) fn walk<C>(
         for tr in &mut w.transitions[created_from..] {
             tr.batch = batch;
         }
+        for g in &mut w.globals[globals_from..] {
+            g.batch = batch;
+        }
+        for p in pending.drain(..) {
+            if seen.first(p.src, p.dst, batch) {
+                w.globals.push(GlobalTransition {
+                    resource: p.resource,
+                    batch,
+                    src: p.src,
+                    dst: p.dst,
+                });
+            }
+        }
         for touch in &graph.touches[task.attachments.clone()] {
             let track = &mut w.tracks[touch.resource as usize];
             track.first_batch = track.first_batch.min(batch);
@@ -391,9 +522,19 @@ pub(crate) fn walk<C>(
     }
     for join in joins.iter() {
         let batch = w.task_batch[join.task as usize];
-        let tr = &mut w.transitions[join.transition as usize];
-        tr.batch = tr.batch.min(batch);
-        tr.dst = w.groups.join(tr.dst, join.access);
+        let (tr_batch, tr_dst) = match TransitionRef::of(join.transition) {
+            TransitionRef::Ranged(i) => {
+                let tr = &mut w.transitions[i];
+                (&mut tr.batch, &mut tr.dst)
+            }
+            TransitionRef::Global(i) => {
+                let g = &mut w.globals[i];
+                (&mut g.batch, &mut g.dst)
+            }
+            TransitionRef::None => continue,
+        };
+        *tr_batch = (*tr_batch).min(batch);
+        *tr_dst = w.groups.join(*tr_dst, join.access);
     }
     w
 }

@@ -10,17 +10,18 @@
 
 use std::sync::Mutex;
 
-use super::barriers::ImageStamp;
-use super::dependencies::{Join, Track, Transition};
+use super::barriers::BarrierScratch;
+use super::dependencies::{GlobalTransition, Join, PendingGlobal, Track, Transition};
 
 /// Reusable vectors; each user clears what it takes.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     pub transitions: Vec<Transition>,
-    pub sorted: Vec<Transition>,
+    pub globals: Vec<GlobalTransition>,
     pub joins: Vec<Join>,
+    pub pending: Vec<PendingGlobal>,
     pub tracks: Vec<Track>,
-    pub image_stamps: Vec<ImageStamp>,
+    pub barriers: BarrierScratch,
 }
 
 /// The graph's slot for its scratch.
