@@ -67,7 +67,9 @@ pub(crate) fn build(
     let mut out = Barriers {
         boundaries: Vec::with_capacity(boundary_count),
         memory: Vec::new(),
-        image: Vec::new(),
+        // Most transitions that name ranges become one image barrier (growing a vector
+        // this size would copy all of it).
+        image: Vec::with_capacity(transitions.len()),
         first_uses: Vec::new(),
     };
     let mut seen = SeenTriples::<64>::new();
