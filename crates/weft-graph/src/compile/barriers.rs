@@ -101,19 +101,11 @@ pub(crate) fn build(
             let src = tr.src_group(groups);
             let dst = groups.get(tr.dst);
             let Some(shape) = info.image else {
-                match src {
-                    None if info.external => {
-                        out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
-                    }
-                    None => {}
-                    Some(src) if !sequential && seen.first(tr.src, tr.dst, batch) => {
-                        add_memory_barrier(
-                            &mut out.memory,
-                            memory_start,
-                            global(src, dst, tr.resource),
-                        );
-                    }
-                    Some(_) => {}
+                // A buffer's only ranged transition is its first use (buffers keep no
+                // layout, so every later one is global); only external ones bridge.
+                debug_assert!(src.is_none(), "a ranged transition of a used buffer");
+                if info.external {
+                    out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
                 }
                 continue;
             };
