@@ -21,7 +21,7 @@ impl Plan {
     pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
         self.check_graph(graph)?;
         let mut scratch = crate::compile::scratch::Scratch::default();
-        let walk = crate::compile::dependencies::walk(graph, false, true, &mut scratch);
+        let walk = crate::compile::dependencies::walk::<C, true>(graph, false, &mut scratch);
         let mut out: Vec<Dependency> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for d in &walk.dependencies {

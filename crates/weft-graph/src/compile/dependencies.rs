@@ -10,6 +10,7 @@ use super::seen::SeenTriples;
 use crate::access::{AccessClass, ResourceKind};
 use crate::graph::TaskGraph;
 use crate::resource::ResourceSummary;
+use crate::touch::Touch;
 
 /// Why one task depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -273,7 +274,7 @@ enum Needs {
 }
 
 /// Walks the graph in one pass. `sequential` puts every task in its own batch, in record
-/// order; `collect_edges` keeps the task-to-task dependencies (for inspection only).
+/// order; `EDGES` keeps the task-to-task dependencies (for inspection only).
 ///
 /// While a task is placed, its batch is not known: it is the highest end of the groups it
 /// waits for, gathered while its ranges are updated. The transitions it creates get its
@@ -281,12 +282,12 @@ enum Needs {
 ///
 /// Its vectors come from `scratch` (the transitions and tracks are handed over in the
 /// result; the caller may give them back).
-pub(crate) fn walk<C>(
+pub(crate) fn walk<C, const EDGES: bool>(
     graph: &TaskGraph<C>,
     sequential: bool,
-    collect_edges: bool,
     scratch: &mut Scratch,
 ) -> Walk {
+    let collect_edges = EDGES;
     let task_count = graph.tasks.len();
     let mut transitions = std::mem::take(&mut scratch.transitions);
     transitions.clear();
@@ -320,6 +321,8 @@ pub(crate) fn walk<C>(
     let pending = &mut scratch.pending;
     pending.clear();
     let mut seen = SeenTriples::<1024>::new();
+    // Small graphs' tracks stay in cache: asking for them costs more than it saves.
+    let prefetching = std::mem::size_of_val(w.tracks.as_slice()) > PREFETCH_ABOVE_BYTES;
     let mut submits = graph.submits.iter().copied().peekable();
     let mut submit_floor = 0u32;
 
@@ -345,11 +348,21 @@ pub(crate) fn walk<C>(
         // The transitions this task creates are the ones pushed while it is placed.
         let created_from = w.transitions.len();
         let globals_from = w.globals.len();
-        prefetch_tracks(graph, &w.tracks, t);
-        for touch in &graph.touches[task.attachments.clone()] {
+        for (index, touch) in graph.touches[task.attachments.clone()]
+            .iter()
+            .enumerate()
+            .map(|(i, touch)| (task.attachments.start + i, touch))
+        {
+            if prefetching {
+                prefetch_ahead(&graph.touches, &w.tracks, index);
+            }
             let access_id = touch.access();
             let access = *w.groups.get(access_id);
             let exclusive = access.class == AccessClass::Exclusive;
+            let writes = access.writes();
+            let access_key = w.groups.key(access_id);
+            // `None` never matches a group's key: an exclusive access joins nothing.
+            let admitted_key = access_key.filter(|_| !exclusive);
             let resource = touch.resource;
             let track = &mut w.tracks[resource as usize];
             let matters = track.first_use_matters;
@@ -375,7 +388,8 @@ pub(crate) fn walk<C>(
                 map.update(interval.start, interval.end, |piece| {
                     let old = piece.state;
                     let touched_before = old.touched();
-                    piece.state = if touched_before && groups.get(old.group).admits(&access) {
+                    let old_key = groups.key(old.group);
+                    piece.state = if old_key.is_some() && old_key == admitted_key {
                         *floor = (*floor).max(old.prev_end);
                         if old.transition != NO_TRANSITION {
                             joins.push(Join {
@@ -410,7 +424,7 @@ pub(crate) fn walk<C>(
                             transition: old.transition,
                             prev: old.prev,
                             cur,
-                            wrote: old.wrote || access.writes(),
+                            wrote: old.wrote || writes,
                         }
                     } else {
                         if collect_edges && touched_before {
@@ -425,7 +439,10 @@ pub(crate) fn walk<C>(
                             } else {
                                 Needs::Nothing
                             }
-                        } else if groups.get(src).layout != access.layout {
+                        } else if old_key
+                            .zip(access_key)
+                            .is_some_and(|(o, a)| !o.same_layout(a))
+                        {
                             Needs::Ranged
                         } else if exclusive {
                             Needs::ExclusiveGlobal
@@ -489,7 +506,7 @@ pub(crate) fn walk<C>(
                             transition: if exclusive { NO_TRANSITION } else { transition },
                             prev: if exclusive { NIL } else { old.cur },
                             cur: solo,
-                            wrote: old.wrote || access.writes(),
+                            wrote: old.wrote || writes,
                         }
                     };
                 });
@@ -539,32 +556,30 @@ pub(crate) fn walk<C>(
     w
 }
 
-/// Tasks touch resources in no useful order, so looking up a range map is a cache miss,
-/// paid one after another. Instead, ask for the tracks of tasks a few places ahead now: the
-/// track of task `t + 4`, and the segments it points to for task `t + 2` (whose track was
-/// asked for two tasks ago).
-fn prefetch_tracks<C>(graph: &TaskGraph<C>, tracks: &[Track], t: usize) {
-    let touches = |ahead: usize| {
-        graph
-            .tasks
-            .get(t + ahead)
-            .map_or(&[][..], |task| &graph.touches[task.attachments.clone()])
-    };
-    for touch in touches(4) {
-        if let Some(track) = tracks.get(touch.resource as usize) {
-            prefetch(track);
-        }
+/// The size of the tracks above which the walk prefetches them: about where they and their
+/// segments stop fitting in a core's second-level cache.
+const PREFETCH_ABOVE_BYTES: usize = 256 << 10;
+
+/// Attachments touch resources in no useful order, so on large graphs looking up a range
+/// map is a cache miss, paid one after another. Instead, while attachment `index` is
+/// handled, ask for the track of the attachment 16 places ahead, and the first segments of
+/// the one 8 places ahead (whose track was asked for 8 attachments ago).
+#[inline(always)]
+fn prefetch_ahead(touches: &[Touch], tracks: &[Track], index: usize) {
+    if let Some(track) = touches
+        .get(index + 16)
+        .and_then(|touch| tracks.get(touch.resource as usize))
+    {
+        prefetch(track);
     }
-    for touch in touches(2) {
-        if let Some(track) = tracks.get(touch.resource as usize) {
-            // The first cache lines of the segments, where a forward scan starts.
-            let segments = track.map.segments();
-            let lines = std::mem::size_of_val(segments).div_ceil(64).min(4);
-            let base = segments.as_ptr().cast::<u8>();
-            for line in 0..lines {
-                prefetch_address(base.wrapping_add(line * 64));
-            }
-        }
+    if let Some(track) = touches
+        .get(index + 8)
+        .and_then(|touch| tracks.get(touch.resource as usize))
+    {
+        // The first two cache lines of the segments, where a forward scan starts.
+        let base = track.map.segments().as_ptr().cast::<u8>();
+        prefetch_address(base);
+        prefetch_address(base.wrapping_add(64));
     }
 }
 

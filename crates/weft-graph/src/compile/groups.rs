@@ -31,16 +31,23 @@ impl Group {
         self.access.intersects(WRITE_ACCESS_MASK) || self.class != AccessClass::Read
     }
 
-    /// True when `other` (a single access) joins this group instead of starting a new one.
-    pub fn admits(&self, other: &Group) -> bool {
-        self.class == other.class
-            && self.class != AccessClass::Exclusive
-            && self.layout == other.layout
-    }
-
     fn join(&mut self, other: &Group) {
         self.stages |= other.stages;
         self.access |= other.access;
+    }
+}
+
+/// A group's class and layout in four bytes. A single access joins a group (instead of
+/// starting a new one) exactly when it is not exclusive and their keys are equal: same
+/// class, same layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AdmissionKey(u32);
+
+impl AdmissionKey {
+    /// True when the two keys have the same layout.
+    #[inline(always)]
+    pub fn same_layout(self, other: Self) -> bool {
+        self.0 >> 2 == other.0 >> 2
     }
 }
 
@@ -52,6 +59,10 @@ pub(crate) const NO_GROUP: u32 = u32::MAX;
 /// get ids as they appear.
 pub(crate) struct GroupTable {
     groups: Vec<Group>,
+    /// `keys[g]`: the [`AdmissionKey`] of group `g`.
+    keys: Vec<AdmissionKey>,
+    /// The distinct layouts of the groups; an admission key holds an index into it.
+    layouts: Vec<vk::ImageLayout>,
     ids: HashMap<Group, u32>,
     access_count: usize,
     /// `joined[g * access_count + a]`: the id of group `g` joined with access `a`, or
@@ -64,6 +75,8 @@ impl GroupTable {
     pub fn new(accesses: &[DerivedAccess]) -> Self {
         let mut table = Self {
             groups: Vec::with_capacity(accesses.len()),
+            keys: Vec::with_capacity(accesses.len()),
+            layouts: Vec::new(),
             ids: HashMap::with_capacity(accesses.len()),
             access_count: accesses.len(),
             joined: Vec::new(),
@@ -80,6 +93,12 @@ impl GroupTable {
         &self.groups[id as usize]
     }
 
+    /// The admission key of group `id` (`None` for [`NO_GROUP`]).
+    #[inline(always)]
+    pub fn key(&self, id: u32) -> Option<AdmissionKey> {
+        self.keys.get(id as usize).copied()
+    }
+
     /// The id of `group`, added when new.
     pub fn intern(&mut self, group: Group) -> u32 {
         if let Some(&id) = self.ids.get(&group) {
@@ -87,6 +106,15 @@ impl GroupTable {
         }
         let id = self.groups.len() as u32;
         self.groups.push(group);
+        let layout = match self.layouts.iter().position(|&l| l == group.layout) {
+            Some(index) => index,
+            None => {
+                self.layouts.push(group.layout);
+                self.layouts.len() - 1
+            }
+        };
+        self.keys
+            .push(AdmissionKey((layout as u32) << 2 | group.class as u32));
         self.ids.insert(group, id);
         self.joined
             .extend(std::iter::repeat_n(NO_GROUP, self.access_count));

@@ -50,13 +50,13 @@ impl<C> TaskGraph<C> {
         let mut scratch = self.scratch.take();
         // Sequential plans still report the depth a reordered plan would have.
         let reordered_depth = options.sequential.then(|| {
-            let reordered = dependencies::walk(self, false, false, &mut scratch);
+            let reordered = dependencies::walk::<C, false>(self, false, &mut scratch);
             scratch.transitions = reordered.transitions;
             scratch.globals = reordered.globals;
             scratch.tracks = reordered.tracks;
             reordered.batch_count
         });
-        let mut walk = dependencies::walk(self, options.sequential, false, &mut scratch);
+        let mut walk = dependencies::walk::<C, false>(self, options.sequential, &mut scratch);
         let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
         dependencies::add_presents(self, &mut walk);
         let barriers = barriers::build(
