@@ -537,7 +537,18 @@ pub(crate) fn walk<C, const EDGES: bool>(
             track.last_batch = track.last_batch.max(batch);
         }
     }
-    for join in joins.iter() {
+    for (index, join) in joins.iter().enumerate() {
+        // Joins point anywhere into the transitions: on large graphs, ask for the one a
+        // few joins ahead.
+        if prefetching {
+            if let Some(ahead) = joins.get(index + 8) {
+                match TransitionRef::of(ahead.transition) {
+                    TransitionRef::Ranged(i) => prefetch_slot(&w.transitions, i),
+                    TransitionRef::Global(i) => prefetch_slot(&w.globals, i),
+                    TransitionRef::None => {}
+                }
+            }
+        }
         let batch = w.task_batch[join.task as usize];
         let (tr_batch, tr_dst) = match TransitionRef::of(join.transition) {
             TransitionRef::Ranged(i) => {
@@ -581,6 +592,13 @@ fn prefetch_ahead(touches: &[Touch], tracks: &[Track], index: usize) {
         prefetch_address(base);
         prefetch_address(base.wrapping_add(64));
     }
+}
+
+/// A hint to load the cache line of `values[index]`; no effect on results, whatever the
+/// index.
+#[inline(always)]
+fn prefetch_slot<T>(values: &[T], index: usize) {
+    prefetch_address(values.as_ptr().wrapping_add(index).cast::<u8>());
 }
 
 /// A hint to load `value`'s cache line; no effect on results.

@@ -157,7 +157,10 @@ fn merge_run<S: Copy + PartialEq>(segments: &mut Vec<Segment<S>>, range: std::op
             segments[kept].end = segments[i].end;
         } else {
             kept += 1;
-            segments[kept] = segments[i];
+            // Nothing to move while nothing merged.
+            if kept != i {
+                segments[kept] = segments[i];
+            }
         }
     }
     let removed = range.end - (kept + 1);
