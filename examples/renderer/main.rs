@@ -4,8 +4,9 @@
 //!
 //! `cargo run --release --example renderer` (needs a display; `cargo xtask test` runs it
 //! under Xvfb). Options: `--frames N` quits after N frames, `--resize` resizes the window
-//! at a third and at two thirds of them, `--report PATH` writes frames, resizes, fps and
-//! validation messages there.
+//! at a third and at two thirds of them, `--minimize` minimises the window for a second
+//! half-way (it needs a window manager; the frame loop must draw nothing and sleep meanwhile),
+//! `--report PATH` writes frames, resizes, fps and validation messages there.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,11 +49,53 @@ struct Running {
 struct Options {
     frames: Option<u64>,
     resize: bool,
+    minimize: bool,
     report: Option<String>,
     /// After the last frame, take a screenshot of the X display (`xwd` + `convert`) into
     /// this PNG and compare it with `golden` (when given).
     screenshot: Option<String>,
     golden: Option<String>,
+}
+
+/// How long `--minimize` keeps the window minimised, and how long the window manager may
+/// take to minimise or restore it.
+const MINIMIZED_FOR: Duration = Duration::from_secs(1);
+const WINDOW_MANAGER_TIMEOUT: Duration = Duration::from_secs(10);
+const ASK_AGAIN: Duration = Duration::from_millis(500);
+
+/// While the window shows nothing, the frame loop wakes up this often to look again.
+const HIDDEN_POLL: Duration = Duration::from_millis(100);
+
+/// The `--minimize` check, step by step.
+#[derive(Clone, Copy, Debug, Default)]
+enum MinimizeCheck {
+    #[default]
+    NotYet,
+    /// Minimising was first asked for at `at`, last at `asked`.
+    Requested {
+        at: Instant,
+        asked: Instant,
+    },
+    /// Minimised since `since`; the loop woke up `wakeups` times and had drawn `frames`.
+    Minimized {
+        since: Instant,
+        frames: u64,
+        wakeups: u64,
+    },
+    /// Restoring was asked for at `at`, after `report`.
+    Restoring {
+        at: Instant,
+        report: MinimizedReport,
+    },
+    Done(MinimizedReport),
+}
+
+/// What the frame loop did while the window was minimised.
+#[derive(Clone, Copy, Debug)]
+struct MinimizedReport {
+    seconds: f64,
+    frames_drawn: u64,
+    wakeups: u64,
 }
 
 #[derive(Default)]
@@ -61,6 +104,9 @@ struct App {
     running: Option<Running>,
     frames: u64,
     resizes: u64,
+    /// The last `Occluded` event said the window is fully covered.
+    occluded: bool,
+    minimize: MinimizeCheck,
     started: Option<Instant>,
     last: Option<Instant>,
     error: Option<String>,
@@ -189,9 +235,8 @@ impl App {
         let Some(running) = &mut self.running else {
             return Ok(());
         };
-        let size = running.window.inner_size();
-        if size.width == 0 || size.height == 0 {
-            // Minimised: nothing to draw; the next resize wakes us up.
+        if hidden(&running.window, self.occluded) {
+            // Minimised or covered: nothing to draw (`about_to_wait` sleeps meanwhile).
             return Ok(());
         }
         let Some(acquired) = running.swapchain.acquire()? else {
@@ -226,6 +271,13 @@ impl App {
             ));
         }
         if let Some(total) = self.options.frames {
+            if self.options.minimize && self.frames == total / 2 {
+                running.window.set_minimized(true);
+                self.minimize = MinimizeCheck::Requested {
+                    at: now,
+                    asked: now,
+                };
+            }
             if self.options.resize && (self.frames == total / 3 || self.frames == 2 * total / 3) {
                 let size = if self.frames == total / 3 {
                     PhysicalSize::new(480, 360)
@@ -254,10 +306,30 @@ impl App {
                 self.error = Some(format!("screenshot: {e}"));
             }
         }
-        let report = format!(
+        let mut report = format!(
             "frames {}\nresizes {}\nfps {fps:.1}\nvalidation messages {messages}\n",
             self.frames, self.resizes
         );
+        if self.options.minimize {
+            match self.minimize {
+                MinimizeCheck::Done(m) => {
+                    report += &format!(
+                        "minimized {:.2} s: {} frames drawn, {} wakeups\n",
+                        m.seconds, m.frames_drawn, m.wakeups
+                    );
+                    // Asleep but for a look every `HIDDEN_POLL` (and a few window events).
+                    let allowed = (m.seconds / HIDDEN_POLL.as_secs_f64()).ceil() as u64 + 10;
+                    if m.frames_drawn > 0 || m.wakeups > allowed {
+                        self.error = Some(format!(
+                            "while minimised the frame loop drew {} frames and woke up {} \
+                             times (at most {allowed})",
+                            m.frames_drawn, m.wakeups
+                        ));
+                    }
+                }
+                other => self.error = Some(format!("the minimise check did not finish: {other:?}")),
+            }
+        }
         print!("{report}");
         if let Some(path) = &self.options.report {
             if let Err(e) = std::fs::write(path, &report) {
@@ -301,6 +373,10 @@ impl ApplicationHandler for App {
                 _ => Ok(()),
             },
             WindowEvent::RedrawRequested => self.draw(),
+            WindowEvent::Occluded(occluded) => {
+                self.occluded = occluded;
+                Ok(())
+            }
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -317,15 +393,87 @@ impl ApplicationHandler for App {
         {
             return self.finish(event_loop);
         }
-        match &self.running {
-            Some(running) if running.window.inner_size().width > 0 => {
-                event_loop.set_control_flow(ControlFlow::Poll);
-                running.window.request_redraw();
-            }
-            // Minimised: wait for events instead of spinning.
-            _ => event_loop.set_control_flow(ControlFlow::Wait),
+        let Some(running) = &self.running else {
+            return event_loop.set_control_flow(ControlFlow::Wait);
+        };
+        let hidden = hidden(&running.window, self.occluded);
+        if let Err(e) = self.check_minimize(hidden) {
+            self.error = Some(e);
+            return event_loop.exit();
+        }
+        if hidden {
+            // Nothing to show: sleep, and look again now and then (on X11, being restored
+            // sends no event this loop hears of).
+            event_loop.set_control_flow(ControlFlow::WaitUntil(Instant::now() + HIDDEN_POLL));
+        } else if let Some(running) = &self.running {
+            event_loop.set_control_flow(ControlFlow::Poll);
+            running.window.request_redraw();
         }
     }
+}
+
+impl App {
+    /// Moves the `--minimize` check on, once per loop iteration.
+    fn check_minimize(&mut self, hidden: bool) -> Result<(), String> {
+        let Some(running) = &self.running else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        self.minimize = match self.minimize {
+            MinimizeCheck::Requested { .. } if hidden => MinimizeCheck::Minimized {
+                since: now,
+                frames: self.frames,
+                wakeups: 0,
+            },
+            MinimizeCheck::Requested { at, .. } if now - at > WINDOW_MANAGER_TIMEOUT => {
+                return Err("the window was not minimised: is a window manager running?".into())
+            }
+            MinimizeCheck::Requested { at, asked } if now - asked >= ASK_AGAIN => {
+                // A window manager that started late missed the first request (a message
+                // only a running one acts on).
+                running.window.set_minimized(true);
+                MinimizeCheck::Requested { at, asked: now }
+            }
+            MinimizeCheck::Minimized {
+                since,
+                frames,
+                wakeups,
+            } if now - since >= MINIMIZED_FOR => {
+                running.window.set_minimized(false);
+                MinimizeCheck::Restoring {
+                    at: now,
+                    report: MinimizedReport {
+                        seconds: (now - since).as_secs_f64(),
+                        frames_drawn: self.frames - frames,
+                        wakeups,
+                    },
+                }
+            }
+            MinimizeCheck::Minimized {
+                since,
+                frames,
+                wakeups,
+            } => MinimizeCheck::Minimized {
+                since,
+                frames,
+                wakeups: wakeups + 1,
+            },
+            MinimizeCheck::Restoring { report, .. } if !hidden => MinimizeCheck::Done(report),
+            MinimizeCheck::Restoring { at, .. } if now - at > WINDOW_MANAGER_TIMEOUT => {
+                return Err("the minimised window was not restored".into())
+            }
+            other => other,
+        };
+        Ok(())
+    }
+}
+
+/// True when the window shows nothing: minimised (a zero size on some platforms, a window
+/// manager's hidden state on X11) or fully covered. Asks the X server (a round trip, some
+/// tens of microseconds) once per frame.
+fn hidden(window: &Window, occluded: bool) -> bool {
+    let size = window.inner_size();
+    size.width == 0 || size.height == 0 || occluded || window.is_minimized() == Some(true)
 }
 
 /// Captures the X display into `path` and compares it with `golden`: at most 1 % of the
@@ -385,6 +533,7 @@ fn main() -> Result<(), Error> {
         match arg.as_str() {
             "--frames" => options.frames = Some(args.next().ok_or("--frames N")?.parse()?),
             "--resize" => options.resize = true,
+            "--minimize" => options.minimize = true,
             "--report" => options.report = Some(args.next().ok_or("--report PATH")?),
             "--screenshot" => options.screenshot = Some(args.next().ok_or("--screenshot PATH")?),
             "--golden" => options.golden = Some(args.next().ok_or("--golden PATH")?),
