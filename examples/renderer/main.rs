@@ -106,6 +106,8 @@ struct App {
     resizes: u64,
     /// The last `Occluded` event said the window is fully covered.
     occluded: bool,
+    /// The window showed nothing when the loop last looked (see [`hidden`]).
+    hidden: bool,
     minimize: MinimizeCheck,
     started: Option<Instant>,
     last: Option<Instant>,
@@ -235,7 +237,7 @@ impl App {
         let Some(running) = &mut self.running else {
             return Ok(());
         };
-        if hidden(&running.window, self.occluded) {
+        if self.hidden {
             // Minimised or covered: nothing to draw (`about_to_wait` sleeps meanwhile).
             return Ok(());
         }
@@ -397,6 +399,7 @@ impl ApplicationHandler for App {
             return event_loop.set_control_flow(ControlFlow::Wait);
         };
         let hidden = hidden(&running.window, self.occluded);
+        self.hidden = hidden;
         if let Err(e) = self.check_minimize(hidden) {
             self.error = Some(e);
             return event_loop.exit();
@@ -470,7 +473,7 @@ impl App {
 
 /// True when the window shows nothing: minimised (a zero size on some platforms, a window
 /// manager's hidden state on X11) or fully covered. Asks the X server (a round trip, some
-/// tens of microseconds) once per frame.
+/// tens of microseconds); the loop looks once per iteration, that is once per frame.
 fn hidden(window: &Window, occluded: bool) -> bool {
     let size = window.inner_size();
     size.width == 0 || size.height == 0 || occluded || window.is_minimized() == Some(true)
