@@ -6,14 +6,44 @@ use weft_graph::{Access, AccessKind, AccessUsage, ResourceDesc, TaskGraph, View}
 use weft_shader::{Binding, BindingKind};
 
 use crate::pipeline::storage_format;
+use crate::push_descriptors::Slot;
+
+/// The most bindings a pipeline or draw task pushes (the size of the push-descriptor
+/// arrays on the stack).
+pub(crate) const MAX_BINDINGS: usize = 16;
+
+/// The attachment and the push-descriptor slot of `view` bound to `binding`, used in
+/// `stages`; an error when the view's kind does not fit the binding.
+pub(crate) fn bind_view<C>(
+    binding: &Binding,
+    view: View,
+    concurrent: bool,
+    stages: vk::PipelineStageFlags2,
+    graph: &TaskGraph<C>,
+) -> Result<((View, Access), Slot), String> {
+    check_view_kind(binding, &view, graph)?;
+    let slot = Slot {
+        binding: binding.binding,
+        kind: binding.kind,
+        view,
+    };
+    Ok(((view, access_for(binding, concurrent, stages)), slot))
+}
+
+/// An error when a task (`task_kind`: "draw", "pipeline") binds more than
+/// [`MAX_BINDINGS`] views.
+pub(crate) fn check_binding_count(count: usize, task_kind: &str) -> Result<(), String> {
+    if count > MAX_BINDINGS {
+        return Err(format!(
+            "{count} bindings; a {task_kind} task pushes at most {MAX_BINDINGS}"
+        ));
+    }
+    Ok(())
+}
 
 /// The access a binding's use makes in `stages`: what the entry point really reads and
 /// writes, concurrent when the user said the task's writes may overlap.
-pub(crate) fn access_for(
-    binding: &Binding,
-    concurrent: bool,
-    stages: vk::PipelineStageFlags2,
-) -> Access {
+fn access_for(binding: &Binding, concurrent: bool, stages: vk::PipelineStageFlags2) -> Access {
     let (read, write) = (binding.used.read, binding.used.write);
     let kind = match (binding.kind, read, write, concurrent) {
         (BindingKind::SampledImage, ..) => AccessKind::Sampled,
@@ -33,11 +63,7 @@ pub(crate) fn access_for(
 
 /// A buffer binding needs a buffer view, an image binding an image view of a fitting
 /// format.
-pub(crate) fn check_view_kind<C>(
-    binding: &Binding,
-    view: &View,
-    graph: &TaskGraph<C>,
-) -> Result<(), String> {
+fn check_view_kind<C>(binding: &Binding, view: &View, graph: &TaskGraph<C>) -> Result<(), String> {
     let wants_buffer = matches!(
         binding.kind,
         BindingKind::StorageBuffer | BindingKind::UniformBuffer

@@ -11,16 +11,15 @@ use weft_graph::{
     TaskId, View,
 };
 
-use crate::binding_access::{access_for, check_view_kind};
+use crate::binding_access::{bind_view, check_binding_count, MAX_BINDINGS};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
 use crate::pipeline_task::PushFill;
 use crate::push_descriptors::{push_descriptors, Slot};
 
-/// The most color attachments and bindings a draw task has.
+/// The most color attachments a draw task has.
 const MAX_COLORS: usize = 8;
-const MAX_BINDINGS: usize = 16;
 
 /// What to draw.
 #[derive(Clone, Copy, Debug)]
@@ -253,20 +252,12 @@ impl DrawTask {
             if stages.contains(vk::ShaderStageFlags::FRAGMENT) {
                 pipeline_stages |= vk::PipelineStageFlags2::FRAGMENT_SHADER;
             }
-            check_view_kind(binding, view, graph).map_err(&misuse)?;
-            bound.push((*view, access_for(binding, false, pipeline_stages)));
-            slots.push(Slot {
-                binding: binding.binding,
-                kind: binding.kind,
-                view: *view,
-            });
+            let (attachment, slot) =
+                bind_view(binding, *view, false, pipeline_stages, graph).map_err(&misuse)?;
+            bound.push(attachment);
+            slots.push(slot);
         }
-        if slots.len() > MAX_BINDINGS {
-            return Err(misuse(format!(
-                "{} bindings; a draw task pushes at most {MAX_BINDINGS}",
-                slots.len()
-            )));
-        }
+        check_binding_count(slots.len(), "draw").map_err(&misuse)?;
         let mut task = graph.task(name);
         let color_access = |clear: bool| {
             if clear {

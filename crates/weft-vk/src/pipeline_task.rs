@@ -9,14 +9,11 @@ use ash::vk;
 use weft_graph::{TaskGraph, TaskId, View};
 use weft_shader::BindingKind;
 
-use crate::binding_access::{access_for, check_view_kind};
+use crate::binding_access::{bind_view, check_binding_count, MAX_BINDINGS};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 use crate::pipeline::ComputePipeline;
 use crate::push_descriptors::{push_descriptors, Slot};
-
-/// The most bindings one pipeline task pushes.
-const MAX_BINDINGS: usize = 16;
 
 /// Writes a task's push constants from the per-frame data.
 pub(crate) type PushFill<U> = Box<dyn FnMut(&U, &mut [u8]) + Send>;
@@ -130,27 +127,18 @@ impl PipelineTask {
             else {
                 return Err(misuse(format!("binding `{}` has no view", binding.name)));
             };
-            check_view_kind(binding, view, graph).map_err(&misuse)?;
-            attachments.push((
+            let (attachment, slot) = bind_view(
+                binding,
                 *view,
-                access_for(
-                    binding,
-                    *concurrent,
-                    vk::PipelineStageFlags2::COMPUTE_SHADER,
-                ),
-            ));
-            slots.push(Slot {
-                binding: binding.binding,
-                kind: binding.kind,
-                view: *view,
-            });
+                *concurrent,
+                vk::PipelineStageFlags2::COMPUTE_SHADER,
+                graph,
+            )
+            .map_err(&misuse)?;
+            attachments.push(attachment);
+            slots.push(slot);
         }
-        if slots.len() > MAX_BINDINGS {
-            return Err(misuse(format!(
-                "{} bindings; a pipeline task pushes at most {MAX_BINDINGS}",
-                slots.len()
-            )));
-        }
+        check_binding_count(slots.len(), "pipeline").map_err(&misuse)?;
         let mut task = graph.task(name);
         for (view, access) in attachments {
             task = task.attach(view, access);
