@@ -11,6 +11,8 @@ use weft::runtime::{
     GraphicsPipeline, GraphicsPipelineDesc, MemoryLocation, VkError,
 };
 
+mod support;
+
 type Graph = TaskGraph<Callback<()>>;
 
 const SIZE: u32 = 32;
@@ -169,35 +171,7 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
     .vertices(verts)
     .record(&mut g, "draw")
     .unwrap();
-    g.task("read back")
-        .attach(color, access::TRANSFER_SRC)
-        .attach(readback, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let region = vk::BufferImageCopy::default()
-                .image_subresource(vk::ImageSubresourceLayers {
-                    aspect_mask: vk::ImageAspectFlags::COLOR,
-                    mip_level: 0,
-                    base_array_layer: 0,
-                    layer_count: 1,
-                })
-                .image_extent(vk::Extent3D {
-                    width: SIZE,
-                    height: SIZE,
-                    depth: 1,
-                });
-            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
-            unsafe {
-                cx.device().cmd_copy_image_to_buffer(
-                    cx.cmd(),
-                    cx.image(color),
-                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.buffer(readback),
-                    &[region],
-                )
-            }
-        }))
-        .record()
-        .unwrap();
+    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
     // The color result is read later (stored); the depth is not (not stored).
     let ops = g.attachment_ops();
     assert!(ops[0].store && !ops[1].store);
@@ -437,35 +411,7 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     .vertices(verts)
     .record(&mut g, "draw")
     .unwrap();
-    g.task("read back")
-        .attach(color, access::TRANSFER_SRC)
-        .attach(readback, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let region = vk::BufferImageCopy::default()
-                .image_subresource(vk::ImageSubresourceLayers {
-                    aspect_mask: vk::ImageAspectFlags::COLOR,
-                    mip_level: 0,
-                    base_array_layer: 0,
-                    layer_count: 1,
-                })
-                .image_extent(vk::Extent3D {
-                    width: SIZE,
-                    height: SIZE,
-                    depth: 1,
-                });
-            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
-            unsafe {
-                cx.device().cmd_copy_image_to_buffer(
-                    cx.cmd(),
-                    cx.image(color),
-                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.buffer(readback),
-                    &[region],
-                )
-            }
-        }))
-        .record()
-        .unwrap();
+    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     executor
@@ -575,35 +521,7 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
     .vertices(verts.range(half, half))
     .record(&mut g, "blend")
     .unwrap();
-    g.task("read back")
-        .attach(color, access::TRANSFER_SRC)
-        .attach(readback, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let region = vk::BufferImageCopy::default()
-                .image_subresource(vk::ImageSubresourceLayers {
-                    aspect_mask: vk::ImageAspectFlags::COLOR,
-                    mip_level: 0,
-                    base_array_layer: 0,
-                    layer_count: 1,
-                })
-                .image_extent(vk::Extent3D {
-                    width: SIZE,
-                    height: SIZE,
-                    depth: 1,
-                });
-            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
-            unsafe {
-                cx.device().cmd_copy_image_to_buffer(
-                    cx.cmd(),
-                    cx.image(color),
-                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.buffer(readback),
-                    &[region],
-                )
-            }
-        }))
-        .record()
-        .unwrap();
+    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
     let ops = g.attachment_ops();
     // The opaque draw's result is read by the blend (stored); the blend loads it.
     assert!(ops[0].store && ops[2].load);
@@ -728,35 +646,7 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
     .vertices(verts)
     .record(&mut g, "draw")
     .unwrap();
-    g.task("read back")
-        .attach(color, access::TRANSFER_SRC)
-        .attach(readback, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let region = vk::BufferImageCopy::default()
-                .image_subresource(vk::ImageSubresourceLayers {
-                    aspect_mask: vk::ImageAspectFlags::COLOR,
-                    mip_level: 0,
-                    base_array_layer: 0,
-                    layer_count: 1,
-                })
-                .image_extent(vk::Extent3D {
-                    width: SIZE,
-                    height: SIZE,
-                    depth: 1,
-                });
-            // SAFETY: recording; the plan put `color` in TRANSFER_SRC.
-            unsafe {
-                cx.device().cmd_copy_image_to_buffer(
-                    cx.cmd(),
-                    cx.image(color),
-                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.buffer(readback),
-                    &[region],
-                )
-            }
-        }))
-        .record()
-        .unwrap();
+    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     executor

@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../examples/renderer/frame.rs"]
 mod frame;
+mod support;
 
 use std::sync::Arc;
 
@@ -41,35 +42,7 @@ fn render(ctx: &Arc<Context>) -> Vec<u8> {
             },
         )
         .unwrap();
-    g.task("read back")
-        .attach(output, access::TRANSFER_SRC)
-        .attach(readback, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let region = vk::BufferImageCopy::default()
-                .image_subresource(vk::ImageSubresourceLayers {
-                    aspect_mask: vk::ImageAspectFlags::COLOR,
-                    mip_level: 0,
-                    base_array_layer: 0,
-                    layer_count: 1,
-                })
-                .image_extent(vk::Extent3D {
-                    width: WIDTH,
-                    height: HEIGHT,
-                    depth: 1,
-                });
-            // SAFETY: recording; the plan put `output` in TRANSFER_SRC.
-            unsafe {
-                cx.device().cmd_copy_image_to_buffer(
-                    cx.cmd(),
-                    cx.image(output),
-                    vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.buffer(readback),
-                    &[region],
-                )
-            }
-        }))
-        .record()
-        .unwrap();
+    support::read_back_color(&mut g, output, readback, WIDTH, HEIGHT);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let readback_real = Buffer::new(
         ctx,
