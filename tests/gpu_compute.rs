@@ -13,6 +13,8 @@ use weft::runtime::{
     MemoryLocation, PipelineTask, VkError,
 };
 
+mod support;
+
 type Graph = TaskGraph<Callback<()>>;
 
 const BUFFERS: usize = 8;
@@ -108,47 +110,6 @@ struct Model {
 
 fn slot(image: usize, mip: u32, layer: u32) -> usize {
     (image * MIPS as usize + mip as usize) * LAYERS as usize + layer as usize
-}
-
-/// Records copies of every subresource of an image into a readback buffer, packed in
-/// (mip, layer) order.
-fn read_back(g: &mut Graph, name: &str, image: TaskImage, out: TaskBuffer) {
-    g.task(name)
-        .attach(image, access::TRANSFER_SRC)
-        .attach(out, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let mut offset = 0u64;
-            for mip in 0..MIPS {
-                for layer in 0..LAYERS {
-                    let region = vk::BufferImageCopy::default()
-                        .buffer_offset(offset)
-                        .image_subresource(vk::ImageSubresourceLayers {
-                            aspect_mask: vk::ImageAspectFlags::COLOR,
-                            mip_level: mip,
-                            base_array_layer: layer,
-                            layer_count: 1,
-                        })
-                        .image_extent(vk::Extent3D {
-                            width: side(mip),
-                            height: side(mip),
-                            depth: 1,
-                        });
-                    // SAFETY: recording; the whole image is in TRANSFER_SRC.
-                    unsafe {
-                        cx.device().cmd_copy_image_to_buffer(
-                            cx.cmd(),
-                            cx.image(image),
-                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                            cx.buffer(out),
-                            &[region],
-                        )
-                    }
-                    offset += u64::from(side(mip) * side(mip)) * 4;
-                }
-            }
-        }))
-        .record()
-        .unwrap();
 }
 
 /// Records a clear of a whole image to zero.
@@ -385,8 +346,24 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
                 ),
             }
         }
-        read_back(&mut g, "read back 0", images[0], outs[0]);
-        read_back(&mut g, "read back 1", images[1], outs[1]);
+        support::read_back(
+            &mut g,
+            "read back 0",
+            images[0],
+            outs[0],
+            [SIDE, SIDE],
+            MIPS,
+            LAYERS,
+        );
+        support::read_back(
+            &mut g,
+            "read back 1",
+            images[1],
+            outs[1],
+            [SIDE, SIDE],
+            MIPS,
+            LAYERS,
+        );
         let plan = g.compile(&CompileOptions::default()).unwrap();
         tasks_total += g.task_count();
         batches_total += plan.batch_count();

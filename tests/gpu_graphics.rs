@@ -171,7 +171,7 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
     .vertices(verts)
     .record(&mut g, "draw")
     .unwrap();
-    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
+    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
     // The color result is read later (stored); the depth is not (not stored).
     let ops = g.attachment_ops();
     assert!(ops[0].store && !ops[1].store);
@@ -411,7 +411,7 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     .vertices(verts)
     .record(&mut g, "draw")
     .unwrap();
-    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
+    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     executor
@@ -521,7 +521,7 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
     .vertices(verts.range(half, half))
     .record(&mut g, "blend")
     .unwrap();
-    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
+    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
     let ops = g.attachment_ops();
     // The opaque draw's result is read by the blend (stored); the blend loads it.
     assert!(ops[0].store && ops[2].load);
@@ -646,7 +646,7 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
     .vertices(verts)
     .record(&mut g, "draw")
     .unwrap();
-    support::read_back_color(&mut g, color, readback, SIZE, SIZE);
+    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     executor

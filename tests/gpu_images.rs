@@ -11,6 +11,8 @@ use weft::runtime::{
     Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, Image, MemoryLocation,
 };
 
+mod support;
+
 type Graph = TaskGraph<Callback<()>>;
 
 const SIZE: u32 = 16;
@@ -212,38 +214,6 @@ fn random_task(
     }
 }
 
-/// Records a task copying every subresource of an image into a readback buffer, packed in
-/// (mip, layer) order.
-fn read_back(g: &mut Graph, name: &str, image: TaskImage, out: TaskBuffer) {
-    g.task(name)
-        .attach(image, access::TRANSFER_SRC)
-        .attach(out, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
-            let mut offset = 0u64;
-            for mip in 0..MIPS {
-                for layer in 0..LAYERS {
-                    let region = vk::BufferImageCopy::default()
-                        .buffer_offset(offset)
-                        .image_subresource(layers(mip, layer))
-                        .image_extent(extent(mip));
-                    // SAFETY: recording; the whole image is in TRANSFER_SRC.
-                    unsafe {
-                        cx.device().cmd_copy_image_to_buffer(
-                            cx.cmd(),
-                            cx.image(image),
-                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                            cx.buffer(out),
-                            &[region],
-                        )
-                    }
-                    offset += u64::from(side(mip) * side(mip)) * 4;
-                }
-            }
-        }))
-        .record()
-        .unwrap();
-}
-
 fn words(bytes: &[u8]) -> Vec<u32> {
     bytes
         .chunks_exact(4)
@@ -356,7 +326,15 @@ fn random_image_graphs_match_a_cpu_evaluation() {
             );
         }
         for i in 0..IMAGES {
-            read_back(&mut g, &format!("read back {i}"), images[i], outs[i]);
+            support::read_back(
+                &mut g,
+                &format!("read back {i}"),
+                images[i],
+                outs[i],
+                [SIZE, SIZE],
+                MIPS,
+                LAYERS,
+            );
         }
         let plan = g.compile(&CompileOptions::default()).unwrap();
         shared_batches += g.task_count() - plan.batch_count();

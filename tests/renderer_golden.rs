@@ -42,7 +42,7 @@ fn render(ctx: &Arc<Context>) -> Vec<u8> {
             },
         )
         .unwrap();
-    support::read_back_color(&mut g, output, readback, WIDTH, HEIGHT);
+    support::read_back(&mut g, "read back", output, readback, [WIDTH, HEIGHT], 1, 1);
     let plan = g.compile(&CompileOptions::default()).unwrap();
     let readback_real = Buffer::new(
         ctx,
