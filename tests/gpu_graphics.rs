@@ -53,6 +53,56 @@ fn vertex(x: f32, y: f32, z: f32, rgba: [f32; 4]) -> [f32; 7] {
     [x, y, z, rgba[0], rgba[1], rgba[2], rgba[3]]
 }
 
+/// The real buffers of a draw test: vertices holding `bytes`, and a readback buffer for
+/// the color image.
+fn real_buffers(ctx: &Arc<Context>, bytes: &[u8]) -> (Buffer, Buffer) {
+    let mut vertices = Buffer::new(
+        ctx,
+        &BufferInfo {
+            name: "vertices",
+            size: bytes.len() as u64,
+            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            location: MemoryLocation::CpuToGpu,
+        },
+    )
+    .unwrap();
+    vertices.mapped_mut().unwrap().copy_from_slice(bytes);
+    let readback = Buffer::new(
+        ctx,
+        &BufferInfo {
+            name: "readback",
+            size: u64::from(SIZE * SIZE) * 4,
+            usage: vk::BufferUsageFlags::TRANSFER_DST,
+            location: MemoryLocation::GpuToCpu,
+        },
+    )
+    .unwrap();
+    (vertices, readback)
+}
+
+/// The graph's external buffers for them: vertices (`vertex_bytes` long) and readback.
+fn task_buffers(g: &mut Graph, vertex_bytes: usize) -> (TaskBuffer, TaskBuffer) {
+    let vertices = g
+        .external_buffer(
+            "vertices",
+            BufferDesc {
+                size: vertex_bytes as u64,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            },
+        )
+        .unwrap();
+    let readback = g
+        .external_buffer(
+            "readback",
+            BufferDesc {
+                size: u64::from(SIZE * SIZE) * 4,
+                usage: vk::BufferUsageFlags::TRANSFER_DST,
+            },
+        )
+        .unwrap();
+    (vertices, readback)
+}
+
 fn color_image(g: &mut Graph) -> TaskImage {
     g.transient_image(
         "color",
@@ -106,27 +156,7 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
         .flatten()
         .flat_map(|f| f.to_ne_bytes())
         .collect();
-    let mut vertex_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "vertices",
-            size: bytes.len() as u64,
-            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            location: MemoryLocation::CpuToGpu,
-        },
-    )
-    .unwrap();
-    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
-    let readback_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "readback",
-            size: u64::from(SIZE * SIZE) * 4,
-            usage: vk::BufferUsageFlags::TRANSFER_DST,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
+    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
 
     let mut g = Graph::new();
     let color = color_image(&mut g);
@@ -141,24 +171,7 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
             ),
         )
         .unwrap();
-    let verts = g
-        .external_buffer(
-            "vertices",
-            BufferDesc {
-                size: bytes.len() as u64,
-                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            },
-        )
-        .unwrap();
-    let readback = g
-        .external_buffer(
-            "readback",
-            BufferDesc {
-                size: u64::from(SIZE * SIZE) * 4,
-                usage: vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
+    let (verts, readback) = task_buffers(&mut g, bytes.len());
     DrawTask::new(
         &pipe,
         Draw::Vertices {
@@ -336,53 +349,16 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
         .flatten()
         .flat_map(|f| f.to_ne_bytes())
         .collect();
-    let mut vertex_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "vertices",
-            size: bytes.len() as u64,
-            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            location: MemoryLocation::CpuToGpu,
-        },
-    )
-    .unwrap();
-    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
-    let readback_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "readback",
-            size: u64::from(SIZE * SIZE) * 4,
-            usage: vk::BufferUsageFlags::TRANSFER_DST,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
+    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
     let mut g = Graph::new();
     let color = color_image(&mut g);
-    let verts = g
-        .external_buffer(
-            "vertices",
-            BufferDesc {
-                size: bytes.len() as u64,
-                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            },
-        )
-        .unwrap();
+    let (verts, readback) = task_buffers(&mut g, bytes.len());
     let args = g
         .transient_buffer(
             "args",
             BufferDesc {
                 size: 16,
                 usage: vk::BufferUsageFlags::INDIRECT_BUFFER | vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
-    let readback = g
-        .external_buffer(
-            "readback",
-            BufferDesc {
-                size: u64::from(SIZE * SIZE) * 4,
-                usage: vk::BufferUsageFlags::TRANSFER_DST,
             },
         )
         .unwrap();
@@ -456,48 +432,11 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
         .flatten()
         .flat_map(|f| f.to_ne_bytes())
         .collect();
-    let mut vertex_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "vertices",
-            size: bytes.len() as u64,
-            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            location: MemoryLocation::CpuToGpu,
-        },
-    )
-    .unwrap();
-    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
-    let readback_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "readback",
-            size: u64::from(SIZE * SIZE) * 4,
-            usage: vk::BufferUsageFlags::TRANSFER_DST,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
+    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
     let mut g = Graph::new();
     let color = color_image(&mut g);
     let half = (bytes.len() / 2) as u64;
-    let verts = g
-        .external_buffer(
-            "vertices",
-            BufferDesc {
-                size: bytes.len() as u64,
-                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            },
-        )
-        .unwrap();
-    let readback = g
-        .external_buffer(
-            "readback",
-            BufferDesc {
-                size: u64::from(SIZE * SIZE) * 4,
-                usage: vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
+    let (verts, readback) = task_buffers(&mut g, bytes.len());
     DrawTask::new(
         &opaque,
         Draw::Vertices {
@@ -594,47 +533,10 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
         .flat_map(|[x, y]| [*x, *y, 0.5, 99.0].into_iter().chain(cyan))
         .flat_map(|f| f.to_ne_bytes())
         .collect();
-    let mut vertex_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "vertices",
-            size: bytes.len() as u64,
-            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            location: MemoryLocation::CpuToGpu,
-        },
-    )
-    .unwrap();
-    vertex_real.mapped_mut().unwrap().copy_from_slice(&bytes);
-    let readback_real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "readback",
-            size: u64::from(SIZE * SIZE) * 4,
-            usage: vk::BufferUsageFlags::TRANSFER_DST,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
+    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
     let mut g = Graph::new();
     let color = color_image(&mut g);
-    let verts = g
-        .external_buffer(
-            "vertices",
-            BufferDesc {
-                size: bytes.len() as u64,
-                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            },
-        )
-        .unwrap();
-    let readback = g
-        .external_buffer(
-            "readback",
-            BufferDesc {
-                size: u64::from(SIZE * SIZE) * 4,
-                usage: vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
+    let (verts, readback) = task_buffers(&mut g, bytes.len());
     DrawTask::new(
         &pipe,
         Draw::Vertices {
