@@ -103,6 +103,13 @@ fn task_buffers(g: &mut Graph, vertex_bytes: usize) -> (TaskBuffer, TaskBuffer) 
     (vertices, readback)
 }
 
+/// Compiles `g` and executes it once with `buffers` assigned.
+fn run_once(ctx: &Arc<Context>, g: &mut Graph, buffers: [(TaskBuffer, &Buffer); 2]) {
+    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let mut executor = Executor::new(ctx).unwrap();
+    executor.execute(g, &plan, &buffers, &[], &mut ()).unwrap();
+}
+
 fn color_image(g: &mut Graph) -> TaskImage {
     g.transient_image(
         "color",
@@ -388,17 +395,11 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     .record(&mut g, "draw")
     .unwrap();
     support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    executor
-        .execute(
-            &mut g,
-            &plan,
-            &[(verts, &vertex_real), (readback, &readback_real)],
-            &[],
-            &mut (),
-        )
-        .unwrap();
+    run_once(
+        &ctx,
+        &mut g,
+        [(verts, &vertex_real), (readback, &readback_real)],
+    );
     let pixels = readback_real.mapped().unwrap();
     assert!(pixels.chunks_exact(4).all(|p| p == [255, 255, 0, 255]));
     assert_eq!(
@@ -464,17 +465,11 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
     let ops = g.attachment_ops();
     // The opaque draw's result is read by the blend (stored); the blend loads it.
     assert!(ops[0].store && ops[2].load);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    executor
-        .execute(
-            &mut g,
-            &plan,
-            &[(verts, &vertex_real), (readback, &readback_real)],
-            &[],
-            &mut (),
-        )
-        .unwrap();
+    run_once(
+        &ctx,
+        &mut g,
+        [(verts, &vertex_real), (readback, &readback_real)],
+    );
     let pixels = readback_real.mapped().unwrap();
     for p in pixels.chunks_exact(4) {
         // 0.5 * red + 0.5 * blue (UNORM rounding: 127 or 128).
@@ -549,17 +544,11 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
     .record(&mut g, "draw")
     .unwrap();
     support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    executor
-        .execute(
-            &mut g,
-            &plan,
-            &[(verts, &vertex_real), (readback, &readback_real)],
-            &[],
-            &mut (),
-        )
-        .unwrap();
+    run_once(
+        &ctx,
+        &mut g,
+        [(verts, &vertex_real), (readback, &readback_real)],
+    );
     assert!(readback_real
         .mapped()
         .unwrap()
