@@ -69,6 +69,9 @@ pub struct TaskGraph<C = ()> {
     pub(crate) attachments: Vec<Attachment>,
     /// What compile reads of each attachment (same indices as `attachments`).
     pub(crate) touches: Vec<Touch>,
+    /// The end of each task's attachments in `touches` (what compile's threads read of the
+    /// tasks, whose callbacks need not be shareable between threads).
+    pub(crate) task_ends: Vec<u32>,
     /// The intervals of attachments whose views cover more than one.
     pub(crate) touch_spill: Vec<Interval>,
     /// The distinct accesses the touches refer to.
@@ -98,6 +101,7 @@ impl<C> TaskGraph<C> {
             tasks: Vec::new(),
             attachments: Vec::new(),
             touches: Vec::new(),
+            task_ends: Vec::new(),
             touch_spill: Vec::new(),
             accesses: AccessTable::default(),
             after_edges: Vec::new(),
@@ -548,6 +552,7 @@ impl<C> TaskBuilder<'_, C> {
             graph.touches.push(touch);
         }
         graph.attachments.extend(checked);
+        graph.task_ends.push(graph.touches.len() as u32);
         graph
             .after_edges
             .extend(self.after.iter().map(|e| (index, e.index)));

@@ -21,7 +21,12 @@ impl Plan {
     pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
         self.check_graph(graph)?;
         let mut scratch = crate::compile::scratch::Scratch::default();
-        let walk = crate::compile::dependencies::walk::<C, true>(graph, false, &mut scratch);
+        let walk = crate::compile::dependencies::walk::<C, true>(
+            graph,
+            false,
+            crate::compile::CompileThreads::One,
+            &mut scratch,
+        );
         let mut out: Vec<Dependency> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for d in &walk.dependencies {

@@ -50,7 +50,7 @@ mod view;
 pub use access::{Access, AccessKind, AccessUsage, ResourceKind};
 pub use attachment_ops::AttachmentOps;
 pub use compile::dependencies::Hazard;
-pub use compile::CompileOptions;
+pub use compile::{CompileOptions, CompileThreads};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskBuilder, TaskGraph, TaskId};
 pub use plan::{

@@ -904,7 +904,10 @@ fn check_recipe(spec: &Recipe, mode: Mode) -> Result<usize, String> {
     let (graph, world) = build(spec, mode)?;
     let sequential = spec.sequential && mode == Mode::Mixed;
     let plan = graph
-        .compile(&CompileOptions { sequential })
+        .compile(&CompileOptions {
+            sequential,
+            ..Default::default()
+        })
         .map_err(|e| format!("compile failed: {e}"))?;
     let analysis = analyse(&world);
     check_plan(&world, &analysis, &plan, sequential).map_err(|e| {
@@ -915,7 +918,10 @@ fn check_recipe(spec: &Recipe, mode: Mode) -> Result<usize, String> {
     // mode: the plan must not change.
     let compile = |sequential| {
         graph
-            .compile(&CompileOptions { sequential })
+            .compile(&CompileOptions {
+                sequential,
+                ..Default::default()
+            })
             .map_err(|e| format!("compile failed: {e}"))
     };
     compile(!sequential)?;

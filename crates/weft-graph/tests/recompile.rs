@@ -62,7 +62,12 @@ fn record_second(g: &mut TaskGraph, b: TaskBuffer, i: TaskImage) {
 }
 
 fn describe(g: &TaskGraph, sequential: bool) -> String {
-    let plan = g.compile(&CompileOptions { sequential }).unwrap();
+    let plan = g
+        .compile(&CompileOptions {
+            sequential,
+            ..Default::default()
+        })
+        .unwrap();
     plan.describe(g).unwrap()
 }
 

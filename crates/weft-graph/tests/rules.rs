@@ -555,7 +555,12 @@ fn sequential_mode_puts_every_task_in_order_with_full_barriers() {
     g.task("one").attach(a, COMPUTE_WRITE).record().unwrap();
     g.task("two").attach(b, COMPUTE_WRITE).record().unwrap();
     g.task("three").attach(a, COMPUTE_READ).record().unwrap();
-    let plan = g.compile(&CompileOptions { sequential: true }).unwrap();
+    let plan = g
+        .compile(&CompileOptions {
+            sequential: true,
+            ..Default::default()
+        })
+        .unwrap();
     assert!(plan.is_sequential());
     assert_eq!(plan.batch_count(), 3);
     assert_eq!(plan.task_order(), &[0, 1, 2]);

@@ -44,10 +44,11 @@ pub(crate) struct BarrierScratch {
 }
 
 /// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch)
-/// from the walk's transitions that name ranges and its global ones.
+/// from the walk's transitions that name ranges and its global ones (one list of each per
+/// part of the walk).
 pub(crate) fn build(
-    transitions: &[Transition],
-    globals: &[GlobalTransition],
+    transitions: &[Vec<Transition>],
+    globals: &[Vec<GlobalTransition>],
     groups: &GroupTable,
     resources: &[ResourceSummary],
     batch_count: u32,
@@ -69,7 +70,7 @@ pub(crate) fn build(
         memory: Vec::new(),
         // Most transitions that name ranges become one image barrier (growing a vector
         // this size would copy all of it).
-        image: Vec::with_capacity(transitions.len()),
+        image: Vec::with_capacity(transitions.iter().map(Vec::len).sum()),
         first_uses: Vec::new(),
     };
     let mut seen = SeenTriples::<64>::new();
@@ -184,11 +185,15 @@ pub(crate) fn build(
 /// A transition with the batch its barrier goes before.
 trait Batched: Copy {
     fn batch(&self) -> u32;
+    fn resource(&self) -> u32;
 }
 
 impl Batched for Transition {
     fn batch(&self) -> u32 {
         self.batch
+    }
+    fn resource(&self) -> u32 {
+        self.resource
     }
 }
 
@@ -196,25 +201,31 @@ impl Batched for GlobalTransition {
     fn batch(&self) -> u32 {
         self.batch
     }
+    fn resource(&self) -> u32 {
+        self.resource
+    }
 }
 
-/// Fills `sorted` with the transitions sorted by batch (counting sort; stable). Moved, not
-/// indexed: the build then reads them in order instead of jumping around.
-fn by_batch<T: Batched>(transitions: &[T], boundary_count: usize, sorted: &mut Vec<T>) {
-    let mut starts = vec![0u32; boundary_count + 1];
-    for t in transitions {
-        starts[t.batch() as usize + 1] += 1;
+/// Sorts the transitions of the walk's parts (one list per part) by batch into `sorted`.
+/// Within a batch, those of even resources come first, then those of odd ones, each in the
+/// order of their list: the order one part would have made them in, and the order two parts
+/// (one per parity) give. So the plan does not depend on how many parts walked.
+fn by_batch<T: Batched>(lists: &[Vec<T>], boundary_count: usize, sorted: &mut Vec<T>) {
+    let slot = |t: &T| 2 * t.batch() as usize + (t.resource() & 1) as usize;
+    let mut starts = vec![0u32; 2 * boundary_count + 1];
+    for t in lists.iter().flatten() {
+        starts[slot(t) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
     sorted.clear();
-    if let Some(&first) = transitions.first() {
+    if let Some(&first) = lists.iter().flatten().next() {
         // Placeholders, each overwritten once below.
-        sorted.resize(transitions.len(), first);
+        sorted.resize(lists.iter().map(Vec::len).sum(), first);
     }
-    for t in transitions {
-        let slot = &mut starts[t.batch() as usize];
+    for t in lists.iter().flatten() {
+        let slot = &mut starts[slot(t)];
         sorted[*slot as usize] = *t;
         *slot += 1;
     }

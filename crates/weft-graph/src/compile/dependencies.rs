@@ -2,15 +2,18 @@
 //! subresource range, find each task's dependencies and its earliest batch, and note every
 //! group transition (the raw material of barriers).
 
+use std::sync::OnceLock;
+
+use super::floors::Floors;
 use super::groups::{Group, GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
-use super::range_map::RangeMap;
+use super::merge::merge;
 use super::scratch::Scratch;
-use super::seen::SeenTriples;
-use crate::access::{AccessClass, ResourceKind};
+use super::tracks::{RangeState, Tracks, NO_TRANSITION};
+use super::walk_part::{WalkInput, WalkPart};
+use super::CompileThreads;
+use crate::access::ResourceKind;
 use crate::graph::TaskGraph;
-use crate::resource::ResourceSummary;
-use crate::touch::Touch;
 
 /// Why one task depends on another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -28,7 +31,7 @@ pub enum Hazard {
 }
 
 impl Hazard {
-    fn between(src: &Group, dst: &Group) -> Self {
+    pub(crate) fn between(src: &Group, dst: &Group) -> Self {
         match (src.writes(), dst.writes()) {
             (true, true) => Self::WriteAfterWrite,
             (true, false) => Self::ReadAfterWrite,
@@ -85,14 +88,14 @@ pub(crate) struct GlobalTransition {
 /// Which transition a range state's `transition` field refers to: [`NO_TRANSITION`], an
 /// index into [`Walk::transitions`], or [`GLOBAL`] | an index into [`Walk::globals`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TransitionRef {
+pub(crate) enum TransitionRef {
     None,
     Ranged(usize),
     Global(usize),
 }
 
 impl TransitionRef {
-    fn of(transition: u32) -> Self {
+    pub(crate) fn of(transition: u32) -> Self {
         match transition {
             NO_TRANSITION => Self::None,
             t if t & GLOBAL != 0 => Self::Global((t & !GLOBAL) as usize),
@@ -102,27 +105,17 @@ impl TransitionRef {
 }
 
 /// Set in a range state's transition field when it indexes [`Walk::globals`].
-const GLOBAL: u32 = 1 << 31;
-
-/// A global transition into an exclusive group, made by the task being placed. Its batch
-/// is the task's (nobody joins an exclusive group), so once the task is placed it is final
-/// and the same group pair at the same batch needs no second record.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PendingGlobal {
-    resource: u32,
-    src: u32,
-    dst: u32,
-}
+pub(crate) const GLOBAL: u32 = 1 << 31;
 
 /// A task that joined the group a transition leads into: the transition's barrier must
 /// cover its access and come before its batch. `transition` is a range state's
-/// [`TransitionRef`] encoding. Applied after the walk, when every batch is
-/// known (the updates are independent of each other, so they overlap in memory).
+/// [`TransitionRef`] encoding (in the transitions of the part that noted the join).
+/// Applied after the walk, when every batch is known.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Join {
-    transition: u32,
-    access: u32,
-    task: u32,
+    pub transition: u32,
+    pub access: u32,
+    pub task: u32,
 }
 
 /// A task depends on every task of a member list.
@@ -134,511 +127,132 @@ pub(crate) struct DependencyList {
     pub hazard: Hazard,
 }
 
-/// The state of one range.
-///
-/// Batch ends are stored as batch + 1, so 0 means "no such group". The newest member of the
-/// current group (`cur_task`) is kept apart because its batch is not known yet while it is
-/// being placed; everyone else reads the group's end through [`RangeState::cur_end`]. The
-/// member lists are kept only when the walk collects edges (for inspection).
-///
-/// Nobody joins an exclusive group, so its state keeps nothing about joining (`prev_end`,
-/// `transition`, `prev`): pieces of a range one write covered become equal and merge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RangeState {
-    /// 1 + the highest batch of the previous group (what a task joining the current group
-    /// waits for).
-    prev_end: u32,
-    /// 1 + the highest batch of the current group's members other than `cur_task`.
-    cur_end_before: u32,
-    /// The newest member of the current group ([`NIL`] after a present).
-    cur_task: u32,
-    /// The union of the current group's accesses (an id in the walk's [`GroupTable`]).
-    pub group: u32,
-    /// The transition into the current group, or [`NO_TRANSITION`].
-    transition: u32,
-    /// Members of the previous and current group ([`NIL`] unless collecting edges).
-    prev: u32,
-    cur: u32,
-    /// True once a group of this graph has written the range.
-    pub wrote: bool,
-}
-
-impl RangeState {
-    /// A range no task has touched yet (every map starts as one such segment).
-    pub const UNTOUCHED: Self = Self {
-        prev_end: 0,
-        cur_end_before: 0,
-        cur_task: NIL,
-        group: NO_GROUP,
-        transition: NO_TRANSITION,
-        prev: NIL,
-        cur: NIL,
-        wrote: false,
-    };
-
-    /// True when some task (or a present) touched the range.
-    pub fn touched(&self) -> bool {
-        self.group != NO_GROUP
-    }
-
-    /// 1 + the highest batch of the current group (what a task starting a new group waits
-    /// for). `task_batch` holds the batches of the tasks placed so far.
-    #[inline(always)]
-    fn cur_end(&self, task_batch: &[u32]) -> u32 {
-        let newest = task_batch.get(self.cur_task as usize).map_or(0, |&b| b + 1);
-        self.cur_end_before.max(newest)
-    }
-
-    /// The last batch of the current group (`None` when it has no task: after a present).
-    pub fn last_batch(&self, task_batch: &[u32]) -> Option<u32> {
-        self.cur_end(task_batch).checked_sub(1)
-    }
-}
-
-/// What the walk keeps per resource: its range map and the batches that use it. One cache
-/// line, aligned, so that one prefetch brings all of it.
-#[derive(Clone, Debug)]
-#[repr(align(64))]
-pub(crate) struct Track {
-    pub map: RangeMap<RangeState>,
-    /// The first and last batch of the tasks that touch the resource (`u32::MAX` and 0
-    /// while none does: see [`Track::batches`]).
-    first_batch: u32,
-    last_batch: u32,
-    /// Whether the first group needs a transition: only external resources (a bridge from
-    /// the real resource's state) and images (a transition out of `UNDEFINED`) do.
-    first_use_matters: bool,
-}
-
-impl Track {
-    /// `(first batch, last batch)` of the tasks that touch the resource, `None` when no
-    /// task does.
-    pub fn batches(&self) -> Option<(u32, u32)> {
-        (self.first_batch <= self.last_batch).then_some((self.first_batch, self.last_batch))
-    }
-
-    /// The track of a resource nobody touched yet.
-    fn new(summary: &ResourceSummary) -> Self {
-        Self {
-            map: RangeMap::filled(0, summary.units, RangeState::UNTOUCHED),
-            first_batch: u32::MAX,
-            last_batch: 0,
-            first_use_matters: summary.external || summary.image.is_some(),
-        }
-    }
-
-    /// Makes this the track of a resource nobody touched yet, keeping the map's memory.
-    fn reset(&mut self, summary: &ResourceSummary) {
-        self.map.refill(0, summary.units, RangeState::UNTOUCHED);
-        self.first_batch = u32::MAX;
-        self.last_batch = 0;
-        self.first_use_matters = summary.external || summary.image.is_some();
-    }
-}
-
-// A track that outgrows its cache line costs a second miss per attachment on large graphs.
-const _: () = assert!(std::mem::size_of::<Track>() == 64);
-
 /// Everything the walk finds.
 pub(crate) struct Walk {
     pub task_batch: Vec<u32>,
     pub batch_count: u32,
     /// Transitions whose barriers name subresources: first uses of external resources and
-    /// of images, and layout changes.
-    pub transitions: Vec<Transition>,
-    /// Transitions whose barriers are global (see [`GlobalTransition`]).
-    pub globals: Vec<GlobalTransition>,
+    /// of images, and layout changes. One list per part of the walk, each in the order the
+    /// part made them.
+    pub transitions: Vec<Vec<Transition>>,
+    /// Transitions whose barriers are global (see [`GlobalTransition`]), the same way.
+    pub globals: Vec<Vec<GlobalTransition>>,
     pub groups: GroupTable,
     pub lists: MemberLists,
     pub dependencies: Vec<DependencyList>,
-    pub tracks: Vec<Track>,
+    pub tracks: Tracks,
     /// First batch of each submit after the first.
     pub submit_batches: Vec<u32>,
 }
 
-/// "No transition": the first group of a transient buffer needs no barrier and no bridge,
-/// and the state of an exclusive group does not keep its transition.
-const NO_TRANSITION: u32 = u32::MAX;
-
-/// What a new group on a range needs before it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Needs {
-    /// Nothing: the first use of a transient buffer.
-    Nothing,
-    /// A barrier that names the range: a first use to bridge or a layout to change.
-    Ranged,
-    /// A global barrier into a group others may join.
-    Global,
-    /// A global barrier into an exclusive group (final once the task is placed).
-    ExclusiveGlobal,
-}
-
-/// Walks the graph in one pass. `sequential` puts every task in its own batch, in record
-/// order; `EDGES` keeps the task-to-task dependencies (for inspection only).
-///
-/// While a task is placed, its batch is not known: it is the highest end of the groups it
-/// waits for, gathered while its ranges are updated. The transitions it creates get its
-/// batch once it is known; the groups it joins are noted and updated after the walk.
+/// Walks the graph in one pass over the tasks in record order, on one thread or, for large
+/// graphs, in two parts on two threads (see [`super::floors`]); `sequential` puts every
+/// task in its own batch, in record order; `EDGES` keeps the task-to-task dependencies
+/// (for inspection only, always on one thread).
 ///
 /// Its vectors come from `scratch` (the transitions and tracks are handed over in the
-/// result; the caller may give them back).
+/// result; the caller gives them back with [`Scratch::keep`]).
 pub(crate) fn walk<C, const EDGES: bool>(
     graph: &TaskGraph<C>,
     sequential: bool,
+    threads: CompileThreads,
     scratch: &mut Scratch,
 ) -> Walk {
-    let collect_edges = EDGES;
-    let task_count = graph.tasks.len();
-    let mut transitions = std::mem::take(&mut scratch.transitions);
-    transitions.clear();
-    let mut globals = std::mem::take(&mut scratch.globals);
-    globals.clear();
-    // Room for what typical graphs make (a compile that needs more grows them once; the
-    // scratch keeps them for the next compile).
-    transitions.reserve(graph.touches.len() / 4);
-    globals.reserve(graph.touches.len() / 2);
-    let mut tracks = std::mem::take(&mut scratch.tracks);
-    tracks.truncate(graph.summaries.len());
-    for (track, summary) in tracks.iter_mut().zip(&graph.summaries) {
-        track.reset(summary);
-    }
-    let kept = tracks.len();
-    tracks.extend(graph.summaries[kept..].iter().map(Track::new));
-    let mut w = Walk {
-        task_batch: Vec::with_capacity(task_count),
-        batch_count: 0,
-        transitions,
-        globals,
-        groups: GroupTable::new(&graph.accesses.accesses),
-        lists: MemberLists::default(),
-        dependencies: Vec::new(),
-        tracks,
-        submit_batches: Vec::with_capacity(graph.submits.len()),
+    let after = AfterEdges::new(graph.tasks.len(), &graph.after_edges);
+    let input = WalkInput {
+        touches: &graph.touches,
+        spill: &graph.touch_spill,
+        task_ends: &graph.task_ends,
+        accesses: &graph.accesses.accesses,
+        after: &after,
+        submits: &graph.submits,
     };
-    let after = AfterEdges::new(task_count, &graph.after_edges);
-    let joins = &mut scratch.joins;
-    joins.clear();
-    let pending = &mut scratch.pending;
-    pending.clear();
-    let mut seen = SeenTriples::<1024>::new();
-    // Small graphs' tracks stay in cache: asking for them costs more than it saves.
-    let prefetching = std::mem::size_of_val(w.tracks.as_slice()) > PREFETCH_ABOVE_BYTES;
-    let mut submits = graph.submits.iter().copied().peekable();
-    let mut submit_floor = 0u32;
+    let parts = if EDGES {
+        1
+    } else {
+        part_count(threads, graph.touches.len())
+    };
+    let ran = run_parts::<EDGES>(graph, &input, sequential, parts, scratch)
+        // A thread that could not start: walk on this one.
+        || run_parts::<EDGES>(graph, &input, sequential, 1, scratch);
+    debug_assert!(ran, "one part always runs");
+    merge(&mut scratch.parts, &scratch.floors, graph.task_ends.len())
+}
 
-    for (t, task) in graph.tasks.iter().enumerate() {
-        let t32 = t as u32;
-        if submits.next_if(|&s| s == t32).is_some() {
-            submit_floor = w.batch_count;
-            w.submit_batches.push(submit_floor);
+/// Graphs with at least this many attachments are walked on two threads by
+/// [`CompileThreads::Auto`]: below it, starting a thread costs more than it saves.
+pub(crate) const PARALLEL_FROM_ATTACHMENTS: usize = 8192;
+
+/// How many parts walk a graph of `attachments` attachments.
+fn part_count(threads: CompileThreads, attachments: usize) -> usize {
+    match threads {
+        CompileThreads::One => 1,
+        CompileThreads::Two => 2,
+        CompileThreads::Auto if attachments >= PARALLEL_FROM_ATTACHMENTS && cores() >= 2 => 2,
+        CompileThreads::Auto => 1,
+    }
+}
+
+/// The cores this process may use (asked once: the answer costs system calls).
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Walks the graph in `parts` parts (1 or 2), each on its own thread. False when the
+/// second thread could not start (nothing is then walked).
+fn run_parts<const EDGES: bool>(
+    graph: &TaskGraph<impl Sized>,
+    input: &WalkInput,
+    sequential: bool,
+    parts: usize,
+    scratch: &mut Scratch,
+) -> bool {
+    scratch
+        .floors
+        .reset(parts, graph.task_ends.len(), sequential);
+    scratch.parts.resize_with(parts, WalkPart::default);
+    for (index, part) in scratch.parts.iter_mut().enumerate() {
+        part.reset(index, parts, &graph.summaries);
+    }
+    let floors = &scratch.floors;
+    let Some((first, rest)) = scratch.parts.split_first_mut() else {
+        return false;
+    };
+    match rest.first_mut() {
+        None => {
+            first.run::<EDGES>(input, &floors.reader(0));
+            true
         }
-        let mut floor = submit_floor;
-        for &earlier in after.of(t) {
-            floor = floor.max(w.task_batch[earlier as usize] + 1);
-        }
-        let solo = if collect_edges {
-            for &earlier in after.of(t) {
-                let node = w.lists.push(earlier, NIL);
-                add_dependency(&mut w.dependencies, t32, node, u32::MAX, Hazard::Explicit);
-            }
-            w.lists.push(t32, NIL)
-        } else {
-            NIL
-        };
-        // The transitions this task creates are the ones pushed while it is placed.
-        let created_from = w.transitions.len();
-        let globals_from = w.globals.len();
-        for (index, touch) in graph.touches[task.attachments.clone()]
-            .iter()
-            .enumerate()
-            .map(|(i, touch)| (task.attachments.start + i, touch))
-        {
-            if prefetching {
-                prefetch_ahead(&graph.touches, &w.tracks, index);
-            }
-            let access_id = touch.access();
-            let access = *w.groups.get(access_id);
-            let exclusive = access.class == AccessClass::Exclusive;
-            let writes = access.writes();
-            let access_key = w.groups.key(access_id);
-            // `None` never matches a group's key: an exclusive access joins nothing.
-            let admitted_key = access_key.filter(|_| !exclusive);
-            let resource = touch.resource;
-            let track = &mut w.tracks[resource as usize];
-            let matters = track.first_use_matters;
-            let map = &mut track.map;
-            let groups = &mut w.groups;
-            let lists = &mut w.lists;
-            let transitions = &mut w.transitions;
-            let globals = &mut w.globals;
-            let dependencies = &mut w.dependencies;
-            let task_batch = &w.task_batch;
-            let floor = &mut floor;
-            let mut note = |list: u32, hazard: Hazard| {
-                if list != NIL {
-                    add_dependency(dependencies, t32, list, resource, hazard);
-                }
+        Some(second) => std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("weft-compile".into())
+                .spawn_scoped(scope, || {
+                    let _finished = Finished(floors, 1);
+                    second.run::<EDGES>(input, &floors.reader(1));
+                });
+            let Ok(handle) = spawned else {
+                return false;
             };
-            for interval in touch.intervals(&graph.touch_spill) {
-                // The transition this update made last, with the end of the group it left:
-                // a contiguous piece leaving an equal group at the same end may share it.
-                let mut made: Option<(u32, u32)> = None;
-                // The same for global transitions, which need not be contiguous.
-                let mut made_global: Option<(u32, u32, u32)> = None;
-                map.update(interval.start, interval.end, |piece| {
-                    let old = piece.state;
-                    let touched_before = old.touched();
-                    let old_key = groups.key(old.group);
-                    piece.state = if old_key.is_some() && old_key == admitted_key {
-                        *floor = (*floor).max(old.prev_end);
-                        if old.transition != NO_TRANSITION {
-                            joins.push(Join {
-                                transition: old.transition,
-                                access: access_id,
-                                task: t32,
-                            });
-                        }
-                        if collect_edges {
-                            let src = match TransitionRef::of(old.transition) {
-                                TransitionRef::None => NO_GROUP,
-                                TransitionRef::Ranged(i) => transitions[i].src,
-                                TransitionRef::Global(i) => globals[i].src,
-                            };
-                            let hazard = if src == NO_GROUP {
-                                Hazard::LayoutChange
-                            } else {
-                                Hazard::between(groups.get(src), &access)
-                            };
-                            note(old.prev, hazard);
-                        }
-                        let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
-                            old.cur
-                        } else {
-                            lists.push(t32, old.cur)
-                        };
-                        RangeState {
-                            prev_end: old.prev_end,
-                            cur_end_before: old.cur_end(task_batch),
-                            cur_task: t32,
-                            group: groups.join(old.group, access_id),
-                            transition: old.transition,
-                            prev: old.prev,
-                            cur,
-                            wrote: old.wrote || writes,
-                        }
-                    } else {
-                        if collect_edges && touched_before {
-                            note(old.cur, Hazard::between(groups.get(old.group), &access));
-                        }
-                        let src = old.group;
-                        let src_end = old.cur_end(task_batch);
-                        *floor = (*floor).max(src_end);
-                        let needs = if !touched_before {
-                            if matters {
-                                Needs::Ranged
-                            } else {
-                                Needs::Nothing
-                            }
-                        } else if old_key
-                            .zip(access_key)
-                            .is_some_and(|(o, a)| !o.same_layout(a))
-                        {
-                            Needs::Ranged
-                        } else if exclusive {
-                            Needs::ExclusiveGlobal
-                        } else {
-                            Needs::Global
-                        };
-                        let transition = match (needs, made, made_global) {
-                            (Needs::Nothing, _, _) => NO_TRANSITION,
-                            (Needs::ExclusiveGlobal, _, _) => {
-                                pending.push(PendingGlobal {
-                                    resource,
-                                    src,
-                                    dst: access_id,
-                                });
-                                NO_TRANSITION
-                            }
-                            (Needs::Global, _, Some((index, made_src, made_end)))
-                                if made_src == src && made_end == src_end =>
-                            {
-                                index
-                            }
-                            (Needs::Global, _, _) => {
-                                let index = GLOBAL | globals.len() as u32;
-                                globals.push(GlobalTransition {
-                                    resource,
-                                    batch: u32::MAX,
-                                    src,
-                                    dst: access_id,
-                                });
-                                made_global = Some((index, src, src_end));
-                                index
-                            }
-                            (Needs::Ranged, Some((index, made_end)), _)
-                                if made_end == src_end
-                                    && transitions[index as usize].end == piece.start
-                                    && transitions[index as usize].src == src =>
-                            {
-                                transitions[index as usize].end = piece.end;
-                                index
-                            }
-                            (Needs::Ranged, _, _) => {
-                                let index = transitions.len() as u32;
-                                transitions.push(Transition {
-                                    resource,
-                                    batch: u32::MAX,
-                                    start: piece.start,
-                                    end: piece.end,
-                                    src,
-                                    dst: access_id,
-                                });
-                                made = Some((index, src_end));
-                                index
-                            }
-                        };
-                        // Nobody joins an exclusive group: its state keeps nothing for joining.
-                        RangeState {
-                            prev_end: if exclusive { 0 } else { src_end },
-                            cur_end_before: 0,
-                            cur_task: t32,
-                            group: access_id,
-                            transition: if exclusive { NO_TRANSITION } else { transition },
-                            prev: if exclusive { NIL } else { old.cur },
-                            cur: solo,
-                            wrote: old.wrote || writes,
-                        }
-                    };
-                });
+            {
+                let _finished = Finished(floors, 0);
+                first.run::<EDGES>(input, &floors.reader(0));
             }
-        }
-        let batch = if sequential { t32 } else { floor };
-        w.task_batch.push(batch);
-        w.batch_count = w.batch_count.max(batch + 1);
-        for tr in &mut w.transitions[created_from..] {
-            tr.batch = batch;
-        }
-        for g in &mut w.globals[globals_from..] {
-            g.batch = batch;
-        }
-        for p in pending.drain(..) {
-            if seen.first(p.src, p.dst, batch) {
-                w.globals.push(GlobalTransition {
-                    resource: p.resource,
-                    batch,
-                    src: p.src,
-                    dst: p.dst,
-                });
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
             }
-        }
-        for touch in &graph.touches[task.attachments.clone()] {
-            let track = &mut w.tracks[touch.resource as usize];
-            track.first_batch = track.first_batch.min(batch);
-            track.last_batch = track.last_batch.max(batch);
-        }
-    }
-    for (index, join) in joins.iter().enumerate() {
-        // Joins point anywhere into the transitions: on large graphs, ask for the one a
-        // few joins ahead.
-        if prefetching {
-            if let Some(ahead) = joins.get(index + 8) {
-                match TransitionRef::of(ahead.transition) {
-                    TransitionRef::Ranged(i) => prefetch_slot(&w.transitions, i),
-                    TransitionRef::Global(i) => prefetch_slot(&w.globals, i),
-                    TransitionRef::None => {}
-                }
-            }
-        }
-        let batch = w.task_batch[join.task as usize];
-        let (tr_batch, tr_dst) = match TransitionRef::of(join.transition) {
-            TransitionRef::Ranged(i) => {
-                let tr = &mut w.transitions[i];
-                (&mut tr.batch, &mut tr.dst)
-            }
-            TransitionRef::Global(i) => {
-                let g = &mut w.globals[i];
-                (&mut g.batch, &mut g.dst)
-            }
-            TransitionRef::None => continue,
-        };
-        *tr_batch = (*tr_batch).min(batch);
-        *tr_dst = w.groups.join(*tr_dst, join.access);
-    }
-    w
-}
-
-/// The size of the tracks above which the walk prefetches them: about where they and their
-/// segments stop fitting in a core's second-level cache.
-const PREFETCH_ABOVE_BYTES: usize = 256 << 10;
-
-/// Attachments touch resources in no useful order, so on large graphs looking up a range
-/// map is a cache miss, paid one after another. Instead, while attachment `index` is
-/// handled, ask for the track of the attachment 16 places ahead, and the first segments of
-/// the one 8 places ahead (whose track was asked for 8 attachments ago).
-#[inline(always)]
-fn prefetch_ahead(touches: &[Touch], tracks: &[Track], index: usize) {
-    if let Some(track) = touches
-        .get(index + 16)
-        .and_then(|touch| tracks.get(touch.resource as usize))
-    {
-        prefetch(track);
-    }
-    if let Some(track) = touches
-        .get(index + 8)
-        .and_then(|touch| tracks.get(touch.resource as usize))
-    {
-        // The first two cache lines of the segments, where a forward scan starts.
-        let base = track.map.segments().as_ptr().cast::<u8>();
-        prefetch_address(base);
-        prefetch_address(base.wrapping_add(64));
+            true
+        }),
     }
 }
 
-/// A hint to load the cache line of `values[index]`; no effect on results, whatever the
-/// index.
-#[inline(always)]
-fn prefetch_slot<T>(values: &[T], index: usize) {
-    prefetch_address(values.as_ptr().wrapping_add(index).cast::<u8>());
-}
+/// Marks a part finished when dropped, even by a panic, so that the other part never waits
+/// for it forever.
+struct Finished<'a>(&'a Floors, usize);
 
-/// A hint to load `value`'s cache line; no effect on results.
-#[inline(always)]
-fn prefetch<T>(value: &T) {
-    prefetch_address((value as *const T).cast::<u8>());
-}
-
-/// A hint to load the cache line at `address`; no effect on results, whatever the address.
-#[inline(always)]
-fn prefetch_address(address: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address,
-        // and changes no state.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast::<i8>()) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = address;
-}
-
-/// Notes that `task` depends on every task of `list` (once per list in a row).
-fn add_dependency(
-    dependencies: &mut Vec<DependencyList>,
-    task: u32,
-    list: u32,
-    resource: u32,
-    hazard: Hazard,
-) {
-    let repeated = dependencies
-        .last()
-        .is_some_and(|d| d.task == task && d.list == list);
-    if !repeated {
-        dependencies.push(DependencyList {
-            task,
-            list,
-            resource,
-            hazard,
-        });
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.finish(self.1);
     }
 }
 
@@ -650,13 +264,19 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
     ));
     let batch = w.batch_count;
     for present in &graph.presents {
-        let map = &mut w.tracks[present.resource as usize].map;
-        let transitions = &mut w.transitions;
+        let Some(track) = w.tracks.get_mut(present.resource) else {
+            continue;
+        };
+        let map = &mut track.map;
+        // The list of the part that owns the resource, as if that part had made it.
+        let part = present.resource as usize & w.transitions.len().saturating_sub(1);
+        let Some(transitions) = w.transitions.get_mut(part) else {
+            continue;
+        };
         let task_batch = &w.task_batch;
         present.resolved.for_each_interval(|start, end| {
             map.update(start, end, |piece| {
                 let old = piece.state;
-                let transition = transitions.len() as u32;
                 transitions.push(Transition {
                     resource: present.resource,
                     batch,
@@ -666,11 +286,12 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
                     dst,
                 });
                 piece.state = RangeState {
-                    prev_end: old.cur_end(task_batch),
+                    prev_end: old.cur_end(|t| task_batch.get(t as usize).copied()),
                     cur_end_before: batch + 1,
                     cur_task: NIL,
                     group: dst,
-                    transition,
+                    // Nothing joins a present.
+                    transition: NO_TRANSITION,
                     prev: old.cur,
                     cur: NIL,
                     wrote: old.wrote,
@@ -681,13 +302,13 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
 }
 
 /// Explicit edges grouped by task (compressed rows).
-struct AfterEdges {
+pub(crate) struct AfterEdges {
     offsets: Vec<u32>,
     earlier: Vec<u32>,
 }
 
 impl AfterEdges {
-    fn new(task_count: usize, edges: &[(u32, u32)]) -> Self {
+    pub fn new(task_count: usize, edges: &[(u32, u32)]) -> Self {
         let mut offsets = vec![0u32; task_count + 1];
         for &(t, _) in edges {
             offsets[t as usize + 1] += 1;
@@ -705,7 +326,7 @@ impl AfterEdges {
     }
 
     /// The tasks `task` must run after.
-    fn of(&self, task: usize) -> &[u32] {
+    pub fn of(&self, task: usize) -> &[u32] {
         &self.earlier[self.offsets[task] as usize..self.offsets[task + 1] as usize]
     }
 }

@@ -87,6 +87,11 @@ impl GroupTable {
         table
     }
 
+    /// The number of groups (ids are `0..len`).
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
     /// The group with id `id`.
     #[inline]
     pub fn get(&self, id: u32) -> &Group {

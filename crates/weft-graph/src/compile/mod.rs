@@ -16,11 +16,16 @@
 
 pub(crate) mod barriers;
 pub(crate) mod dependencies;
+pub(crate) mod floors;
 pub(crate) mod groups;
 pub(crate) mod members;
+pub(crate) mod merge;
+pub(crate) mod prefetch;
 pub(crate) mod range_map;
 pub(crate) mod scratch;
 pub(crate) mod seen;
+pub(crate) mod tracks;
+pub(crate) mod walk_part;
 
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
@@ -36,6 +41,23 @@ pub struct CompileOptions {
     /// order, and a full barrier between every two tasks. Use it to tell a scheduling bug
     /// from a shader bug.
     pub sequential: bool,
+    /// How many threads the walk over the tasks may use.
+    pub threads: CompileThreads,
+}
+
+/// How many threads [`TaskGraph::compile`] may use for its walk over the tasks (the rest
+/// of compile runs on the calling thread). The plan is the same whichever is chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CompileThreads {
+    /// Two threads for graphs of at least 8,192 attachments when the process may use two
+    /// cores or more; the calling thread alone otherwise.
+    #[default]
+    Auto,
+    /// The calling thread alone.
+    One,
+    /// The calling thread and one more, whatever the graph's size (unless the second
+    /// thread cannot be started).
+    Two,
 }
 
 impl<C> TaskGraph<C> {
@@ -50,13 +72,14 @@ impl<C> TaskGraph<C> {
         let mut scratch = self.scratch.take();
         // Sequential plans still report the depth a reordered plan would have.
         let reordered_depth = options.sequential.then(|| {
-            let reordered = dependencies::walk::<C, false>(self, false, &mut scratch);
-            scratch.transitions = reordered.transitions;
-            scratch.globals = reordered.globals;
-            scratch.tracks = reordered.tracks;
-            reordered.batch_count
+            let reordered =
+                dependencies::walk::<C, false>(self, false, options.threads, &mut scratch);
+            let depth = reordered.batch_count;
+            scratch.keep(reordered);
+            depth
         });
-        let mut walk = dependencies::walk::<C, false>(self, options.sequential, &mut scratch);
+        let mut walk =
+            dependencies::walk::<C, false>(self, options.sequential, options.threads, &mut scratch);
         let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
         dependencies::add_presents(self, &mut walk);
         let barriers = barriers::build(
@@ -69,26 +92,27 @@ impl<C> TaskGraph<C> {
             &mut scratch.barriers,
         );
         let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
+        let last_uses = self.last_uses(&walk);
+        let used = self.used_resources(&walk);
+        let transients = self.transient_lifetimes(&walk);
         let plan = Plan {
             graph: self.id,
             sequential: options.sequential,
             dag_depth,
             task_order,
             batch_starts,
-            last_uses: self.last_uses(&walk),
-            used: self.used_resources(&walk),
-            transients: self.transient_lifetimes(&walk),
+            last_uses,
+            used,
+            transients,
             boundaries: barriers.boundaries,
             memory_barriers: barriers.memory,
             image_barriers: barriers.image,
             first_uses: barriers.first_uses,
-            submit_batches: walk.submit_batches,
+            submit_batches: std::mem::take(&mut walk.submit_batches),
             presents: self.presents.iter().map(|p| p.resource).collect(),
-            task_batch: walk.task_batch,
+            task_batch: std::mem::take(&mut walk.task_batch),
         };
-        scratch.transitions = walk.transitions;
-        scratch.globals = walk.globals;
-        scratch.tracks = walk.tracks;
+        scratch.keep(walk);
         self.scratch.put_back(scratch);
         Ok(plan)
     }
@@ -103,7 +127,8 @@ impl<C> TaskGraph<C> {
     /// left in the same state by the same last batch are merged.
     fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
         let mut out = Vec::new();
-        for (index, (info, track)) in self.resources.iter().zip(&walk.tracks).enumerate() {
+        let tracks = walk.tracks.in_order(self.resources.len());
+        for (index, (info, track)) in self.resources.iter().zip(tracks).enumerate() {
             if info.lifetime != Lifetime::External {
                 continue;
             }
@@ -163,7 +188,11 @@ impl<C> TaskGraph<C> {
     }
 
     fn used_resources(&self, walk: &Walk) -> Vec<bool> {
-        let mut used: Vec<bool> = walk.tracks.iter().map(|t| t.batches().is_some()).collect();
+        let mut used: Vec<bool> = walk
+            .tracks
+            .in_order(self.resources.len())
+            .map(|t| t.batches().is_some())
+            .collect();
         for present in &self.presents {
             if let Some(u) = used.get_mut(present.resource as usize) {
                 *u = true;
@@ -175,7 +204,7 @@ impl<C> TaskGraph<C> {
     fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
         self.resources
             .iter()
-            .zip(&walk.tracks)
+            .zip(walk.tracks.in_order(self.resources.len()))
             .enumerate()
             .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
             .filter_map(|(index, (_, track))| {

@@ -112,6 +112,11 @@ impl<S: Copy + PartialEq> RangeMap<S> {
         first..(last + 1).min(segments.len())
     }
 
+    /// The states of the segments in order, to change (equal neighbours are not merged).
+    pub fn states_mut(&mut self) -> impl Iterator<Item = &mut S> + '_ {
+        self.segments_mut().iter_mut().map(|s| &mut s.state)
+    }
+
     /// The segments in order.
     pub fn segments(&self) -> &[Segment<S>] {
         match self {

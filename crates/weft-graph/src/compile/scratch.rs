@@ -11,21 +11,35 @@
 use std::sync::Mutex;
 
 use super::barriers::BarrierScratch;
-use super::dependencies::{GlobalTransition, Join, PendingGlobal, Track, Transition};
+use super::dependencies::Walk;
+use super::floors::Floors;
+use super::walk_part::WalkPart;
 
 /// Reusable vectors; each user clears what it takes.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Scratch {
-    pub transitions: Vec<Transition>,
-    pub globals: Vec<GlobalTransition>,
-    pub joins: Vec<Join>,
-    pub pending: Vec<PendingGlobal>,
-    pub tracks: Vec<Track>,
+    /// The walk's parts, with their own transitions and tracks.
+    pub parts: Vec<WalkPart>,
+    pub floors: Floors,
     pub barriers: BarrierScratch,
 }
 
+impl Scratch {
+    /// Keeps the vectors a walk handed over, for the next one.
+    pub fn keep(&mut self, walk: Walk) {
+        let lists = walk.transitions.into_iter().zip(walk.globals);
+        for ((part, tracks), (transitions, globals)) in
+            self.parts.iter_mut().zip(walk.tracks.parts).zip(lists)
+        {
+            part.tracks = tracks;
+            part.transitions = transitions;
+            part.globals = globals;
+        }
+    }
+}
+
 /// The graph's slot for its scratch.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ScratchSlot(Mutex<Scratch>);
 
 impl ScratchSlot {

@@ -1,0 +1,81 @@
+//! The end of the walk: the parts' findings become one [`Walk`].
+//!
+//! Each part has finished its own transitions ([`WalkPart::finish`]), so what is left is
+//! small: every task's batch (the highest floor of the parts), and one group table (the
+//! second part's group ids are mapped into the first part's table). The parts' transition
+//! lists stay apart; barriers are built from them in an order that does not depend on how
+//! many parts there were ([`super::barriers`]).
+
+use super::dependencies::Walk;
+use super::floors::Floors;
+use super::groups::{GroupTable, NO_GROUP};
+use super::tracks::Tracks;
+use super::walk_part::WalkPart;
+
+/// Merges the (one or two) parts of a finished walk over `task_count` tasks.
+pub(crate) fn merge(parts: &mut [WalkPart], floors: &Floors, task_count: usize) -> Walk {
+    let task_batch = floors.batches(task_count);
+    let batch_count = task_batch.iter().map(|&b| b + 1).max().unwrap_or(0);
+    let (groups, second) = merge_groups(parts);
+    let in_merged = |group: u32| match group {
+        NO_GROUP => group,
+        _ => second.get(group as usize).copied().unwrap_or(group),
+    };
+    if let Some(p) = parts.get_mut(1) {
+        for tr in &mut p.transitions {
+            tr.src = in_merged(tr.src);
+            tr.dst = in_merged(tr.dst);
+        }
+        for g in &mut p.globals {
+            g.src = in_merged(g.src);
+            g.dst = in_merged(g.dst);
+        }
+        for state in p.tracks.iter_mut().flat_map(|t| t.map.states_mut()) {
+            state.group = in_merged(state.group);
+        }
+    }
+    let (lists, dependencies, submit_batches) = match parts.first_mut() {
+        Some(p) => (
+            std::mem::take(&mut p.lists),
+            std::mem::take(&mut p.dependencies),
+            std::mem::take(&mut p.submit_batches),
+        ),
+        None => Default::default(),
+    };
+    Walk {
+        task_batch,
+        batch_count,
+        transitions: parts
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.transitions))
+            .collect(),
+        globals: parts
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.globals))
+            .collect(),
+        groups,
+        lists,
+        dependencies,
+        tracks: Tracks {
+            parts: parts
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.tracks))
+                .collect(),
+        },
+        submit_batches,
+    }
+}
+
+/// The first part's group table, with the groups of the second added; and the second
+/// part's group ids' ids in that table.
+fn merge_groups(parts: &mut [WalkPart]) -> (GroupTable, Vec<u32>) {
+    let mut tables = parts.iter_mut().filter_map(|p| p.groups.take());
+    let mut merged = tables.next().unwrap_or_else(|| GroupTable::new(&[]));
+    let second = match tables.next() {
+        Some(table) => (0..table.len() as u32)
+            .map(|g| merged.intern(*table.get(g)))
+            .collect(),
+        None => Vec::new(),
+    };
+    (merged, second)
+}
