@@ -38,8 +38,8 @@ use ash::vk;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use weft_graph::{
-    Access, AccessKind, AccessUsage, BufferDesc, BufferView, CompileOptions, ExternalUse,
-    GraphError, ImageDesc, ImageView, Plan, Subresources, TaskGraph, TaskId, View,
+    Access, AccessKind, AccessUsage, BufferDesc, BufferView, CompileOptions, CompileThreads,
+    ExternalUse, GraphError, ImageDesc, ImageView, Plan, Subresources, TaskGraph, TaskId, View,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -903,29 +903,36 @@ macro_rules! ensure {
 fn check_recipe(spec: &Recipe, mode: Mode) -> Result<usize, String> {
     let (graph, world) = build(spec, mode)?;
     let sequential = spec.sequential && mode == Mode::Mixed;
-    let plan = graph
-        .compile(&CompileOptions {
-            sequential,
-            ..Default::default()
-        })
-        .map_err(|e| format!("compile failed: {e}"))?;
+    let compile = |sequential, threads| {
+        graph
+            .compile(&CompileOptions {
+                sequential,
+                threads,
+            })
+            .map_err(|e| format!("compile failed: {e}"))
+    };
     let analysis = analyse(&world);
+    let plan = compile(sequential, CompileThreads::One)?;
     check_plan(&world, &analysis, &plan, sequential).map_err(|e| {
         let text = plan.describe(&graph).unwrap_or_default();
         format!("{e}\n\n{text}")
     })?;
+    // The walk in two parts on two threads (whatever the graph's size): a plan the oracle
+    // accepts, and the same plan.
+    let two = compile(sequential, CompileThreads::Two)?;
+    check_plan(&world, &analysis, &two, sequential).map_err(|e| {
+        let text = two.describe(&graph).unwrap_or_default();
+        format!("two threads: {e}\n\n{text}")
+    })?;
+    let (first, second) = (plan.describe(&graph), two.describe(&graph));
+    ensure!(
+        first == second,
+        "two threads gave another plan than one:\n{first:?}\n---\n{second:?}"
+    );
     // Compiling again reuses the graph's working memory, also after a compile in the other
-    // mode: the plan must not change.
-    let compile = |sequential| {
-        graph
-            .compile(&CompileOptions {
-                sequential,
-                ..Default::default()
-            })
-            .map_err(|e| format!("compile failed: {e}"))
-    };
-    compile(!sequential)?;
-    let again = compile(sequential)?;
+    // mode and with another number of threads: the plan must not change.
+    compile(!sequential, CompileThreads::Two)?;
+    let again = compile(sequential, CompileThreads::One)?;
     let (first, second) = (plan.describe(&graph), again.describe(&graph));
     ensure!(
         first == second,
