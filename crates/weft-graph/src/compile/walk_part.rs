@@ -46,6 +46,8 @@ pub(crate) struct WalkPart {
     pub globals: Vec<GlobalTransition>,
     /// Global transitions into exclusive groups, the same way.
     exclusive: Vec<GlobalTransition>,
+    /// `(task, resource)` of every attachment on this part's resources.
+    touched: Vec<(u32, u32)>,
     pub joins: Vec<Join>,
     pub tracks: PartTracks,
     /// This part's groups (ids of the graph's accesses are the same in every part).
@@ -73,6 +75,7 @@ impl WalkPart {
         self.transitions.clear();
         self.globals.clear();
         self.exclusive.clear();
+        self.touched.clear();
         self.joins.clear();
         self.tracks.reset(summaries, index, parts);
         self.groups = None;
@@ -155,6 +158,7 @@ impl WalkPart {
                 let Some(track) = self.tracks.get_mut(resource) else {
                     continue;
                 };
+                self.touched.push((t32, resource));
                 let matters = track.first_use_matters;
                 let map = &mut track.map;
                 let groups = &mut groups;
@@ -317,7 +321,7 @@ impl WalkPart {
             }
             reader.publish(t32, floor);
         }
-        self.finish(input, reader, &mut groups);
+        self.finish(reader, &mut groups);
         self.groups = Some(groups);
     }
 
@@ -325,23 +329,16 @@ impl WalkPart {
     /// others where needed): notes the batches that use each of its resources, gives its
     /// transitions their tasks' batches, drops repeated global transitions into exclusive
     /// groups and applies its joins.
-    fn finish(&mut self, input: &WalkInput, reader: &FloorReader, groups: &mut GroupTable) {
+    fn finish(&mut self, reader: &FloorReader, groups: &mut GroupTable) {
         let batch_of = |task: u32| reader.batch(task, u32::MAX).unwrap_or(0);
-        let mut task_start = 0usize;
-        for (t, &task_end) in input.task_ends.iter().enumerate() {
-            let batch = batch_of(t as u32);
-            for touch in input
-                .touches
-                .get(task_start..task_end as usize)
-                .unwrap_or(&[])
-            {
-                if self.tracks.owns(touch.resource) {
-                    if let Some(track) = self.tracks.get_mut(touch.resource) {
-                        track.used_in(batch);
-                    }
-                }
+        let mut last = (u32::MAX, 0);
+        for &(task, resource) in &self.touched {
+            if task != last.0 {
+                last = (task, batch_of(task));
             }
-            task_start = task_end as usize;
+            if let Some(track) = self.tracks.get_mut(resource) {
+                track.used_in(last.1);
+            }
         }
         for tr in &mut self.transitions {
             tr.batch = batch_of(tr.batch);
