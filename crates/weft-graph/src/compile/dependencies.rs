@@ -176,7 +176,7 @@ pub(crate) fn walk<C, const EDGES: bool>(
         // A thread that could not start: walk on this one.
         || run_parts::<EDGES>(graph, &input, sequential, 1, scratch);
     debug_assert!(ran, "one part always runs");
-    merge(&mut scratch.parts, &scratch.floors, graph.task_ends.len())
+    merge(&mut scratch.parts)
 }
 
 /// Graphs with at least this many attachments are walked on two threads by

@@ -44,6 +44,7 @@ impl Floors {
     pub fn reader(&self, part: usize) -> FloorReader<'_> {
         let other = 1 - part.min(1);
         FloorReader {
+            floors: self,
             own: self.floors.get(part).map_or(&[], Vec::as_slice),
             own_done: (self.floors.len() > 1).then(|| &self.done[part].0),
             other: (self.floors.len() > 1)
@@ -54,17 +55,19 @@ impl Floors {
     }
 
     /// The batch of every task, once every part has finished: the highest floor of each.
-    pub fn batches(&self, task_count: usize) -> Vec<u32> {
+    /// Writes them into `batches`.
+    pub fn batches(&self, task_count: usize, batches: &mut Vec<u32>) {
+        batches.clear();
         if self.sequential {
-            return (0..task_count as u32).collect();
+            batches.extend(0..task_count as u32);
+            return;
         }
-        let mut batches = vec![0u32; task_count];
+        batches.resize(task_count, 0);
         for floors in &self.floors {
             for (batch, floor) in batches.iter_mut().zip(floors) {
                 *batch = (*batch).max(floor.load(Ordering::Relaxed));
             }
         }
-        batches
     }
 
     /// Marks part `part` finished with every task, whatever it did: a part that stopped
@@ -78,6 +81,7 @@ impl Floors {
 
 /// What one part reads and writes of the floors.
 pub(crate) struct FloorReader<'a> {
+    floors: &'a Floors,
     own: &'a [AtomicU32],
     /// This part's finished count, when there are two parts.
     own_done: Option<&'a AtomicU32>,
@@ -108,6 +112,15 @@ impl FloorReader<'_> {
             batch = batch.max(load(floors, task));
         }
         Some(batch)
+    }
+
+    /// Waits until the other part (if any) has finished every task.
+    pub fn wait_for_all(&self) {
+        if let (Some((_, done)), Some(last)) = (self.other, self.own.len().checked_sub(1)) {
+            if last as u32 >= self.other_done.get() {
+                self.wait_for(done, last as u32);
+            }
+        }
     }
 
     /// Waits until the other part has finished task `task`.
@@ -141,6 +154,12 @@ impl FloorReader<'_> {
         if let Some(done) = self.own_done {
             done.store(task + 1, Ordering::Release);
         }
+    }
+
+    /// The batch of every task, once every part has finished (see
+    /// [`FloorReader::wait_for_all`]), into `batches`.
+    pub fn batches(&self, batches: &mut Vec<u32>) {
+        self.floors.batches(self.own.len(), batches);
     }
 
     /// 1 + the highest batch of tasks `from..to`, all placed before `to` (the current

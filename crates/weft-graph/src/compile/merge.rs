@@ -7,14 +7,16 @@
 //! many parts there were ([`super::barriers`]).
 
 use super::dependencies::Walk;
-use super::floors::Floors;
 use super::groups::{GroupTable, NO_GROUP};
 use super::tracks::Tracks;
 use super::walk_part::WalkPart;
 
-/// Merges the (one or two) parts of a finished walk over `task_count` tasks.
-pub(crate) fn merge(parts: &mut [WalkPart], floors: &Floors, task_count: usize) -> Walk {
-    let task_batch = floors.batches(task_count);
+/// Merges the (one or two) parts of a finished walk.
+pub(crate) fn merge(parts: &mut [WalkPart]) -> Walk {
+    let task_batch = parts
+        .first_mut()
+        .map(|p| std::mem::take(&mut p.task_batch))
+        .unwrap_or_default();
     let batch_count = task_batch.iter().map(|&b| b + 1).max().unwrap_or(0);
     let (groups, second) = merge_groups(parts);
     let in_merged = |group: u32| match group {

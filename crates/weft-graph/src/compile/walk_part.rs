@@ -48,6 +48,8 @@ pub(crate) struct WalkPart {
     exclusive: Vec<GlobalTransition>,
     /// `(task, resource)` of every attachment on this part's resources.
     touched: Vec<(u32, u32)>,
+    /// The batch of every task, once finished.
+    pub task_batch: Vec<u32>,
     pub joins: Vec<Join>,
     pub tracks: PartTracks,
     /// This part's groups (ids of the graph's accesses are the same in every part).
@@ -330,7 +332,10 @@ impl WalkPart {
     /// transitions their tasks' batches, drops repeated global transitions into exclusive
     /// groups and applies its joins.
     fn finish(&mut self, reader: &FloorReader, groups: &mut GroupTable) {
-        let batch_of = |task: u32| reader.batch(task, u32::MAX).unwrap_or(0);
+        reader.wait_for_all();
+        reader.batches(&mut self.task_batch);
+        let task_batch = &self.task_batch;
+        let batch_of = |task: u32| task_batch.get(task as usize).copied().unwrap_or(0);
         let mut last = (u32::MAX, 0);
         for &(task, resource) in &self.touched {
             if task != last.0 {
