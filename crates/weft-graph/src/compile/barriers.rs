@@ -40,12 +40,14 @@ const FULL: MemoryBarrier = MemoryBarrier {
 pub(crate) struct BarrierScratch {
     sorted: Vec<Transition>,
     sorted_globals: Vec<GlobalTransition>,
-    stamps: Vec<ImageStamp>,
+    /// One per thread.
+    stamps: [Vec<ImageStamp>; 2],
 }
 
 /// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch)
 /// from the walk's transitions that name ranges and its global ones (one list of each per
-/// part of the walk).
+/// part of the walk). With `two_threads`, a second thread builds the later boundaries.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn build(
     transitions: &[Vec<Transition>],
     globals: &[Vec<GlobalTransition>],
@@ -53,133 +55,212 @@ pub(crate) fn build(
     resources: &[ResourceSummary],
     batch_count: u32,
     sequential: bool,
+    two_threads: bool,
     scratch: &mut BarrierScratch,
 ) -> Barriers {
     let BarrierScratch {
         sorted,
         sorted_globals,
-        stamps,
+        stamps: [stamps, second_stamps],
     } = scratch;
-    stamps.clear();
-    stamps.resize(resources.len(), ImageStamp::default());
-    let boundary_count = batch_count as usize + 1;
-    by_batch(transitions, boundary_count, sorted);
-    by_batch(globals, boundary_count, sorted_globals);
-    let mut out = Barriers {
-        boundaries: Vec::with_capacity(boundary_count),
-        memory: Vec::new(),
-        // Most transitions that name ranges become one image barrier (growing a vector
-        // this size would copy all of it).
-        image: Vec::with_capacity(transitions.iter().map(Vec::len).sum()),
-        first_uses: Vec::new(),
+    let boundary_count = batch_count + 1;
+    by_batch(transitions, boundary_count as usize, sorted);
+    by_batch(globals, boundary_count as usize, sorted_globals);
+    let job = Boundaries {
+        sorted,
+        sorted_globals,
+        groups,
+        resources,
+        batch_count,
+        sequential,
     };
-    let mut seen = SeenTriples::<64>::new();
-    let mut at = 0;
-    let mut at_global = 0;
-    for batch in 0..boundary_count as u32 {
-        let memory_start = out.memory.len();
-        let image_start = out.image.len();
-        if sequential && batch > 0 && batch < batch_count {
-            out.memory.push(FULL);
-        }
-        while let Some(g) = sorted_globals.get(at_global) {
-            if g.batch != batch {
-                break;
+    if !two_threads {
+        return job.build(0..boundary_count, stamps);
+    }
+    // Split where about half the transitions are behind.
+    let half = sorted.get(sorted.len() / 2).map_or(0, |t| t.batch);
+    let half_globals = sorted_globals
+        .get(sorted_globals.len() / 2)
+        .map_or(0, |g| g.batch);
+    let split = ((half + half_globals) / 2).clamp(1, boundary_count);
+    let (mut first, second) = std::thread::scope(|scope| {
+        let later = std::thread::Builder::new()
+            .name("weft-compile".into())
+            .spawn_scoped(scope, || job.build(split..boundary_count, second_stamps));
+        let first = job.build(0..split, stamps);
+        let second = match later {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No second thread: build them here.
+            Err(_) => job.build(split..boundary_count, stamps),
+        };
+        (first, second)
+    });
+    first.append(second);
+    first
+}
+
+impl Barriers {
+    /// Adds the barriers of the boundaries after this one's.
+    fn append(&mut self, later: Barriers) {
+        let (memory, image) = (self.memory.len() as u32, self.image.len() as u32);
+        self.boundaries
+            .extend(later.boundaries.into_iter().map(|b| Boundary {
+                memory: b.memory.start + memory..b.memory.end + memory,
+                image: b.image.start + image..b.image.end + image,
+            }));
+        self.memory.extend(later.memory);
+        self.image.extend(later.image);
+        self.first_uses.extend(later.first_uses);
+    }
+}
+
+/// What building the barriers of some boundaries reads.
+#[derive(Clone, Copy)]
+struct Boundaries<'a> {
+    sorted: &'a [Transition],
+    sorted_globals: &'a [GlobalTransition],
+    groups: &'a GroupTable,
+    resources: &'a [ResourceSummary],
+    batch_count: u32,
+    sequential: bool,
+}
+
+impl Boundaries<'_> {
+    /// The barriers of boundaries `range` (the one before batch `b` is boundary `b`).
+    fn build(&self, range: std::ops::Range<u32>, stamps: &mut Vec<ImageStamp>) -> Barriers {
+        let Self {
+            groups,
+            resources,
+            batch_count,
+            sequential,
+            ..
+        } = *self;
+        stamps.clear();
+        stamps.resize(resources.len(), ImageStamp::default());
+        let first = self.sorted.partition_point(|t| t.batch < range.start);
+        let sorted = &self.sorted[first..];
+        let first_global = self
+            .sorted_globals
+            .partition_point(|g| g.batch < range.start);
+        let sorted_globals = &self.sorted_globals[first_global..];
+        let mut out = Barriers {
+            boundaries: Vec::with_capacity(range.len()),
+            memory: Vec::new(),
+            // Most transitions that name ranges become one image barrier (growing a vector
+            // this size would copy all of it).
+            image: Vec::with_capacity(sorted.partition_point(|t| t.batch < range.end)),
+            first_uses: Vec::new(),
+        };
+        let mut seen = SeenTriples::<64>::new();
+        let mut at = 0;
+        let mut at_global = 0;
+        for batch in range {
+            let memory_start = out.memory.len();
+            let image_start = out.image.len();
+            if sequential && batch > 0 && batch < batch_count {
+                out.memory.push(FULL);
             }
-            at_global += 1;
-            // The sequential mode's full barrier covers every global one.
-            if !sequential && seen.first(g.src, g.dst, batch) {
-                let barrier = global(groups.get(g.src), groups.get(g.dst), g.resource);
-                add_memory_barrier(&mut out.memory, memory_start, barrier);
-            }
-        }
-        while let Some(tr) = sorted.get(at) {
-            if tr.batch != batch {
-                break;
-            }
-            at += 1;
-            let info = &resources[tr.resource as usize];
-            let src = tr.src_group(groups);
-            let dst = groups.get(tr.dst);
-            let Some(shape) = info.image else {
-                // A buffer's only ranged transition is its first use (buffers keep no
-                // layout, so every later one is global); only external ones bridge.
-                debug_assert!(src.is_none(), "a ranged transition of a used buffer");
-                if info.external {
-                    out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
+            while let Some(g) = sorted_globals.get(at_global) {
+                if g.batch != batch {
+                    break;
                 }
-                continue;
-            };
-            let (src, old_layout) = match src {
-                None if info.external => {
-                    image_ranges(
-                        tr.start,
-                        tr.end,
-                        shape.aspects,
-                        shape.mips,
-                        shape.layers,
-                        |r| {
-                            out.first_uses
-                                .push(external_use(tr, dst, Subresources::Image(r)));
-                        },
-                    );
-                    continue;
+                at_global += 1;
+                // The sequential mode's full barrier covers every global one.
+                if !sequential && seen.first(g.src, g.dst, batch) {
+                    let barrier = global(groups.get(g.src), groups.get(g.dst), g.resource);
+                    add_memory_barrier(&mut out.memory, memory_start, barrier);
                 }
-                None => (None, vk::ImageLayout::UNDEFINED),
-                Some(src) if src.layout == dst.layout => {
-                    if !sequential && seen.first(tr.src, tr.dst, batch) {
-                        add_memory_barrier(
-                            &mut out.memory,
-                            memory_start,
-                            global(src, dst, tr.resource),
-                        );
+            }
+            while let Some(tr) = sorted.get(at) {
+                if tr.batch != batch {
+                    break;
+                }
+                at += 1;
+                let info = &resources[tr.resource as usize];
+                let src = tr.src_group(groups);
+                let dst = groups.get(tr.dst);
+                let Some(shape) = info.image else {
+                    // A buffer's only ranged transition is its first use (buffers keep no
+                    // layout, so every later one is global); only external ones bridge.
+                    debug_assert!(src.is_none(), "a ranged transition of a used buffer");
+                    if info.external {
+                        out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
                     }
                     continue;
-                }
-                Some(src) => (Some(src), src.layout),
-            };
-            let (src_stages, src_access, dst_stages, dst_access) = if sequential {
-                (
-                    FULL.src_stages,
-                    FULL.src_access,
-                    FULL.dst_stages,
-                    FULL.dst_access,
-                )
-            } else {
-                (
-                    src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
-                    src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
-                    dst.stages,
-                    dst.access,
-                )
-            };
-            image_ranges(
-                tr.start,
-                tr.end,
-                shape.aspects,
-                shape.mips,
-                shape.layers,
-                |range| {
-                    out.image.push(ImageBarrier {
-                        image: tr.resource,
-                        range,
-                        old_layout,
-                        new_layout: dst.layout,
-                        src_stages,
-                        src_access,
-                        dst_stages,
-                        dst_access,
-                    });
-                },
-            );
+                };
+                let (src, old_layout) = match src {
+                    None if info.external => {
+                        image_ranges(
+                            tr.start,
+                            tr.end,
+                            shape.aspects,
+                            shape.mips,
+                            shape.layers,
+                            |r| {
+                                out.first_uses
+                                    .push(external_use(tr, dst, Subresources::Image(r)));
+                            },
+                        );
+                        continue;
+                    }
+                    None => (None, vk::ImageLayout::UNDEFINED),
+                    Some(src) if src.layout == dst.layout => {
+                        if !sequential && seen.first(tr.src, tr.dst, batch) {
+                            add_memory_barrier(
+                                &mut out.memory,
+                                memory_start,
+                                global(src, dst, tr.resource),
+                            );
+                        }
+                        continue;
+                    }
+                    Some(src) => (Some(src), src.layout),
+                };
+                let (src_stages, src_access, dst_stages, dst_access) = if sequential {
+                    (
+                        FULL.src_stages,
+                        FULL.src_access,
+                        FULL.dst_stages,
+                        FULL.dst_access,
+                    )
+                } else {
+                    (
+                        src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
+                        src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
+                        dst.stages,
+                        dst.access,
+                    )
+                };
+                image_ranges(
+                    tr.start,
+                    tr.end,
+                    shape.aspects,
+                    shape.mips,
+                    shape.layers,
+                    |range| {
+                        out.image.push(ImageBarrier {
+                            image: tr.resource,
+                            range,
+                            old_layout,
+                            new_layout: dst.layout,
+                            src_stages,
+                            src_access,
+                            dst_stages,
+                            dst_access,
+                        });
+                    },
+                );
+            }
+            merge_image_barriers(&mut out.image, image_start, stamps, batch);
+            out.boundaries.push(Boundary {
+                memory: memory_start as u32..out.memory.len() as u32,
+                image: image_start as u32..out.image.len() as u32,
+            });
         }
-        merge_image_barriers(&mut out.image, image_start, stamps, batch);
-        out.boundaries.push(Boundary {
-            memory: memory_start as u32..out.memory.len() as u32,
-            image: image_start as u32..out.image.len() as u32,
-        });
+        out
     }
-    out
 }
 
 /// A transition with the batch its barrier goes before.

@@ -89,6 +89,8 @@ impl<C> TaskGraph<C> {
             &self.summaries,
             walk.batch_count,
             options.sequential,
+            // The walk used two threads: so can this.
+            walk.transitions.len() > 1,
             &mut scratch.barriers,
         );
         let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
