@@ -6,6 +6,7 @@ use ash::vk;
 use crate::access::{Access, AccessProblem, AccessUsage, DerivedAccess, ResourceKind};
 use crate::compile::scratch::ScratchSlot;
 use crate::error::GraphError;
+use crate::locality::Locality;
 use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
     ResourceInfo, ResourceSummary, TaskBuffer, TaskImage,
@@ -76,6 +77,8 @@ pub struct TaskGraph<C = ()> {
     pub(crate) touch_spill: Vec<Interval>,
     /// The distinct accesses the touches refer to.
     pub(crate) accesses: AccessTable,
+    /// How close together tasks use the same resources.
+    pub(crate) locality: Locality,
     /// `(task, earlier task)`: the task runs after the earlier one.
     pub(crate) after_edges: Vec<(u32, u32)>,
     /// Task counts at each submit boundary (strictly increasing, never 0).
@@ -104,6 +107,7 @@ impl<C> TaskGraph<C> {
             task_ends: Vec::new(),
             touch_spill: Vec::new(),
             accesses: AccessTable::default(),
+            locality: Locality::default(),
             after_edges: Vec::new(),
             submits: Vec::new(),
             presents: Vec::new(),
@@ -127,6 +131,7 @@ impl<C> TaskGraph<C> {
         })?;
         let index = self.resources.len() as u32;
         self.summaries.push(ResourceSummary::new(lifetime, &desc));
+        self.locality.add_resource();
         self.resources.push(ResourceInfo {
             name: name.to_owned(),
             lifetime,
@@ -550,6 +555,10 @@ impl<C> TaskBuilder<'_, C> {
             let access = graph.accesses.intern(att.derived);
             let touch = Touch::new(att.resource, access, &att.resolved, &mut graph.touch_spill);
             graph.touches.push(touch);
+            graph.locality.use_resource(att.resource, index);
+        }
+        for earlier in &self.after {
+            graph.locality.run_after(earlier.index, index);
         }
         graph.attachments.extend(checked);
         graph.task_ends.push(graph.touches.len() as u32);

@@ -42,6 +42,7 @@ mod compile;
 mod error;
 mod graph;
 mod inspect;
+mod locality;
 mod plan;
 mod resource;
 mod touch;

@@ -170,7 +170,7 @@ pub(crate) fn walk<C, const EDGES: bool>(
     let parts = if EDGES {
         1
     } else {
-        part_count(threads, graph.touches.len())
+        part_count(threads, graph.touches.len(), graph.locality.near_percent())
     };
     let ran = run_parts::<EDGES>(graph, &input, sequential, parts, scratch)
         // A thread that could not start: walk on this one.
@@ -179,16 +179,28 @@ pub(crate) fn walk<C, const EDGES: bool>(
     merge(&mut scratch.parts)
 }
 
-/// Graphs with at least this many attachments are walked on two threads by
-/// [`CompileThreads::Auto`]: below it, starting a thread costs more than it saves.
+/// [`CompileThreads::Auto`] walks graphs with at least this many attachments on two
+/// threads (below it, starting a thread costs more than it saves)...
 pub(crate) const PARALLEL_FROM_ATTACHMENTS: usize = 8192;
 
-/// How many parts walk a graph of `attachments` attachments.
-fn part_count(threads: CompileThreads, attachments: usize) -> usize {
+/// ... unless more than this share (percent) of their resource uses are near an earlier
+/// use of the same resource (see [`crate::locality`]): the two parts would wait for each
+/// other at almost every task.
+pub(crate) const PARALLEL_UP_TO_NEAR_PERCENT: usize = 25;
+
+/// How many parts walk a graph of `attachments` attachments, `near_percent` of whose
+/// resource uses are near an earlier one.
+fn part_count(threads: CompileThreads, attachments: usize, near_percent: usize) -> usize {
     match threads {
         CompileThreads::One => 1,
         CompileThreads::Two => 2,
-        CompileThreads::Auto if attachments >= PARALLEL_FROM_ATTACHMENTS && cores() >= 2 => 2,
+        CompileThreads::Auto
+            if attachments >= PARALLEL_FROM_ATTACHMENTS
+                && near_percent <= PARALLEL_UP_TO_NEAR_PERCENT
+                && cores() >= 2 =>
+        {
+            2
+        }
         CompileThreads::Auto => 1,
     }
 }

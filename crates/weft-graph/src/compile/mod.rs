@@ -129,7 +129,7 @@ impl<C> TaskGraph<C> {
     /// left in the same state by the same last batch are merged.
     fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
         let mut out = Vec::new();
-        let tracks = walk.tracks.in_order(self.resources.len());
+        let tracks = walk.tracks.in_order();
         for (index, (info, track)) in self.resources.iter().zip(tracks).enumerate() {
             if info.lifetime != Lifetime::External {
                 continue;
@@ -192,7 +192,7 @@ impl<C> TaskGraph<C> {
     fn used_resources(&self, walk: &Walk) -> Vec<bool> {
         let mut used: Vec<bool> = walk
             .tracks
-            .in_order(self.resources.len())
+            .in_order()
             .map(|t| t.batches().is_some())
             .collect();
         for present in &self.presents {
@@ -206,7 +206,7 @@ impl<C> TaskGraph<C> {
     fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
         self.resources
             .iter()
-            .zip(walk.tracks.in_order(self.resources.len()))
+            .zip(walk.tracks.in_order())
             .enumerate()
             .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
             .filter_map(|(index, (_, track))| {

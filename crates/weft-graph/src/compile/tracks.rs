@@ -188,12 +188,6 @@ pub(crate) struct Tracks {
 }
 
 impl Tracks {
-    /// The track of resource `resource`.
-    #[inline]
-    pub fn get(&self, resource: u32) -> Option<&Track> {
-        self.parts.get(self.part_of(resource))?.get(resource)
-    }
-
     /// The track of resource `resource`, to change.
     #[inline]
     pub fn get_mut(&mut self, resource: u32) -> Option<&mut Track> {
@@ -207,8 +201,16 @@ impl Tracks {
         resource as usize & self.parts.len().saturating_sub(1)
     }
 
-    /// The tracks of resources `0..resource_count`, in order.
-    pub fn in_order(&self, resource_count: usize) -> impl Iterator<Item = &Track> + '_ {
-        (0..resource_count as u32).filter_map(|r| self.get(r))
+    /// The tracks of every resource, in order: one from each part in turn.
+    pub fn in_order(&self) -> impl Iterator<Item = &Track> + '_ {
+        let mut parts: Vec<std::slice::Iter<'_, Track>> =
+            self.parts.iter().map(|p| p.tracks.iter()).collect();
+        let mut turn = 0;
+        std::iter::from_fn(move || {
+            let count = parts.len();
+            let next = parts.get_mut(turn)?.next();
+            turn = if turn + 1 == count { 0 } else { turn + 1 };
+            next
+        })
     }
 }
