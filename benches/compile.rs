@@ -42,6 +42,15 @@ fn compile(c: &mut Criterion) {
                 b.iter(|| g.compile(&options).expect("compiles"))
             });
             if *shape == "random" {
+                // The same compile on the calling thread alone, for the two-thread speedup
+                // in the same run.
+                let one = CompileOptions {
+                    threads: CompileThreads::One,
+                    ..CompileOptions::default()
+                };
+                group.bench_with_input(BenchmarkId::new("random_one_thread", n), graph, |b, g| {
+                    b.iter(|| g.compile(&one).expect("compiles"))
+                });
                 // The first compile of a graph: nothing kept from an earlier compile (the
                 // graph keeps its working memory between compiles). A fresh graph per
                 // iteration, built outside the timing.

@@ -31,7 +31,7 @@ pub mod prelude {
     pub use ash::vk;
     pub use weft_graph::access;
     pub use weft_graph::{
-        Access, AccessKind, AccessUsage, BufferDesc, CompileOptions, GraphError, ImageDesc, Plan,
-        TaskBuffer, TaskGraph, TaskId, TaskImage,
+        Access, AccessKind, AccessUsage, BufferDesc, CompileOptions, CompileThreads, GraphError,
+        ImageDesc, Plan, TaskBuffer, TaskGraph, TaskId, TaskImage,
     };
 }

@@ -55,3 +55,38 @@ impl Locality {
         (self.near * 100).checked_div(self.uses).unwrap_or(0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_are_near_and_far_reuses_are_not() {
+        // A chain: task t reads what task t - 1 wrote and writes a new resource.
+        let mut chain = Locality::default();
+        for t in 0..100u32 {
+            chain.add_resource();
+            if t > 0 {
+                chain.use_resource(t - 1, t);
+            }
+            chain.use_resource(t, t);
+        }
+        assert!(chain.near_percent() >= 49, "{}", chain.near_percent());
+        // Ten resources, each used every 100 tasks.
+        let mut far = Locality::default();
+        for _ in 0..10 {
+            far.add_resource();
+        }
+        for t in 0..1000u32 {
+            if t % 100 < 10 {
+                far.use_resource(t % 100, t);
+            }
+        }
+        assert_eq!(far.near_percent(), 0);
+        // An explicit edge to the task just before is near too; one to long before is not.
+        let mut edges = Locality::default();
+        edges.run_after(998, 999);
+        edges.run_after(0, 999);
+        assert_eq!(edges.near_percent(), 50);
+    }
+}

@@ -45,12 +45,17 @@ pub struct CompileOptions {
     pub threads: CompileThreads,
 }
 
-/// How many threads [`TaskGraph::compile`] may use for its walk over the tasks (the rest
-/// of compile runs on the calling thread). The plan is the same whichever is chosen.
+/// How many threads [`TaskGraph::compile`] may use. With two, the walk over the tasks runs
+/// in two parts (one per half of the resources) that wait for each other only where a task
+/// needs the batch of an earlier one the other part has not placed yet, and the barriers
+/// of the later batches are built on the second thread. The plan is the same whichever is
+/// chosen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CompileThreads {
-    /// Two threads for graphs of at least 8,192 attachments when the process may use two
-    /// cores or more; the calling thread alone otherwise.
+    /// Two threads for graphs of at least 8,192 attachments, when the process may use two
+    /// cores or more and at most a quarter of the graph's resource uses follow a use of the
+    /// same resource within 32 tasks (in chains and mip chains the two parts would wait for
+    /// each other at almost every task); the calling thread alone otherwise.
     #[default]
     Auto,
     /// The calling thread alone.
@@ -64,8 +69,8 @@ impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
     /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
     ///
-    /// The graph keeps the working memory of the last compile (about 35 bytes per
-    /// attachment: some 14 MB for 100,000 tasks of 4 attachments) until it is dropped or
+    /// The graph keeps the working memory of the last compile (about 50 bytes per
+    /// attachment: some 20 MB for 100,000 tasks of 4 attachments) until it is dropped or
     /// [`TaskGraph::release_compile_memory`] is called, so compiling again (after a resize,
     /// or more tasks) does not allocate it anew.
     pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
