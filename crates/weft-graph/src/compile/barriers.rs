@@ -13,8 +13,8 @@ use super::groups::{Group, GroupTable};
 use super::seen::SeenTriples;
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
-use crate::resource::ResourceSummary;
-use crate::view::image_ranges;
+use crate::resource::{ImageShape, ResourceSummary};
+use crate::view::{image_ranges, ImageRange};
 
 /// The barriers of a plan.
 pub(crate) struct Barriers {
@@ -192,17 +192,10 @@ impl Boundaries<'_> {
                 };
                 let (src, old_layout) = match src {
                     None if info.external => {
-                        image_ranges(
-                            tr.start,
-                            tr.end,
-                            shape.aspects,
-                            shape.mips,
-                            shape.layers,
-                            |r| {
-                                out.first_uses
-                                    .push(external_use(tr, dst, Subresources::Image(r)));
-                            },
-                        );
+                        ranges_of(tr, &shape, |r| {
+                            out.first_uses
+                                .push(external_use(tr, dst, Subresources::Image(r)));
+                        });
                         continue;
                     }
                     None => (None, vk::ImageLayout::UNDEFINED),
@@ -233,25 +226,18 @@ impl Boundaries<'_> {
                         dst.access,
                     )
                 };
-                image_ranges(
-                    tr.start,
-                    tr.end,
-                    shape.aspects,
-                    shape.mips,
-                    shape.layers,
-                    |range| {
-                        out.image.push(ImageBarrier {
-                            image: tr.resource,
-                            range,
-                            old_layout,
-                            new_layout: dst.layout,
-                            src_stages,
-                            src_access,
-                            dst_stages,
-                            dst_access,
-                        });
-                    },
-                );
+                ranges_of(tr, &shape, |range| {
+                    out.image.push(ImageBarrier {
+                        image: tr.resource,
+                        range,
+                        old_layout,
+                        new_layout: dst.layout,
+                        src_stages,
+                        src_access,
+                        dst_stages,
+                        dst_access,
+                    });
+                });
             }
             merge_image_barriers(&mut out.image, image_start, stamps, batch);
             out.boundaries.push(Boundary {
@@ -310,6 +296,11 @@ fn by_batch<T: Batched>(lists: &[Vec<T>], boundary_count: usize, sorted: &mut Ve
         sorted[*slot as usize] = *t;
         *slot += 1;
     }
+}
+
+/// The image ranges a transition's range of image `shape` covers.
+fn ranges_of(tr: &Transition, shape: &ImageShape, f: impl FnMut(ImageRange)) {
+    image_ranges(tr.start, tr.end, shape.aspects, shape.mips, shape.layers, f);
 }
 
 fn buffer_range(tr: &Transition) -> Subresources {

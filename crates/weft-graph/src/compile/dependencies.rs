@@ -1,6 +1,7 @@
-//! Step 1 and 2 of compile: walk the tasks in record order, track access groups per
-//! subresource range, find each task's dependencies and its earliest batch, and note every
-//! group transition (the raw material of barriers).
+//! Step 1 of compile: walk the tasks in record order, track access groups per subresource
+//! range, find each task's dependencies and its earliest batch, and note every group
+//! transition (the raw material of barriers). This file holds what the walk finds and runs
+//! its parts ([`super::walk_part`]) on one or two threads.
 
 use std::sync::OnceLock;
 

@@ -1,12 +1,16 @@
 //! `compile()`: turns a recording into a [`Plan`] once.
 //!
 //! 1. [`dependencies`]: walk tasks in record order over per-resource range maps of access
-//!    groups; each task lands in the batch after its latest dependency (the DAG depth).
+//!    groups ([`tracks`]); each task lands in the batch after its latest dependency (the
+//!    DAG depth). Large graphs are walked in two parts on two threads, one per half of the
+//!    resources ([`walk_part`]), which share each task's batch through [`floors`]; each part
+//!    finishes its own transitions, and [`merge`] joins what is left.
 //! 2. [`barriers`]: group transitions become the barriers of each batch boundary. The walk
 //!    keeps transitions whose barriers name subresources (first uses, layout changes) apart
 //!    from global ones, which keep only their groups and batch; a global transition into an
 //!    exclusive group is final when its task is placed, so repeats of one group pair at one
-//!    batch are dropped there ([`seen`]).
+//!    batch are dropped there ([`seen`]). Within a boundary, transitions of even resources
+//!    come before those of odd ones, so the plan is the same from one part or two.
 //! 3. Here: flatten into the plan's arrays (task order, batches, first and last uses of
 //!    external resources, transient lifetimes).
 //!
