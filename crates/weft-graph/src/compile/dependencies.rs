@@ -277,15 +277,15 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
     ));
     let batch = w.batch_count;
     for present in &graph.presents {
-        let Some(track) = w.tracks.get_mut(present.resource) else {
+        // The list of the part that owns the resource, as if that part had made it.
+        let part = w.tracks.part_of(present.resource);
+        let (Some(track), Some(transitions)) = (
+            w.tracks.get_mut(present.resource),
+            w.transitions.get_mut(part),
+        ) else {
             continue;
         };
         let map = &mut track.map;
-        // The list of the part that owns the resource, as if that part had made it.
-        let part = present.resource as usize & w.transitions.len().saturating_sub(1);
-        let Some(transitions) = w.transitions.get_mut(part) else {
-            continue;
-        };
         let task_batch = &w.task_batch;
         present.resolved.for_each_interval(|start, end| {
             map.update(start, end, |piece| {

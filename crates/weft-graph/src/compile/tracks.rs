@@ -197,7 +197,7 @@ impl Tracks {
 
     /// The part that owns resource `resource` (the number of parts is a power of two).
     #[inline]
-    fn part_of(&self, resource: u32) -> usize {
+    pub fn part_of(&self, resource: u32) -> usize {
         resource as usize & self.parts.len().saturating_sub(1)
     }
 

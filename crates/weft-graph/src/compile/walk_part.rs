@@ -52,7 +52,8 @@ pub(crate) struct WalkPart {
     pub task_batch: Vec<u32>,
     pub joins: Vec<Join>,
     pub tracks: PartTracks,
-    /// This part's groups (ids of the graph's accesses are the same in every part).
+    /// This part's groups once it has walked (ids of the graph's accesses are the same in
+    /// every part).
     pub groups: Option<GroupTable>,
     pub lists: MemberLists,
     pub dependencies: Vec<DependencyList>,
@@ -94,10 +95,7 @@ impl WalkPart {
     /// when the task is done.
     pub fn run<const EDGES: bool>(&mut self, input: &WalkInput, reader: &FloorReader) {
         let collect_edges = EDGES;
-        let mut groups = self
-            .groups
-            .take()
-            .unwrap_or_else(|| GroupTable::new(input.accesses));
+        let mut groups = GroupTable::new(input.accesses);
         // Small graphs' tracks stay in cache: asking for them costs more than it saves.
         let prefetching = self.tracks.bytes() > PREFETCH_ABOVE_BYTES;
         let first_part = self.index == 0;
