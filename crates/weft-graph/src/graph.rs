@@ -11,7 +11,7 @@ use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
     ResourceInfo, ResourceSummary, TaskBuffer, TaskImage,
 };
-use crate::touch::{AccessTable, Interval, Touch};
+use crate::touch::{AccessTable, Touch, TouchLists};
 use crate::view::{resolve_buffer, resolve_image, Resolved, View, ViewProblem};
 
 /// A task of one graph.
@@ -68,13 +68,9 @@ pub struct TaskGraph<C = ()> {
     pub(crate) summaries: Vec<ResourceSummary>,
     pub(crate) tasks: Vec<TaskRecord<C>>,
     pub(crate) attachments: Vec<Attachment>,
-    /// What compile reads of each attachment (same indices as `attachments`).
-    pub(crate) touches: Vec<Touch>,
-    /// The end of each task's attachments in `touches` (what compile's threads read of the
+    /// What compile reads of each attachment, by task (what compile's threads read of the
     /// tasks, whose callbacks need not be shareable between threads).
-    pub(crate) task_ends: Vec<u32>,
-    /// The intervals of attachments whose views cover more than one.
-    pub(crate) touch_spill: Vec<Interval>,
+    pub(crate) touches: TouchLists,
     /// The distinct accesses the touches refer to.
     pub(crate) accesses: AccessTable,
     /// How close together tasks use the same resources.
@@ -103,9 +99,7 @@ impl<C> TaskGraph<C> {
             summaries: Vec::new(),
             tasks: Vec::new(),
             attachments: Vec::new(),
-            touches: Vec::new(),
-            task_ends: Vec::new(),
-            touch_spill: Vec::new(),
+            touches: TouchLists::default(),
             accesses: AccessTable::default(),
             locality: Locality::default(),
             after_edges: Vec::new(),
@@ -553,7 +547,12 @@ impl<C> TaskBuilder<'_, C> {
         }
         for att in &checked {
             let access = graph.accesses.intern(att.derived);
-            let touch = Touch::new(att.resource, access, &att.resolved, &mut graph.touch_spill);
+            let touch = Touch::new(
+                att.resource,
+                access,
+                &att.resolved,
+                &mut graph.touches.spill,
+            );
             graph.touches.push(touch);
             graph.locality.use_resource(att.resource, index);
         }
@@ -561,7 +560,7 @@ impl<C> TaskBuilder<'_, C> {
             graph.locality.run_after(earlier.index, index);
         }
         graph.attachments.extend(checked);
-        graph.task_ends.push(graph.touches.len() as u32);
+        graph.touches.end_task();
         graph
             .after_edges
             .extend(self.after.iter().map(|e| (index, e.index)));

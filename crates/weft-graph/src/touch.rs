@@ -85,6 +85,52 @@ impl Touch {
     }
 }
 
+/// The [`Touch`]es of every task, kept in two lists by the parity of their resource: a walk
+/// in two parts gives part `p` the resources of parity `p`, and each part reads only its
+/// own list. Within a list, touches are in record order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TouchLists {
+    /// `lists[p]`: the touches of resources of parity `p`.
+    lists: [Vec<Touch>; 2],
+    /// The end of each task's touches in each list.
+    ends: Vec<[u32; 2]>,
+    /// The intervals of touches whose views cover more than one.
+    pub spill: Vec<Interval>,
+}
+
+impl TouchLists {
+    /// Adds a touch of the task being recorded.
+    pub fn push(&mut self, touch: Touch) {
+        self.lists[(touch.resource & 1) as usize].push(touch);
+    }
+
+    /// Ends the task being recorded: the touches pushed since the last call are its own.
+    pub fn end_task(&mut self) {
+        self.ends
+            .push(self.lists.each_ref().map(|list| list.len() as u32));
+    }
+
+    /// The number of touches of all tasks.
+    pub fn len(&self) -> usize {
+        self.lists.iter().map(Vec::len).sum()
+    }
+
+    /// The number of tasks.
+    pub fn task_count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The touches of resources of parity `parity`, every task's in record order.
+    pub fn list(&self, parity: usize) -> &[Touch] {
+        self.lists.get(parity).map_or(&[], Vec::as_slice)
+    }
+
+    /// The end of each task's touches in [`TouchLists::list`] of each parity.
+    pub fn task_ends(&self) -> &[[u32; 2]] {
+        &self.ends
+    }
+}
+
 /// The distinct derived accesses of a graph; attachments refer to them by index.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AccessTable {

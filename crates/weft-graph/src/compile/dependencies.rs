@@ -162,8 +162,6 @@ pub(crate) fn walk<C, const EDGES: bool>(
     let after = AfterEdges::new(graph.tasks.len(), &graph.after_edges);
     let input = WalkInput {
         touches: &graph.touches,
-        spill: &graph.touch_spill,
-        task_ends: &graph.task_ends,
         accesses: &graph.accesses.accesses,
         after: &after,
         submits: &graph.submits,
@@ -223,7 +221,7 @@ fn run_parts<const EDGES: bool>(
 ) -> bool {
     scratch
         .floors
-        .reset(parts, graph.task_ends.len(), sequential);
+        .reset(parts, graph.touches.task_count(), sequential);
     scratch.parts.resize_with(parts, WalkPart::default);
     for (index, part) in scratch.parts.iter_mut().enumerate() {
         part.reset(index, parts, &graph.summaries);

@@ -152,10 +152,12 @@ impl PartTracks {
         self.tracks.extend(owned.skip(kept).map(Track::new));
     }
 
-    /// True when this part owns resource `resource`.
-    #[inline(always)]
-    pub fn owns(&self, resource: u32) -> bool {
-        resource & ((1 << self.shift) - 1) == self.part
+    /// The parities of the resources this part owns: both when it is the only part.
+    pub fn parities(&self) -> std::ops::Range<usize> {
+        match self.shift {
+            0 => 0..2,
+            _ => self.part as usize..self.part as usize + 1,
+        }
     }
 
     /// The track of resource `resource`, which this part owns.
