@@ -24,6 +24,7 @@ impl Plan {
         let walk = crate::compile::dependencies::walk::<C, true>(
             graph,
             false,
+            false,
             crate::compile::CompileThreads::One,
             &mut scratch,
         );

@@ -5,6 +5,11 @@
 //! changes gets an image barrier (the only kind that names subresources); buffers and
 //! same-layout images use global barriers. At one boundary, identical barriers and barriers
 //! another one covers in all four masks are dropped; unrelated ones stay separate.
+//!
+//! The barriers of each resource parity are built apart, from that parity's transitions
+//! ([`build_part`], by the part of the walk that owns the parity, on its own thread), then
+//! joined boundary by boundary ([`combine`]). A walk in one part builds both parities the
+//! same way, one after the other, so the plan does not depend on how many parts walked.
 
 use ash::vk;
 
@@ -16,7 +21,8 @@ use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresourc
 use crate::resource::{ImageShape, ResourceSummary};
 use crate::view::{image_ranges, ImageRange};
 
-/// The barriers of a plan.
+/// The barriers of a plan, or of some of its boundaries.
+#[derive(Debug, Default)]
 pub(crate) struct Barriers {
     pub boundaries: Vec<Boundary>,
     pub memory: Vec<MemoryBarrier>,
@@ -35,85 +41,156 @@ const FULL: MemoryBarrier = MemoryBarrier {
     cause: u32::MAX,
 };
 
-/// The working memory of [`build`], kept between compiles.
+/// The working memory of a part's [`build_part`], kept between compiles.
 #[derive(Debug, Default)]
 pub(crate) struct BarrierScratch {
     sorted: Vec<Transition>,
     sorted_globals: Vec<GlobalTransition>,
-    /// One per thread.
-    stamps: [Vec<ImageStamp>; 2],
+    stamps: Vec<ImageStamp>,
 }
 
-/// Builds the barriers of `batch_count + 1` boundaries (the last one trails the last batch)
-/// from the walk's transitions that name ranges and its global ones (one list of each per
-/// part of the walk). With `two_threads`, a second thread builds the later boundaries.
+/// Builds the barriers of boundaries `0..batch_count` (every one but the trailing one)
+/// from one part's transitions into `out`: one [`Barriers`] per resource parity in
+/// `parities` (the parities of the resources the part owns), each from that parity's
+/// transitions alone. [`combine`] then joins them, so the plan is the same whether one
+/// part or two built them.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn build(
-    transitions: &[Vec<Transition>],
-    globals: &[Vec<GlobalTransition>],
+pub(crate) fn build_part(
+    transitions: &[Transition],
+    globals: &[GlobalTransition],
+    parities: std::ops::Range<usize>,
     groups: &GroupTable,
     resources: &[ResourceSummary],
     batch_count: u32,
     sequential: bool,
-    two_threads: bool,
     scratch: &mut BarrierScratch,
-) -> Barriers {
+    out: &mut Vec<Barriers>,
+) {
     let BarrierScratch {
         sorted,
         sorted_globals,
-        stamps: [stamps, second_stamps],
+        stamps,
     } = scratch;
-    let boundary_count = batch_count + 1;
-    by_batch(transitions, boundary_count as usize, sorted);
-    by_batch(globals, boundary_count as usize, sorted_globals);
-    let job = Boundaries {
-        sorted,
-        sorted_globals,
+    let odd = by_batch(transitions, batch_count, sorted);
+    let odd_globals = by_batch(globals, batch_count, sorted_globals);
+    out.resize_with(parities.len(), Barriers::default);
+    for (parity, out) in parities.zip(out) {
+        let (sorted, sorted_globals) = match parity {
+            0 => (&sorted[..odd], &sorted_globals[..odd_globals]),
+            _ => (&sorted[odd..], &sorted_globals[odd_globals..]),
+        };
+        Boundaries {
+            sorted,
+            sorted_globals,
+            groups,
+            resources,
+            batch_count,
+            sequential,
+        }
+        .build(0..batch_count, stamps, out);
+    }
+}
+
+/// The barriers of the plan: those of each parity (`parities`, from [`build_part`], in
+/// parity order) joined boundary by boundary, then the trailing boundary, after the last
+/// batch, which holds the presents' transitions (`presents`, all at batch `batch_count`).
+///
+/// At each boundary, the later parities' image barriers and first uses follow the earlier
+/// ones'; their memory barriers are added unless an earlier one covers them (dropping the
+/// earlier ones they cover).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn combine(
+    parities: &[&Barriers],
+    presents: &[Transition],
+    groups: &GroupTable,
+    resources: &[ResourceSummary],
+    batch_count: u32,
+    sequential: bool,
+    stamps: &mut Vec<ImageStamp>,
+    trailing: &mut Barriers,
+) -> Barriers {
+    Boundaries {
+        sorted: presents,
+        sorted_globals: &[],
         groups,
         resources,
         batch_count,
         sequential,
-    };
-    if !two_threads {
-        return job.build(0..boundary_count, stamps);
     }
-    // Split where about half the transitions are behind.
-    let half = sorted.get(sorted.len() / 2).map_or(0, |t| t.batch);
-    let half_globals = sorted_globals
-        .get(sorted_globals.len() / 2)
-        .map_or(0, |g| g.batch);
-    let split = ((half + half_globals) / 2).clamp(1, boundary_count);
-    let (mut first, second) = std::thread::scope(|scope| {
-        let later = std::thread::Builder::new()
-            .name("weft-compile".into())
-            .spawn_scoped(scope, || job.build(split..boundary_count, second_stamps));
-        let first = job.build(0..split, stamps);
-        let second = match later {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No second thread: build them here.
-            Err(_) => job.build(split..boundary_count, stamps),
-        };
-        (first, second)
-    });
-    first.append(second);
-    first
+    .build(batch_count..batch_count + 1, stamps, trailing);
+    // The plan's arrays, allocated once at their final sizes.
+    let total = |len: fn(&Barriers) -> usize| {
+        parities.iter().map(|b| len(b)).sum::<usize>() + len(trailing)
+    };
+    let mut out = Barriers {
+        boundaries: Vec::with_capacity(batch_count as usize + 1),
+        memory: Vec::with_capacity(total(|b| b.memory.len())),
+        image: Vec::with_capacity(total(|b| b.image.len())),
+        first_uses: Vec::with_capacity(total(|b| b.first_uses.len())),
+    };
+    let mut first_uses = vec![0usize; parities.len()];
+    for boundary in 0..batch_count as usize {
+        let memory_start = out.memory.len();
+        let image_start = out.image.len();
+        for (index, (part, at)) in parities.iter().zip(&mut first_uses).enumerate() {
+            let Some(b) = part.boundaries.get(boundary) else {
+                continue;
+            };
+            let memory = slice(&part.memory, &b.memory);
+            if index == 0 {
+                out.memory.extend_from_slice(memory);
+            } else {
+                for &barrier in memory {
+                    add_memory_barrier(&mut out.memory, memory_start, barrier);
+                }
+            }
+            out.image.extend_from_slice(slice(&part.image, &b.image));
+            while let Some(&u) = part
+                .first_uses
+                .get(*at)
+                .filter(|u| u.batch as usize == boundary)
+            {
+                out.first_uses.push(u);
+                *at += 1;
+            }
+        }
+        out.boundaries.push(Boundary {
+            memory: memory_start as u32..out.memory.len() as u32,
+            image: image_start as u32..out.image.len() as u32,
+        });
+    }
+    out.append(trailing);
+    out
 }
 
 impl Barriers {
+    /// Empties every list, keeping the memory.
+    fn clear(&mut self) {
+        self.boundaries.clear();
+        self.memory.clear();
+        self.image.clear();
+        self.first_uses.clear();
+    }
+
     /// Adds the barriers of the boundaries after this one's.
-    fn append(&mut self, later: Barriers) {
+    fn append(&mut self, later: &Barriers) {
         let (memory, image) = (self.memory.len() as u32, self.image.len() as u32);
         self.boundaries
-            .extend(later.boundaries.into_iter().map(|b| Boundary {
+            .extend(later.boundaries.iter().map(|b| Boundary {
                 memory: b.memory.start + memory..b.memory.end + memory,
                 image: b.image.start + image..b.image.end + image,
             }));
-        self.memory.extend(later.memory);
-        self.image.extend(later.image);
-        self.first_uses.extend(later.first_uses);
+        self.memory.extend_from_slice(&later.memory);
+        self.image.extend_from_slice(&later.image);
+        self.first_uses.extend_from_slice(&later.first_uses);
     }
+}
+
+/// `values[range]` (empty when out of bounds).
+fn slice<'a, T>(values: &'a [T], range: &std::ops::Range<u32>) -> &'a [T] {
+    values
+        .get(range.start as usize..range.end as usize)
+        .unwrap_or(&[])
 }
 
 /// What building the barriers of some boundaries reads.
@@ -129,7 +206,7 @@ struct Boundaries<'a> {
 
 impl Boundaries<'_> {
     /// The barriers of boundaries `range` (the one before batch `b` is boundary `b`).
-    fn build(&self, range: std::ops::Range<u32>, stamps: &mut Vec<ImageStamp>) -> Barriers {
+    fn build(&self, range: std::ops::Range<u32>, stamps: &mut Vec<ImageStamp>, out: &mut Barriers) {
         let Self {
             groups,
             resources,
@@ -145,14 +222,11 @@ impl Boundaries<'_> {
             .sorted_globals
             .partition_point(|g| g.batch < range.start);
         let sorted_globals = &self.sorted_globals[first_global..];
-        let mut out = Barriers {
-            boundaries: Vec::with_capacity(range.len()),
-            memory: Vec::new(),
-            // Most transitions that name ranges become one image barrier (growing a vector
-            // this size would copy all of it).
-            image: Vec::with_capacity(sorted.partition_point(|t| t.batch < range.end)),
-            first_uses: Vec::new(),
-        };
+        out.clear();
+        // Most transitions that name ranges become one image barrier (growing a vector this
+        // size would copy all of it).
+        out.image
+            .reserve(sorted.partition_point(|t| t.batch < range.end));
         let mut seen = SeenTriples::<64>::new();
         let mut at = 0;
         let mut at_global = 0;
@@ -245,7 +319,6 @@ impl Boundaries<'_> {
                 image: image_start as u32..out.image.len() as u32,
             });
         }
-        out
     }
 }
 
@@ -273,29 +346,33 @@ impl Batched for GlobalTransition {
     }
 }
 
-/// Sorts the transitions of the walk's parts (one list per part) by batch into `sorted`.
-/// Within a batch, those of even resources come first, then those of odd ones, each in the
-/// order of their list: the order one part would have made them in, and the order two parts
-/// (one per parity) give. So the plan does not depend on how many parts walked.
-fn by_batch<T: Batched>(lists: &[Vec<T>], boundary_count: usize, sorted: &mut Vec<T>) {
-    let slot = |t: &T| 2 * t.batch() as usize + (t.resource() & 1) as usize;
-    let mut starts = vec![0u32; 2 * boundary_count + 1];
-    for t in lists.iter().flatten() {
+/// Sorts one part's transitions into `sorted`: those of even resources, then those of odd
+/// ones, each by batch, each batch in list order (the order the part made them in; a part
+/// that owns one parity makes them in the order a part that owns both would). Returns where
+/// the odd ones start. Batches past `batch_count` count as the last.
+fn by_batch<T: Batched>(list: &[T], batch_count: u32, sorted: &mut Vec<T>) -> usize {
+    let batches = batch_count.max(1) as usize;
+    let slot =
+        |t: &T| (t.resource() & 1) as usize * batches + (t.batch() as usize).min(batches - 1);
+    let mut starts = vec![0u32; 2 * batches + 1];
+    for t in list {
         starts[slot(t) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
+    let odd = starts[batches] as usize;
     sorted.clear();
-    if let Some(&first) = lists.iter().flatten().next() {
+    if let Some(&first) = list.first() {
         // Placeholders, each overwritten once below.
-        sorted.resize(lists.iter().map(Vec::len).sum(), first);
+        sorted.resize(list.len(), first);
     }
-    for t in lists.iter().flatten() {
+    for t in list {
         let slot = &mut starts[slot(t)];
         sorted[*slot as usize] = *t;
         *slot += 1;
     }
+    odd
 }
 
 /// The image ranges a transition's range of image `shape` covers.

@@ -132,12 +132,6 @@ pub(crate) struct DependencyList {
 pub(crate) struct Walk {
     pub task_batch: Vec<u32>,
     pub batch_count: u32,
-    /// Transitions whose barriers name subresources: first uses of external resources and
-    /// of images, and layout changes. One list per part of the walk, each in the order the
-    /// part made them.
-    pub transitions: Vec<Vec<Transition>>,
-    /// Transitions whose barriers are global (see [`GlobalTransition`]), the same way.
-    pub globals: Vec<Vec<GlobalTransition>>,
     pub groups: GroupTable,
     pub lists: MemberLists,
     pub dependencies: Vec<DependencyList>,
@@ -156,6 +150,7 @@ pub(crate) struct Walk {
 pub(crate) fn walk<C, const EDGES: bool>(
     graph: &TaskGraph<C>,
     sequential: bool,
+    build_barriers: bool,
     threads: CompileThreads,
     scratch: &mut Scratch,
 ) -> Walk {
@@ -165,6 +160,9 @@ pub(crate) fn walk<C, const EDGES: bool>(
         accesses: &graph.accesses.accesses,
         after: &after,
         submits: &graph.submits,
+        summaries: &graph.summaries,
+        sequential,
+        build_barriers: build_barriers && !EDGES,
     };
     let parts = if EDGES {
         1
@@ -268,19 +266,16 @@ impl Drop for Finished<'_> {
 }
 
 /// Moves every range of every presented image into the present layout at the boundary after
-/// the last batch.
-pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
+/// the last batch: returns those transitions (all at batch `batch_count`, in the order of
+/// the presents).
+pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) -> Vec<Transition> {
+    let mut transitions = Vec::new();
     let dst = w.groups.intern(Group::from_access(
         &crate::access::PRESENT.derive(ResourceKind::Image),
     ));
     let batch = w.batch_count;
     for present in &graph.presents {
-        // The list of the part that owns the resource, as if that part had made it.
-        let part = w.tracks.part_of(present.resource);
-        let (Some(track), Some(transitions)) = (
-            w.tracks.get_mut(present.resource),
-            w.transitions.get_mut(part),
-        ) else {
+        let Some(track) = w.tracks.get_mut(present.resource) else {
             continue;
         };
         let map = &mut track.map;
@@ -310,6 +305,7 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) {
             });
         });
     }
+    transitions
 }
 
 /// Explicit edges grouped by task (compressed rows).

@@ -24,14 +24,6 @@ pub(crate) fn merge(parts: &mut [WalkPart]) -> Walk {
         _ => second.get(group as usize).copied().unwrap_or(group),
     };
     if let Some(p) = parts.get_mut(1) {
-        for tr in &mut p.transitions {
-            tr.src = in_merged(tr.src);
-            tr.dst = in_merged(tr.dst);
-        }
-        for g in &mut p.globals {
-            g.src = in_merged(g.src);
-            g.dst = in_merged(g.dst);
-        }
         for state in p.tracks.iter_mut().flat_map(|t| t.map.states_mut()) {
             state.group = in_merged(state.group);
         }
@@ -47,14 +39,6 @@ pub(crate) fn merge(parts: &mut [WalkPart]) -> Walk {
     Walk {
         task_batch,
         batch_count,
-        transitions: parts
-            .iter_mut()
-            .map(|p| std::mem::take(&mut p.transitions))
-            .collect(),
-        globals: parts
-            .iter_mut()
-            .map(|p| std::mem::take(&mut p.globals))
-            .collect(),
         groups,
         lists,
         dependencies,

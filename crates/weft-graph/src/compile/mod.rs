@@ -2,15 +2,17 @@
 //!
 //! 1. [`dependencies`]: walk tasks in record order over per-resource range maps of access
 //!    groups ([`tracks`]); each task lands in the batch after its latest dependency (the
-//!    DAG depth). Large graphs are walked in two parts on two threads, one per half of the
-//!    resources ([`walk_part`]), which share each task's batch through [`floors`]; each part
-//!    finishes its own transitions, and [`merge`] joins what is left.
+//!    DAG depth). Large graphs are walked in two parts on two threads, one per resource
+//!    parity ([`walk_part`]), which share each task's batch through [`floors`]; each part
+//!    finishes its own transitions and builds their barriers, and [`merge`] joins what is
+//!    left.
 //! 2. [`barriers`]: group transitions become the barriers of each batch boundary. The walk
 //!    keeps transitions whose barriers name subresources (first uses, layout changes) apart
 //!    from global ones, which keep only their groups and batch; a global transition into an
 //!    exclusive group is final when its task is placed, so repeats of one group pair at one
-//!    batch are dropped there ([`seen`]). Within a boundary, transitions of even resources
-//!    come before those of odd ones, so the plan is the same from one part or two.
+//!    batch are dropped there ([`seen`]). The barriers of each resource parity are built
+//!    apart and joined boundary by boundary (even before odd), so the plan is the same from
+//!    one part or two; the presents' transitions make the trailing boundary.
 //! 3. Here: flatten into the plan's arrays (task order, batches, first and last uses of
 //!    external resources, transient lifetimes).
 //!
@@ -82,25 +84,33 @@ impl<C> TaskGraph<C> {
         // Sequential plans still report the depth a reordered plan would have.
         let reordered_depth = options.sequential.then(|| {
             let reordered =
-                dependencies::walk::<C, false>(self, false, options.threads, &mut scratch);
+                dependencies::walk::<C, false>(self, false, false, options.threads, &mut scratch);
             let depth = reordered.batch_count;
             scratch.keep(reordered);
             depth
         });
-        let mut walk =
-            dependencies::walk::<C, false>(self, options.sequential, options.threads, &mut scratch);
+        let mut walk = dependencies::walk::<C, false>(
+            self,
+            options.sequential,
+            true,
+            options.threads,
+            &mut scratch,
+        );
         let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
-        dependencies::add_presents(self, &mut walk);
-        let barriers = barriers::build(
-            &walk.transitions,
-            &walk.globals,
+        let presents = dependencies::add_presents(self, &mut walk);
+        // Each part built the barriers of the resources it owns; the first part owns the
+        // even ones.
+        let parities: Vec<&barriers::Barriers> =
+            scratch.parts.iter().flat_map(|p| &p.barriers).collect();
+        let barriers = barriers::combine(
+            &parities,
+            &presents,
             &walk.groups,
             &self.summaries,
             walk.batch_count,
             options.sequential,
-            // The walk used two threads: so can this.
-            walk.transitions.len() > 1,
-            &mut scratch.barriers,
+            &mut scratch.stamps,
+            &mut scratch.trailing,
         );
         let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
         let last_uses = self.last_uses(&walk);

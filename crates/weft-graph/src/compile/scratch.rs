@@ -10,7 +10,7 @@
 
 use std::sync::Mutex;
 
-use super::barriers::BarrierScratch;
+use super::barriers::{Barriers, ImageStamp};
 use super::dependencies::Walk;
 use super::floors::Floors;
 use super::walk_part::WalkPart;
@@ -21,19 +21,16 @@ pub(crate) struct Scratch {
     /// The walk's parts, with their own transitions and tracks.
     pub parts: Vec<WalkPart>,
     pub floors: Floors,
-    pub barriers: BarrierScratch,
+    /// For the trailing boundary's barriers.
+    pub stamps: Vec<ImageStamp>,
+    pub trailing: Barriers,
 }
 
 impl Scratch {
-    /// Keeps the vectors a walk handed over, for the next one.
+    /// Keeps the tracks a walk handed over, for the next one.
     pub fn keep(&mut self, walk: Walk) {
-        let lists = walk.transitions.into_iter().zip(walk.globals);
-        for ((part, tracks), (transitions, globals)) in
-            self.parts.iter_mut().zip(walk.tracks.parts).zip(lists)
-        {
+        for (part, tracks) in self.parts.iter_mut().zip(walk.tracks.parts) {
             part.tracks = tracks;
-            part.transitions = transitions;
-            part.globals = globals;
         }
     }
 }

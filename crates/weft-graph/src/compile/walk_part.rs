@@ -5,8 +5,10 @@
 //! transition with the task that made it. Once every part has placed every task, each part
 //! finishes its own findings ([`WalkPart::finish`]): transitions get batches, repeated
 //! global transitions into exclusive groups are dropped, joins widen the transitions they
-//! join. What is left to merge is small ([`super::merge`]).
+//! join; then it builds their barriers ([`barriers::build_part`]). What is left to merge is
+//! small ([`super::merge`], [`barriers::combine`]).
 
+use super::barriers::{self, BarrierScratch, Barriers};
 use super::dependencies::{
     AfterEdges, DependencyList, GlobalTransition, Hazard, Join, Transition, TransitionRef, GLOBAL,
 };
@@ -28,6 +30,12 @@ pub(crate) struct WalkInput<'g> {
     pub after: &'g AfterEdges,
     /// Task counts at each submit boundary.
     pub submits: &'g [u32],
+    pub summaries: &'g [ResourceSummary],
+    /// The sequential debug mode (every task in its own batch, full barriers).
+    pub sequential: bool,
+    /// Whether each part builds the barriers of its transitions once the walk is done
+    /// (not for a walk that only counts batches or collects edges).
+    pub build_barriers: bool,
 }
 
 /// One part's state and findings.
@@ -56,6 +64,11 @@ pub(crate) struct WalkPart {
     pub dependencies: Vec<DependencyList>,
     /// First batch of each submit after the first (part 0 only).
     pub submit_batches: Vec<u32>,
+    /// The barriers of this part's transitions, one per parity it owns (see
+    /// [`barriers::build_part`]), when the walk builds them (kept between compiles; only
+    /// valid after a walk that built them).
+    pub barriers: Vec<Barriers>,
+    barrier_scratch: BarrierScratch,
 }
 
 /// "A piece can share this transition": the transition an update made last, with the
@@ -324,6 +337,20 @@ impl WalkPart {
             reader.publish(t32, floor);
         }
         self.finish(reader, &mut groups);
+        if input.build_barriers {
+            let batch_count = self.task_batch.iter().max().map_or(0, |&b| b + 1);
+            barriers::build_part(
+                &self.transitions,
+                &self.globals,
+                self.tracks.parities(),
+                &groups,
+                input.summaries,
+                batch_count,
+                input.sequential,
+                &mut self.barrier_scratch,
+                &mut self.barriers,
+            );
+        }
         self.groups = Some(groups);
     }
 
