@@ -301,6 +301,7 @@ pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) -> Vec<Transit
                     prev: old.cur,
                     cur: NIL,
                     wrote: old.wrote,
+                    first: false,
                 };
             });
         });

@@ -38,6 +38,10 @@ pub(crate) struct RangeState {
     pub cur: u32,
     /// True once a group of this graph has written the range.
     pub wrote: bool,
+    /// True while the current group is the range's first and others may join it (the
+    /// walk notes the tasks of first groups: the first batch that uses a resource is one
+    /// of theirs).
+    pub first: bool,
 }
 
 impl RangeState {
@@ -51,6 +55,7 @@ impl RangeState {
         prev: NIL,
         cur: NIL,
         wrote: false,
+        first: false,
     };
 
     /// True when some task (or a present) touched the range.

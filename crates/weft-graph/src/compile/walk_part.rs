@@ -51,8 +51,9 @@ pub(crate) struct WalkPart {
     pub globals: Vec<GlobalTransition>,
     /// Global transitions into exclusive groups, the same way.
     exclusive: Vec<GlobalTransition>,
-    /// `(task, resource)` of every attachment on this part's resources.
-    touched: Vec<(u32, u32)>,
+    /// `(task, resource)` of every attachment in the first group of some range of this
+    /// part's resources.
+    first_members: Vec<(u32, u32)>,
     /// The batch of every task, once finished.
     pub task_batch: Vec<u32>,
     pub joins: Vec<Join>,
@@ -88,7 +89,7 @@ impl WalkPart {
         self.transitions.clear();
         self.globals.clear();
         self.exclusive.clear();
-        self.touched.clear();
+        self.first_members.clear();
         self.joins.clear();
         self.tracks.reset(summaries, index, parts);
         self.groups = None;
@@ -171,7 +172,7 @@ impl WalkPart {
                     let Some(track) = self.tracks.get_mut(resource) else {
                         continue;
                     };
-                    self.touched.push((t32, resource));
+
                     let matters = track.first_use_matters;
                     let map = &mut track.map;
                     let groups = &mut groups;
@@ -182,6 +183,7 @@ impl WalkPart {
                     let joins = &mut self.joins;
                     let dependencies = &mut self.dependencies;
                     let floor = &mut floor;
+                    let first_members = &mut self.first_members;
                     let batch_of = |task: u32| reader.batch(task, t32);
                     let mut note = |list: u32, hazard: Hazard| {
                         if list != NIL {
@@ -220,6 +222,9 @@ impl WalkPart {
                                     };
                                     note(old.prev, hazard);
                                 }
+                                if old.first {
+                                    note_first(first_members, t32, resource);
+                                }
                                 let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32)
                                 {
                                     old.cur
@@ -235,10 +240,14 @@ impl WalkPart {
                                     prev: old.prev,
                                     cur,
                                     wrote: old.wrote || writes,
+                                    first: old.first,
                                 }
                             } else {
                                 if collect_edges && touched_before {
                                     note(old.cur, Hazard::between(groups.get(old.group), &access));
+                                }
+                                if !touched_before {
+                                    note_first(first_members, t32, resource);
                                 }
                                 let src = old.group;
                                 let src_end = old.cur_end(batch_of);
@@ -328,6 +337,7 @@ impl WalkPart {
                                     prev: if exclusive { NIL } else { old.cur },
                                     cur: solo,
                                     wrote: old.wrote || writes,
+                                    first: !touched_before && !exclusive,
                                 }
                             };
                         });
@@ -363,13 +373,24 @@ impl WalkPart {
         reader.batches(&mut self.task_batch);
         let task_batch = &self.task_batch;
         let batch_of = |task: u32| task_batch.get(task as usize).copied().unwrap_or(0);
-        let mut last = (u32::MAX, 0);
-        for &(task, resource) in &self.touched {
-            if task != last.0 {
-                last = (task, batch_of(task));
+        // The last batch that uses a resource is one of its ranges' current groups' (each
+        // group's tasks come after the earlier groups'); the first is one of its ranges'
+        // first groups'.
+        for track in self.tracks.iter_mut() {
+            let last = track
+                .map
+                .segments()
+                .iter()
+                .map(|s| s.state.cur_end(|t| task_batch.get(t as usize).copied()))
+                .max()
+                .unwrap_or(0);
+            if let Some(last) = last.checked_sub(1) {
+                track.used_in(last);
             }
+        }
+        for &(task, resource) in &self.first_members {
             if let Some(track) = self.tracks.get_mut(resource) {
-                track.used_in(last.1);
+                track.used_in(batch_of(task));
             }
         }
         for tr in &mut self.transitions {
@@ -477,6 +498,14 @@ fn prefetch_ahead(touches: &[Touch], tracks: &PartTracks, index: usize) {
         let base = track.map.segments().as_ptr().cast::<u8>();
         prefetch_address(base);
         prefetch_address(base.wrapping_add(64));
+    }
+}
+
+/// Notes that `task` is in the first group of a range of `resource` (once per attachment).
+#[inline(always)]
+fn note_first(first_members: &mut Vec<(u32, u32)>, task: u32, resource: u32) {
+    if first_members.last() != Some(&(task, resource)) {
+        first_members.push((task, resource));
     }
 }
 
