@@ -85,34 +85,49 @@ impl Touch {
     }
 }
 
-/// The [`Touch`]es of every task, kept in two lists by the parity of their resource: a walk
-/// in two parts gives part `p` the resources of parity `p`, and each part reads only its
-/// own list. Within a list, touches are in record order.
+/// The [`Touch`]es of every task, in record order, and for each resource parity the
+/// positions of the touches of resources of that parity: a walk in two parts gives part `p`
+/// the resources of parity `p`, and each part reads only its own touches (checking each
+/// touch's owner instead is a branch that goes either way at random).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct TouchLists {
-    /// `lists[p]`: the touches of resources of parity `p`.
-    lists: [Vec<Touch>; 2],
-    /// The end of each task's touches in each list.
-    ends: Vec<[u32; 2]>,
+    all: Vec<Touch>,
+    /// The end of each task's touches in `all`.
+    ends: Vec<u32>,
+    /// `by_parity[p]`: the indices in `all` of the touches of resources of parity `p`.
+    by_parity: [Vec<u32>; 2],
+    /// The end of each task's touches in each of `by_parity`.
+    parity_ends: Vec<[u32; 2]>,
     /// The intervals of touches whose views cover more than one.
     pub spill: Vec<Interval>,
+}
+
+/// Which touches a part of the walk reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Selection {
+    /// Every touch, in record order.
+    All,
+    /// The touches of resources of one parity, in record order.
+    Parity(usize),
 }
 
 impl TouchLists {
     /// Adds a touch of the task being recorded.
     pub fn push(&mut self, touch: Touch) {
-        self.lists[(touch.resource & 1) as usize].push(touch);
+        self.by_parity[(touch.resource & 1) as usize].push(self.all.len() as u32);
+        self.all.push(touch);
     }
 
     /// Ends the task being recorded: the touches pushed since the last call are its own.
     pub fn end_task(&mut self) {
-        self.ends
-            .push(self.lists.each_ref().map(|list| list.len() as u32));
+        self.ends.push(self.all.len() as u32);
+        self.parity_ends
+            .push(self.by_parity.each_ref().map(|list| list.len() as u32));
     }
 
     /// The number of touches of all tasks.
     pub fn len(&self) -> usize {
-        self.lists.iter().map(Vec::len).sum()
+        self.all.len()
     }
 
     /// The number of tasks.
@@ -120,14 +135,27 @@ impl TouchLists {
         self.ends.len()
     }
 
-    /// The touches of resources of parity `parity`, every task's in record order.
-    pub fn list(&self, parity: usize) -> &[Touch] {
-        self.lists.get(parity).map_or(&[], Vec::as_slice)
+    /// The positions of task `task`'s touches among those `selection` reads (see
+    /// [`TouchLists::at`]).
+    #[inline]
+    pub fn task_positions(&self, selection: Selection, task: usize) -> std::ops::Range<usize> {
+        let end_of = |t: usize| match selection {
+            Selection::All => self.ends.get(t).copied(),
+            Selection::Parity(p) => self.parity_ends.get(t).map(|e| e[p & 1]),
+        };
+        let start = task.checked_sub(1).and_then(end_of).unwrap_or(0);
+        start as usize..end_of(task).unwrap_or(start) as usize
     }
 
-    /// The end of each task's touches in [`TouchLists::list`] of each parity.
-    pub fn task_ends(&self) -> &[[u32; 2]] {
-        &self.ends
+    /// The touch at position `position` among those `selection` reads.
+    #[inline(always)]
+    pub fn at(&self, selection: Selection, position: usize) -> Option<&Touch> {
+        match selection {
+            Selection::All => self.all.get(position),
+            Selection::Parity(p) => self.by_parity[p & 1]
+                .get(position)
+                .and_then(|&i| self.all.get(i as usize)),
+        }
     }
 }
 

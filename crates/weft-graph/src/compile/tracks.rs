@@ -5,6 +5,7 @@ use super::groups::NO_GROUP;
 use super::members::NIL;
 use super::range_map::RangeMap;
 use crate::resource::ResourceSummary;
+use crate::touch::Selection;
 
 /// "No transition": the first group of a transient buffer needs no barrier and no bridge,
 /// and the state of an exclusive group does not keep its transition.
@@ -155,6 +156,14 @@ impl PartTracks {
             track.reset(summary);
         }
         self.tracks.extend(owned.skip(kept).map(Track::new));
+    }
+
+    /// The touches this part reads: those of the resources it owns.
+    pub fn selection(&self) -> Selection {
+        match self.shift {
+            0 => Selection::All,
+            _ => Selection::Parity(self.part as usize),
+        }
     }
 
     /// The parities of the resources this part owns: both when it is the only part.

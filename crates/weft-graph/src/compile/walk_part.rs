@@ -20,7 +20,7 @@ use super::seen::SeenTriples;
 use super::tracks::{PartTracks, RangeState, NO_TRANSITION};
 use crate::access::{AccessClass, DerivedAccess};
 use crate::resource::ResourceSummary;
-use crate::touch::{Touch, TouchLists};
+use crate::touch::{Selection, TouchLists};
 
 /// What every part reads of the graph (nothing of the task callbacks, which need not be
 /// shared between threads).
@@ -113,10 +113,9 @@ impl WalkPart {
         let mut submits = input.submits.iter().copied().peekable();
         let mut submit_floor = 0u32;
         let mut submit_from = 0u32;
-        // A part reads the touches of the resources it owns: one of the two lists, or both.
-        let parities = self.tracks.parities();
-        let mut task_starts = [0u32; 2];
-        for (t, task_ends) in input.touches.task_ends().iter().enumerate() {
+        // A part reads the touches of the resources it owns.
+        let selection = self.tracks.selection();
+        for t in 0..input.touches.task_count() {
             let t32 = t as u32;
             let mut floor = 0;
             // Submits and explicit edges apply to the whole task: the first part takes
@@ -147,201 +146,192 @@ impl WalkPart {
             } else {
                 NIL
             };
-            for parity in parities.clone() {
-                let list = input.touches.list(parity);
-                let (start, end) = (task_starts[parity] as usize, task_ends[parity] as usize);
-                task_starts[parity] = task_ends[parity];
-                for (index, touch) in list
-                    .get(start..end)
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                    .map(|(i, touch)| (start + i, touch))
-                {
-                    if prefetching {
-                        prefetch_ahead(list, &self.tracks, index);
-                    }
-                    let access_id = touch.access();
-                    let access = *groups.get(access_id);
-                    let exclusive = access.class == AccessClass::Exclusive;
-                    let writes = access.writes();
-                    let access_key = groups.key(access_id);
-                    // `None` never matches a group's key: an exclusive access joins nothing.
-                    let admitted_key = access_key.filter(|_| !exclusive);
-                    let resource = touch.resource;
-                    let Some(track) = self.tracks.get_mut(resource) else {
-                        continue;
-                    };
+            for position in input.touches.task_positions(selection, t) {
+                let Some(touch) = input.touches.at(selection, position) else {
+                    continue;
+                };
+                if prefetching {
+                    prefetch_ahead(input.touches, selection, &self.tracks, position);
+                }
+                let access_id = touch.access();
+                let access = *groups.get(access_id);
+                let exclusive = access.class == AccessClass::Exclusive;
+                let writes = access.writes();
+                let access_key = groups.key(access_id);
+                // `None` never matches a group's key: an exclusive access joins nothing.
+                let admitted_key = access_key.filter(|_| !exclusive);
+                let resource = touch.resource;
+                let Some(track) = self.tracks.get_mut(resource) else {
+                    continue;
+                };
 
-                    let matters = track.first_use_matters;
-                    let map = &mut track.map;
-                    let groups = &mut groups;
-                    let lists = &mut self.lists;
-                    let transitions = &mut self.transitions;
-                    let globals = &mut self.globals;
-                    let exclusive_globals = &mut self.exclusive;
-                    let joins = &mut self.joins;
-                    let dependencies = &mut self.dependencies;
-                    let floor = &mut floor;
-                    let first_members = &mut self.first_members;
-                    let batch_of = |task: u32| reader.batch(task, t32);
-                    let mut note = |list: u32, hazard: Hazard| {
-                        if list != NIL {
-                            add_dependency(dependencies, t32, list, resource, hazard);
-                        }
-                    };
-                    for interval in touch.intervals(&input.touches.spill) {
-                        // The transition this update made last: a contiguous piece leaving an
-                        // equal group at the same end may share it.
-                        let mut made: Option<Made> = None;
-                        // The same for global transitions, which need not be contiguous.
-                        let mut made_global: Option<Made> = None;
-                        map.update(interval.start, interval.end, |piece| {
-                            let old = piece.state;
-                            let touched_before = old.touched();
-                            let old_key = groups.key(old.group);
-                            piece.state = if old_key.is_some() && old_key == admitted_key {
-                                *floor = (*floor).max(old.prev_end);
-                                if old.transition != NO_TRANSITION {
-                                    joins.push(Join {
-                                        transition: old.transition,
-                                        access: access_id,
-                                        task: t32,
-                                    });
-                                }
-                                if collect_edges {
-                                    let src = match TransitionRef::of(old.transition) {
-                                        TransitionRef::None => NO_GROUP,
-                                        TransitionRef::Ranged(i) => transitions[i].src,
-                                        TransitionRef::Global(i) => globals[i].src,
-                                    };
-                                    let hazard = if src == NO_GROUP {
-                                        Hazard::LayoutChange
-                                    } else {
-                                        Hazard::between(groups.get(src), &access)
-                                    };
-                                    note(old.prev, hazard);
-                                }
-                                if old.first {
-                                    note_first(first_members, t32, resource);
-                                }
-                                let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32)
-                                {
-                                    old.cur
-                                } else {
-                                    lists.push(t32, old.cur)
-                                };
-                                RangeState {
-                                    prev_end: old.prev_end,
-                                    cur_end_before: old.cur_end(batch_of),
-                                    cur_task: t32,
-                                    group: groups.join(old.group, access_id),
+                let matters = track.first_use_matters;
+                let map = &mut track.map;
+                let groups = &mut groups;
+                let lists = &mut self.lists;
+                let transitions = &mut self.transitions;
+                let globals = &mut self.globals;
+                let exclusive_globals = &mut self.exclusive;
+                let joins = &mut self.joins;
+                let dependencies = &mut self.dependencies;
+                let floor = &mut floor;
+                let first_members = &mut self.first_members;
+                let batch_of = |task: u32| reader.batch(task, t32);
+                let mut note = |list: u32, hazard: Hazard| {
+                    if list != NIL {
+                        add_dependency(dependencies, t32, list, resource, hazard);
+                    }
+                };
+                for interval in touch.intervals(&input.touches.spill) {
+                    // The transition this update made last: a contiguous piece leaving an
+                    // equal group at the same end may share it.
+                    let mut made: Option<Made> = None;
+                    // The same for global transitions, which need not be contiguous.
+                    let mut made_global: Option<Made> = None;
+                    map.update(interval.start, interval.end, |piece| {
+                        let old = piece.state;
+                        let touched_before = old.touched();
+                        let old_key = groups.key(old.group);
+                        piece.state = if old_key.is_some() && old_key == admitted_key {
+                            *floor = (*floor).max(old.prev_end);
+                            if old.transition != NO_TRANSITION {
+                                joins.push(Join {
                                     transition: old.transition,
-                                    prev: old.prev,
-                                    cur,
-                                    wrote: old.wrote || writes,
-                                    first: old.first,
-                                }
-                            } else {
-                                if collect_edges && touched_before {
-                                    note(old.cur, Hazard::between(groups.get(old.group), &access));
-                                }
-                                if !touched_before {
-                                    note_first(first_members, t32, resource);
-                                }
-                                let src = old.group;
-                                let src_end = old.cur_end(batch_of);
-                                *floor = (*floor).max(src_end);
-                                let needs = if !touched_before {
-                                    if matters {
-                                        Needs::Ranged
-                                    } else {
-                                        Needs::Nothing
-                                    }
-                                } else if old_key
-                                    .zip(access_key)
-                                    .is_some_and(|(o, a)| !o.same_layout(a))
-                                {
-                                    Needs::Ranged
-                                } else if exclusive {
-                                    Needs::ExclusiveGlobal
+                                    access: access_id,
+                                    task: t32,
+                                });
+                            }
+                            if collect_edges {
+                                let src = match TransitionRef::of(old.transition) {
+                                    TransitionRef::None => NO_GROUP,
+                                    TransitionRef::Ranged(i) => transitions[i].src,
+                                    TransitionRef::Global(i) => globals[i].src,
+                                };
+                                let hazard = if src == NO_GROUP {
+                                    Hazard::LayoutChange
                                 } else {
-                                    Needs::Global
+                                    Hazard::between(groups.get(src), &access)
                                 };
-                                let shares = |m: Option<Made>| {
-                                    m.filter(|m| m.src == src && m.src_end == src_end)
-                                };
-                                let transition = match needs {
-                                    Needs::Nothing => NO_TRANSITION,
-                                    Needs::ExclusiveGlobal => {
-                                        exclusive_globals.push(GlobalTransition {
+                                note(old.prev, hazard);
+                            }
+                            if old.first {
+                                note_first(first_members, t32, resource);
+                            }
+                            let cur = if !collect_edges || lists.head_task(old.cur) == Some(t32) {
+                                old.cur
+                            } else {
+                                lists.push(t32, old.cur)
+                            };
+                            RangeState {
+                                prev_end: old.prev_end,
+                                cur_end_before: old.cur_end(batch_of),
+                                cur_task: t32,
+                                group: groups.join(old.group, access_id),
+                                transition: old.transition,
+                                prev: old.prev,
+                                cur,
+                                wrote: old.wrote || writes,
+                                first: old.first,
+                            }
+                        } else {
+                            if collect_edges && touched_before {
+                                note(old.cur, Hazard::between(groups.get(old.group), &access));
+                            }
+                            if !touched_before {
+                                note_first(first_members, t32, resource);
+                            }
+                            let src = old.group;
+                            let src_end = old.cur_end(batch_of);
+                            *floor = (*floor).max(src_end);
+                            let needs = if !touched_before {
+                                if matters {
+                                    Needs::Ranged
+                                } else {
+                                    Needs::Nothing
+                                }
+                            } else if old_key
+                                .zip(access_key)
+                                .is_some_and(|(o, a)| !o.same_layout(a))
+                            {
+                                Needs::Ranged
+                            } else if exclusive {
+                                Needs::ExclusiveGlobal
+                            } else {
+                                Needs::Global
+                            };
+                            let shares = |m: Option<Made>| {
+                                m.filter(|m| m.src == src && m.src_end == src_end)
+                            };
+                            let transition = match needs {
+                                Needs::Nothing => NO_TRANSITION,
+                                Needs::ExclusiveGlobal => {
+                                    exclusive_globals.push(GlobalTransition {
+                                        resource,
+                                        batch: t32,
+                                        src,
+                                        dst: access_id,
+                                    });
+                                    NO_TRANSITION
+                                }
+                                Needs::Global => match shares(made_global) {
+                                    Some(m) => m.index,
+                                    None => {
+                                        let index = GLOBAL | globals.len() as u32;
+                                        globals.push(GlobalTransition {
                                             resource,
                                             batch: t32,
                                             src,
                                             dst: access_id,
                                         });
-                                        NO_TRANSITION
+                                        made_global = Some(Made {
+                                            index,
+                                            src,
+                                            src_end,
+                                        });
+                                        index
                                     }
-                                    Needs::Global => match shares(made_global) {
-                                        Some(m) => m.index,
-                                        None => {
-                                            let index = GLOBAL | globals.len() as u32;
-                                            globals.push(GlobalTransition {
-                                                resource,
-                                                batch: t32,
-                                                src,
-                                                dst: access_id,
-                                            });
-                                            made_global = Some(Made {
-                                                index,
-                                                src,
-                                                src_end,
-                                            });
-                                            index
-                                        }
-                                    },
-                                    Needs::Ranged => match shares(made).filter(|m| {
-                                        transitions[m.index as usize].end == piece.start
-                                    }) {
-                                        Some(m) => {
-                                            transitions[m.index as usize].end = piece.end;
-                                            m.index
-                                        }
-                                        None => {
-                                            let index = transitions.len() as u32;
-                                            transitions.push(Transition {
-                                                resource,
-                                                batch: t32,
-                                                start: piece.start,
-                                                end: piece.end,
-                                                src,
-                                                dst: access_id,
-                                            });
-                                            made = Some(Made {
-                                                index,
-                                                src,
-                                                src_end,
-                                            });
-                                            index
-                                        }
-                                    },
-                                };
-                                // Nobody joins an exclusive group: its state keeps nothing for
-                                // joining.
-                                RangeState {
-                                    prev_end: if exclusive { 0 } else { src_end },
-                                    cur_end_before: 0,
-                                    cur_task: t32,
-                                    group: access_id,
-                                    transition: if exclusive { NO_TRANSITION } else { transition },
-                                    prev: if exclusive { NIL } else { old.cur },
-                                    cur: solo,
-                                    wrote: old.wrote || writes,
-                                    first: !touched_before && !exclusive,
-                                }
+                                },
+                                Needs::Ranged => match shares(made)
+                                    .filter(|m| transitions[m.index as usize].end == piece.start)
+                                {
+                                    Some(m) => {
+                                        transitions[m.index as usize].end = piece.end;
+                                        m.index
+                                    }
+                                    None => {
+                                        let index = transitions.len() as u32;
+                                        transitions.push(Transition {
+                                            resource,
+                                            batch: t32,
+                                            start: piece.start,
+                                            end: piece.end,
+                                            src,
+                                            dst: access_id,
+                                        });
+                                        made = Some(Made {
+                                            index,
+                                            src,
+                                            src_end,
+                                        });
+                                        index
+                                    }
+                                },
                             };
-                        });
-                    }
+                            // Nobody joins an exclusive group: its state keeps nothing for
+                            // joining.
+                            RangeState {
+                                prev_end: if exclusive { 0 } else { src_end },
+                                cur_end_before: 0,
+                                cur_task: t32,
+                                group: access_id,
+                                transition: if exclusive { NO_TRANSITION } else { transition },
+                                prev: if exclusive { NIL } else { old.cur },
+                                cur: solo,
+                                wrote: old.wrote || writes,
+                                first: !touched_before && !exclusive,
+                            }
+                        };
+                    });
                 }
             }
             reader.publish(t32, floor);
@@ -479,19 +469,24 @@ enum Needs {
 const PREFETCH_ABOVE_BYTES: usize = 256 << 10;
 
 /// Attachments touch resources in no useful order, so on large graphs looking up a range
-/// map is a cache miss, paid one after another. Instead, while touch `index` of a part's
-/// list is handled, ask for the track of the touch 16 places ahead, and the first segments
-/// of the one 8 places ahead (whose track was asked for 8 touches ago).
+/// map is a cache miss, paid one after another. Instead, while the touch at `position`
+/// among those a part reads is handled, ask for the track of the touch 16 places ahead, and
+/// the first segments of the one 8 places ahead (whose track was asked for 8 touches ago).
 #[inline(always)]
-fn prefetch_ahead(touches: &[Touch], tracks: &PartTracks, index: usize) {
+fn prefetch_ahead(
+    touches: &TouchLists,
+    selection: Selection,
+    tracks: &PartTracks,
+    position: usize,
+) {
     if let Some(track) = touches
-        .get(index + 16)
+        .at(selection, position + 16)
         .and_then(|touch| tracks.get(touch.resource))
     {
         prefetch(track);
     }
     if let Some(track) = touches
-        .get(index + 8)
+        .at(selection, position + 8)
         .and_then(|touch| tracks.get(touch.resource))
     {
         // The first two cache lines of the segments, where a forward scan starts.
