@@ -50,10 +50,10 @@ pub(crate) struct BarrierScratch {
 }
 
 /// Builds the barriers of boundaries `0..batch_count` (every one but the trailing one)
-/// from one part's transitions into `out`: one [`Barriers`] per resource parity in
-/// `parities` (the parities of the resources the part owns), each from that parity's
-/// transitions alone. [`combine`] then joins them, so the plan is the same whether one
-/// part or two built them.
+/// from one part's transitions into `out`, for the resource parities in `parities` (the
+/// parities of the resources the part owns). At each boundary, each parity's barriers are
+/// built from its own transitions, then joined to the earlier parities' as [`combine`]
+/// joins those of parts, so the plan is the same whether one part or two built them.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build_part(
     transitions: &[Transition],
@@ -64,7 +64,7 @@ pub(crate) fn build_part(
     batch_count: u32,
     sequential: bool,
     scratch: &mut BarrierScratch,
-    out: &mut Vec<Barriers>,
+    out: &mut Barriers,
 ) {
     let BarrierScratch {
         sorted,
@@ -73,34 +73,37 @@ pub(crate) fn build_part(
     } = scratch;
     let odd = by_batch(transitions, batch_count, sorted);
     let odd_globals = by_batch(globals, batch_count, sorted_globals);
-    out.resize_with(parities.len(), Barriers::default);
-    for (parity, out) in parities.zip(out) {
-        let (sorted, sorted_globals) = match parity {
-            0 => (&sorted[..odd], &sorted_globals[..odd_globals]),
-            _ => (&sorted[odd..], &sorted_globals[odd_globals..]),
-        };
-        Boundaries {
-            sorted,
-            sorted_globals,
-            groups,
-            resources,
-            batch_count,
-            sequential,
-        }
-        .build(0..batch_count, stamps, out);
+    let lists = [
+        ParityLists {
+            sorted: &sorted[..odd],
+            globals: &sorted_globals[..odd_globals],
+        },
+        ParityLists {
+            sorted: &sorted[odd..],
+            globals: &sorted_globals[odd_globals..],
+        },
+    ];
+    Boundaries {
+        parities: lists.get(parities).unwrap_or(&[]),
+        groups,
+        resources,
+        batch_count,
+        sequential,
     }
+    .build(0..batch_count, stamps, out);
 }
 
-/// The barriers of the plan: those of each parity (`parities`, from [`build_part`], in
+/// The barriers of the plan: those of each part (`parities`, from [`build_part`], in
 /// parity order) joined boundary by boundary, then the trailing boundary, after the last
 /// batch, which holds the presents' transitions (`presents`, all at batch `batch_count`).
 ///
 /// At each boundary, the later parities' image barriers and first uses follow the earlier
 /// ones'; their memory barriers are added unless an earlier one covers them (dropping the
-/// earlier ones they cover).
+/// earlier ones they cover). With one part, its barriers are already joined: they are
+/// moved, not copied.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn combine(
-    parities: &[&Barriers],
+    parities: &mut [Barriers],
     presents: &[Transition],
     groups: &GroupTable,
     resources: &[ResourceSummary],
@@ -110,18 +113,24 @@ pub(crate) fn combine(
     trailing: &mut Barriers,
 ) -> Barriers {
     Boundaries {
-        sorted: presents,
-        sorted_globals: &[],
+        parities: &[ParityLists {
+            sorted: presents,
+            globals: &[],
+        }],
         groups,
         resources,
         batch_count,
         sequential,
     }
     .build(batch_count..batch_count + 1, stamps, trailing);
+    if let [one] = parities {
+        let mut out = std::mem::take(one);
+        out.append(trailing);
+        return out;
+    }
     // The plan's arrays, allocated once at their final sizes.
-    let total = |len: fn(&Barriers) -> usize| {
-        parities.iter().map(|b| len(b)).sum::<usize>() + len(trailing)
-    };
+    let total =
+        |len: fn(&Barriers) -> usize| parities.iter().map(len).sum::<usize>() + len(trailing);
     let mut out = Barriers {
         boundaries: Vec::with_capacity(batch_count as usize + 1),
         memory: Vec::with_capacity(total(|b| b.memory.len())),
@@ -193,20 +202,96 @@ fn slice<'a, T>(values: &'a [T], range: &std::ops::Range<u32>) -> &'a [T] {
         .unwrap_or(&[])
 }
 
+/// The transitions of one resource parity, sorted by batch.
+#[derive(Clone, Copy)]
+struct ParityLists<'a> {
+    sorted: &'a [Transition],
+    globals: &'a [GlobalTransition],
+}
+
 /// What building the barriers of some boundaries reads.
 #[derive(Clone, Copy)]
 struct Boundaries<'a> {
-    sorted: &'a [Transition],
-    sorted_globals: &'a [GlobalTransition],
+    /// The transitions of each parity whose barriers are built (one or two).
+    parities: &'a [ParityLists<'a>],
     groups: &'a GroupTable,
     resources: &'a [ResourceSummary],
     batch_count: u32,
     sequential: bool,
 }
 
+/// Where building one parity's barriers is.
+struct Cursor {
+    /// The next transition and global transition.
+    at: usize,
+    at_global: usize,
+    /// The global barriers already built (a lossy set).
+    seen: SeenTriples<64>,
+}
+
 impl Boundaries<'_> {
-    /// The barriers of boundaries `range` (the one before batch `b` is boundary `b`).
+    /// The barriers of boundaries `range` (the one before batch `b` is boundary `b`), into
+    /// `out`. At each boundary, each parity's barriers are built on their own, then its
+    /// memory barriers are added to the earlier parities' (see [`combine`]).
     fn build(&self, range: std::ops::Range<u32>, stamps: &mut Vec<ImageStamp>, out: &mut Barriers) {
+        stamps.clear();
+        stamps.resize(self.resources.len(), ImageStamp::default());
+        out.clear();
+        let mut cursors: Vec<Cursor> = self
+            .parities
+            .iter()
+            .map(|lists| Cursor {
+                at: lists.sorted.partition_point(|t| t.batch < range.start),
+                at_global: lists.globals.partition_point(|g| g.batch < range.start),
+                seen: SeenTriples::new(),
+            })
+            .collect();
+        // One more for the trailing boundary.
+        out.boundaries.reserve(range.len() + 1);
+        // Most transitions that name ranges become one image barrier (growing a vector this
+        // size would copy all of it).
+        out.image.reserve(
+            self.parities
+                .iter()
+                .zip(&cursors)
+                .map(|(lists, c)| lists.sorted[c.at..].partition_point(|t| t.batch < range.end))
+                .sum(),
+        );
+        let mut later = Vec::new();
+        for batch in range {
+            let memory_start = out.memory.len();
+            let image_start = out.image.len();
+            for (index, (lists, cursor)) in self.parities.iter().zip(&mut cursors).enumerate() {
+                let region = out.memory.len();
+                let image_region = out.image.len();
+                self.build_parity(batch, lists, cursor, region, out);
+                merge_image_barriers(&mut out.image, image_region, stamps, batch);
+                if index > 0 && out.memory.len() > region {
+                    later.clear();
+                    later.extend(out.memory.drain(region..));
+                    for &barrier in &later {
+                        add_memory_barrier(&mut out.memory, memory_start, barrier);
+                    }
+                }
+            }
+            out.boundaries.push(Boundary {
+                memory: memory_start as u32..out.memory.len() as u32,
+                image: image_start as u32..out.image.len() as u32,
+            });
+        }
+    }
+
+    /// The barriers of one parity's transitions at boundary `batch`: memory barriers from
+    /// `out.memory[region..]` on, image barriers and first uses at the end of theirs.
+    #[inline]
+    fn build_parity(
+        &self,
+        batch: u32,
+        lists: &ParityLists,
+        cursor: &mut Cursor,
+        region: usize,
+        out: &mut Barriers,
+    ) {
         let Self {
             groups,
             resources,
@@ -214,109 +299,80 @@ impl Boundaries<'_> {
             sequential,
             ..
         } = *self;
-        stamps.clear();
-        stamps.resize(resources.len(), ImageStamp::default());
-        let first = self.sorted.partition_point(|t| t.batch < range.start);
-        let sorted = &self.sorted[first..];
-        let first_global = self
-            .sorted_globals
-            .partition_point(|g| g.batch < range.start);
-        let sorted_globals = &self.sorted_globals[first_global..];
-        out.clear();
-        // Most transitions that name ranges become one image barrier (growing a vector this
-        // size would copy all of it).
-        out.image
-            .reserve(sorted.partition_point(|t| t.batch < range.end));
-        let mut seen = SeenTriples::<64>::new();
-        let mut at = 0;
-        let mut at_global = 0;
-        for batch in range {
-            let memory_start = out.memory.len();
-            let image_start = out.image.len();
-            if sequential && batch > 0 && batch < batch_count {
-                out.memory.push(FULL);
+        if sequential && batch > 0 && batch < batch_count {
+            out.memory.push(FULL);
+        }
+        while let Some(g) = lists.globals.get(cursor.at_global) {
+            if g.batch != batch {
+                break;
             }
-            while let Some(g) = sorted_globals.get(at_global) {
-                if g.batch != batch {
-                    break;
-                }
-                at_global += 1;
-                // The sequential mode's full barrier covers every global one.
-                if !sequential && seen.first(g.src, g.dst, batch) {
-                    let barrier = global(groups.get(g.src), groups.get(g.dst), g.resource);
-                    add_memory_barrier(&mut out.memory, memory_start, barrier);
-                }
+            cursor.at_global += 1;
+            // The sequential mode's full barrier covers every global one.
+            if !sequential && cursor.seen.first(g.src, g.dst, batch) {
+                let barrier = global(groups.get(g.src), groups.get(g.dst), g.resource);
+                add_memory_barrier(&mut out.memory, region, barrier);
             }
-            while let Some(tr) = sorted.get(at) {
-                if tr.batch != batch {
-                    break;
+        }
+        while let Some(tr) = lists.sorted.get(cursor.at) {
+            if tr.batch != batch {
+                break;
+            }
+            cursor.at += 1;
+            let info = &resources[tr.resource as usize];
+            let src = tr.src_group(groups);
+            let dst = groups.get(tr.dst);
+            let Some(shape) = info.image else {
+                // A buffer's only ranged transition is its first use (buffers keep no
+                // layout, so every later one is global); only external ones bridge.
+                debug_assert!(src.is_none(), "a ranged transition of a used buffer");
+                if info.external {
+                    out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
                 }
-                at += 1;
-                let info = &resources[tr.resource as usize];
-                let src = tr.src_group(groups);
-                let dst = groups.get(tr.dst);
-                let Some(shape) = info.image else {
-                    // A buffer's only ranged transition is its first use (buffers keep no
-                    // layout, so every later one is global); only external ones bridge.
-                    debug_assert!(src.is_none(), "a ranged transition of a used buffer");
-                    if info.external {
-                        out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
+                continue;
+            };
+            let (src, old_layout) = match src {
+                None if info.external => {
+                    ranges_of(tr, &shape, |r| {
+                        out.first_uses
+                            .push(external_use(tr, dst, Subresources::Image(r)));
+                    });
+                    continue;
+                }
+                None => (None, vk::ImageLayout::UNDEFINED),
+                Some(src) if src.layout == dst.layout => {
+                    if !sequential && cursor.seen.first(tr.src, tr.dst, batch) {
+                        add_memory_barrier(&mut out.memory, region, global(src, dst, tr.resource));
                     }
                     continue;
-                };
-                let (src, old_layout) = match src {
-                    None if info.external => {
-                        ranges_of(tr, &shape, |r| {
-                            out.first_uses
-                                .push(external_use(tr, dst, Subresources::Image(r)));
-                        });
-                        continue;
-                    }
-                    None => (None, vk::ImageLayout::UNDEFINED),
-                    Some(src) if src.layout == dst.layout => {
-                        if !sequential && seen.first(tr.src, tr.dst, batch) {
-                            add_memory_barrier(
-                                &mut out.memory,
-                                memory_start,
-                                global(src, dst, tr.resource),
-                            );
-                        }
-                        continue;
-                    }
-                    Some(src) => (Some(src), src.layout),
-                };
-                let (src_stages, src_access, dst_stages, dst_access) = if sequential {
-                    (
-                        FULL.src_stages,
-                        FULL.src_access,
-                        FULL.dst_stages,
-                        FULL.dst_access,
-                    )
-                } else {
-                    (
-                        src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
-                        src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
-                        dst.stages,
-                        dst.access,
-                    )
-                };
-                ranges_of(tr, &shape, |range| {
-                    out.image.push(ImageBarrier {
-                        image: tr.resource,
-                        range,
-                        old_layout,
-                        new_layout: dst.layout,
-                        src_stages,
-                        src_access,
-                        dst_stages,
-                        dst_access,
-                    });
+                }
+                Some(src) => (Some(src), src.layout),
+            };
+            let (src_stages, src_access, dst_stages, dst_access) = if sequential {
+                (
+                    FULL.src_stages,
+                    FULL.src_access,
+                    FULL.dst_stages,
+                    FULL.dst_access,
+                )
+            } else {
+                (
+                    src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
+                    src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
+                    dst.stages,
+                    dst.access,
+                )
+            };
+            ranges_of(tr, &shape, |range| {
+                out.image.push(ImageBarrier {
+                    image: tr.resource,
+                    range,
+                    old_layout,
+                    new_layout: dst.layout,
+                    src_stages,
+                    src_access,
+                    dst_stages,
+                    dst_access,
                 });
-            }
-            merge_image_barriers(&mut out.image, image_start, stamps, batch);
-            out.boundaries.push(Boundary {
-                memory: memory_start as u32..out.memory.len() as u32,
-                image: image_start as u32..out.image.len() as u32,
             });
         }
     }

@@ -100,10 +100,13 @@ impl<C> TaskGraph<C> {
         let presents = dependencies::add_presents(self, &mut walk);
         // Each part built the barriers of the resources it owns; the first part owns the
         // even ones.
-        let parities: Vec<&barriers::Barriers> =
-            scratch.parts.iter().flat_map(|p| &p.barriers).collect();
+        let mut parities: Vec<barriers::Barriers> = scratch
+            .parts
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.barriers))
+            .collect();
         let barriers = barriers::combine(
-            &parities,
+            &mut parities,
             &presents,
             &walk.groups,
             &self.summaries,
@@ -133,6 +136,10 @@ impl<C> TaskGraph<C> {
             presents: self.presents.iter().map(|p| p.resource).collect(),
             task_batch: std::mem::take(&mut walk.task_batch),
         };
+        // The parts' barriers (when not moved into the plan) keep their memory.
+        for (part, kept) in scratch.parts.iter_mut().zip(parities) {
+            part.barriers = kept;
+        }
         scratch.keep(walk);
         self.scratch.put_back(scratch);
         Ok(plan)

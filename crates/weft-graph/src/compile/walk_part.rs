@@ -65,10 +65,9 @@ pub(crate) struct WalkPart {
     pub dependencies: Vec<DependencyList>,
     /// First batch of each submit after the first (part 0 only).
     pub submit_batches: Vec<u32>,
-    /// The barriers of this part's transitions, one per parity it owns (see
-    /// [`barriers::build_part`]), when the walk builds them (kept between compiles; only
-    /// valid after a walk that built them).
-    pub barriers: Vec<Barriers>,
+    /// The barriers of this part's transitions (see [`barriers::build_part`]), when the
+    /// walk builds them (kept between compiles; only valid after a walk that built them).
+    pub barriers: Barriers,
     barrier_scratch: BarrierScratch,
 }
 
