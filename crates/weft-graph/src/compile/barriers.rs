@@ -262,6 +262,10 @@ impl Boundaries<'_> {
             let memory_start = out.memory.len();
             let image_start = out.image.len();
             for (index, (lists, cursor)) in self.parities.iter().zip(&mut cursors).enumerate() {
+                // Most boundaries of long chains have nothing of one parity.
+                if !self.due(batch, lists, cursor) {
+                    continue;
+                }
                 let region = out.memory.len();
                 let image_region = out.image.len();
                 self.build_parity(batch, lists, cursor, region, out);
@@ -279,6 +283,21 @@ impl Boundaries<'_> {
                 image: image_start as u32..out.image.len() as u32,
             });
         }
+    }
+
+    /// True when one parity has barriers at boundary `batch`: transitions, or the
+    /// sequential mode's full barrier.
+    #[inline]
+    fn due(&self, batch: u32, lists: &ParityLists, cursor: &Cursor) -> bool {
+        (self.sequential && batch > 0 && batch < self.batch_count)
+            || lists
+                .globals
+                .get(cursor.at_global)
+                .is_some_and(|g| g.batch == batch)
+            || lists
+                .sorted
+                .get(cursor.at)
+                .is_some_and(|t| t.batch == batch)
     }
 
     /// The barriers of one parity's transitions at boundary `batch`: memory barriers from
