@@ -8,8 +8,10 @@
 //!
 //! The barriers of each resource parity are built apart, from that parity's transitions
 //! ([`build_part`], by the part of the walk that owns the parity, on its own thread), then
-//! joined boundary by boundary ([`combine`]). A walk in one part builds both parities the
-//! same way, one after the other, so the plan does not depend on how many parts walked.
+//! joined boundary by boundary ([`combine`]). A walk in one part builds both parities in one
+//! pass: at each boundary, each parity's barriers on their own, then the odd parity's folded
+//! into the even one's as [`combine`] folds them, so the plan does not depend on how many
+//! parts walked.
 
 use ash::vk;
 
@@ -149,9 +151,7 @@ pub(crate) fn combine(
             if index == 0 {
                 out.memory.extend_from_slice(memory);
             } else {
-                for &barrier in memory {
-                    add_memory_barrier(&mut out.memory, memory_start, barrier);
-                }
+                fold_memory_barriers(&mut out.memory, memory_start, memory);
             }
             out.image.extend_from_slice(slice(&part.image, &b.image));
             while let Some(&u) = part
@@ -273,9 +273,7 @@ impl Boundaries<'_> {
                 if index > 0 && out.memory.len() > region {
                     later.clear();
                     later.extend(out.memory.drain(region..));
-                    for &barrier in &later {
-                        add_memory_barrier(&mut out.memory, memory_start, barrier);
-                    }
+                    fold_memory_barriers(&mut out.memory, memory_start, &later);
                 }
             }
             out.boundaries.push(Boundary {
@@ -515,6 +513,15 @@ fn add_memory_barrier(all: &mut Vec<MemoryBarrier>, from: usize, barrier: Memory
         }
     }
     all.push(barrier);
+}
+
+/// Adds the memory barriers a later parity has at a boundary to the earlier parities'
+/// (`all[from..]`), each as [`add_memory_barrier`] does: how parities are joined, whether
+/// one part built them or two.
+fn fold_memory_barriers(all: &mut Vec<MemoryBarrier>, from: usize, later: &[MemoryBarrier]) {
+    for &barrier in later {
+        add_memory_barrier(all, from, barrier);
+    }
 }
 
 /// Merges image barriers of one boundary that differ only in adjacent mips, then those that

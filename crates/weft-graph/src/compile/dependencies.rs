@@ -87,7 +87,8 @@ pub(crate) struct GlobalTransition {
 }
 
 /// Which transition a range state's `transition` field refers to: [`NO_TRANSITION`], an
-/// index into [`Walk::transitions`], or [`GLOBAL`] | an index into [`Walk::globals`].
+/// index into the transitions of the part that made it ([`WalkPart::transitions`]), or
+/// [`GLOBAL`] | an index into its global ones ([`WalkPart::globals`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TransitionRef {
     None,
@@ -105,7 +106,7 @@ impl TransitionRef {
     }
 }
 
-/// Set in a range state's transition field when it indexes [`Walk::globals`].
+/// Set in a range state's transition field when it indexes [`WalkPart::globals`].
 pub(crate) const GLOBAL: u32 = 1 << 31;
 
 /// A task that joined the group a transition leads into: the transition's barrier must
@@ -145,8 +146,9 @@ pub(crate) struct Walk {
 /// task in its own batch, in record order; `EDGES` keeps the task-to-task dependencies
 /// (for inspection only, always on one thread).
 ///
-/// Its vectors come from `scratch` (the transitions and tracks are handed over in the
-/// result; the caller gives them back with [`Scratch::keep`]).
+/// Its vectors come from `scratch` (the tracks are handed over in the result, and the
+/// caller gives them back with [`Scratch::keep`]; with `build_barriers`, each part leaves
+/// the barriers of its resources in its own `barriers`).
 pub(crate) fn walk<C, const EDGES: bool>(
     graph: &TaskGraph<C>,
     sequential: bool,

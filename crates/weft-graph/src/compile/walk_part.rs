@@ -163,7 +163,6 @@ impl WalkPart {
                 let Some(track) = self.tracks.get_mut(resource) else {
                     continue;
                 };
-
                 let matters = track.first_use_matters;
                 let map = &mut track.map;
                 let groups = &mut groups;
