@@ -312,6 +312,28 @@ impl<C> TaskGraph<C> {
             .map_or(&[], |t| &self.attachments[t.attachments.clone()])
     }
 
+    /// A number that grows with every change to the recording (a declared resource, a
+    /// recorded task, an `after` edge, a submit, a present) and with nothing else: a plan
+    /// compiled at one revision is stale at any other (see [`crate::Plan::is_current_for`]).
+    pub fn revision(&self) -> u64 {
+        // Every change appends to exactly one of these lists and nothing ever shrinks them,
+        // so their total length counts the changes.
+        (self.resources.len()
+            + self.tasks.len()
+            + self.after_edges.len()
+            + self.submits.len()
+            + self.presents.len()) as u64
+    }
+
+    /// True when `view` is of a resource declared in this graph.
+    pub fn owns(&self, view: impl Into<View>) -> bool {
+        let (graph, index) = match view.into() {
+            View::Buffer(v) => (v.buffer.graph, v.buffer.index),
+            View::Image(v) => (v.image.graph, v.image.index),
+        };
+        graph == self.id && (index as usize) < self.resources.len()
+    }
+
     /// Which graph this is (plans and handles carry it).
     pub fn id(&self) -> GraphId {
         self.id
@@ -323,6 +345,24 @@ impl<C> TaskGraph<C> {
         self.tasks
             .get(index as usize)
             .map_or(0..0, |t| t.attachments.clone())
+    }
+
+    /// A task's name, attachments, the graph's resources and the task's callback at once,
+    /// for the runtime to call the callback with the rest at hand (empty parts past the
+    /// end).
+    pub fn task_parts_mut(
+        &mut self,
+        index: u32,
+    ) -> (&str, &[Attachment], &[ResourceInfo], Option<&mut C>) {
+        match self.tasks.get_mut(index as usize) {
+            Some(task) => (
+                &task.name,
+                &self.attachments[task.attachments.clone()],
+                &self.resources,
+                task.callback.as_mut(),
+            ),
+            None => ("", &[], &self.resources, None),
+        }
     }
 
     /// The callback of a task, for the runtime to call.

@@ -46,6 +46,7 @@ mod locality;
 mod plan;
 mod resource;
 mod touch;
+mod units;
 mod view;
 
 pub use access::{Access, AccessKind, AccessUsage, ResourceKind};
@@ -62,4 +63,5 @@ pub use resource::{
     format_aspects, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc, ResourceInfo,
     TaskBuffer, TaskImage,
 };
+pub use units::ImageUnits;
 pub use view::{BufferView, ImageRange, ImageView, View};

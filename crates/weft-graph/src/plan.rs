@@ -153,6 +153,8 @@ pub(crate) struct Boundary {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub(crate) graph: GraphId,
+    /// [`crate::TaskGraph::revision`] when it was compiled.
+    pub(crate) revision: u64,
     pub(crate) sequential: bool,
     pub(crate) dag_depth: u32,
     /// Tasks ordered by batch, record order within a batch.
@@ -252,9 +254,15 @@ impl Plan {
         self.used.get(index as usize).copied().unwrap_or(false)
     }
 
-    /// True when this plan was compiled from `graph`.
+    /// True when this plan was compiled from `graph` (whatever was recorded since).
     pub fn compiled_from<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
         self.graph == graph.id
+    }
+
+    /// True when this plan was compiled from `graph` as it is now: nothing was declared,
+    /// recorded, ordered, submitted or presented since.
+    pub fn is_current_for<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
+        self.graph == graph.id && self.revision == graph.revision()
     }
 
     /// Test-only fault injection: drops every memory barrier before batch `batch`, so tests

@@ -49,6 +49,16 @@ pub enum View {
     Image(ImageView),
 }
 
+impl View {
+    /// The index of the viewed resource among its graph's resources.
+    pub fn resource_index(&self) -> u32 {
+        match self {
+            View::Buffer(v) => v.buffer.index,
+            View::Image(v) => v.image.index,
+        }
+    }
+}
+
 impl TaskBuffer {
     /// The whole buffer.
     pub fn whole(self) -> BufferView {

@@ -13,11 +13,13 @@ use crate::push_descriptors::Slot;
 pub(crate) const MAX_BINDINGS: usize = 16;
 
 /// The attachment and the push-descriptor slot of `view` bound to `binding`, used in
-/// `stages`; an error when the view's kind does not fit the binding.
+/// `stages` (with the access kind `kind` when the user gave one); an error when the view's
+/// kind does not fit the binding.
 pub(crate) fn bind_view<C>(
     binding: &Binding,
     view: View,
     concurrent: bool,
+    kind: Option<AccessKind>,
     stages: vk::PipelineStageFlags2,
     graph: &TaskGraph<C>,
 ) -> Result<((View, Access), Slot), String> {
@@ -27,7 +29,11 @@ pub(crate) fn bind_view<C>(
         kind: binding.kind,
         view,
     };
-    Ok(((view, access_for(binding, concurrent, stages)), slot))
+    let mut access = access_for(binding, concurrent, stages);
+    if let Some(kind) = kind {
+        access.kind = kind;
+    }
+    Ok(((view, access), slot))
 }
 
 /// An error when a task (`task_kind`: "draw", "pipeline") binds more than

@@ -1,7 +1,8 @@
 //! Real buffers: memory from `gpu-allocator`, optional host mapping, and the state of their
 //! last use, which the executor bridges from on the next use (across executions and graphs).
 
-use std::sync::{Arc, Mutex};
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ash::vk;
 use gpu_allocator::vulkan::Allocation;
@@ -39,6 +40,8 @@ pub struct Buffer {
     pub(crate) state: Mutex<AccessState>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
+    /// Held by every host access of the mapping ([`Buffer::mapped`], [`Buffer::mapped_mut`]).
+    host: Mutex<()>,
     id: ResourceId,
     /// Device address (0 without `SHADER_DEVICE_ADDRESS` usage).
     address: vk::DeviceAddress,
@@ -79,6 +82,7 @@ impl Buffer {
             name: info.name.to_owned(),
             state: Mutex::new(AccessState::default()),
             in_flight: InFlight::default(),
+            host: Mutex::new(()),
             id: ctx.ids.allocate(),
             address: 0,
         };
@@ -126,27 +130,46 @@ impl Buffer {
     }
 
     /// The mapped bytes, for buffers in CPU-visible memory. Like a host accessor, it first
-    /// waits until the GPU has finished every submission that uses the buffer.
-    pub fn mapped(&self) -> Result<&[u8], VkError> {
-        self.ctx.wait_for_submission(self.in_flight.get())?;
-        self.allocation
-            .as_ref()
-            .and_then(|a| a.mapped_slice())
-            .map(|s| &s[..self.size as usize])
-            .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))
+    /// waits until the GPU has finished every submission that uses the buffer; the guard
+    /// keeps other host accesses of this buffer out while it lives.
+    pub fn mapped(&self) -> Result<Mapped<'_>, VkError> {
+        let (guard, ptr) = self.map_for_host()?;
+        // SAFETY: `ptr` points at `size` mapped bytes that live as long as the allocation,
+        // which `self` keeps; the GPU has finished with them (waited above) and the host
+        // lock held by the guard keeps every writer of this buffer out.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr, self.size as usize) };
+        Ok(Mapped {
+            _host: guard,
+            bytes,
+        })
     }
 
     /// The mapped bytes for writing, for buffers in CPU-visible memory. It first waits until
     /// the GPU has finished every submission that uses the buffer; writes are visible to the
-    /// next execution (queue submission makes host writes visible).
-    pub fn mapped_mut(&mut self) -> Result<&mut [u8], VkError> {
+    /// next execution (queue submission makes host writes visible). The guard keeps other
+    /// host accesses of this buffer out while it lives, so a buffer bound to a graph (shared
+    /// through an `Arc`) can be written between executions.
+    pub fn mapped_mut(&self) -> Result<MappedMut<'_>, VkError> {
+        let (guard, ptr) = self.map_for_host()?;
+        // SAFETY: as in `mapped`; the host lock makes this the only host view of the bytes.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(ptr, self.size as usize) };
+        Ok(MappedMut {
+            _host: guard,
+            bytes,
+        })
+    }
+
+    /// Waits for the GPU, takes the host lock and returns the mapping's first byte.
+    fn map_for_host(&self) -> Result<(MutexGuard<'_, ()>, *mut u8), VkError> {
         self.ctx.wait_for_submission(self.in_flight.get())?;
-        let size = self.size as usize;
-        self.allocation
-            .as_mut()
-            .and_then(|a| a.mapped_slice_mut())
-            .map(|s| &mut s[..size])
-            .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))
+        // The lock guards no data, so a panic while it was held left nothing inconsistent.
+        let guard = self.host.lock().unwrap_or_else(PoisonError::into_inner);
+        let ptr = self
+            .allocation
+            .as_ref()
+            .and_then(|a| a.mapped_ptr())
+            .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))?;
+        Ok((guard, ptr.as_ptr().cast::<u8>()))
     }
 
     /// True when the memory is mapped.
@@ -165,5 +188,37 @@ impl Drop for Buffer {
             self.ctx
                 .retire(self.in_flight.get(), Garbage::Buffer(self.raw, allocation));
         }
+    }
+}
+
+/// The mapped bytes of a buffer, read by the host (see [`Buffer::mapped`]).
+pub struct Mapped<'a> {
+    _host: MutexGuard<'a, ()>,
+    bytes: &'a [u8],
+}
+
+impl Deref for Mapped<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
+/// The mapped bytes of a buffer, written by the host (see [`Buffer::mapped_mut`]).
+pub struct MappedMut<'a> {
+    _host: MutexGuard<'a, ()>,
+    bytes: &'a mut [u8],
+}
+
+impl Deref for MappedMut<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
+impl DerefMut for MappedMut<'_> {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.bytes
     }
 }

@@ -8,15 +8,15 @@ use std::sync::Arc;
 use ash::vk;
 use weft_graph::{
     access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph,
-    TaskId, View,
+    TaskId,
 };
 
-use crate::binding_access::{bind_view, check_binding_count, MAX_BINDINGS};
+use crate::binding_access::MAX_BINDINGS;
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
-use crate::pipeline_task::PushFill;
 use crate::push_descriptors::{push_descriptors, Slot};
+use crate::shader_binds::{shader_bind_methods, ShaderBinds};
 
 /// The most color attachments a draw task has.
 const MAX_COLORS: usize = 8;
@@ -47,17 +47,18 @@ pub enum Draw {
     },
 }
 
-/// Builds a draw task: color attachments (cleared or loaded), an optional depth attachment,
-/// the vertex and index buffers, views bound to shader bindings by name, push constants,
-/// and the draw.
-pub struct DrawTask {
+/// Builds a draw task (see [`crate::Graph::draw`]): color attachments (cleared or
+/// loaded), an optional depth attachment, the vertex and index buffers, views bound to
+/// shader bindings by name, push constants, then `record`.
+pub struct DrawTask<'g, U: 'static> {
+    graph: &'g mut TaskGraph<Callback<U>>,
+    name: String,
     pipeline: Arc<GraphicsPipeline>,
     colors: Vec<(ImageView, Option<[f32; 4]>)>,
     depth: Option<(ImageView, Option<f32>)>,
     vertices: Option<BufferView>,
     indices: Option<(BufferView, vk::IndexType)>,
-    binds: Vec<(String, View)>,
-    push: Vec<u8>,
+    binds: ShaderBinds<U>,
     draw: Draw,
 }
 
@@ -74,20 +75,27 @@ struct Recorded {
     draw: Draw,
 }
 
-impl DrawTask {
-    /// A draw with `pipeline`.
-    pub fn new(pipeline: &Arc<GraphicsPipeline>, draw: Draw) -> Self {
+impl<'g, U: 'static> DrawTask<'g, U> {
+    pub(crate) fn new(
+        graph: &'g mut TaskGraph<Callback<U>>,
+        name: &str,
+        pipeline: &Arc<GraphicsPipeline>,
+        draw: Draw,
+    ) -> Self {
         Self {
+            graph,
+            name: name.to_owned(),
             pipeline: Arc::clone(pipeline),
             colors: Vec::new(),
             depth: None,
             vertices: None,
             indices: None,
-            binds: Vec::new(),
-            push: Vec::new(),
+            binds: ShaderBinds::default(),
             draw,
         }
     }
+
+    shader_bind_methods!();
 
     /// The next color attachment, cleared to `clear` or (with `None`) loaded.
     pub fn color(mut self, view: impl Into<ImageView>, clear: Option<[f32; 4]>) -> Self {
@@ -113,48 +121,10 @@ impl DrawTask {
         self
     }
 
-    /// Binds `view` to the shader binding named `name`.
-    pub fn bind(mut self, name: &str, view: impl Into<View>) -> Self {
-        self.binds.push((name.to_owned(), view.into()));
-        self
-    }
-
-    /// The push-constant bytes.
-    pub fn push_constants(mut self, bytes: &[u8]) -> Self {
-        self.push = bytes.to_vec();
-        self
-    }
-
-    /// Checks the task against the pipeline and adds it to `graph`.
-    pub fn record<U: 'static>(
-        self,
-        graph: &mut TaskGraph<Callback<U>>,
-        name: &str,
-    ) -> Result<TaskId, VkError> {
-        self.record_task(graph, name, None)
-    }
-
-    /// Like [`DrawTask::record`], with push constants written from the per-frame data at
-    /// every execution: `fill` gets the data and the push-constant bytes (the shaders'
-    /// block size, zeroed the first time). Static push constants given before are ignored.
-    pub fn record_with<U: 'static>(
-        self,
-        graph: &mut TaskGraph<Callback<U>>,
-        name: &str,
-        fill: impl FnMut(&U, &mut [u8]) + Send + 'static,
-    ) -> Result<TaskId, VkError> {
-        self.record_task(graph, name, Some(Box::new(fill)))
-    }
-
-    fn record_task<U: 'static>(
-        mut self,
-        graph: &mut TaskGraph<Callback<U>>,
-        name: &str,
-        fill: Option<PushFill<U>>,
-    ) -> Result<TaskId, VkError> {
-        if fill.is_some() {
-            self.push = vec![0; self.pipeline.push_constant_size as usize];
-        }
+    /// Checks the task against the pipeline and adds it to the graph.
+    pub fn record(self) -> Result<TaskId, VkError> {
+        let graph = self.graph;
+        let name = self.name.as_str();
         let pipeline = &self.pipeline;
         let misuse = |problem: String| VkError::Binding {
             task: name.to_owned(),
@@ -224,40 +194,15 @@ impl DrawTask {
         if matches!(self.draw, Draw::Indexed { .. }) && self.indices.is_none() {
             return Err(misuse("an indexed draw needs an index buffer".into()));
         }
-        if self.push.len() as u32 != pipeline.push_constant_size {
-            return Err(misuse(format!(
-                "{} push-constant bytes given, the shaders' block has {}",
-                self.push.len(),
-                pipeline.push_constant_size
-            )));
-        }
-        if let Some((unknown, _)) = self
-            .binds
+        let bindings: Vec<_> = pipeline
+            .bindings
             .iter()
-            .find(|(n, _)| !pipeline.bindings.iter().any(|(b, _)| b.name == *n))
-        {
-            return Err(misuse(format!("the shaders have no binding `{unknown}`")));
-        }
-
-        let mut slots = Vec::with_capacity(pipeline.bindings.len());
-        let mut bound = Vec::with_capacity(pipeline.bindings.len());
-        for (binding, stages) in &pipeline.bindings {
-            let Some((_, view)) = self.binds.iter().find(|(n, _)| *n == binding.name) else {
-                return Err(misuse(format!("binding `{}` has no view", binding.name)));
-            };
-            let mut pipeline_stages = vk::PipelineStageFlags2::empty();
-            if stages.contains(vk::ShaderStageFlags::VERTEX) {
-                pipeline_stages |= vk::PipelineStageFlags2::VERTEX_SHADER;
-            }
-            if stages.contains(vk::ShaderStageFlags::FRAGMENT) {
-                pipeline_stages |= vk::PipelineStageFlags2::FRAGMENT_SHADER;
-            }
-            let (attachment, slot) =
-                bind_view(binding, *view, false, pipeline_stages, graph).map_err(&misuse)?;
-            bound.push(attachment);
-            slots.push(slot);
-        }
-        check_binding_count(slots.len(), "draw").map_err(&misuse)?;
+            .map(|(binding, stages)| (binding, shader_stages(*stages)))
+            .collect();
+        let checked = self
+            .binds
+            .check(&bindings, pipeline.push_constant_size, "draw", graph)
+            .map_err(&misuse)?;
         let mut task = graph.task(name);
         let color_access = |clear: bool| {
             if clear {
@@ -292,7 +237,7 @@ impl DrawTask {
         if let Draw::Indirect { args, .. } = self.draw {
             task = task.attach(args, access::INDIRECT_ARGS);
         }
-        for (view, access) in bound {
+        for (view, access) in checked.attachments {
             task = task.attach(view, access);
         }
         let recorded = Recorded {
@@ -301,12 +246,12 @@ impl DrawTask {
             colors: self.colors,
             vertices: self.vertices,
             indices: self.indices,
-            slots,
-            push: self.push,
+            slots: checked.slots,
+            push: checked.push,
             draw: self.draw,
         };
         let mut recorded = recorded;
-        let mut fill = fill;
+        let mut fill = checked.fill;
         let run = move |cx: &mut TaskContext<'_, U>| {
             if let Some(fill) = &mut fill {
                 fill(cx.data, &mut recorded.push);
@@ -315,6 +260,18 @@ impl DrawTask {
         };
         task.run(Box::new(run)).record().map_err(VkError::Graph)
     }
+}
+
+/// The pipeline stages of shader stages `stages` (vertex, fragment).
+fn shader_stages(stages: vk::ShaderStageFlags) -> vk::PipelineStageFlags2 {
+    let mut pipeline_stages = vk::PipelineStageFlags2::empty();
+    if stages.contains(vk::ShaderStageFlags::VERTEX) {
+        pipeline_stages |= vk::PipelineStageFlags2::VERTEX_SHADER;
+    }
+    if stages.contains(vk::ShaderStageFlags::FRAGMENT) {
+        pipeline_stages |= vk::PipelineStageFlags2::FRAGMENT_SHADER;
+    }
+    pipeline_stages
 }
 
 fn store_op(store: bool) -> vk::AttachmentStoreOp {
@@ -332,10 +289,13 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
         .first()
         .map(|(v, _)| v)
         .or(r.depth.as_ref().map(|(v, _, _)| v));
-    let Some(extent) = first_view.and_then(|v| cx.image_extent(v)) else {
-        return cx.fail(VkError::Unsupported(
-            "a draw task without a resolvable attachment".into(),
-        ));
+    // `record` checked there is a color or depth attachment.
+    let Some(first_view) = first_view else {
+        return;
+    };
+    let extent = match cx.image_extent(first_view) {
+        Ok(extent) => extent,
+        Err(e) => return cx.fail(e),
     };
     let mut colors = [vk::RenderingAttachmentInfo::default(); MAX_COLORS];
     for (i, (view, clear)) in r.colors.iter().enumerate() {
@@ -402,13 +362,24 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
         return;
     }
     let cmd = cx.cmd();
-    let vertex = r.vertices.map(|v| (cx.buffer(v.buffer), v.offset));
-    let index = r
-        .indices
-        .map(|(v, kind)| (cx.buffer(v.buffer), v.offset, kind));
-    let indirect = match r.draw {
-        Draw::Indirect { args, .. } => Some((cx.buffer(args.buffer), args.offset)),
-        _ => None,
+    let buffers = (|| {
+        let vertex = match r.vertices {
+            Some(v) => Some((cx.buffer(v.buffer)?, v.offset)),
+            None => None,
+        };
+        let index = match r.indices {
+            Some((v, kind)) => Some((cx.buffer(v.buffer)?, v.offset, kind)),
+            None => None,
+        };
+        let indirect = match r.draw {
+            Draw::Indirect { args, .. } => Some((cx.buffer(args.buffer)?, args.offset)),
+            _ => None,
+        };
+        Ok::<_, VkError>((vertex, index, indirect))
+    })();
+    let (vertex, index, indirect) = match buffers {
+        Ok(found) => found,
+        Err(e) => return cx.fail(e),
     };
     let ctx = cx.context();
     let device = &ctx.device;

@@ -1,4 +1,20 @@
 //! Errors of the runtime: each names the device, resource or task concerned.
+//!
+//! The error policy of weft (the runtime and the planner follow it):
+//!
+//! - **Misuse** (anything a user can get wrong: a view out of bounds, a binding that does
+//!   not fit, a resource a task did not attach, an unbound external resource, a shader
+//!   binding without a view) is a typed error that names the task and the resource:
+//!   [`weft_graph::GraphError`] when recording or compiling, [`VkError`] when binding or
+//!   executing. Library code never panics on it and never hands out a null handle instead.
+//! - **Vulkan failures** (a call returning an error code, device loss, out of memory) are
+//!   [`VkError::Vulkan`] or [`VkError::Allocation`] naming the call or the resource; what
+//!   was created before the failing step is destroyed.
+//! - **Environment problems** (no loader, no device, no validation layer, a device without
+//!   a needed feature, a display the context was not made for) are their own variants, and
+//!   their messages say how to fix the machine ([`INSTALL_HINT`]).
+//! - Nothing is skipped silently: a poisoned lock on a resource's state is recovered (the
+//!   state is plain data, never left half-written), not a reason to drop a barrier.
 
 use ash::vk;
 
@@ -47,27 +63,63 @@ pub enum VkError {
         /// The allocator's error.
         source: gpu_allocator::AllocationError,
     },
-    /// A plan was executed without a real resource for one of its external resources.
-    #[error("external {kind} `{resource}` has no real resource assigned (use `assign_buffer`)")]
-    Unassigned {
+    /// A graph was executed without a real resource bound to one of the external resources
+    /// its plan uses.
+    #[error("external {kind} `{resource}` has no real {kind} bound (use `Graph::bind_{kind}`)")]
+    Unbound {
         /// Buffer or image.
         kind: &'static str,
         /// The virtual resource.
         resource: String,
     },
-    /// A real resource does not fit the description of the virtual one it is assigned to.
-    #[error("buffer `{real}` cannot stand for `{resource}`: {problem}")]
+    /// A real resource does not fit the description of the virtual one it is bound to.
+    #[error("{kind} `{real}` cannot stand for `{resource}`: {problem}")]
     DoesNotFit {
+        /// Buffer or image.
+        kind: &'static str,
         /// The virtual resource.
         resource: String,
-        /// The real buffer's name.
+        /// The real resource's name.
         real: String,
         /// What does not fit.
         problem: String,
     },
-    /// The plan was compiled from another graph than the one given.
-    #[error("the plan was compiled from another graph")]
-    ForeignPlan,
+    /// A real resource was bound to a transient resource (the graph makes those itself).
+    #[error("`{resource}` is transient: the graph creates it, nothing can be bound to it")]
+    BindTransient {
+        /// The virtual resource.
+        resource: String,
+    },
+    /// A handle of another graph (or past this graph's resources) was given.
+    #[error("resource #{index} is not a resource of this graph")]
+    ForeignResource {
+        /// The handle's index in its own graph.
+        index: u32,
+    },
+    /// A task callback asked for the real resource of a view it did not attach.
+    #[error("task `{task}` asked for `{resource}`, which it did not attach")]
+    NotAttached {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+    },
+    /// A task asked for the device address of a buffer without `SHADER_DEVICE_ADDRESS`.
+    #[error("task `{task}` asked for the device address of `{resource}`, which was not created with SHADER_DEVICE_ADDRESS usage")]
+    NoDeviceAddress {
+        /// The task.
+        task: String,
+        /// The buffer.
+        resource: String,
+    },
+    /// A task asked for an image view outside its image.
+    #[error("task `{task}` asked for a view outside image `{image}`")]
+    ViewOutsideImage {
+        /// The task.
+        task: String,
+        /// The real image.
+        image: String,
+    },
     /// Something this runtime does not do yet.
     #[error("not supported yet: {0}")]
     Unsupported(String),

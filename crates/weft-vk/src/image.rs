@@ -11,6 +11,7 @@ use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::executor::lock_state;
 use crate::ids::ResourceId;
 use crate::memory::allocate;
 use crate::state::AccessState;
@@ -104,11 +105,9 @@ impl Image {
     /// The layout a subresource was left in by the last execution (`UNDEFINED` before any).
     pub fn layout(&self, aspect_index: u32, mip: u32, layer: u32) -> vk::ImageLayout {
         let index = (aspect_index * self.desc.mip_levels + mip) * self.desc.array_layers + layer;
-        self.units
-            .lock()
-            .ok()
-            .and_then(|u| u.get(index as usize).map(|s| s.layout))
-            .unwrap_or(vk::ImageLayout::UNDEFINED)
+        lock_state(&self.units)
+            .get(index as usize)
+            .map_or(vk::ImageLayout::UNDEFINED, |s| s.layout)
     }
 }
 

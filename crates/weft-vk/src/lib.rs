@@ -36,37 +36,43 @@
 #![warn(missing_docs)]
 
 mod binding_access;
+mod bindings;
 mod buffer;
+mod compute_task;
 mod context;
 mod draw_task;
 mod error;
 mod executor;
+mod graph;
 mod graphics;
 mod ids;
 mod image;
 mod memory;
 mod pipeline;
 mod pipeline_parts;
-mod pipeline_task;
 mod push_descriptors;
+mod shader_binds;
 mod state;
 mod swapchain;
+mod task;
 mod timeline;
 mod transfer;
 mod validation;
 
-pub use buffer::{Buffer, BufferInfo, MemoryLocation};
+pub use buffer::{Buffer, BufferInfo, Mapped, MappedMut, MemoryLocation};
+pub use compute_task::ComputeTask;
 pub use context::{Context, ContextOptions};
 pub use draw_task::{Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
-pub use executor::{Assignment, Callback, Executor, ImageAssignment, TaskContext};
+pub use executor::{Callback, Executor, TaskContext};
+pub use graph::Graph;
 pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};
 pub use ids::ResourceId;
 pub use image::Image;
 pub use pipeline::ComputePipeline;
-pub use pipeline_task::PipelineTask;
 pub use raw_window_handle;
 pub use swapchain::{Acquired, FrameSync, Swapchain};
+pub use task::Task;
 pub use transfer::{read_back, upload};
 pub use validation::MessageLog;
 pub use weft_shader as shader;

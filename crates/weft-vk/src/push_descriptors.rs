@@ -20,7 +20,7 @@ pub(crate) struct Slot {
 }
 
 /// Pushes `slots` as the descriptors of set 0 of `layout` at `bind_point`. Returns `false`
-/// after failing the task when a view has no real image. The tasks check at record time
+/// after failing the task when a view has no real resource. The tasks check at record time
 /// that `slots.len() <= N`.
 pub(crate) fn push_descriptors<U, const N: usize>(
     cx: &mut TaskContext<'_, U>,
@@ -36,8 +36,15 @@ pub(crate) fn push_descriptors<U, const N: usize>(
     for (i, slot) in slots.iter().enumerate() {
         match slot.view {
             View::Buffer(v) => {
+                let buffer = match cx.buffer(v.buffer) {
+                    Ok(buffer) => buffer,
+                    Err(e) => {
+                        cx.fail(e);
+                        return false;
+                    }
+                };
                 buffer_infos[i] = vk::DescriptorBufferInfo {
-                    buffer: cx.buffer(v.buffer),
+                    buffer,
                     offset: v.offset,
                     range: if v.size == u64::MAX {
                         vk::WHOLE_SIZE

@@ -25,8 +25,8 @@ pub struct FrameSync {
 pub struct Acquired<'a> {
     /// Index of the image in the swapchain.
     pub index: u32,
-    /// The image, to assign to the graph's swapchain task image.
-    pub image: &'a Image,
+    /// The image, to bind to the graph's swapchain image ([`crate::Graph::bind_image`]).
+    pub image: &'a Arc<Image>,
     /// The semaphores to pass to [`crate::Executor::execute_presenting`].
     pub sync: FrameSync,
 }
@@ -38,7 +38,7 @@ pub struct Swapchain {
     loader: ash::khr::swapchain::Device,
     surface: vk::SurfaceKHR,
     swapchain: vk::SwapchainKHR,
-    images: Vec<Image>,
+    images: Vec<Arc<Image>>,
     desc: ImageDesc,
     /// One acquire semaphore per image (the next one is used for each acquire) and one
     /// "rendered" semaphore per image.
@@ -197,7 +197,12 @@ impl Swapchain {
             .into_iter()
             .enumerate()
             .map(|(i, image)| {
-                Image::borrowed(&ctx, &format!("swapchain image {i}"), image, &self.desc)
+                Arc::new(Image::borrowed(
+                    &ctx,
+                    &format!("swapchain image {i}"),
+                    image,
+                    &self.desc,
+                ))
             })
             .collect();
         while self.acquire.len() < self.images.len() {

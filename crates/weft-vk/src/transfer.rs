@@ -146,6 +146,7 @@ fn check_range(buffer: &Buffer, offset: u64, size: u64) -> Result<(), VkError> {
         return Ok(());
     }
     Err(VkError::DoesNotFit {
+        kind: "buffer",
         resource: "a host transfer".into(),
         real: buffer.name().to_owned(),
         problem: format!(
@@ -161,7 +162,7 @@ fn check_range(buffer: &Buffer, offset: u64, size: u64) -> Result<(), VkError> {
 /// buffer's earlier uses and before later ones. Does not wait; returns the submission.
 pub fn upload(ctx: &Arc<Context>, dst: &Buffer, offset: u64, data: &[u8]) -> Result<u64, VkError> {
     check_range(dst, offset, data.len() as u64)?;
-    let mut stage = staging(
+    let stage = staging(
         ctx,
         "upload staging",
         data.len() as u64,
@@ -221,5 +222,6 @@ pub fn read_back(
     src.in_flight.set(value);
     stage.in_flight.set(value);
     // `mapped` waits for the copy: the host accessor.
-    Ok(stage.mapped()?.to_vec())
+    let bytes = stage.mapped()?.to_vec();
+    Ok(bytes)
 }

@@ -121,6 +121,7 @@ impl<C> TaskGraph<C> {
         let transients = self.transient_lifetimes(&walk);
         let plan = Plan {
             graph: self.id,
+            revision: self.revision(),
             sequential: options.sequential,
             dag_depth,
             task_order,

@@ -1,0 +1,160 @@
+//! Bridging state across executions: the state each external resource was left in lives on
+//! the real resource (a whole buffer; an image per subresource). Before a plan runs, every
+//! first use gets a barrier from that state ([`Bridges::build`]); after it is recorded, the
+//! state is what the plan's last uses leave ([`remember_last_uses`]). Image subresources
+//! are walked in the planner's linear indexing ([`ImageUnits`]), and runs of subresources in
+//! the same state share one barrier over their range.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use ash::vk;
+use weft_graph::{ExternalUse, ImageRange, ImageUnits, Plan, Subresources};
+
+use crate::bindings::Bound;
+use crate::image::Image;
+use crate::state::Bridge;
+
+/// Locks a resource's state. The executor is the only code that holds these locks and it
+/// does nothing that can panic while it does, so a poisoned lock still holds a consistent
+/// state: it is used, never skipped.
+pub(crate) fn lock_state<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The bridging barriers of one execution, by batch (kept by the executor, so the steady
+/// state does not allocate).
+#[derive(Default)]
+pub(crate) struct Bridges {
+    pub memory: Vec<(u32, vk::MemoryBarrier2<'static>)>,
+    pub image: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
+}
+
+impl Bridges {
+    /// Barriers from the state each bound resource was left in to `plan`'s first use of it.
+    pub fn build(&mut self, plan: &Plan, bound: &[Option<Bound>]) {
+        self.memory.clear();
+        self.image.clear();
+        for first in plan.first_uses() {
+            match (bound.get(first.resource as usize), first.subresources) {
+                (Some(Some(Bound::Image(image))), Subresources::Image(range)) => {
+                    bridge_image(image, &range, first, &mut self.image);
+                }
+                (Some(Some(Bound::Buffer(buffer))), Subresources::Buffer { .. }) => {
+                    let mut state = lock_state(&buffer.state);
+                    if let Some(bridge) = state.bridge(first) {
+                        state.bridged(first);
+                        let barrier = vk::MemoryBarrier2::default()
+                            .src_stage_mask(bridge.src_stages)
+                            .src_access_mask(bridge.src_access)
+                            .dst_stage_mask(first.stages)
+                            .dst_access_mask(first.access);
+                        self.memory.push((first.batch, barrier));
+                    }
+                }
+                // Transient resources have no state to bridge from.
+                _ => {}
+            }
+        }
+        // By batch, so recording takes each boundary's bridges in one pass.
+        self.memory.sort_unstable_by_key(|(batch, _)| *batch);
+        self.image.sort_unstable_by_key(|(batch, _)| *batch);
+    }
+}
+
+/// Image barriers from the state `image`'s subresources in `range` were left in to their
+/// first use here: one per run of consecutive subresources that need the same bridge.
+fn bridge_image(
+    image: &Image,
+    range: &ImageRange,
+    first: &ExternalUse,
+    out: &mut Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
+) {
+    let units = ImageUnits::of(image.desc());
+    let mut states = lock_state(&image.units);
+    let mut emit = |run: std::ops::Range<usize>, bridge: Bridge| {
+        // A bridge from nothing known (all stages as its source) goes to the start of the
+        // frame, where it waits for the submission's semaphores and delays no work.
+        let batch = if bridge.src_stages == vk::PipelineStageFlags2::ALL_COMMANDS {
+            0
+        } else {
+            first.batch
+        };
+        units.ranges(run, |sub| {
+            let barrier = vk::ImageMemoryBarrier2::default()
+                .src_stage_mask(bridge.src_stages)
+                .src_access_mask(bridge.src_access)
+                .dst_stage_mask(first.stages)
+                .dst_access_mask(first.access)
+                .old_layout(bridge.old_layout)
+                .new_layout(first.layout)
+                .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+                .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
+                .image(image.raw)
+                .subresource_range(sub.to_vk());
+            out.push((batch, barrier));
+        });
+    };
+    units.intervals(range, |interval| {
+        let mut run: Option<(usize, Bridge)> = None;
+        for unit in interval.clone() {
+            let Some(state) = states.get_mut(unit) else {
+                continue;
+            };
+            let bridge = state.bridge(first);
+            if bridge.is_some() {
+                state.bridged(first);
+            }
+            match (run, bridge) {
+                (Some((_, open)), Some(b)) if open == b => {}
+                (Some((start, open)), next) => {
+                    emit(start..unit, open);
+                    run = next.map(|b| (unit, b));
+                }
+                (None, next) => run = next.map(|b| (unit, b)),
+            }
+        }
+        if let Some((start, open)) = run {
+            emit(start..interval.end, open);
+        }
+    });
+}
+
+/// Stores on each bound resource the state the plan leaves it in: per subresource range for
+/// images; for buffers (tracked whole) the union of the last uses of their ranges, merged
+/// per resource in `merged` (scratch, one entry per resource).
+pub(crate) fn remember_last_uses(
+    plan: &Plan,
+    bound: &[Option<Bound>],
+    merged: &mut Vec<Option<ExternalUse>>,
+) {
+    merged.clear();
+    merged.resize(bound.len(), None);
+    for last in plan.last_uses() {
+        match (bound.get(last.resource as usize), last.subresources) {
+            (Some(Some(Bound::Image(image))), Subresources::Image(range)) => {
+                let mut states = lock_state(&image.units);
+                ImageUnits::of(image.desc()).intervals(&range, |interval| {
+                    for state in states.get_mut(interval).into_iter().flatten() {
+                        state.after(last);
+                    }
+                });
+            }
+            (Some(Some(Bound::Buffer(_))), Subresources::Buffer { .. }) => {
+                match &mut merged[last.resource as usize] {
+                    slot @ None => *slot = Some(*last),
+                    Some(m) => {
+                        m.stages |= last.stages;
+                        m.access |= last.access;
+                        m.wrote_in_graph |= last.wrote_in_graph;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (last, real) in merged.iter().zip(bound) {
+        if let (Some(last), Some(Bound::Buffer(buffer))) = (last, real) {
+            lock_state(&buffer.state).after(last);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Frames and submission: one command buffer per frame in flight, each with its own
+//! transient resources; a frame slot is reused once its previous submission has finished.
+//! Submissions go through the context's timeline, which orders them and tells resources
+//! when the GPU is done with them.
+
+use std::sync::Arc;
+
+use ash::vk;
+
+use crate::bindings::Bound;
+use crate::context::Context;
+use crate::error::{vk_err, VkError};
+use crate::swapchain::FrameSync;
+use crate::timeline::Submit;
+
+use super::resolve::Transients;
+
+/// One frame in flight: its command buffer, the submission that last used it, and its own
+/// transient resources (frames in flight must not share them).
+pub(crate) struct Frame {
+    pub cmd: vk::CommandBuffer,
+    pub submission: u64,
+    pub transients: Transients,
+}
+
+/// The frame slots of an executor and the pool their command buffers come from.
+pub(crate) struct Frames {
+    ctx: Arc<Context>,
+    pool: vk::CommandPool,
+    slots: Vec<Frame>,
+    current: usize,
+}
+
+impl Frames {
+    /// `count` (at least 1) frame slots on `ctx`'s queue.
+    pub fn new(ctx: &Arc<Context>, count: usize) -> Result<Self, VkError> {
+        let device = &ctx.device;
+        let pool_info = vk::CommandPoolCreateInfo::default()
+            .queue_family_index(ctx.queue_family)
+            .flags(vk::CommandPoolCreateFlags::RESET_COMMAND_BUFFER);
+        // SAFETY: the device is valid and the family index is the one the queue came from.
+        let pool = unsafe { device.create_command_pool(&pool_info, None) }
+            .map_err(vk_err("vkCreateCommandPool"))?;
+        let alloc = vk::CommandBufferAllocateInfo::default()
+            .command_pool(pool)
+            .level(vk::CommandBufferLevel::PRIMARY)
+            .command_buffer_count(count.max(1) as u32);
+        // SAFETY: the pool was just created.
+        let cmds = match unsafe { device.allocate_command_buffers(&alloc) } {
+            Ok(cmds) => cmds,
+            Err(e) => {
+                // SAFETY: nothing from the pool is in use.
+                unsafe { device.destroy_command_pool(pool, None) };
+                return Err(vk_err("vkAllocateCommandBuffers")(e));
+            }
+        };
+        Ok(Self {
+            ctx: Arc::clone(ctx),
+            pool,
+            slots: cmds
+                .into_iter()
+                .map(|cmd| Frame {
+                    cmd,
+                    submission: 0,
+                    transients: Transients::default(),
+                })
+                .collect(),
+            current: 0,
+        })
+    }
+
+    /// The current frame slot, once its previous submission has finished (so its command
+    /// buffer and transients may be reused).
+    pub fn acquire(&mut self) -> Result<&mut Frame, VkError> {
+        let frame = &mut self.slots[self.current];
+        self.ctx.wait_for_submission(frame.submission)?;
+        Ok(frame)
+    }
+
+    /// The current frame slot (without waiting; see [`Frames::acquire`]).
+    pub fn current(&self) -> &Frame {
+        &self.slots[self.current]
+    }
+
+    /// Resets the current frame's command buffer and begins recording it.
+    pub fn begin(&self) -> Result<vk::CommandBuffer, VkError> {
+        let cmd = self.slots[self.current].cmd;
+        let begin = vk::CommandBufferBeginInfo::default()
+            .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
+        // SAFETY: `acquire` waited for this frame's previous submission, so the command
+        // buffer is not pending and may be reset.
+        unsafe {
+            self.ctx
+                .device
+                .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
+                .map_err(vk_err("vkResetCommandBuffer"))?;
+            self.ctx
+                .device
+                .begin_command_buffer(cmd, &begin)
+                .map_err(vk_err("vkBeginCommandBuffer"))?;
+        }
+        Ok(cmd)
+    }
+
+    /// Submits the current frame's (recorded) command buffer (after the frame slot's previous
+    /// submission), marks the bound and transient resources as used by it, and moves to the
+    /// next slot. Returns the submission's timeline value.
+    pub fn submit(
+        &mut self,
+        bound: &[Option<Bound>],
+        sync: Option<FrameSync>,
+    ) -> Result<u64, VkError> {
+        let frame = &mut self.slots[self.current];
+        let ctx = &self.ctx;
+        let value = ctx.timeline.submit(
+            &ctx.device,
+            ctx.queue,
+            frame.cmd,
+            Submit::After(frame.submission),
+            sync,
+            &ctx.allocator,
+        )?;
+        frame.submission = value;
+        for real in bound.iter().flatten() {
+            real.in_flight(value);
+        }
+        frame.transients.in_flight(value);
+        self.current = (self.current + 1) % self.slots.len();
+        Ok(value)
+    }
+
+    /// The last submission of any frame slot.
+    pub fn last_submission(&self) -> u64 {
+        self.slots.iter().map(|f| f.submission).max().unwrap_or(0)
+    }
+}
+
+impl Drop for Frames {
+    fn drop(&mut self) {
+        let _ = self.ctx.wait_for_submission(self.last_submission());
+        // SAFETY: every submission of these frames has finished (or the device is lost),
+        // so nothing from the pool is in use; the transients are dropped afterwards and,
+        // being finished, destroyed at once.
+        unsafe { self.ctx.device.destroy_command_pool(self.pool, None) };
+    }
+}

@@ -1,0 +1,160 @@
+//! The task context: what a task's callback gets while it records: the command buffer, the
+//! real resources behind the task's attachments, and the per-frame user data.
+
+use ash::vk;
+use weft_graph::{Attachment, AttachmentOps, ImageView, ResourceInfo, TaskBuffer, TaskImage, View};
+
+use crate::bindings::Bound;
+use crate::context::Context;
+use crate::error::VkError;
+use crate::image::Image;
+
+use super::resolve::Resolved;
+
+/// A task callback: records the task's commands. `U` is the per-frame user data passed to
+/// [`crate::Executor::execute`].
+pub type Callback<U> = Box<dyn for<'a> FnMut(&mut TaskContext<'a, U>) + Send>;
+
+/// What a callback gets: the command buffer, the real resources of the views the task
+/// attached, and the per-frame data.
+///
+/// Asking for a resource the task did not attach (or that belongs to another graph) is an
+/// error ([`VkError::NotAttached`]), never a null handle: the plan synchronises only what
+/// the task declared.
+pub struct TaskContext<'a, U> {
+    pub(super) ctx: &'a Context,
+    pub(super) cmd: vk::CommandBuffer,
+    pub(super) task: &'a str,
+    /// The task's attachments.
+    pub(super) attached: &'a [Attachment],
+    /// The graph's resources (for names in errors).
+    pub(super) resources: &'a [ResourceInfo],
+    pub(super) resolved: &'a Resolved,
+    pub(super) bound: &'a [Option<Bound>],
+    pub(super) transient_images: &'a [Option<Image>],
+    pub(super) ops: &'a [AttachmentOps],
+    pub(super) error: Option<VkError>,
+    /// The per-frame user data.
+    pub data: &'a mut U,
+}
+
+impl<U> TaskContext<'_, U> {
+    /// Reports a failure: the execution stops after this callback and returns it.
+    pub fn fail(&mut self, error: VkError) {
+        self.error.get_or_insert(error);
+    }
+
+    /// The load/store needs of the task's `index`-th attachment (see
+    /// [`weft_graph::TaskGraph::attachment_ops`]); load and store when there is no such
+    /// attachment.
+    pub fn attachment_ops(&self, index: usize) -> AttachmentOps {
+        self.ops.get(index).copied().unwrap_or(AttachmentOps {
+            load: true,
+            store: true,
+        })
+    }
+
+    /// The context (device, extensions).
+    pub fn context(&self) -> &Context {
+        self.ctx
+    }
+
+    /// The device, to record commands with.
+    pub fn device(&self) -> &ash::Device {
+        &self.ctx.device
+    }
+
+    /// The command buffer being recorded.
+    pub fn cmd(&self) -> vk::CommandBuffer {
+        self.cmd
+    }
+
+    /// The name of the task being recorded.
+    pub fn task_name(&self) -> &str {
+        self.task
+    }
+
+    /// The index of `resource` when the task attached a view of it.
+    fn attached(&self, resource: View) -> Result<usize, VkError> {
+        let same = |a: &Attachment| match (a.view, resource) {
+            (View::Buffer(a), View::Buffer(b)) => a.buffer == b.buffer,
+            (View::Image(a), View::Image(b)) => a.image == b.image,
+            _ => false,
+        };
+        if self.attached.iter().any(same) {
+            return Ok(resource.resource_index() as usize);
+        }
+        let index = resource.resource_index();
+        Err(VkError::NotAttached {
+            task: self.task.to_owned(),
+            resource: self
+                .resources
+                .get(index as usize)
+                .map_or_else(|| format!("#{index}"), |r| r.name.clone()),
+        })
+    }
+
+    /// The real buffer behind `buffer` in this execution; an error when the task did not
+    /// attach it.
+    pub fn buffer(&self, buffer: TaskBuffer) -> Result<vk::Buffer, VkError> {
+        let index = self.attached(buffer.into())?;
+        Ok(self.resolved.buffers[index])
+    }
+
+    /// The device address of the real buffer behind `buffer`; an error when the task did not
+    /// attach it or the buffer lacks `SHADER_DEVICE_ADDRESS` usage.
+    pub fn buffer_address(&self, buffer: TaskBuffer) -> Result<vk::DeviceAddress, VkError> {
+        let index = self.attached(buffer.into())?;
+        match self.resolved.addresses[index] {
+            0 => Err(VkError::NoDeviceAddress {
+                task: self.task.to_owned(),
+                resource: self.resources[index].name.clone(),
+            }),
+            address => Ok(address),
+        }
+    }
+
+    /// The real image behind `image` in this execution; an error when the task did not
+    /// attach it.
+    pub fn image(&self, image: TaskImage) -> Result<vk::Image, VkError> {
+        let index = self.attached(image.into())?;
+        Ok(self.resolved.images[index])
+    }
+
+    /// The real image object behind `image` (bound or transient).
+    fn image_object(&self, image: TaskImage) -> Result<&Image, VkError> {
+        let index = self.attached(image.into())?;
+        match (self.bound.get(index), self.transient_images.get(index)) {
+            (Some(Some(Bound::Image(real))), _) => Ok(real),
+            (_, Some(Some(real))) => Ok(real),
+            // `resolve` gave every used image a real one; a view of an unused image would
+            // have failed `attached` above.
+            _ => Err(VkError::NotAttached {
+                task: self.task.to_owned(),
+                resource: self.resources[index].name.clone(),
+            }),
+        }
+    }
+
+    /// The size of the first mip of `view` in this execution's real image.
+    pub fn image_extent(&self, view: &ImageView) -> Result<vk::Extent2D, VkError> {
+        let extent = self.image_object(view.image)?.desc().extent;
+        Ok(vk::Extent2D {
+            width: (extent.width >> view.base_mip).max(1),
+            height: (extent.height >> view.base_mip).max(1),
+        })
+    }
+
+    /// An image view of `view`'s subresources in this execution's real image (made once
+    /// per image and range, then reused).
+    pub fn image_view(&self, view: &ImageView) -> Result<vk::ImageView, VkError> {
+        let image = self.image_object(view.image)?;
+        let range = view
+            .range_in(image.desc())
+            .ok_or_else(|| VkError::ViewOutsideImage {
+                task: self.task.to_owned(),
+                image: image.name().to_owned(),
+            })?;
+        image.view(&range)
+    }
+}

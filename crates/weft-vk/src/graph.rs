@@ -1,0 +1,230 @@
+//! A runtime graph: a recording (the planner's [`TaskGraph`]) with what running it needs:
+//! the real resources bound to its external resources, its compile options and the plan
+//! compiled from it. The plan is compiled once and again only when the recording changes;
+//! bindings change between executions without a recompile.
+//!
+//! Every task kind is built the same way: [`Graph::task`] (a callback),
+//! [`Graph::compute`] (a compute pipeline), [`Graph::draw`] (a graphics pipeline), each
+//! finished with `.record()?`.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use weft_graph::{
+    BufferDesc, CompileOptions, GraphError, Lifetime, Plan, ResourceDesc, TaskBuffer, TaskGraph,
+    TaskImage,
+};
+
+use crate::bindings::{check_buffer_fits, check_image_fits, Bound};
+use crate::buffer::Buffer;
+use crate::compute_task::ComputeTask;
+use crate::draw_task::{Draw, DrawTask};
+use crate::error::VkError;
+use crate::executor::Callback;
+use crate::graphics::GraphicsPipeline;
+use crate::image::Image;
+use crate::pipeline::ComputePipeline;
+use crate::task::Task;
+
+/// A graph of tasks whose callbacks get per-frame data `U`, with its bindings and its plan.
+///
+/// It dereferences to the planner's [`TaskGraph`] for everything recording has in common
+/// with planning: declaring transient resources and external ones from a description
+/// (bound later), `after`, `submit`, `present`, inspection.
+pub struct Graph<U: 'static = ()> {
+    recording: TaskGraph<Callback<U>>,
+    /// By resource index: the real resource bound to an external resource.
+    bound: Vec<Option<Bound>>,
+    options: CompileOptions,
+    plan: Option<Plan>,
+}
+
+impl<U: 'static> Default for Graph<U> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<U: 'static> Deref for Graph<U> {
+    type Target = TaskGraph<Callback<U>>;
+    fn deref(&self) -> &Self::Target {
+        &self.recording
+    }
+}
+
+impl<U: 'static> DerefMut for Graph<U> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.recording
+    }
+}
+
+impl<U: 'static> Graph<U> {
+    /// An empty graph compiled with the default options.
+    pub fn new() -> Self {
+        Self::with_options(CompileOptions::default())
+    }
+
+    /// An empty graph compiled with `options` (e.g. the sequential debug mode).
+    pub fn with_options(options: CompileOptions) -> Self {
+        Self {
+            recording: TaskGraph::new(),
+            bound: Vec::new(),
+            options,
+            plan: None,
+        }
+    }
+
+    /// Declares an external buffer described by `real` and bound to it (until rebound with
+    /// [`Graph::bind_buffer`]).
+    pub fn import_buffer(&mut self, name: &str, real: &Arc<Buffer>) -> Result<TaskBuffer, VkError> {
+        let desc = BufferDesc {
+            size: real.size(),
+            usage: real.usage(),
+        };
+        let buffer = self
+            .recording
+            .external_buffer(name, desc)
+            .map_err(VkError::Graph)?;
+        self.bind_buffer(buffer, real)?;
+        Ok(buffer)
+    }
+
+    /// Declares an external image described by `real` and bound to it (until rebound with
+    /// [`Graph::bind_image`]).
+    pub fn import_image(&mut self, name: &str, real: &Arc<Image>) -> Result<TaskImage, VkError> {
+        let image = self
+            .recording
+            .external_image(name, *real.desc())
+            .map_err(VkError::Graph)?;
+        self.bind_image(image, real)?;
+        Ok(image)
+    }
+
+    /// Binds the real buffer `real` to the external buffer `buffer` for the next executions
+    /// (no recompile). An error when `buffer` is not an external buffer of this graph or
+    /// `real` does not fit its description (too small, missing usages).
+    pub fn bind_buffer(&mut self, buffer: TaskBuffer, real: &Arc<Buffer>) -> Result<(), VkError> {
+        let index = self.external_index(buffer.into())?;
+        if let ResourceDesc::Buffer(want) = &self.recording.resources()[index].desc {
+            check_buffer_fits(&self.recording.resources()[index].name, want, real)?;
+        }
+        self.set_binding(index, Bound::Buffer(Arc::clone(real)));
+        Ok(())
+    }
+
+    /// Binds the real image `real` to the external image `image` for the next executions
+    /// (no recompile). An error when `image` is not an external image of this graph or
+    /// `real` does not fit its description (format, extent, mips, layers, usages).
+    pub fn bind_image(&mut self, image: TaskImage, real: &Arc<Image>) -> Result<(), VkError> {
+        let index = self.external_index(image.into())?;
+        if let ResourceDesc::Image(want) = &self.recording.resources()[index].desc {
+            check_image_fits(&self.recording.resources()[index].name, want, real)?;
+        }
+        self.set_binding(index, Bound::Image(Arc::clone(real)));
+        Ok(())
+    }
+
+    /// The index of an external resource of this graph.
+    fn external_index(&self, view: weft_graph::View) -> Result<usize, VkError> {
+        let index = view.resource_index() as usize;
+        let info = self
+            .recording
+            .owns(view)
+            .then(|| self.recording.resources().get(index))
+            .flatten()
+            .ok_or(VkError::ForeignResource {
+                index: index as u32,
+            })?;
+        if info.lifetime != Lifetime::External {
+            return Err(VkError::BindTransient {
+                resource: info.name.clone(),
+            });
+        }
+        Ok(index)
+    }
+
+    fn set_binding(&mut self, index: usize, bound: Bound) {
+        if self.bound.len() <= index {
+            self.bound.resize_with(index + 1, || None);
+        }
+        self.bound[index] = Some(bound);
+    }
+
+    /// Starts a task that runs a callback; finish it with [`Task::record`].
+    pub fn task(&mut self, name: &str) -> Task<'_, U> {
+        Task::new(self.recording.task(name))
+    }
+
+    /// Starts a compute task running `pipeline`; finish it with [`ComputeTask::record`].
+    pub fn compute(&mut self, name: &str, pipeline: &Arc<ComputePipeline>) -> ComputeTask<'_, U> {
+        ComputeTask::new(&mut self.recording, name, pipeline)
+    }
+
+    /// Starts a draw task with `pipeline`; finish it with [`DrawTask::record`].
+    pub fn draw(
+        &mut self,
+        name: &str,
+        pipeline: &Arc<GraphicsPipeline>,
+        draw: Draw,
+    ) -> DrawTask<'_, U> {
+        DrawTask::new(&mut self.recording, name, pipeline, draw)
+    }
+
+    /// The compile options.
+    pub fn options(&self) -> &CompileOptions {
+        &self.options
+    }
+
+    /// Changes the compile options; the next [`Graph::plan`] or execution recompiles.
+    pub fn set_options(&mut self, options: CompileOptions) {
+        self.options = options;
+        self.plan = None;
+    }
+
+    /// The plan of the recording as it is now: compiled on the first call and again only
+    /// after the recording changed (see [`TaskGraph::revision`]).
+    pub fn plan(&mut self) -> Result<&Plan, GraphError> {
+        Ok(current_plan(&mut self.plan, &self.recording, &self.options)?)
+    }
+
+    /// [`Plan::describe`] of the current plan.
+    pub fn describe(&mut self) -> Result<String, GraphError> {
+        current_plan(&mut self.plan, &self.recording, &self.options)?.describe(&self.recording)
+    }
+
+    /// What the executor needs at once: the recording (its callbacks are called), the
+    /// current plan and the bindings, compiled first when needed.
+    pub(crate) fn parts(&mut self) -> Result<Parts<'_, U>, GraphError> {
+        Ok(Parts {
+            plan: current_plan(&mut self.plan, &self.recording, &self.options)?,
+            recording: &mut self.recording,
+            bound: &self.bound,
+        })
+    }
+
+    /// Test-only fault injection: the current plan, to drop barriers from.
+    #[cfg(feature = "fault-injection")]
+    pub fn plan_mut(&mut self) -> Result<&mut Plan, GraphError> {
+        current_plan(&mut self.plan, &self.recording, &self.options)
+    }
+}
+
+/// The plan in `slot` when it is current for `recording`, else a new one compiled into it.
+fn current_plan<'p, C>(
+    slot: &'p mut Option<Plan>,
+    recording: &TaskGraph<C>,
+    options: &CompileOptions,
+) -> Result<&'p mut Plan, GraphError> {
+    let plan = match slot.take() {
+        Some(plan) if plan.is_current_for(recording) => plan,
+        _ => recording.compile(options)?,
+    };
+    Ok(slot.insert(plan))
+}
+
+/// The parts of a [`Graph`] one execution uses.
+pub(crate) struct Parts<'g, U: 'static> {
+    pub recording: &'g mut TaskGraph<Callback<U>>,
+    pub plan: &'g Plan,
+    pub bound: &'g [Option<Bound>],
+}

@@ -1,0 +1,41 @@
+//! Callback tasks: attachments declared by hand and a closure that records the commands.
+
+use weft_graph::{Access, TaskBuilder, TaskId, View};
+
+use crate::error::VkError;
+use crate::executor::{Callback, TaskContext};
+
+/// Builds a task that runs a callback (see [`crate::Graph::task`]): attach views with
+/// their accesses, order it after other tasks, give the closure, then `record`.
+pub struct Task<'g, U: 'static> {
+    builder: TaskBuilder<'g, Callback<U>>,
+}
+
+impl<'g, U: 'static> Task<'g, U> {
+    pub(crate) fn new(builder: TaskBuilder<'g, Callback<U>>) -> Self {
+        Self { builder }
+    }
+
+    /// Attaches a view with an access.
+    pub fn attach(mut self, view: impl Into<View>, access: Access) -> Self {
+        self.builder = self.builder.attach(view, access);
+        self
+    }
+
+    /// Runs this task after `earlier` (recorded before) even without a shared resource.
+    pub fn after(mut self, earlier: TaskId) -> Self {
+        self.builder = self.builder.after(earlier);
+        self
+    }
+
+    /// The closure that records the task's commands each time the plan runs.
+    pub fn run(mut self, callback: impl FnMut(&mut TaskContext<'_, U>) + Send + 'static) -> Self {
+        self.builder = self.builder.run(Box::new(callback));
+        self
+    }
+
+    /// Checks the task and adds it to the graph.
+    pub fn record(self) -> Result<TaskId, VkError> {
+        self.builder.record().map_err(VkError::Graph)
+    }
+}
