@@ -6,10 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, ComputePipeline, Context, Executor, MemoryLocation, PipelineTask,
-    VkError,
+    Buffer, BufferInfo, ComputePipeline, Context, Executor, Graph, MemoryLocation,
 };
 
 /// Gaussian weights of the 7-tap blur (centre first), as in the shaders.
@@ -32,13 +30,7 @@ pub struct Output {
 type Error = Box<dyn std::error::Error>;
 
 fn shader(ctx: &Arc<Context>, name: &str, code: &str) -> Result<Arc<ComputePipeline>, Error> {
-    let shader = compile(&ShaderSource {
-        path: name,
-        code,
-        language: Language::Wgsl,
-        stage: Stage::Compute,
-    })?;
-    Ok(Arc::new(ComputePipeline::new(ctx, &shader)?))
+    Ok(ComputePipeline::from_source(ctx, name, code)?)
 }
 
 /// Runs the pipeline `frames` times on `rgba` (`width` x `height`, 4 bytes per pixel).
@@ -83,7 +75,7 @@ pub fn run(
 
     let pixels = u64::from(width) * u64::from(height);
     let transfer = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
-    let mut upload_real = Buffer::new(
+    let upload_real = Buffer::new(
         ctx,
         &BufferInfo {
             name: "upload",
@@ -93,7 +85,7 @@ pub fn run(
         },
     )?;
     upload_real.mapped_mut()?.copy_from_slice(rgba);
-    let readback_real = Buffer::new(
+    let readback_real = Arc::new(Buffer::new(
         ctx,
         &BufferInfo {
             name: "readback",
@@ -101,23 +93,11 @@ pub fn run(
             usage: transfer,
             location: MemoryLocation::GpuToCpu,
         },
-    )?;
+    )?);
 
-    let mut g: TaskGraph<Callback<()>> = TaskGraph::new();
-    let upload = g.external_buffer(
-        "upload",
-        BufferDesc {
-            size: pixels * 4,
-            usage: transfer,
-        },
-    )?;
-    let readback = g.external_buffer(
-        "readback",
-        BufferDesc {
-            size: pixels * 4,
-            usage: transfer,
-        },
-    )?;
+    let mut g: Graph = Graph::new();
+    let upload = g.import_buffer("upload", &Arc::new(upload_real))?;
+    let readback = g.import_buffer("readback", &readback_real)?;
     let storage = vk::ImageUsageFlags::STORAGE;
     let rgba_usage =
         storage | vk::ImageUsageFlags::TRANSFER_DST | vk::ImageUsageFlags::TRANSFER_SRC;
@@ -125,7 +105,7 @@ pub fn run(
         "input",
         ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, width, height, rgba_usage),
     )?;
-    let float = |g: &mut TaskGraph<Callback<()>>, name: &str| {
+    let float = |g: &mut Graph, name: &str| {
         g.transient_image(
             name,
             ImageDesc::new_2d(vk::Format::R32_SFLOAT, width, height, storage),
@@ -169,106 +149,99 @@ pub fn run(
     g.task("upload")
         .attach(upload, access::TRANSFER_SRC)
         .attach(input, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let region = vk::BufferImageCopy::default()
                 .image_subresource(color_layer)
                 .image_extent(extent);
+            let (src, dst) = (cx.buffer(upload)?, cx.image(input)?);
             // SAFETY: recording; the plan put `input` in TRANSFER_DST.
             unsafe {
                 cx.device().cmd_copy_buffer_to_image(
                     cx.cmd(),
-                    cx.buffer(upload),
-                    cx.image(input),
+                    src,
+                    dst,
                     vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                     &[region],
                 )
-            }
-        }))
+            };
+            Ok(())
+        })
         .record()?;
     g.task("clear bins")
         .attach(bins, access::CLEAR_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
+            let buffer = cx.buffer(bins)?;
             // SAFETY: recording; the whole 1 KiB buffer is the attachment.
-            unsafe {
-                cx.device()
-                    .cmd_fill_buffer(cx.cmd(), cx.buffer(bins), 0, 1024, 0)
-            }
-        }))
+            unsafe { cx.device().cmd_fill_buffer(cx.cmd(), buffer, 0, 1024, 0) };
+            Ok(())
+        })
         .record()?;
-    PipelineTask::new(&blur_h)
+    g.compute("blur horizontally", &blur_h)
         .bind("input", input)
         .bind("output", blurred_h)
         .dispatch(groups)
-        .record(&mut g, "blur horizontally")?;
-    PipelineTask::new(&blur_v)
+        .record()?;
+    g.compute("blur vertically", &blur_v)
         .bind("input", blurred_h)
         .bind("output", blurred)
         .dispatch(groups)
-        .record(&mut g, "blur vertically")?;
-    PipelineTask::new(&sobel)
+        .record()?;
+    g.compute("sobel", &sobel)
         .bind("input", blurred)
         .bind("output", edges)
         .dispatch(groups)
-        .record(&mut g, "sobel")?;
-    PipelineTask::new(&histogram)
+        .record()?;
+    g.compute("histogram", &histogram)
         .bind("input", edges)
         .bind("bins", bins)
         .dispatch(groups)
-        .record(&mut g, "histogram")?;
-    PipelineTask::new(&prefix_sum)
+        .record()?;
+    g.compute("prefix sum", &prefix_sum)
         .bind("bins", bins)
         .bind("cdf", cdf)
         .dispatch([1, 1, 1])
-        .record(&mut g, "prefix sum")?;
-    PipelineTask::new(&equalize)
+        .record()?;
+    g.compute("equalise", &equalize)
         .bind("input", edges)
         .bind("cdf", cdf)
         .bind("output", output)
         .dispatch(groups)
-        .record(&mut g, "equalise")?;
+        .record()?;
     g.task("read back")
         .attach(output, access::TRANSFER_SRC)
         .attach(readback, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let region = vk::BufferImageCopy::default()
                 .image_subresource(color_layer)
                 .image_extent(extent);
+            let (src, dst) = (cx.image(output)?, cx.buffer(readback)?);
             // SAFETY: recording; the plan put `equalised` in TRANSFER_SRC.
             unsafe {
                 cx.device().cmd_copy_image_to_buffer(
                     cx.cmd(),
-                    cx.image(output),
+                    src,
                     vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.buffer(readback),
+                    dst,
                     &[region],
                 )
-            }
-        }))
+            };
+            Ok(())
+        })
         .record()?;
-    let plan = g.compile(&CompileOptions::default())?;
+    let plan = g.describe()?;
     let compile_time = start.elapsed();
 
     let mut executor = Executor::new(ctx)?;
     let mut executions = Vec::with_capacity(frames);
     for _ in 0..frames {
         let t = Instant::now();
-        executor.execute(
-            &mut g,
-            &plan,
-            &[(upload, &upload_real), (readback, &readback_real)],
-            &[],
-            &mut (),
-        )?;
+        executor.execute(&mut g, &mut ())?;
         executions.push(t.elapsed());
     }
-    let gray = readback_real
-        .mapped()?
-        .chunks_exact(4)
-        .map(|p| p[0])
-        .collect();
+    let gray = readback_real.mapped()?.chunks_exact(4).map(|p| p[0]).collect();
     Ok(Output {
         gray,
-        plan: plan.describe(&g).map_err(VkError::Graph)?,
+        plan,
         compile: compile_time,
         executions,
         validation_messages: ctx.validation_messages(),

@@ -126,6 +126,23 @@ pub enum ShaderError {
         /// The stage looked for.
         stage: Stage,
     },
+    /// The shader file could not be read.
+    #[error("{path}: cannot read the shader: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The system's message.
+        message: String,
+    },
+    /// The language of a shader named by a path cannot be told from its extension, or the
+    /// extension names another stage than the one asked for.
+    #[error("{path}: {problem} (use .wgsl, or .comp / .vert / .frag for GLSL)")]
+    Extension {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// SPIR-V generation failed.
     #[error("{path}: SPIR-V generation failed: {message}")]
     Spirv {
@@ -134,6 +151,59 @@ pub enum ShaderError {
         /// naga's message.
         message: String,
     },
+}
+
+/// The language and stage of a shader named `path`, from its extension: `.wgsl` is WGSL
+/// (of `stage`); `.comp`, `.vert`, `.frag` are GLSL of that stage (through shaderc when the
+/// `shaderc` feature is on, else naga), and must agree with `stage`.
+pub fn language_of(path: &str, stage: Stage) -> Result<Language, ShaderError> {
+    let extension = std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let glsl_stage = match extension {
+        "wgsl" => return Ok(Language::Wgsl),
+        "comp" => Stage::Compute,
+        "vert" => Stage::Vertex,
+        "frag" => Stage::Fragment,
+        other => {
+            return Err(ShaderError::Extension {
+                path: path.to_owned(),
+                problem: format!("unknown shader extension `{other}`"),
+            })
+        }
+    };
+    if glsl_stage != stage {
+        return Err(ShaderError::Extension {
+            path: path.to_owned(),
+            problem: format!("a .{extension} file is a {glsl_stage:?} shader, not {stage:?}"),
+        });
+    }
+    #[cfg(feature = "shaderc")]
+    return Ok(Language::GlslShaderc);
+    #[cfg(not(feature = "shaderc"))]
+    Ok(Language::Glsl)
+}
+
+/// Compiles the `stage` entry point of `code`, the language taken from `path`'s extension
+/// (see [`language_of`]).
+pub fn compile_source(path: &str, code: &str, stage: Stage) -> Result<Shader, ShaderError> {
+    compile(&ShaderSource {
+        path,
+        code,
+        language: language_of(path, stage)?,
+        stage,
+    })
+}
+
+/// Reads the shader file `path` and compiles its `stage` entry point, the language taken
+/// from the extension (see [`language_of`]).
+pub fn compile_file(path: &str, stage: Stage) -> Result<Shader, ShaderError> {
+    let code = std::fs::read_to_string(path).map_err(|e| ShaderError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    compile_source(path, &code, stage)
 }
 
 /// Parses, validates, reflects and compiles a shader to SPIR-V.

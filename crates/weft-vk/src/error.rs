@@ -134,6 +134,9 @@ pub enum VkError {
         /// What is wrong.
         problem: String,
     },
+    /// A shader did not compile (or its file could not be read).
+    #[error(transparent)]
+    Shader(#[from] weft_shader::ShaderError),
     /// Recording the task into the graph failed.
     #[error(transparent)]
     Graph(weft_graph::GraphError),

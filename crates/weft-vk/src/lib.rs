@@ -72,7 +72,7 @@ pub use image::Image;
 pub use pipeline::ComputePipeline;
 pub use raw_window_handle;
 pub use swapchain::{Acquired, FrameSync, Swapchain};
-pub use task::Task;
+pub use task::{Task, TaskOutcome};
 pub use transfer::{read_back, upload};
 pub use validation::MessageLog;
 pub use weft_shader as shader;

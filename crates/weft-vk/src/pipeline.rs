@@ -49,6 +49,20 @@ pub(crate) fn storage_format(format: StorageFormat) -> Option<vk::Format> {
 }
 
 impl ComputePipeline {
+    /// Reads and compiles the compute shader file `path` (the language from its extension:
+    /// `.wgsl`, or `.comp` for GLSL) and creates its pipeline.
+    pub fn from_file(ctx: &Arc<Context>, path: &str) -> Result<Arc<Self>, VkError> {
+        let shader = weft_shader::compile_file(path, Stage::Compute)?;
+        Ok(Arc::new(Self::new(ctx, &shader)?))
+    }
+
+    /// Compiles the compute shader `code`, named `path` (the language from its extension:
+    /// `.wgsl`, or `.comp` for GLSL), and creates its pipeline.
+    pub fn from_source(ctx: &Arc<Context>, path: &str, code: &str) -> Result<Arc<Self>, VkError> {
+        let shader = weft_shader::compile_source(path, code, Stage::Compute)?;
+        Ok(Arc::new(Self::new(ctx, &shader)?))
+    }
+
     /// Creates the pipeline for a compute shader.
     pub fn new(ctx: &Arc<Context>, shader: &Shader) -> Result<Self, VkError> {
         if shader.stage != Stage::Compute {

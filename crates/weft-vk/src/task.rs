@@ -5,6 +5,24 @@ use weft_graph::{Access, TaskBuilder, TaskId, View};
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
 
+/// What a task callback returns: `()`, or a `Result` whose error stops the execution.
+pub trait TaskOutcome {
+    /// The outcome as a result.
+    fn into_result(self) -> Result<(), VkError>;
+}
+
+impl TaskOutcome for () {
+    fn into_result(self) -> Result<(), VkError> {
+        Ok(())
+    }
+}
+
+impl TaskOutcome for Result<(), VkError> {
+    fn into_result(self) -> Result<(), VkError> {
+        self
+    }
+}
+
 /// Builds a task that runs a callback (see [`crate::Graph::task`]): attach views with
 /// their accesses, order it after other tasks, give the closure, then `record`.
 pub struct Task<'g, U: 'static> {
@@ -28,9 +46,18 @@ impl<'g, U: 'static> Task<'g, U> {
         self
     }
 
-    /// The closure that records the task's commands each time the plan runs.
-    pub fn run(mut self, callback: impl FnMut(&mut TaskContext<'_, U>) + Send + 'static) -> Self {
-        self.builder = self.builder.run(Box::new(callback));
+    /// The closure that records the task's commands each time the plan runs. It returns
+    /// `()` or `Result<(), VkError>`; an error (e.g. from `cx.buffer(b)?`) stops the
+    /// execution, which returns it naming the task.
+    pub fn run<R: TaskOutcome>(
+        mut self,
+        mut callback: impl FnMut(&mut TaskContext<'_, U>) -> R + Send + 'static,
+    ) -> Self {
+        self.builder = self.builder.run(Box::new(move |cx| {
+            if let Err(e) = callback(cx).into_result() {
+                cx.fail(e);
+            }
+        }));
         self
     }
 
