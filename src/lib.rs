@@ -26,10 +26,15 @@ pub use weft_graph as graph;
 pub use weft_graph::*;
 pub use weft_vk as runtime;
 
-/// The names most programs need.
+/// The names most programs need: the planner's vocabulary and the runtime's graph,
+/// executor, context, buffers and pipelines.
 pub mod prelude {
     pub use ash::vk;
     pub use weft_graph::access;
+    pub use weft_vk::{
+        Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph,
+        MemoryLocation, VkError,
+    };
     pub use weft_graph::{
         Access, AccessKind, AccessUsage, BufferDesc, CompileOptions, CompileThreads, GraphError,
         ImageDesc, Plan, TaskBuffer, TaskGraph, TaskId, TaskImage,

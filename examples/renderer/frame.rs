@@ -8,8 +8,8 @@ use std::sync::Arc;
 use weft::prelude::*;
 use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, ComputePipeline, Context, Draw, DrawTask, GraphicsPipeline,
-    GraphicsPipelineDesc, MemoryLocation, PipelineTask,
+    Buffer, BufferInfo, ComputePipeline, Context, Draw, Graph, GraphicsPipeline,
+    GraphicsPipelineDesc, MemoryLocation,
 };
 
 type Error = Box<dyn std::error::Error>;
@@ -28,18 +28,10 @@ pub struct Renderer {
     up: Arc<ComputePipeline>,
     tonemap: Arc<ComputePipeline>,
     /// Interleaved position + normal, 6 floats per vertex.
-    pub vertices: Buffer,
+    pub vertices: Arc<Buffer>,
     /// `u32` indices.
-    pub indices: Buffer,
+    pub indices: Arc<Buffer>,
     index_count: u32,
-}
-
-/// The external buffers a frame graph reads (assign them at every execution).
-pub struct FrameInputs {
-    /// The mesh's vertex buffer.
-    pub vertices: TaskBuffer,
-    /// The mesh's index buffer.
-    pub indices: TaskBuffer,
 }
 
 fn shader(path: &str, code: &str, stage: Stage) -> Result<weft::runtime::shader::Shader, Error> {
@@ -107,10 +99,7 @@ impl Renderer {
             },
         )?;
         let compute = |path: &str, code: &str| -> Result<Arc<ComputePipeline>, Error> {
-            Ok(Arc::new(ComputePipeline::new(
-                ctx,
-                &shader(path, code, Stage::Compute)?,
-            )?))
+            Ok(ComputePipeline::from_source(ctx, path, code)?)
         };
         let down = compute(
             "shaders/bloom_down.wgsl",
@@ -154,27 +143,24 @@ impl Renderer {
             up,
             tonemap,
             index_count: index_data.len() as u32,
-            vertices,
-            indices,
+            vertices: Arc::new(vertices),
+            indices: Arc::new(indices),
         })
     }
 
     /// Records one frame into `graph`, rendering into `output` (an RGBA8 storage image of
-    /// `width` x `height`) with the spheres turned by `angle(frame data)` radians.
+    /// `width` x `height`) with the spheres turned by `angle(frame data)` radians. The mesh
+    /// buffers are imported into the graph (bound to the renderer's buffers).
     pub fn record<U: 'static>(
         &self,
-        graph: &mut TaskGraph<Callback<U>>,
+        graph: &mut Graph<U>,
         output: TaskImage,
         width: u32,
         height: u32,
         angle: impl Fn(&U) -> f32 + Send + 'static,
-    ) -> Result<FrameInputs, Error> {
-        let usage = |buffer: &Buffer| BufferDesc {
-            size: buffer.size(),
-            usage: buffer.usage(),
-        };
-        let vertices = graph.external_buffer("mesh vertices", usage(&self.vertices))?;
-        let indices = graph.external_buffer("mesh indices", usage(&self.indices))?;
+    ) -> Result<(), Error> {
+        let vertices = graph.import_buffer("mesh vertices", &self.vertices)?;
+        let indices = graph.import_buffer("mesh indices", &self.indices)?;
         let storage = vk::ImageUsageFlags::STORAGE;
         let hdr = graph.transient_image(
             "hdr",
@@ -209,24 +195,24 @@ impl Renderer {
             0.0, 0.0, -0.2, 0.0,
             0.0, 0.0, 0.5, 1.0,
         ];
-        DrawTask::new(
-            &self.mesh,
-            Draw::Indexed {
-                count: self.index_count,
-                instances: INSTANCES,
-            },
-        )
-        .color(hdr, Some([0.02, 0.02, 0.05, 1.0]))
-        .depth(depth, Some(1.0))
-        .vertices(vertices)
-        .indices(indices, vk::IndexType::UINT32)
-        .record_with(graph, "draw spheres", move |data: &U, push: &mut [u8]| {
-            let tail = [angle(data), 0.0, 0.0, 0.0];
-            let values = view_proj.iter().chain(&tail);
-            for (bytes, value) in push.chunks_exact_mut(4).zip(values) {
-                bytes.copy_from_slice(&value.to_ne_bytes());
-            }
-        })?;
+        let draw = Draw::Indexed {
+            count: self.index_count,
+            instances: INSTANCES,
+        };
+        graph
+            .draw("draw spheres", &self.mesh, draw)
+            .color(hdr, Some([0.02, 0.02, 0.05, 1.0]))
+            .depth(depth, Some(1.0))
+            .vertices(vertices)
+            .indices(indices, vk::IndexType::UINT32)
+            .push_constants_with(move |data: &U, push: &mut [u8]| {
+                let tail = [angle(data), 0.0, 0.0, 0.0];
+                let values = view_proj.iter().chain(&tail);
+                for (bytes, value) in push.chunks_exact_mut(4).zip(values) {
+                    bytes.copy_from_slice(&value.to_ne_bytes());
+                }
+            })
+            .record()?;
 
         let groups = |mip: u32| [(width >> mip).div_ceil(8), (height >> mip).div_ceil(8), 1];
         let threshold = |first: bool| {
@@ -234,33 +220,37 @@ impl Renderer {
             p.extend(u32::from(first).to_ne_bytes());
             p
         };
-        PipelineTask::new(&self.down)
+        graph
+            .compute("bloom bright pass", &self.down)
             .bind("src", hdr)
             .bind("dst", bloom.mip(0))
             .push_constants(&threshold(true))
             .dispatch(groups(0))
-            .record(graph, "bloom bright pass")?;
+            .record()?;
         for mip in 1..BLOOM_MIPS {
-            PipelineTask::new(&self.down)
+            graph
+                .compute(&format!("bloom down {mip}"), &self.down)
                 .bind("src", bloom.mip(mip - 1))
                 .bind("dst", bloom.mip(mip))
                 .push_constants(&threshold(false))
                 .dispatch(groups(mip))
-                .record(graph, &format!("bloom down {mip}"))?;
+                .record()?;
         }
         for mip in (0..BLOOM_MIPS - 1).rev() {
-            PipelineTask::new(&self.up)
+            graph
+                .compute(&format!("bloom up {mip}"), &self.up)
                 .bind("src", bloom.mip(mip + 1))
                 .bind("dst", bloom.mip(mip))
                 .dispatch(groups(mip))
-                .record(graph, &format!("bloom up {mip}"))?;
+                .record()?;
         }
-        PipelineTask::new(&self.tonemap)
+        graph
+            .compute("tonemap", &self.tonemap)
             .bind("hdr", hdr)
             .bind("bloom", bloom.mip(0))
             .bind("output", output)
             .dispatch(groups(0))
-            .record(graph, "tonemap")?;
-        Ok(FrameInputs { vertices, indices })
+            .record()?;
+        Ok(())
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use weft::prelude::*;
 use weft::runtime::raw_window_handle::HasDisplayHandle;
-use weft::runtime::{Callback, Context, ContextOptions, Executor, Swapchain};
+use weft::runtime::{Context, ContextOptions, Executor, Graph, Swapchain};
 use winit::application::ApplicationHandler;
 use winit::dpi::PhysicalSize;
 use winit::event::WindowEvent;
@@ -27,11 +27,10 @@ struct FrameData {
     angle: f32,
 }
 
-/// The graph of one window size, and what it needs assigned.
+/// The graph of one window size, and its swapchain image (bound to the acquired image
+/// every frame).
 struct Compiled {
-    graph: TaskGraph<Callback<FrameData>>,
-    plan: Plan,
-    inputs: frame::FrameInputs,
+    graph: Graph<FrameData>,
     swapchain_image: TaskImage,
     size: (u32, u32),
 }
@@ -120,7 +119,7 @@ type Error = Box<dyn std::error::Error>;
 fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled, Error> {
     let desc = swapchain.desc();
     let (width, height) = (desc.extent.width, desc.extent.height);
-    let mut graph: TaskGraph<Callback<FrameData>> = TaskGraph::new();
+    let mut graph: Graph<FrameData> = Graph::new();
     let output = graph.transient_image(
         "output",
         ImageDesc::new_2d(
@@ -131,7 +130,7 @@ fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled
         ),
     )?;
     let swapchain_image = graph.external_image("swapchain", desc)?;
-    let inputs = renderer.record(&mut graph, output, width, height, |data: &FrameData| {
+    renderer.record(&mut graph, output, width, height, |data: &FrameData| {
         data.angle
     })?;
     let blit_src = Access::new(
@@ -148,7 +147,7 @@ fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled
         .task("blit to swapchain")
         .attach(output, blit_src)
         .attach(swapchain_image, blit_dst)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let layers = vk::ImageSubresourceLayers {
                 aspect_mask: vk::ImageAspectFlags::COLOR,
                 mip_level: 0,
@@ -166,26 +165,26 @@ fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled
                 dst_subresource: layers,
                 dst_offsets: [vk::Offset3D::default(), corner],
             };
+            let (src, dst) = (cx.image(output)?, cx.image(swapchain_image)?);
             // SAFETY: recording; the plan put both images in their transfer layouts.
             unsafe {
                 cx.device().cmd_blit_image(
                     cx.cmd(),
-                    cx.image(output),
+                    src,
                     vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                    cx.image(swapchain_image),
+                    dst,
                     vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                     &[region],
                     vk::Filter::NEAREST,
                 )
-            }
-        }))
+            };
+            Ok(())
+        })
         .record()?;
     graph.present(swapchain_image)?;
-    let plan = graph.compile(&CompileOptions::default())?;
+    graph.plan()?;
     Ok(Compiled {
         graph,
-        plan,
-        inputs,
         swapchain_image,
         size: (width, height),
     })
@@ -249,17 +248,10 @@ impl App {
         let mut data = FrameData {
             angle: self.frames as f32 * 0.02,
         };
-        running.executor.execute_presenting(
-            &mut c.graph,
-            &c.plan,
-            &[
-                (c.inputs.vertices, &running.renderer.vertices),
-                (c.inputs.indices, &running.renderer.indices),
-            ],
-            &[(c.swapchain_image, acquired.image)],
-            &mut data,
-            sync,
-        )?;
+        c.graph.bind_image(c.swapchain_image, acquired.image)?;
+        running
+            .executor
+            .execute_presenting(&mut c.graph, &mut data, sync)?;
         if !running.swapchain.present(index)? {
             Self::rebuild(running)?;
         }
