@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, ComputePipeline, Context, ContextOptions, Executor,
-    MemoryLocation, PipelineTask,
+    Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, MemoryLocation,
 };
 
 const TASKS: usize = 1000;
@@ -45,38 +43,31 @@ fn execute(c: &mut Criterion) {
         })
         .unwrap_or_else(|e| panic!("no usable Vulkan device: {e}")),
     );
-    let shader = compile(&ShaderSource {
-        path: "shaders/buffer_mix.wgsl",
-        code: include_str!("../shaders/buffer_mix.wgsl"),
-        language: Language::Wgsl,
-        stage: Stage::Compute,
-    })
-    .expect("the shader compiles");
-    let pipeline = Arc::new(ComputePipeline::new(&ctx, &shader).expect("pipeline"));
+    let pipeline = ComputePipeline::from_source(
+        &ctx,
+        "shaders/buffer_mix.wgsl",
+        include_str!("../shaders/buffer_mix.wgsl"),
+    )
+    .expect("pipeline");
     let usage = vk::BufferUsageFlags::STORAGE_BUFFER;
-    let reals: Vec<Buffer> = (0..BUFFERS)
+    let reals: Vec<Arc<Buffer>> = (0..BUFFERS)
         .map(|i| {
-            Buffer::new(
-                &ctx,
-                &BufferInfo {
-                    name: &format!("b{i}"),
-                    size: SIZE,
-                    usage,
-                    location: MemoryLocation::GpuOnly,
-                },
-            )
-            .expect("buffer")
+            let info = BufferInfo {
+                name: &format!("b{i}"),
+                size: SIZE,
+                usage,
+                location: MemoryLocation::GpuOnly,
+            };
+            Arc::new(Buffer::new(&ctx, &info).expect("buffer"))
         })
         .collect();
 
-    // The graph: 1,000 pipeline tasks over random buffers.
-    let mut graph: TaskGraph<Callback<()>> = TaskGraph::new();
-    let virtuals: Vec<TaskBuffer> = (0..BUFFERS)
-        .map(|i| {
-            graph
-                .external_buffer(&format!("b{i}"), BufferDesc { size: SIZE, usage })
-                .expect("buffer")
-        })
+    // The graph: 1,000 compute tasks over random buffers, each declared from its buffer.
+    let mut graph: Graph = Graph::new();
+    let virtuals: Vec<TaskBuffer> = reals
+        .iter()
+        .enumerate()
+        .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
         .collect();
     let mut rng = Rng(0x1234_5678_9abc_def1);
     let mut picks = Vec::with_capacity(TASKS);
@@ -89,27 +80,25 @@ fn execute(c: &mut Criterion) {
         }
         let push = [256u32, t as u32, 1, 0];
         let bytes: Vec<u8> = push.iter().flat_map(|w| w.to_ne_bytes()).collect();
-        PipelineTask::new(&pipeline)
+        graph
+            .compute(&format!("t{t}"), &pipeline)
             .bind("src_a", virtuals[a])
             .bind("src_b", virtuals[b])
             .bind("dst", virtuals[d])
             .push_constants(&bytes)
             .dispatch([4, 1, 1])
-            .record(&mut graph, &format!("t{t}"))
+            .record()
             .expect("task");
         picks.push(HandTask {
             buffers: [reals[a].handle(), reals[b].handle(), reals[d].handle()],
             push,
         });
     }
-    let plan = graph.compile(&CompileOptions::default()).expect("compiles");
-    let assignments: Vec<(TaskBuffer, &Buffer)> =
-        virtuals.iter().copied().zip(reals.iter()).collect();
+    // The graph's own plan (the executor replays the same one), for the hand-written loop.
+    let plan = graph.plan().expect("compiles").clone();
     let mut executor = Executor::new(&ctx).expect("executor");
     // Run it once for real so every buffer has a last use to bridge from.
-    executor
-        .execute(&mut graph, &plan, &assignments, &[], &mut ())
-        .expect("executes");
+    executor.execute(&mut graph, &mut ()).expect("executes");
 
     // The hand-written loop: the plan's barriers per batch (plus one bridge from the last
     // frame before batch 0) and the same dispatches, in plan order.
@@ -225,7 +214,7 @@ fn execute(c: &mut Criterion) {
     group.bench_function("weft_record_plan_1000_tasks", |b| {
         b.iter(|| {
             executor
-                .record_plan(&mut graph, &plan, &assignments, &[], &mut ())
+                .record_plan(&mut graph, &mut ())
                 .expect("records")
         })
     });
