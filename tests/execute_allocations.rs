@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use weft::prelude::*;
-use weft::runtime::{
-    Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, MemoryLocation,
-};
+use weft::runtime::{Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, MemoryLocation};
 
 /// Counts allocations made while `COUNTING` is on (by any thread of this test binary).
 struct Counting;
@@ -51,61 +49,57 @@ fn steady_state_execute_does_not_allocate() {
         Err(e) => panic!("no usable Vulkan device: {e}"),
     };
     let usage = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
-    let real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "out",
-            size: 256,
-            usage,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
-    let mut g: TaskGraph<Callback<u32>> = TaskGraph::new();
-    let desc = BufferDesc { size: 256, usage };
-    let out = g.external_buffer("out", desc).unwrap();
-    let temp = g.transient_buffer("temp", desc).unwrap();
+    let real = Arc::new(
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name: "out",
+                size: 256,
+                usage,
+                location: MemoryLocation::GpuToCpu,
+            },
+        )
+        .unwrap(),
+    );
+    let mut g: Graph<u32> = Graph::new();
+    let out = g.import_buffer("out", &real).unwrap();
+    let temp = g
+        .transient_buffer("temp", BufferDesc { size: 256, usage })
+        .unwrap();
     g.task("fill temp")
         .attach(temp, access::CLEAR_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let value = *cx.data;
+            let temp = cx.buffer(temp)?;
             // SAFETY: recording; the whole 256-byte buffer is the attachment.
-            unsafe {
-                cx.device()
-                    .cmd_fill_buffer(cx.cmd(), cx.buffer(temp), 0, 256, value)
-            }
-        }))
+            unsafe { cx.device().cmd_fill_buffer(cx.cmd(), temp, 0, 256, value) };
+            Ok(())
+        })
         .record()
         .unwrap();
     g.task("copy out")
         .attach(temp, access::TRANSFER_SRC)
         .attach(out, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let region = [vk::BufferCopy {
                 src_offset: 0,
                 dst_offset: 0,
                 size: 256,
             }];
+            let (src, dst) = (cx.buffer(temp)?, cx.buffer(out)?);
             // SAFETY: recording; distinct 256-byte buffers.
-            unsafe {
-                cx.device()
-                    .cmd_copy_buffer(cx.cmd(), cx.buffer(temp), cx.buffer(out), &region)
-            }
-        }))
+            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &region) };
+            Ok(())
+        })
         .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     for mut frame in 0..3 {
-        executor
-            .execute(&mut g, &plan, &[(out, &real)], &[], &mut frame)
-            .unwrap();
+        executor.execute(&mut g, &mut frame).unwrap();
     }
     COUNTING.store(true, Ordering::SeqCst);
     for mut frame in 3..103u32 {
-        executor
-            .execute(&mut g, &plan, &[(out, &real)], &[], &mut frame)
-            .unwrap();
+        executor.execute(&mut g, &mut frame).unwrap();
     }
     COUNTING.store(false, Ordering::SeqCst);
     let allocations = ALLOCATIONS.load(Ordering::SeqCst);

@@ -9,13 +9,11 @@ use std::sync::Arc;
 use weft::prelude::*;
 use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, ComputePipeline, Context, ContextOptions, Executor, Image,
-    MemoryLocation, PipelineTask, VkError,
+    Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, Image,
+    MemoryLocation, VkError,
 };
 
 mod support;
-
-type Graph = TaskGraph<Callback<()>>;
 
 const BUFFERS: usize = 8;
 /// Words per buffer: 4 chunks of 64 words (256-byte aligned views).
@@ -70,6 +68,31 @@ fn image_mix(ctx: &Arc<Context>) -> Arc<ComputePipeline> {
     )
 }
 
+/// A host-visible buffer of `words` 32-bit words with the tests' buffer usages.
+fn host_buffer(ctx: &Arc<Context>, name: &str, words: usize) -> Arc<Buffer> {
+    Arc::new(
+        Buffer::new(
+            ctx,
+            &BufferInfo {
+                name,
+                size: words as u64 * 4,
+                usage: BUFFER_USAGE,
+                location: MemoryLocation::CpuToGpu,
+            },
+        )
+        .unwrap(),
+    )
+}
+
+/// A transient 1024-byte buffer, for the tests of misuses (they never execute).
+fn transient(g: &mut Graph, name: &str) -> TaskBuffer {
+    let desc = BufferDesc {
+        size: 1024,
+        usage: BUFFER_USAGE,
+    };
+    g.transient_buffer(name, desc).unwrap()
+}
+
 fn image_desc() -> ImageDesc {
     ImageDesc::new_2d(vk::Format::R32_UINT, SIDE, SIDE, IMAGE_USAGE)
         .with_mips(MIPS)
@@ -116,7 +139,7 @@ fn slot(image: usize, mip: u32, layer: u32) -> usize {
 fn clear(g: &mut Graph, name: &str, image: TaskImage) {
     g.task(name)
         .attach(image, access::CLEAR_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let range = vk::ImageSubresourceRange {
                 aspect_mask: vk::ImageAspectFlags::COLOR,
                 base_mip_level: 0,
@@ -124,17 +147,19 @@ fn clear(g: &mut Graph, name: &str, image: TaskImage) {
                 base_array_layer: 0,
                 layer_count: LAYERS,
             };
+            let real = cx.image(image)?;
             // SAFETY: recording; the whole image is in TRANSFER_DST.
             unsafe {
                 cx.device().cmd_clear_color_image(
                     cx.cmd(),
-                    cx.image(image),
+                    real,
                     vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                     &vk::ClearColorValue { uint32: [0; 4] },
                     &[range],
                 )
-            }
-        }))
+            };
+            Ok(())
+        })
         .record()
         .unwrap();
 }
@@ -178,7 +203,8 @@ fn buffer_tasks(
         |buffer: usize, offset: usize| buffers[buffer].range(offset as u64 * 4, count as u64 * 4);
     let before = model.words.clone();
     for lane in 0..lanes {
-        let task = PipelineTask::new(pipeline)
+        let task = g
+            .compute(&format!("{name}.{lane}"), pipeline)
             .bind("src_a", view(a, oa))
             .bind("src_b", view(b, ob));
         let task = if lanes > 1 {
@@ -188,7 +214,7 @@ fn buffer_tasks(
         };
         task.push_constants(&push(&[count as u32, seed + lane, lanes, lane]))
             .dispatch([(count as u32).div_ceil(64), 1, 1])
-            .record(g, &format!("{name}.{lane}"))
+            .record()
             .unwrap();
         for i in (lane as usize..count).step_by(lanes as usize) {
             let value = before[a][oa + i]
@@ -223,13 +249,13 @@ fn image_task(
     }
     let row = rng.below(BUFFERS as u64) as usize;
     let n = side(mip);
-    PipelineTask::new(pipeline)
+    g.compute(name, pipeline)
         .bind("src", images[src_image].mip(mip).layer(src_layer))
         .bind("row", buffers[row].range(0, u64::from(n * n) * 4))
         .bind("dst", images[dst_image].mip(mip).layer(dst_layer))
         .push_constants(&push(&[n, seed]))
         .dispatch([n.div_ceil(8), n.div_ceil(8), 1])
-        .record(g, name)
+        .record()
         .unwrap();
     let src = model.texels[slot(src_image, mip, src_layer)].clone();
     let out = &mut model.texels[slot(dst_image, mip, dst_layer)];
@@ -245,29 +271,17 @@ fn image_task(
 fn random_compute_graphs_match_a_cpu_evaluation() {
     let ctx = context();
     let (buffer_pipeline, image_pipeline) = (buffer_mix(&ctx), image_mix(&ctx));
-    let host_buffer = |name: &str, words: usize| {
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name,
-                size: words as u64 * 4,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::CpuToGpu,
-            },
-        )
-        .unwrap()
-    };
-    let mut reals: Vec<Buffer> = (0..BUFFERS)
-        .map(|i| host_buffer(&format!("real{i}"), WORDS))
+    let reals: Vec<Arc<Buffer>> = (0..BUFFERS)
+        .map(|i| host_buffer(&ctx, &format!("real{i}"), WORDS))
         .collect();
     let texels_per_image: usize = (0..MIPS)
         .map(|m| (side(m) * side(m) * LAYERS) as usize)
         .sum();
-    let readbacks: Vec<Buffer> = (0..2)
-        .map(|i| host_buffer(&format!("readback{i}"), texels_per_image))
+    let readbacks: Vec<Arc<Buffer>> = (0..2)
+        .map(|i| host_buffer(&ctx, &format!("readback{i}"), texels_per_image))
         .collect();
-    let real_images: Vec<Image> = (0..2)
-        .map(|i| Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap())
+    let real_images: Vec<Arc<Image>> = (0..2)
+        .map(|i| Arc::new(Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap()))
         .collect();
     // Start from known buffer contents written by the host.
     let mut model = Model {
@@ -278,7 +292,7 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
             .map(|s| vec![0; (side((s / LAYERS as usize % MIPS as usize) as u32).pow(2)) as usize])
             .collect(),
     };
-    for (real, words) in reals.iter_mut().zip(&model.words) {
+    for (real, words) in reals.iter().zip(&model.words) {
         real.mapped_mut().unwrap().copy_from_slice(&push(words));
     }
     let mut executor = Executor::new(&ctx).unwrap();
@@ -286,25 +300,20 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
     let (mut tasks_total, mut batches_total, mut concurrent_groups) = (0, 0, 0);
     for graph_index in 0..200u32 {
         let mut g = Graph::new();
-        let buffer_desc = BufferDesc {
-            size: WORDS as u64 * 4,
-            usage: BUFFER_USAGE,
-        };
-        let buffers: Vec<TaskBuffer> = (0..BUFFERS)
-            .map(|i| g.external_buffer(&format!("b{i}"), buffer_desc).unwrap())
+        let buffers: Vec<TaskBuffer> = reals
+            .iter()
+            .enumerate()
+            .map(|(i, real)| g.import_buffer(&format!("b{i}"), real).unwrap())
             .collect();
-        let images: Vec<TaskImage> = (0..2)
-            .map(|i| g.external_image(&format!("i{i}"), image_desc()).unwrap())
+        let images: Vec<TaskImage> = real_images
+            .iter()
+            .enumerate()
+            .map(|(i, real)| g.import_image(&format!("i{i}"), real).unwrap())
             .collect();
-        let readback_desc = BufferDesc {
-            size: texels_per_image as u64 * 4,
-            usage: BUFFER_USAGE,
-        };
-        let outs: Vec<TaskBuffer> = (0..2)
-            .map(|i| {
-                g.external_buffer(&format!("out{i}"), readback_desc)
-                    .unwrap()
-            })
+        let outs: Vec<TaskBuffer> = readbacks
+            .iter()
+            .enumerate()
+            .map(|(i, real)| g.import_buffer(&format!("out{i}"), real).unwrap())
             .collect();
         let mut concurrent_used = [false; BUFFERS];
         if graph_index == 0 {
@@ -364,30 +373,13 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
             MIPS,
             LAYERS,
         );
-        let plan = g.compile(&CompileOptions::default()).unwrap();
         tasks_total += g.task_count();
-        batches_total += plan.batch_count();
-        let buffer_assignments: Vec<(TaskBuffer, &Buffer)> = buffers
-            .iter()
-            .copied()
-            .zip(reals.iter())
-            .chain(outs.iter().copied().zip(readbacks.iter()))
-            .collect();
-        let image_assignments: Vec<(TaskImage, &Image)> =
-            images.iter().copied().zip(real_images.iter()).collect();
-        executor
-            .execute(
-                &mut g,
-                &plan,
-                &buffer_assignments,
-                &image_assignments,
-                &mut (),
-            )
-            .unwrap();
-        let describe = || plan.describe(&g).unwrap();
+        batches_total += g.plan().unwrap().batch_count();
+        executor.execute(&mut g, &mut ()).unwrap();
+        let mut describe = || g.describe().unwrap();
         for (b, real) in reals.iter().enumerate() {
             assert_eq!(
-                words(real.mapped().unwrap()),
+                words(&real.mapped().unwrap()),
                 model.words[b],
                 "graph {graph_index}, buffer {b}\n{}",
                 describe()
@@ -399,7 +391,7 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
                 .flat_map(|(mip, layer)| model.texels[slot(i, mip, layer)].clone())
                 .collect();
             assert_eq!(
-                words(readback.mapped().unwrap()),
+                words(&readback.mapped().unwrap()),
                 expected,
                 "graph {graph_index}, image {i}\n{}",
                 describe()
@@ -426,17 +418,14 @@ fn an_unknown_binding_name_is_an_error() {
     let ctx = context();
     let p = buffer_mix(&ctx);
     let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 1024,
-        usage: BUFFER_USAGE,
-    };
-    let b = g.transient_buffer("b", desc).unwrap();
-    let e = PipelineTask::new(&p)
+    let b = transient(&mut g, "b");
+    let e = g
+        .compute("mix", &p)
         .bind("src_a", b)
         .bind("src_b", b)
         .bind("destination", b)
         .push_constants(&[0; 16])
-        .record(&mut g, "mix")
+        .record()
         .unwrap_err();
     assert!(matches!(e, VkError::Binding { .. }), "{e}");
     assert!(
@@ -450,16 +439,13 @@ fn a_missing_binding_is_an_error() {
     let ctx = context();
     let p = buffer_mix(&ctx);
     let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 1024,
-        usage: BUFFER_USAGE,
-    };
-    let b = g.transient_buffer("b", desc).unwrap();
-    let e = PipelineTask::new(&p)
+    let b = transient(&mut g, "b");
+    let e = g
+        .compute("mix", &p)
         .bind("src_a", b)
         .bind("src_b", b)
         .push_constants(&[0; 16])
-        .record(&mut g, "mix")
+        .record()
         .unwrap_err();
     assert!(e.to_string().contains("`dst` has no view"), "{e}");
 }
@@ -469,18 +455,15 @@ fn a_view_of_the_wrong_type_is_an_error() {
     let ctx = context();
     let p = image_mix(&ctx);
     let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 1024,
-        usage: BUFFER_USAGE,
-    };
-    let b = g.transient_buffer("b", desc).unwrap();
+    let b = transient(&mut g, "b");
     let i = g.transient_image("i", image_desc()).unwrap();
-    let e = PipelineTask::new(&p)
+    let e = g
+        .compute("mix", &p)
         .bind("src", b)
         .bind("row", b)
         .bind("dst", i.mip(0).layer(0))
         .push_constants(&[0; 8])
-        .record(&mut g, "mix")
+        .record()
         .unwrap_err();
     assert!(matches!(e, VkError::Binding { .. }), "{e}");
     assert!(e.to_string().contains("a buffer view was bound"), "{e}");
@@ -490,12 +473,13 @@ fn a_view_of_the_wrong_type_is_an_error() {
             ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, SIDE, SIDE, IMAGE_USAGE),
         )
         .unwrap();
-    let e = PipelineTask::new(&p)
+    let e = g
+        .compute("mix", &p)
         .bind("src", wrong_format)
         .bind("row", b)
         .bind("dst", i.mip(0).layer(0))
         .push_constants(&[0; 8])
-        .record(&mut g, "mix")
+        .record()
         .unwrap_err();
     assert!(e.to_string().contains("R32Uint"), "{e}");
 }
@@ -505,20 +489,14 @@ fn a_wrong_push_constant_size_is_an_error() {
     let ctx = context();
     let p = buffer_mix(&ctx);
     let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 1024,
-        usage: BUFFER_USAGE,
-    };
-    let (a, b) = (
-        g.transient_buffer("a", desc).unwrap(),
-        g.transient_buffer("b", desc).unwrap(),
-    );
-    let e = PipelineTask::new(&p)
+    let (a, b) = (transient(&mut g, "a"), transient(&mut g, "b"));
+    let e = g
+        .compute("mix", &p)
         .bind("src_a", a)
         .bind("src_b", a)
         .bind("dst", b)
         .push_constants(&[0; 4])
-        .record(&mut g, "mix")
+        .record()
         .unwrap_err();
     assert!(e.to_string().contains("4 push-constant bytes"), "{e}");
 }
@@ -556,55 +534,30 @@ void main() {
     })
     .unwrap();
     let p = Arc::new(ComputePipeline::new(&ctx, &shader).unwrap());
-    let make = |name: &str| {
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name,
-                size: 256,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::CpuToGpu,
-            },
-        )
-        .unwrap()
-    };
-    let (mut src_real, dst_real) = (make("src"), make("dst"));
+    let (src_real, dst_real) = (host_buffer(&ctx, "src", 64), host_buffer(&ctx, "dst", 64));
     let input: Vec<u32> = (0..64).collect();
     src_real
         .mapped_mut()
         .unwrap()
         .copy_from_slice(&push(&input));
     let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 256,
-        usage: BUFFER_USAGE,
-    };
     let (src, dst) = (
-        g.external_buffer("src", desc).unwrap(),
-        g.external_buffer("dst", desc).unwrap(),
+        g.import_buffer("src", &src_real).unwrap(),
+        g.import_buffer("dst", &dst_real).unwrap(),
     );
-    PipelineTask::new(&p)
+    g.compute("double", &p)
         .bind("src", src)
         .bind("dst", dst)
         .push_constants(&push(&[7]))
         .dispatch([1, 1, 1])
-        .record(&mut g, "double")
+        .record()
         .unwrap();
     // The shader only writes `dst`: reflection made the access a write.
     assert!(!g.task_attachments(0)[1].access.kind.reads());
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
-    executor
-        .execute(
-            &mut g,
-            &plan,
-            &[(src, &src_real), (dst, &dst_real)],
-            &[],
-            &mut (),
-        )
-        .unwrap();
+    executor.execute(&mut g, &mut ()).unwrap();
     let expected: Vec<u32> = input.iter().map(|v| v * 2 + 7).collect();
-    assert_eq!(words(dst_real.mapped().unwrap()), expected);
+    assert_eq!(words(&dst_real.mapped().unwrap()), expected);
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }
 
@@ -626,42 +579,37 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
         }
         "#,
     );
-    let real = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "busy",
-            size: 256,
-            usage: BUFFER_USAGE,
-            location: MemoryLocation::GpuOnly,
-        },
-    )
-    .unwrap();
-    let mut g = Graph::new();
-    let data = g
-        .external_buffer(
-            "data",
-            BufferDesc {
+    let real = Arc::new(
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name: "busy",
                 size: 256,
                 usage: BUFFER_USAGE,
+                location: MemoryLocation::GpuOnly,
             },
         )
-        .unwrap();
-    PipelineTask::new(&busy)
+        .unwrap(),
+    );
+    let mut g = Graph::new();
+    let data = g.import_buffer("data", &real).unwrap();
+    g.compute("busy", &busy)
         .bind("data", data)
         .push_constants(&push(&[1 << 22]))
-        .record(&mut g, "busy")
+        .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
-    let submission = executor
-        .execute(&mut g, &plan, &[(data, &real)], &[], &mut ())
-        .unwrap();
+    let submission = executor.execute(&mut g, &mut ()).unwrap();
     // The GPU is still busy: the buffer goes to the graveyard instead of being destroyed
     // under the running dispatch (which the validation layer would report).
     assert!(
         ctx.completed_submission().unwrap() < submission,
         "the work finished too early"
     );
+    // The graph holds the buffer while it is bound: dropping the graph and the last handle
+    // drops the buffer itself.
+    drop(g);
+    let real = Arc::into_inner(real).expect("the graph no longer holds the buffer");
     drop(real);
     ctx.wait_for_submission(submission).unwrap();
     executor.wait_idle().unwrap();
@@ -673,100 +621,64 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
 fn two_graphs_sharing_buffers_run_back_to_back_with_frames_in_flight() {
     let ctx = context();
     let mix = buffer_mix(&ctx);
-    let make = |name: &str| {
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name,
-                size: 256,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::CpuToGpu,
-            },
-        )
-        .unwrap()
-    };
-    let (mut s_real, b_real, c_real, d_real) = (make("s"), make("b"), make("c"), make("d"));
+    let make = |name: &str| host_buffer(&ctx, name, 64);
+    let (s_real, b_real, c_real, d_real) = (make("s"), make("b"), make("c"), make("d"));
     let input: Vec<u32> = (0..64).collect();
     s_real.mapped_mut().unwrap().copy_from_slice(&push(&input));
-    let desc = BufferDesc {
-        size: 256,
-        usage: BUFFER_USAGE,
-    };
     // Graph A: b = s * 3 + s + 1 (compute), then c = b (copy): b is left read by a copy.
     let mut a = Graph::new();
     let (sa, ba, ca) = (
-        a.external_buffer("s", desc).unwrap(),
-        a.external_buffer("b", desc).unwrap(),
-        a.external_buffer("c", desc).unwrap(),
+        a.import_buffer("s", &s_real).unwrap(),
+        a.import_buffer("b", &b_real).unwrap(),
+        a.import_buffer("c", &c_real).unwrap(),
     );
-    PipelineTask::new(&mix)
+    a.compute("b from s", &mix)
         .bind("src_a", sa)
         .bind("src_b", sa)
         .bind("dst", ba)
         .push_constants(&push(&[64, 1, 1, 0]))
-        .record(&mut a, "b from s")
+        .record()
         .unwrap();
     a.task("c from b")
         .attach(ba, access::TRANSFER_SRC)
         .attach(ca, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let region = [vk::BufferCopy {
                 src_offset: 0,
                 dst_offset: 0,
                 size: 256,
             }];
+            let (src, dst) = (cx.buffer(ba)?, cx.buffer(ca)?);
             // SAFETY: recording; distinct 256-byte buffers.
-            unsafe {
-                cx.device()
-                    .cmd_copy_buffer(cx.cmd(), cx.buffer(ba), cx.buffer(ca), &region)
-            }
-        }))
+            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &region) };
+            Ok(())
+        })
         .record()
         .unwrap();
     // Graph B: d = b * 3 + c + 2 (compute reads b, whose write was last made visible only
     // to graph A's copy: the bridge must make it visible to compute too).
     let mut b = Graph::new();
     let (bb, cb, db) = (
-        b.external_buffer("b", desc).unwrap(),
-        b.external_buffer("c", desc).unwrap(),
-        b.external_buffer("d", desc).unwrap(),
+        b.import_buffer("b", &b_real).unwrap(),
+        b.import_buffer("c", &c_real).unwrap(),
+        b.import_buffer("d", &d_real).unwrap(),
     );
-    PipelineTask::new(&mix)
+    b.compute("d from b and c", &mix)
         .bind("src_a", bb)
         .bind("src_b", cb)
         .bind("dst", db)
         .push_constants(&push(&[64, 2, 1, 0]))
-        .record(&mut b, "d from b and c")
+        .record()
         .unwrap();
-    let (plan_a, plan_b) = (
-        a.compile(&CompileOptions::default()).unwrap(),
-        b.compile(&CompileOptions::default()).unwrap(),
-    );
     let mut executor = Executor::with_frames_in_flight(&ctx, 3).unwrap();
     for _ in 0..20 {
-        executor
-            .execute(
-                &mut a,
-                &plan_a,
-                &[(sa, &s_real), (ba, &b_real), (ca, &c_real)],
-                &[],
-                &mut (),
-            )
-            .unwrap();
-        executor
-            .execute(
-                &mut b,
-                &plan_b,
-                &[(bb, &b_real), (cb, &c_real), (db, &d_real)],
-                &[],
-                &mut (),
-            )
-            .unwrap();
+        executor.execute(&mut a, &mut ()).unwrap();
+        executor.execute(&mut b, &mut ()).unwrap();
     }
     let b_expected: Vec<u32> = input.iter().map(|v| v * 3 + v + 1).collect();
     let d_expected: Vec<u32> = b_expected.iter().map(|v| v * 3 + v + 2).collect();
-    assert_eq!(words(d_real.mapped().unwrap()), d_expected);
-    assert_eq!(words(c_real.mapped().unwrap()), b_expected);
+    assert_eq!(words(&d_real.mapped().unwrap()), d_expected);
+    assert_eq!(words(&c_real.mapped().unwrap()), b_expected);
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }
 
@@ -774,55 +686,31 @@ fn two_graphs_sharing_buffers_run_back_to_back_with_frames_in_flight() {
 fn push_constants_can_come_from_the_frame_data() {
     let ctx = context();
     let mix = buffer_mix(&ctx);
-    let make = |name: &str| {
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name,
-                size: 256,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::CpuToGpu,
-            },
-        )
-        .unwrap()
-    };
-    let (mut src_real, dst_real) = (make("src"), make("dst"));
+    let (src_real, dst_real) = (host_buffer(&ctx, "src", 64), host_buffer(&ctx, "dst", 64));
     src_real
         .mapped_mut()
         .unwrap()
         .copy_from_slice(&push(&[1; 64]));
-    let mut g: TaskGraph<Callback<u32>> = TaskGraph::new();
-    let desc = BufferDesc {
-        size: 256,
-        usage: BUFFER_USAGE,
-    };
+    let mut g: Graph<u32> = Graph::new();
     let (src, dst) = (
-        g.external_buffer("src", desc).unwrap(),
-        g.external_buffer("dst", desc).unwrap(),
+        g.import_buffer("src", &src_real).unwrap(),
+        g.import_buffer("dst", &dst_real).unwrap(),
     );
-    PipelineTask::new(&mix)
+    g.compute("mix", &mix)
         .bind("src_a", src)
         .bind("src_b", src)
         .bind("dst", dst)
         .dispatch([1, 1, 1])
-        .record_with(&mut g, "mix", |frame: &u32, bytes: &mut [u8]| {
+        .push_constants_with(|frame: &u32, bytes: &mut [u8]| {
             // count, seed (the frame), stride, lane
             bytes.copy_from_slice(&push(&[64, *frame, 1, 0]));
         })
+        .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     for mut frame in [10u32, 20, 30] {
-        executor
-            .execute(
-                &mut g,
-                &plan,
-                &[(src, &src_real), (dst, &dst_real)],
-                &[],
-                &mut frame,
-            )
-            .unwrap();
-        assert!(words(dst_real.mapped().unwrap())
+        executor.execute(&mut g, &mut frame).unwrap();
+        assert!(words(&dst_real.mapped().unwrap())
             .iter()
             .all(|&w| w == 3 + 1 + frame));
     }

@@ -8,12 +8,10 @@ use std::sync::Arc;
 
 use weft::prelude::*;
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, Image, MemoryLocation,
+    Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, Image, MemoryLocation,
 };
 
 mod support;
-
-type Graph = TaskGraph<Callback<()>>;
 
 const SIZE: u32 = 16;
 const MIPS: u32 = 4;
@@ -100,7 +98,7 @@ fn random_task(
         0 => {
             g.task(name)
                 .attach(view, access::CLEAR_DST)
-                .run(Box::new(move |cx| {
+                .run(move |cx| {
                     let color = vk::ClearColorValue {
                         uint32: [value, 0, 0, 0],
                     };
@@ -111,17 +109,19 @@ fn random_task(
                         base_array_layer: layer,
                         layer_count: 1,
                     };
+                    let image = cx.image(target)?;
                     // SAFETY: recording; the plan put the subresource in TRANSFER_DST.
                     unsafe {
                         cx.device().cmd_clear_color_image(
                             cx.cmd(),
-                            cx.image(target),
+                            image,
                             vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                             &color,
                             &[range],
                         )
-                    }
-                }))
+                    };
+                    Ok(())
+                })
                 .record()
                 .unwrap();
             model.texels[Model::slot(image, mip, layer)].fill(value);
@@ -132,21 +132,23 @@ fn random_task(
             g.task(name)
                 .attach(src.range(0, texels as u64 * 4), access::TRANSFER_SRC)
                 .attach(view, access::TRANSFER_DST)
-                .run(Box::new(move |cx| {
+                .run(move |cx| {
                     let region = vk::BufferImageCopy::default()
                         .image_subresource(layers(mip, layer))
                         .image_extent(extent(mip));
+                    let (buffer, image) = (cx.buffer(src)?, cx.image(target)?);
                     // SAFETY: recording; the plan put the subresource in TRANSFER_DST.
                     unsafe {
                         cx.device().cmd_copy_buffer_to_image(
                             cx.cmd(),
-                            cx.buffer(src),
-                            cx.image(target),
+                            buffer,
+                            image,
                             vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                             &[region],
                         )
-                    }
-                }))
+                    };
+                    Ok(())
+                })
                 .record()
                 .unwrap();
             let words = model.words[buffer][..texels].to_vec();
@@ -158,21 +160,23 @@ fn random_task(
             g.task(name)
                 .attach(view, access::TRANSFER_SRC)
                 .attach(dst.range(0, texels as u64 * 4), access::TRANSFER_DST)
-                .run(Box::new(move |cx| {
+                .run(move |cx| {
                     let region = vk::BufferImageCopy::default()
                         .image_subresource(layers(mip, layer))
                         .image_extent(extent(mip));
+                    let (image, buffer) = (cx.image(target)?, cx.buffer(dst)?);
                     // SAFETY: recording; the plan put the subresource in TRANSFER_SRC.
                     unsafe {
                         cx.device().cmd_copy_image_to_buffer(
                             cx.cmd(),
-                            cx.image(target),
+                            image,
                             vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                            cx.buffer(dst),
+                            buffer,
                             &[region],
                         )
-                    }
-                }))
+                    };
+                    Ok(())
+                })
                 .record()
                 .unwrap();
             let texels_now = model.texels[Model::slot(image, mip, layer)].clone();
@@ -186,7 +190,7 @@ fn random_task(
             g.task(name)
                 .attach(source.mip(mip).layer(src_layer), access::TRANSFER_SRC)
                 .attach(view, access::TRANSFER_DST)
-                .run(Box::new(move |cx| {
+                .run(move |cx| {
                     let region = vk::ImageCopy {
                         src_subresource: layers(mip, src_layer),
                         src_offset: vk::Offset3D::default(),
@@ -194,18 +198,20 @@ fn random_task(
                         dst_offset: vk::Offset3D::default(),
                         extent: extent(mip),
                     };
+                    let (from, to) = (cx.image(source)?, cx.image(target)?);
                     // SAFETY: recording; the plan put both subresources in place.
                     unsafe {
                         cx.device().cmd_copy_image(
                             cx.cmd(),
-                            cx.image(source),
+                            from,
                             vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                            cx.image(target),
+                            to,
                             vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                             &[region],
                         )
-                    }
-                }))
+                    };
+                    Ok(())
+                })
                 .record()
                 .unwrap();
             let texels_now = model.texels[Model::slot(other, mip, src_layer)].clone();
@@ -228,27 +234,24 @@ fn random_image_graphs_match_a_cpu_evaluation() {
         Err(e) => panic!("no usable Vulkan device: {e}"),
     };
     let buffer = |name: &str, words: u64| {
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name,
-                size: words * 4,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::GpuToCpu,
-            },
-        )
-        .unwrap()
+        let info = BufferInfo {
+            name,
+            size: words * 4,
+            usage: BUFFER_USAGE,
+            location: MemoryLocation::GpuToCpu,
+        };
+        Arc::new(Buffer::new(&ctx, &info).unwrap())
     };
-    let real_images: Vec<Image> = (0..IMAGES)
-        .map(|i| Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap())
+    let real_images: Vec<Arc<Image>> = (0..IMAGES)
+        .map(|i| Arc::new(Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap()))
         .collect();
-    let real_buffers: Vec<Buffer> = (0..BUFFERS)
+    let real_buffers: Vec<Arc<Buffer>> = (0..BUFFERS)
         .map(|i| buffer(&format!("buffer{i}"), BUFFER_WORDS))
         .collect();
     let texels_per_image: u64 = (0..MIPS)
         .map(|m| u64::from(side(m) * side(m) * LAYERS))
         .sum();
-    let readbacks: Vec<Buffer> = (0..IMAGES)
+    let readbacks: Vec<Arc<Buffer>> = (0..IMAGES)
         .map(|i| buffer(&format!("readback{i}"), texels_per_image))
         .collect();
     let mut model = Model {
@@ -264,32 +267,27 @@ fn random_image_graphs_match_a_cpu_evaluation() {
     let mut shared_batches = 0;
     for graph_index in 0..200u32 {
         let mut g = Graph::new();
-        let images: Vec<TaskImage> = (0..IMAGES)
-            .map(|i| g.external_image(&format!("i{i}"), image_desc()).unwrap())
+        let images: Vec<TaskImage> = real_images
+            .iter()
+            .enumerate()
+            .map(|(i, real)| g.import_image(&format!("i{i}"), real).unwrap())
             .collect();
-        let buffer_desc = BufferDesc {
-            size: BUFFER_WORDS * 4,
-            usage: BUFFER_USAGE,
-        };
-        let buffers: Vec<TaskBuffer> = (0..BUFFERS)
-            .map(|i| g.external_buffer(&format!("b{i}"), buffer_desc).unwrap())
+        let buffers: Vec<TaskBuffer> = real_buffers
+            .iter()
+            .enumerate()
+            .map(|(i, real)| g.import_buffer(&format!("b{i}"), real).unwrap())
             .collect();
-        let readback_desc = BufferDesc {
-            size: texels_per_image * 4,
-            usage: BUFFER_USAGE,
-        };
-        let outs: Vec<TaskBuffer> = (0..IMAGES)
-            .map(|i| {
-                g.external_buffer(&format!("out{i}"), readback_desc)
-                    .unwrap()
-            })
+        let outs: Vec<TaskBuffer> = readbacks
+            .iter()
+            .enumerate()
+            .map(|(i, real)| g.import_buffer(&format!("out{i}"), real).unwrap())
             .collect();
         if graph_index == 0 {
             // Defined contents to start from: clear every subresource once.
             for (i, &image) in images.iter().enumerate() {
                 g.task(&format!("init{i}"))
                     .attach(image, access::CLEAR_DST)
-                    .run(Box::new(move |cx| {
+                    .run(move |cx| {
                         let range = vk::ImageSubresourceRange {
                             aspect_mask: vk::ImageAspectFlags::COLOR,
                             base_mip_level: 0,
@@ -298,17 +296,19 @@ fn random_image_graphs_match_a_cpu_evaluation() {
                             layer_count: LAYERS,
                         };
                         let color = vk::ClearColorValue { uint32: [0; 4] };
+                        let real = cx.image(image)?;
                         // SAFETY: recording; the whole image is in TRANSFER_DST.
                         unsafe {
                             cx.device().cmd_clear_color_image(
                                 cx.cmd(),
-                                cx.image(image),
+                                real,
                                 vk::ImageLayout::TRANSFER_DST_OPTIMAL,
                                 &color,
                                 &[range],
                             )
-                        }
-                    }))
+                        };
+                        Ok(())
+                    })
                     .record()
                     .unwrap();
             }
@@ -336,40 +336,23 @@ fn random_image_graphs_match_a_cpu_evaluation() {
                 LAYERS,
             );
         }
-        let plan = g.compile(&CompileOptions::default()).unwrap();
-        shared_batches += g.task_count() - plan.batch_count();
-        let buffer_assignments: Vec<(TaskBuffer, &Buffer)> = buffers
-            .iter()
-            .copied()
-            .zip(real_buffers.iter())
-            .chain(outs.iter().copied().zip(readbacks.iter()))
-            .collect();
-        let image_assignments: Vec<(TaskImage, &Image)> =
-            images.iter().copied().zip(real_images.iter()).collect();
-        executor
-            .execute(
-                &mut g,
-                &plan,
-                &buffer_assignments,
-                &image_assignments,
-                &mut (),
-            )
-            .unwrap();
+        shared_batches += g.task_count() - g.plan().unwrap().batch_count();
+        executor.execute(&mut g, &mut ()).unwrap();
         for (i, readback) in readbacks.iter().enumerate() {
             let expected: Vec<u32> = (0..MIPS)
                 .flat_map(|mip| (0..LAYERS).map(move |layer| (mip, layer)))
                 .flat_map(|(mip, layer)| model.texels[Model::slot(i, mip, layer)].clone())
                 .collect();
             assert_eq!(
-                words(readback.mapped().unwrap()),
+                words(&readback.mapped().unwrap()),
                 expected,
                 "graph {graph_index}, image {i}\n{}",
-                plan.describe(&g).unwrap()
+                g.describe().unwrap()
             );
         }
         for (b, real) in real_buffers.iter().enumerate() {
             assert_eq!(
-                words(real.mapped().unwrap()),
+                words(&real.mapped().unwrap()),
                 model.words[b],
                 "graph {graph_index}"
             );
@@ -379,7 +362,7 @@ fn random_image_graphs_match_a_cpu_evaluation() {
             0,
             "graph {graph_index}:\n{}\n{}",
             ctx.validation_log().join("\n"),
-            plan.describe(&g).unwrap()
+            g.describe().unwrap()
         );
     }
     // Independent tasks shared batches.

@@ -87,6 +87,7 @@ impl Buffer {
             address: 0,
         };
         bound.map_err(vk_err("vkBindBufferMemory"))?;
+        ctx.name_object(raw, info.name);
         if info
             .usage
             .contains(vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS)
@@ -127,6 +128,11 @@ impl Buffer {
     /// Name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Gives the Vulkan buffer the debug name `name` (a graph names what is bound to it).
+    pub(crate) fn name_object(&self, name: &str) {
+        self.ctx.name_object(self.raw, name);
     }
 
     /// The mapped bytes, for buffers in CPU-visible memory. Like a host accessor, it first

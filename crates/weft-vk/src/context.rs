@@ -108,32 +108,38 @@ impl Context {
                 .to_vec(),
             None => Vec::new(),
         };
-        let instance = create_instance(&entry, options.validation, &surface_extensions, &log)?;
-        let messenger = if options.validation {
-            let loader = ash::ext::debug_utils::Instance::new(&entry, &instance);
+        // What is made from here on is destroyed again if a later step fails.
+        let mut made = Made::default();
+        let instance = made.instance.insert(create_instance(
+            &entry,
+            options.validation,
+            &surface_extensions,
+            &log,
+        )?);
+        if options.validation {
+            let loader = ash::ext::debug_utils::Instance::new(&entry, instance);
             let info = messenger_info(&log);
             // SAFETY: the instance is valid and `info` points at the boxed log, which the
             // context keeps until after the messenger is destroyed.
             let messenger = unsafe { loader.create_debug_utils_messenger(&info, None) }
                 .map_err(vk_err("vkCreateDebugUtilsMessengerEXT"))?;
-            Some((loader, messenger))
-        } else {
-            None
-        };
+            made.messenger = Some((loader, messenger));
+        }
         let filter = options
             .device_name
             .clone()
             .or_else(|| std::env::var("WEFT_DEVICE").ok());
         let (physical_device, device_name, queue_family) =
-            pick_device(&instance, filter.as_deref())?;
+            pick_device(instance, filter.as_deref())?;
         let presents = options.display.is_some();
-        let device = create_device(
-            &instance,
+        let device = made.device.insert(create_device(
+            instance,
             physical_device,
             queue_family,
             &device_name,
             presents,
-        )?;
+        )?);
+        let (instance, device) = (instance.clone(), device.clone());
         // SAFETY: the queue family was created with one queue.
         let queue = unsafe { device.get_device_queue(queue_family, 0) };
         let allocator = Allocator::new(&AllocatorCreateDesc {
@@ -153,6 +159,10 @@ impl Context {
             .then(|| ash::ext::debug_utils::Device::new(&instance, &device));
         let push_descriptor = ash::khr::push_descriptor::Device::new(&instance, &device);
         let timeline = Timeline::new(&device)?;
+        // Every step succeeded: the context owns (and destroys) what was made.
+        let messenger = made.messenger.take();
+        made.device = None;
+        made.instance = None;
         Ok(Self {
             entry: entry.clone(),
             instance,
@@ -170,6 +180,24 @@ impl Context {
             device_name,
             display_kind: options.display.as_ref().map(display_kind),
         })
+    }
+
+    /// Gives `object` the debug name `name` (`VK_EXT_debug_utils`), so validation messages
+    /// and captures name it; nothing without debug utils (contexts made without validation).
+    pub fn name_object<H: vk::Handle>(&self, object: H, name: &str) {
+        let Some(utils) = &self.debug_utils else {
+            return;
+        };
+        let Ok(name) = std::ffi::CString::new(name.replace('\0', " ")) else {
+            return;
+        };
+        let info = vk::DebugUtilsObjectNameInfoEXT::default()
+            .object_handle(object)
+            .object_name(&name);
+        // SAFETY: `object` is a live handle of this device (callers name what they made or
+        // hold); `name` outlives the call. Naming is a debugging aid: a failure changes
+        // nothing else, so its result is not an error of the caller's operation.
+        let _ = unsafe { utils.set_debug_utils_object_name(&info) };
     }
 
     /// The device's name.
@@ -259,6 +287,34 @@ impl Drop for Context {
                 loader.destroy_debug_utils_messenger(messenger, None);
             }
             self.instance.destroy_instance(None);
+        }
+    }
+}
+
+/// What [`Context::new`] made so far, destroyed in reverse order when a later step fails
+/// (the context takes the parts out once every step has succeeded).
+#[derive(Default)]
+struct Made {
+    instance: Option<ash::Instance>,
+    messenger: Option<(ash::ext::debug_utils::Instance, vk::DebugUtilsMessengerEXT)>,
+    device: Option<ash::Device>,
+}
+
+impl Drop for Made {
+    fn drop(&mut self) {
+        // SAFETY: only what `Context::new` made and did not hand to a context is left here;
+        // nothing was created from the device yet (the allocator, a local made later, is
+        // dropped before this), and each object is destroyed once, children first.
+        unsafe {
+            if let Some(device) = self.device.take() {
+                device.destroy_device(None);
+            }
+            if let Some((loader, messenger)) = self.messenger.take() {
+                loader.destroy_debug_utils_messenger(messenger, None);
+            }
+            if let Some(instance) = self.instance.take() {
+                instance.destroy_instance(None);
+            }
         }
     }
 }

@@ -101,26 +101,39 @@ impl<U: 'static> Graph<U> {
     }
 
     /// Binds the real buffer `real` to the external buffer `buffer` for the next executions
-    /// (no recompile). An error when `buffer` is not an external buffer of this graph or
+    /// (no recompile); the Vulkan buffer takes the graph's name for it as its debug name. An error when `buffer` is not an external buffer of this graph or
     /// `real` does not fit its description (too small, missing usages).
     pub fn bind_buffer(&mut self, buffer: TaskBuffer, real: &Arc<Buffer>) -> Result<(), VkError> {
         let index = self.external_index(buffer.into())?;
         if let ResourceDesc::Buffer(want) = &self.recording.resources()[index].desc {
             check_buffer_fits(&self.recording.resources()[index].name, want, real)?;
         }
+        real.name_object(&self.recording.resources()[index].name);
         self.set_binding(index, Bound::Buffer(Arc::clone(real)));
         Ok(())
     }
 
     /// Binds the real image `real` to the external image `image` for the next executions
-    /// (no recompile). An error when `image` is not an external image of this graph or
+    /// (no recompile); the Vulkan image takes the graph's name for it as its debug name. An error when `image` is not an external image of this graph or
     /// `real` does not fit its description (format, extent, mips, layers, usages).
     pub fn bind_image(&mut self, image: TaskImage, real: &Arc<Image>) -> Result<(), VkError> {
         let index = self.external_index(image.into())?;
         if let ResourceDesc::Image(want) = &self.recording.resources()[index].desc {
             check_image_fits(&self.recording.resources()[index].name, want, real)?;
         }
+        real.name_object(&self.recording.resources()[index].name);
         self.set_binding(index, Bound::Image(Arc::clone(real)));
+        Ok(())
+    }
+
+    /// Drops the binding of the external resource `view` is of (the graph no longer keeps
+    /// the real resource alive); executing a plan that uses it is then an error until it is
+    /// bound again.
+    pub fn unbind(&mut self, view: impl Into<weft_graph::View>) -> Result<(), VkError> {
+        let index = self.external_index(view.into())?;
+        if let Some(slot) = self.bound.get_mut(index) {
+            *slot = None;
+        }
         Ok(())
     }
 

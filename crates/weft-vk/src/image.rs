@@ -79,6 +79,7 @@ impl Image {
             id: ctx.ids.allocate(),
         };
         bound.map_err(vk_err("vkBindImageMemory"))?;
+        ctx.name_object(raw, name);
         Ok(image)
     }
 
@@ -102,6 +103,11 @@ impl Image {
         &self.name
     }
 
+    /// Gives the Vulkan image the debug name `name` (a graph names what is bound to it).
+    pub(crate) fn name_object(&self, name: &str) {
+        self.ctx.name_object(self.raw, name);
+    }
+
     /// The layout a subresource was left in by the last execution (`UNDEFINED` before any).
     pub fn layout(&self, aspect_index: u32, mip: u32, layer: u32) -> vk::ImageLayout {
         let index = (aspect_index * self.desc.mip_levels + mip) * self.desc.array_layers + layer;
@@ -123,6 +129,7 @@ impl Image {
     ) -> Self {
         let units =
             format_aspects(desc.format).as_raw().count_ones() * desc.mip_levels * desc.array_layers;
+        ctx.name_object(raw, name);
         Self {
             ctx: Arc::clone(ctx),
             raw,
@@ -167,6 +174,17 @@ impl Image {
         let view = unsafe { self.ctx.device.create_image_view(&info, None) }
             .map_err(vk_err("vkCreateImageView"))?;
         let id = self.ctx.ids.allocate();
+        self.ctx.name_object(
+            view,
+            &format!(
+                "{} mips {}+{} layers {}+{}",
+                self.name(),
+                range.base_mip,
+                range.mip_count,
+                range.base_layer,
+                range.layer_count
+            ),
+        );
         views.push((*range, view, id));
         Ok((view, id))
     }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use ash::vk;
+use weft_graph::Plan;
 
 use crate::bindings::Bound;
 use crate::context::Context;
@@ -103,10 +104,12 @@ impl Frames {
     }
 
     /// Submits the current frame's (recorded) command buffer (after the frame slot's previous
-    /// submission), marks the bound and transient resources as used by it, and moves to the
+    /// submission), marks the bound resources the plan uses and the transients as used by
+    /// it, and moves to the
     /// next slot. Returns the submission's timeline value.
     pub fn submit(
         &mut self,
+        plan: &Plan,
         bound: &[Option<Bound>],
         sync: Option<FrameSync>,
     ) -> Result<u64, VkError> {
@@ -121,8 +124,12 @@ impl Frames {
             &ctx.allocator,
         )?;
         frame.submission = value;
-        for real in bound.iter().flatten() {
-            real.in_flight(value);
+        // Only what the plan uses: a bound resource it does not touch stays free for the
+        // host and for destruction.
+        for (index, real) in bound.iter().enumerate() {
+            if let (Some(real), true) = (real, plan.uses_resource(index as u32)) {
+                real.in_flight(value);
+            }
         }
         frame.transients.in_flight(value);
         self.current = (self.current + 1) % self.slots.len();

@@ -75,7 +75,8 @@ impl Executor {
             return Err(VkError::PresentWithoutSwapchain);
         }
         self.record_plan(graph, data)?;
-        self.frames.submit(graph.parts().map_err(VkError::Graph)?.bound, None)
+        let parts = graph.parts().map_err(VkError::Graph)?;
+        self.frames.submit(parts.plan, parts.bound, None)
     }
 
     /// Like [`Executor::execute`] for a frame that renders into an acquired swapchain image
@@ -88,8 +89,8 @@ impl Executor {
         sync: FrameSync,
     ) -> Result<u64, VkError> {
         self.record_plan(graph, data)?;
-        self.frames
-            .submit(graph.parts().map_err(VkError::Graph)?.bound, Some(sync))
+        let parts = graph.parts().map_err(VkError::Graph)?;
+        self.frames.submit(parts.plan, parts.bound, Some(sync))
     }
 
     /// Blocks until everything this executor submitted has finished.
