@@ -2,29 +2,20 @@
 //! color and depth image, read back and checked pixel by pixel, with validation and
 //! synchronization validation on. Plus the misuses of draw tasks.
 
+mod support;
+
 use std::sync::Arc;
 
+use support::{assert_no_messages, context};
 use weft::prelude::*;
 use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, Context, ContextOptions, Draw, DrawTask, Executor,
-    GraphicsPipeline, GraphicsPipelineDesc, MemoryLocation, VkError,
+    Buffer, Context, Draw, Executor, Graph, GraphicsPipeline, GraphicsPipelineDesc, VkError,
 };
-
-mod support;
-
-type Graph = TaskGraph<Callback<()>>;
 
 const SIZE: u32 = 32;
 const COLOR: vk::Format = vk::Format::R8G8B8A8_UNORM;
 const DEPTH: vk::Format = vk::Format::D32_SFLOAT;
-
-fn context() -> Arc<Context> {
-    match Context::new(&ContextOptions::validated()) {
-        Ok(ctx) => Arc::new(ctx),
-        Err(e) => panic!("no usable Vulkan device: {e}"),
-    }
-}
 
 fn pipeline(ctx: &Arc<Context>, depth: bool) -> Arc<GraphicsPipeline> {
     pipeline_with(ctx, depth, false)
@@ -55,59 +46,34 @@ fn vertex(x: f32, y: f32, z: f32, rgba: [f32; 4]) -> [f32; 7] {
 
 /// The real buffers of a draw test: vertices holding `bytes`, and a readback buffer for
 /// the color image.
-fn real_buffers(ctx: &Arc<Context>, bytes: &[u8]) -> (Buffer, Buffer) {
-    let mut vertices = Buffer::new(
+fn real_buffers(ctx: &Arc<Context>, bytes: &[u8]) -> (Arc<Buffer>, Arc<Buffer>) {
+    let vertices =
+        support::filled_buffer(ctx, "vertices", vk::BufferUsageFlags::VERTEX_BUFFER, bytes);
+    let readback = support::host_buffer(
         ctx,
-        &BufferInfo {
-            name: "vertices",
-            size: bytes.len() as u64,
-            usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            location: MemoryLocation::CpuToGpu,
-        },
-    )
-    .unwrap();
-    vertices.mapped_mut().unwrap().copy_from_slice(bytes);
-    let readback = Buffer::new(
-        ctx,
-        &BufferInfo {
-            name: "readback",
-            size: u64::from(SIZE * SIZE) * 4,
-            usage: vk::BufferUsageFlags::TRANSFER_DST,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
+        "readback",
+        u64::from(SIZE * SIZE) * 4,
+        vk::BufferUsageFlags::TRANSFER_DST,
+    );
     (vertices, readback)
 }
 
-/// The graph's external buffers for them: vertices (`vertex_bytes` long) and readback.
-fn task_buffers(g: &mut Graph, vertex_bytes: usize) -> (TaskBuffer, TaskBuffer) {
-    let vertices = g
-        .external_buffer(
-            "vertices",
-            BufferDesc {
-                size: vertex_bytes as u64,
-                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
-            },
-        )
-        .unwrap();
-    let readback = g
-        .external_buffer(
-            "readback",
-            BufferDesc {
-                size: u64::from(SIZE * SIZE) * 4,
-                usage: vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
-    (vertices, readback)
+/// The graph's external buffers for them (vertices and readback), bound to them.
+fn task_buffers(
+    g: &mut Graph,
+    vertices: &Arc<Buffer>,
+    readback: &Arc<Buffer>,
+) -> (TaskBuffer, TaskBuffer) {
+    (
+        g.import_buffer("vertices", vertices).unwrap(),
+        g.import_buffer("readback", readback).unwrap(),
+    )
 }
 
-/// Compiles `g` and executes it once with `buffers` assigned.
-fn run_once(ctx: &Arc<Context>, g: &mut Graph, buffers: [(TaskBuffer, &Buffer); 2]) {
-    let plan = g.compile(&CompileOptions::default()).unwrap();
+/// Executes `g` (compiling it) once.
+fn run_once(ctx: &Arc<Context>, g: &mut Graph) {
     let mut executor = Executor::new(ctx).unwrap();
-    executor.execute(g, &plan, &buffers, &[], &mut ()).unwrap();
+    executor.execute(g, &mut ()).unwrap();
 }
 
 fn color_image(g: &mut Graph) -> TaskImage {
@@ -165,7 +131,7 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
         .collect();
     let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
 
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let color = color_image(&mut g);
     let depth = g
         .transient_image(
@@ -178,8 +144,9 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
             ),
         )
         .unwrap();
-    let (verts, readback) = task_buffers(&mut g, bytes.len());
-    DrawTask::new(
+    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
+    g.draw(
+        "draw",
         &pipe,
         Draw::Vertices {
             count: 18,
@@ -189,24 +156,15 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
     .color(color, Some([0.0, 0.0, 0.0, 1.0]))
     .depth(depth, Some(1.0))
     .vertices(verts)
-    .record(&mut g, "draw")
+    .record()
     .unwrap();
     support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
     // The color result is read later (stored); the depth is not (not stored).
     let ops = g.attachment_ops();
     assert!(ops[0].store && !ops[1].store);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     for _ in 0..3 {
-        executor
-            .execute(
-                &mut g,
-                &plan,
-                &[(verts, &vertex_real), (readback, &readback_real)],
-                &[],
-                &mut (),
-            )
-            .unwrap();
+        executor.execute(&mut g, &mut ()).unwrap();
     }
     let pixels = readback_real.mapped().unwrap();
     let at = |x: u32, y: u32| {
@@ -230,19 +188,14 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
         [0, 0, 255, 255],
         "bottom right corner: blue, nearer than white"
     );
-    assert_eq!(
-        ctx.validation_messages(),
-        0,
-        "{}",
-        ctx.validation_log().join("\n")
-    );
+    assert_no_messages(&ctx);
 }
 
 #[test]
 fn a_color_attachment_in_another_format_is_an_error() {
     let ctx = context();
     let pipe = pipeline(&ctx, false);
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let wrong = g
         .transient_image(
             "hdr",
@@ -254,16 +207,18 @@ fn a_color_attachment_in_another_format_is_an_error() {
             ),
         )
         .unwrap();
-    let e = DrawTask::new(
-        &pipe,
-        Draw::Vertices {
-            count: 3,
-            instances: 1,
-        },
-    )
-    .color(wrong, None)
-    .record(&mut g, "draw")
-    .unwrap_err();
+    let e = g
+        .draw(
+            "draw",
+            &pipe,
+            Draw::Vertices {
+                count: 3,
+                instances: 1,
+            },
+        )
+        .color(wrong, None)
+        .record()
+        .unwrap_err();
     assert!(matches!(e, VkError::Binding { .. }), "{e}");
     assert!(e.to_string().contains("R16G16B16A16_SFLOAT"), "{e}");
 }
@@ -272,16 +227,18 @@ fn a_color_attachment_in_another_format_is_an_error() {
 fn a_draw_without_attachments_to_render_into_is_an_error() {
     let ctx = context();
     let pipe = pipeline(&ctx, false);
-    let mut g = Graph::new();
-    let e = DrawTask::new(
-        &pipe,
-        Draw::Vertices {
-            count: 3,
-            instances: 1,
-        },
-    )
-    .record(&mut g, "draw")
-    .unwrap_err();
+    let mut g: Graph = Graph::new();
+    let e = g
+        .draw(
+            "draw",
+            &pipe,
+            Draw::Vertices {
+                count: 3,
+                instances: 1,
+            },
+        )
+        .record()
+        .unwrap_err();
     assert!(
         e.to_string().contains("needs a color or depth attachment"),
         "{e}"
@@ -292,20 +249,22 @@ fn a_draw_without_attachments_to_render_into_is_an_error() {
 fn a_depth_access_on_a_color_image_is_an_error() {
     let ctx = context();
     let pipe = pipeline(&ctx, true);
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let color = color_image(&mut g);
     let not_depth = color_image(&mut g);
-    let e = DrawTask::new(
-        &pipe,
-        Draw::Vertices {
-            count: 3,
-            instances: 1,
-        },
-    )
-    .color(color, None)
-    .depth(not_depth, Some(1.0))
-    .record(&mut g, "draw")
-    .unwrap_err();
+    let e = g
+        .draw(
+            "draw",
+            &pipe,
+            Draw::Vertices {
+                count: 3,
+                instances: 1,
+            },
+        )
+        .color(color, None)
+        .depth(not_depth, Some(1.0))
+        .record()
+        .unwrap_err();
     assert!(
         e.to_string()
             .contains("the depth attachment is R8G8B8A8_UNORM"),
@@ -316,7 +275,7 @@ fn a_depth_access_on_a_color_image_is_an_error() {
 #[test]
 fn presenting_without_a_swapchain_is_an_error() {
     let ctx = context();
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let target = g
         .external_image(
             "target",
@@ -325,15 +284,12 @@ fn presenting_without_a_swapchain_is_an_error() {
         .unwrap();
     g.task("draw")
         .attach(target, access::COLOR_WRITE)
-        .run(Box::new(|_| {}))
+        .run(|_| {})
         .record()
         .unwrap();
     g.present(target).unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor
-        .execute(&mut g, &plan, &[], &[], &mut ())
-        .unwrap_err();
+    let e = executor.execute(&mut g, &mut ()).unwrap_err();
     assert!(matches!(e, VkError::PresentWithoutSwapchain), "{e}");
 }
 
@@ -357,9 +313,9 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
         .flat_map(|f| f.to_ne_bytes())
         .collect();
     let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let color = color_image(&mut g);
-    let (verts, readback) = task_buffers(&mut g, bytes.len());
+    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
     let args = g
         .transient_buffer(
             "args",
@@ -372,18 +328,18 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     // The arguments are written on the GPU: 6 vertices, 1 instance.
     g.task("write args")
         .attach(args, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let command = [6u32, 1, 0, 0];
             let data: Vec<u8> = command.iter().flat_map(|w| w.to_ne_bytes()).collect();
+            let real = cx.buffer(args)?;
             // SAFETY: recording; 16 bytes at offset 0 of the 16-byte buffer.
-            unsafe {
-                cx.device()
-                    .cmd_update_buffer(cx.cmd(), cx.buffer(args), 0, &data)
-            }
-        }))
+            unsafe { cx.device().cmd_update_buffer(cx.cmd(), real, 0, &data) };
+            Ok(())
+        })
         .record()
         .unwrap();
-    DrawTask::new(
+    g.draw(
+        "draw",
         &pipe,
         Draw::Indirect {
             args: args.whole(),
@@ -392,22 +348,13 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     )
     .color(color, Some([0.0, 0.0, 0.0, 1.0]))
     .vertices(verts)
-    .record(&mut g, "draw")
+    .record()
     .unwrap();
     support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    run_once(
-        &ctx,
-        &mut g,
-        [(verts, &vertex_real), (readback, &readback_real)],
-    );
+    run_once(&ctx, &mut g);
     let pixels = readback_real.mapped().unwrap();
     assert!(pixels.chunks_exact(4).all(|p| p == [255, 255, 0, 255]));
-    assert_eq!(
-        ctx.validation_messages(),
-        0,
-        "{}",
-        ctx.validation_log().join("\n")
-    );
+    assert_no_messages(&ctx);
 }
 
 #[test]
@@ -434,11 +381,12 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
         .flat_map(|f| f.to_ne_bytes())
         .collect();
     let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let color = color_image(&mut g);
     let half = (bytes.len() / 2) as u64;
-    let (verts, readback) = task_buffers(&mut g, bytes.len());
-    DrawTask::new(
+    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
+    g.draw(
+        "opaque",
         &opaque,
         Draw::Vertices {
             count: 6,
@@ -447,10 +395,11 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
     )
     .color(color, Some([0.0, 0.0, 0.0, 1.0]))
     .vertices(verts.range(0, half))
-    .record(&mut g, "opaque")
+    .record()
     .unwrap();
     // No clear: the task reads what is there (loads it) and blends over it.
-    DrawTask::new(
+    g.draw(
+        "blend",
         &blended,
         Draw::Vertices {
             count: 6,
@@ -459,17 +408,13 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
     )
     .color(color, None)
     .vertices(verts.range(half, half))
-    .record(&mut g, "blend")
+    .record()
     .unwrap();
     support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
     let ops = g.attachment_ops();
     // The opaque draw's result is read by the blend (stored); the blend loads it.
     assert!(ops[0].store && ops[2].load);
-    run_once(
-        &ctx,
-        &mut g,
-        [(verts, &vertex_real), (readback, &readback_real)],
-    );
+    run_once(&ctx, &mut g);
     let pixels = readback_real.mapped().unwrap();
     for p in pixels.chunks_exact(4) {
         // 0.5 * red + 0.5 * blue (UNORM rounding: 127 or 128).
@@ -478,12 +423,7 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
             "{p:?}"
         );
     }
-    assert_eq!(
-        ctx.validation_messages(),
-        0,
-        "{}",
-        ctx.validation_log().join("\n")
-    );
+    assert_no_messages(&ctx);
 }
 
 #[test]
@@ -529,10 +469,11 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
         .flat_map(|f| f.to_ne_bytes())
         .collect();
     let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let color = color_image(&mut g);
-    let (verts, readback) = task_buffers(&mut g, bytes.len());
-    DrawTask::new(
+    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
+    g.draw(
+        "draw",
         &pipe,
         Draw::Vertices {
             count: 6,
@@ -541,20 +482,16 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
     )
     .color(color, Some([0.0, 0.0, 0.0, 1.0]))
     .vertices(verts)
-    .record(&mut g, "draw")
+    .record()
     .unwrap();
     support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    run_once(
-        &ctx,
-        &mut g,
-        [(verts, &vertex_real), (readback, &readback_real)],
-    );
+    run_once(&ctx, &mut g);
     assert!(readback_real
         .mapped()
         .unwrap()
         .chunks_exact(4)
         .all(|p| p == [0, 255, 255, 255]));
-    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+    assert_no_messages(&ctx);
 
     // A layout that misses one of the shader's inputs is refused.
     let partial = GraphicsPipelineDesc {
@@ -596,20 +533,22 @@ fn an_image_view_bound_to_a_uniform_buffer_binding_is_an_error() {
         ..Default::default()
     };
     let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let target = color_image(&mut g);
     let not_a_buffer = color_image(&mut g);
-    let e = DrawTask::new(
-        &pipe,
-        Draw::Vertices {
-            count: 3,
-            instances: 1,
-        },
-    )
-    .color(target, None)
-    .bind("tint", not_a_buffer)
-    .record(&mut g, "tinted draw")
-    .unwrap_err();
+    let e = g
+        .draw(
+            "tinted draw",
+            &pipe,
+            Draw::Vertices {
+                count: 3,
+                instances: 1,
+            },
+        )
+        .color(target, None)
+        .bind("tint", not_a_buffer)
+        .record()
+        .unwrap_err();
     assert!(matches!(e, VkError::Binding { .. }), "{e}");
     let text = e.to_string();
     assert!(text.contains("tinted draw"), "{text}");
@@ -665,5 +604,5 @@ fn a_swapchain_from_a_context_made_without_a_display_is_an_error() {
         }
         other => panic!("expected NotForWindows, got {other:?}"),
     }
-    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+    assert_no_messages(&ctx);
 }

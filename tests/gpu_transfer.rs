@@ -3,47 +3,22 @@
 //! every test fails on any validation message. Without a device they fail, saying how to
 //! install lavapipe.
 
+mod support;
+
 use std::sync::Arc;
 
+use support::{assert_no_messages, context, words};
 use weft::prelude::*;
 use weft::runtime::{
-    Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, MemoryLocation, VkError,
+    Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, MemoryLocation, VkError,
 };
-
-type Graph = TaskGraph<Callback<()>>;
 
 const USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
     vk::BufferUsageFlags::TRANSFER_SRC.as_raw() | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
 );
 
-/// A validated context, or a failure that says how to get a device.
-fn context() -> Arc<Context> {
-    match Context::new(&ContextOptions::validated()) {
-        Ok(ctx) => Arc::new(ctx),
-        Err(e) => panic!("no usable Vulkan device: {e}"),
-    }
-}
-
-fn assert_no_messages(ctx: &Context) {
-    assert_eq!(
-        ctx.validation_messages(),
-        0,
-        "validation messages:\n{}",
-        ctx.validation_log().join("\n")
-    );
-}
-
-fn host_buffer(ctx: &Arc<Context>, name: &str, size: u64) -> Buffer {
-    Buffer::new(
-        ctx,
-        &BufferInfo {
-            name,
-            size,
-            usage: USAGE,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap()
+fn host_buffer(ctx: &Arc<Context>, name: &str, size: u64) -> Arc<Buffer> {
+    support::host_buffer(ctx, name, size, USAGE)
 }
 
 /// Records a fill of `view` (offset and size multiples of 4) with `value`.
@@ -51,14 +26,16 @@ fn fill(graph: &mut Graph, name: &str, buffer: TaskBuffer, offset: u64, size: u6
     graph
         .task(name)
         .attach(buffer.range(offset, size), access::CLEAR_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
+            let real = cx.buffer(buffer)?;
             // SAFETY: the command buffer is recording; the range lies inside the buffer
             // (the graph checked the view) and the plan synchronises it.
             unsafe {
                 cx.device()
-                    .cmd_fill_buffer(cx.cmd(), cx.buffer(buffer), offset, size, value)
-            }
-        }))
+                    .cmd_fill_buffer(cx.cmd(), real, offset, size, value)
+            };
+            Ok(())
+        })
         .record()
         .unwrap();
 }
@@ -77,40 +54,32 @@ fn copy(
         .task(name)
         .attach(src.range(from, size), access::TRANSFER_SRC)
         .attach(dst.range(to, size), access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
+            let (src, dst) = (cx.buffer(src)?, cx.buffer(dst)?);
             let region = vk::BufferCopy {
                 src_offset: from,
                 dst_offset: to,
                 size,
             };
             // SAFETY: as for fills; source and destination are distinct buffers.
-            unsafe {
-                cx.device()
-                    .cmd_copy_buffer(cx.cmd(), cx.buffer(src), cx.buffer(dst), &[region])
-            }
-        }))
+            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &[region]) };
+            Ok(())
+        })
         .record()
         .unwrap();
-}
-
-fn words(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
 }
 
 #[test]
 fn fills_and_copies_give_the_cpu_result_without_validation_messages() {
     let ctx = context();
     let (a_real, b_real) = (host_buffer(&ctx, "a", 256), host_buffer(&ctx, "b", 256));
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let desc = BufferDesc {
         size: 256,
         usage: USAGE,
     };
-    let a = g.external_buffer("a", desc).unwrap();
-    let b = g.external_buffer("b", desc).unwrap();
+    let a = g.import_buffer("a", &a_real).unwrap();
+    let b = g.import_buffer("b", &b_real).unwrap();
     let t = g.transient_buffer("t", desc).unwrap();
     fill(&mut g, "fill a low", a, 0, 128, 1);
     fill(&mut g, "fill a high", a, 128, 128, 2);
@@ -118,13 +87,11 @@ fn fills_and_copies_give_the_cpu_result_without_validation_messages() {
     copy(&mut g, "a -> t", a, 64, t, 0, 128);
     copy(&mut g, "t -> b", t, 0, b, 0, 256);
     fill(&mut g, "patch b", b, 252, 4, 7);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    assert_eq!(plan.batch_count(), 4, "{}", plan.describe(&g).unwrap());
+    let batches = g.plan().unwrap().batch_count();
+    assert_eq!(batches, 4, "{}", g.describe().unwrap());
     let mut executor = Executor::new(&ctx).unwrap();
-    executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
-        .unwrap();
-    let b_words = words(b_real.mapped().unwrap());
+    executor.execute(&mut g, &mut ()).unwrap();
+    let b_words = words(&b_real.mapped().unwrap());
     let mut expected = vec![1u32; 16];
     expected.extend([2u32; 16]);
     expected.extend([9u32; 31]);
@@ -137,28 +104,20 @@ fn fills_and_copies_give_the_cpu_result_without_validation_messages() {
 fn a_dropped_barrier_is_caught_by_synchronization_validation() {
     let ctx = context();
     let (a_real, b_real) = (host_buffer(&ctx, "a", 64), host_buffer(&ctx, "b", 64));
-    let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 64,
-        usage: USAGE,
-    };
-    let a = g.external_buffer("a", desc).unwrap();
-    let b = g.external_buffer("b", desc).unwrap();
+    let mut g: Graph = Graph::new();
+    let a = g.import_buffer("a", &a_real).unwrap();
+    let b = g.import_buffer("b", &b_real).unwrap();
     fill(&mut g, "fill", a, 0, 64, 5);
     copy(&mut g, "copy", a, 0, b, 0, 64);
-    let mut plan = g.compile(&CompileOptions::default()).unwrap();
     // The control: the intact plan is clean.
     let mut executor = Executor::new(&ctx).unwrap();
-    executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
-        .unwrap();
+    executor.execute(&mut g, &mut ()).unwrap();
     assert_no_messages(&ctx);
     // The fault: without the fill -> copy barrier the copy reads a write it is not ordered
     // after. Only synchronization validation can see it (the result may still be right).
-    assert_eq!(plan.drop_memory_barriers_before(1), 1);
-    executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
-        .unwrap();
+    // The graph keeps its (still current) plan, so the next execution runs the faulty one.
+    assert_eq!(g.plan_mut().unwrap().drop_memory_barriers_before(1), 1);
+    executor.execute(&mut g, &mut ()).unwrap();
     let log = ctx.validation_log().join("\n");
     assert!(
         ctx.validation_messages() > 0,
@@ -179,7 +138,7 @@ fn one_plan_runs_120_times_with_external_buffers_swapped() {
         host_buffer(&ctx, "dst1", 128),
         host_buffer(&ctx, "dst2", 128),
     ];
-    let mut g: TaskGraph<Callback<u32>> = TaskGraph::new();
+    let mut g: Graph<u32> = Graph::new();
     let desc = BufferDesc {
         size: 128,
         usage: USAGE,
@@ -188,41 +147,39 @@ fn one_plan_runs_120_times_with_external_buffers_swapped() {
     let dst = g.external_buffer("dst", desc).unwrap();
     g.task("stamp")
         .attach(src, access::CLEAR_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let frame = *cx.data;
+            let real = cx.buffer(src)?;
             // SAFETY: recording; the whole buffer is the attachment.
-            unsafe {
-                cx.device()
-                    .cmd_fill_buffer(cx.cmd(), cx.buffer(src), 0, 128, frame)
-            }
-        }))
+            unsafe { cx.device().cmd_fill_buffer(cx.cmd(), real, 0, 128, frame) };
+            Ok(())
+        })
         .record()
         .unwrap();
     g.task("copy")
         .attach(src, access::TRANSFER_SRC)
         .attach(dst, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
+            let (src, dst) = (cx.buffer(src)?, cx.buffer(dst)?);
             let region = vk::BufferCopy {
                 src_offset: 0,
                 dst_offset: 0,
                 size: 128,
             };
             // SAFETY: recording; distinct buffers of 128 bytes.
-            unsafe {
-                cx.device()
-                    .cmd_copy_buffer(cx.cmd(), cx.buffer(src), cx.buffer(dst), &[region])
-            }
-        }))
+            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &[region]) };
+            Ok(())
+        })
         .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     for mut frame in 0..120u32 {
         let (s, d) = (&sources[frame as usize % 2], &targets[frame as usize % 3]);
-        executor
-            .execute(&mut g, &plan, &[(src, s), (dst, d)], &[], &mut frame)
-            .unwrap();
-        assert!(words(d.mapped().unwrap()).iter().all(|&w| w == frame));
+        // Rebinding needs no recompile: the graph keeps one plan.
+        g.bind_buffer(src, s).unwrap();
+        g.bind_buffer(dst, d).unwrap();
+        executor.execute(&mut g, &mut frame).unwrap();
+        assert!(words(&d.mapped().unwrap()).iter().all(|&w| w == frame));
     }
     assert_no_messages(&ctx);
 }
@@ -244,14 +201,14 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
     const BUFFERS: usize = 8;
     const WORDS: u64 = 32;
     let ctx = context();
-    let reals: Vec<Buffer> = (0..BUFFERS)
+    let reals: Vec<Arc<Buffer>> = (0..BUFFERS)
         .map(|i| host_buffer(&ctx, &format!("real{i}"), WORDS * 4))
         .collect();
     let mut executor = Executor::new(&ctx).unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut batches_seen = 0;
     for graph_index in 0..200u32 {
-        let mut g = Graph::new();
+        let mut g: Graph = Graph::new();
         let desc = BufferDesc {
             size: WORDS * 4,
             usage: USAGE,
@@ -259,8 +216,11 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
         let virtuals: Vec<TaskBuffer> = (0..BUFFERS)
             .map(|i| g.external_buffer(&format!("b{i}"), desc).unwrap())
             .collect();
+        for (&virtual_buffer, real) in virtuals.iter().zip(&reals) {
+            g.bind_buffer(virtual_buffer, real).unwrap();
+        }
         // The CPU model, starting from what the buffers hold now.
-        let mut model: Vec<Vec<u32>> = reals.iter().map(|r| words(r.mapped().unwrap())).collect();
+        let mut model: Vec<Vec<u32>> = reals.iter().map(|r| words(&r.mapped().unwrap())).collect();
         for task in 0..(4 + rng.below(20)) {
             let name = format!("t{task}");
             let len = 1 + rng.below(WORDS / 2);
@@ -286,19 +246,14 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
                 model[dst][to as usize..(to + len) as usize].copy_from_slice(&moved);
             }
         }
-        let plan = g.compile(&CompileOptions::default()).unwrap();
-        batches_seen += plan.batch_count();
-        let assignments: Vec<(TaskBuffer, &Buffer)> =
-            virtuals.iter().copied().zip(reals.iter()).collect();
-        executor
-            .execute(&mut g, &plan, &assignments, &[], &mut ())
-            .unwrap();
+        batches_seen += g.plan().unwrap().batch_count();
+        executor.execute(&mut g, &mut ()).unwrap();
         for (i, real) in reals.iter().enumerate() {
             assert_eq!(
-                words(real.mapped().unwrap()),
+                words(&real.mapped().unwrap()),
                 model[i],
                 "graph {graph_index}, buffer {i}\n{}",
-                plan.describe(&g).unwrap()
+                g.describe().unwrap()
             );
         }
         assert_no_messages(&ctx);
@@ -308,9 +263,9 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
 }
 
 #[test]
-fn executing_with_an_unassigned_external_buffer_is_an_error() {
+fn executing_with_an_unbound_external_buffer_is_an_error() {
     let ctx = context();
-    let mut g = Graph::new();
+    let mut g: Graph = Graph::new();
     let a = g
         .external_buffer(
             "a",
@@ -321,13 +276,19 @@ fn executing_with_an_unassigned_external_buffer_is_an_error() {
         )
         .unwrap();
     fill(&mut g, "fill", a, 0, 64, 1);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor
-        .execute(&mut g, &plan, &[], &[], &mut ())
-        .unwrap_err();
-    assert!(matches!(e, VkError::Unassigned { .. }), "{e}");
+    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    assert!(matches!(e, VkError::Unbound { kind: "buffer", .. }), "{e}");
     assert!(e.to_string().contains("`a`"));
+    // The failed execution left the executor usable: bound, the graph runs.
+    let real = host_buffer(&ctx, "real a", 64);
+    g.bind_buffer(a, &real).unwrap();
+    executor.execute(&mut g, &mut ()).unwrap();
+    assert_eq!(words(&real.mapped().unwrap()), vec![1; 16]);
+    // Unbound again, it is an error again.
+    g.unbind(a).unwrap();
+    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    assert!(matches!(e, VkError::Unbound { kind: "buffer", .. }), "{e}");
     assert_no_messages(&ctx);
 }
 
@@ -335,17 +296,19 @@ fn executing_with_an_unassigned_external_buffer_is_an_error() {
 fn a_real_buffer_that_does_not_fit_is_an_error() {
     let ctx = context();
     let small = host_buffer(&ctx, "small", 32);
-    let no_dst = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "no dst",
-            size: 64,
-            usage: vk::BufferUsageFlags::TRANSFER_SRC,
-            location: MemoryLocation::GpuOnly,
-        },
-    )
-    .unwrap();
-    let mut g = Graph::new();
+    let no_dst = Arc::new(
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name: "no dst",
+                size: 64,
+                usage: vk::BufferUsageFlags::TRANSFER_SRC,
+                location: MemoryLocation::GpuOnly,
+            },
+        )
+        .unwrap(),
+    );
+    let mut g: Graph = Graph::new();
     let a = g
         .external_buffer(
             "a",
@@ -356,18 +319,22 @@ fn a_real_buffer_that_does_not_fit_is_an_error() {
         )
         .unwrap();
     fill(&mut g, "fill", a, 0, 64, 1);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor
-        .execute(&mut g, &plan, &[(a, &small)], &[], &mut ())
-        .unwrap_err();
-    assert!(matches!(e, VkError::DoesNotFit { .. }), "{e}");
+    let e = g.bind_buffer(a, &small).unwrap_err();
+    assert!(
+        matches!(e, VkError::DoesNotFit { kind: "buffer", .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("32 bytes"), "{e}");
-    let e = executor
-        .execute(&mut g, &plan, &[(a, &no_dst)], &[], &mut ())
-        .unwrap_err();
-    assert!(matches!(e, VkError::DoesNotFit { .. }), "{e}");
+    let e = g.bind_buffer(a, &no_dst).unwrap_err();
+    assert!(
+        matches!(e, VkError::DoesNotFit { kind: "buffer", .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("TRANSFER_DST"), "{e}");
+    // A refused binding binds nothing.
+    let mut executor = Executor::new(&ctx).unwrap();
+    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    assert!(matches!(e, VkError::Unbound { .. }), "{e}");
     assert_no_messages(&ctx);
 }
 
@@ -384,17 +351,30 @@ fn a_device_name_that_matches_nothing_is_an_error_with_the_install_hint() {
     assert!(e.to_string().contains("lavapipe"), "{e}");
 }
 
+/// Plans are no longer handed around (each graph compiles and keeps its own), so what a
+/// foreign plan was is now a handle of another graph: binding through one is refused, and
+/// so is binding to a transient resource (the graph makes those itself).
 #[test]
-fn a_plan_of_another_graph_is_refused() {
+fn a_resource_of_another_graph_is_refused() {
     let ctx = context();
-    let mut g = Graph::new();
-    let other: Graph = Graph::new();
-    let plan = other.compile(&CompileOptions::default()).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor
-        .execute(&mut g, &plan, &[], &[], &mut ())
-        .unwrap_err();
-    assert!(matches!(e, VkError::ForeignPlan), "{e}");
+    let real = host_buffer(&ctx, "real", 64);
+    let desc = BufferDesc {
+        size: 64,
+        usage: USAGE,
+    };
+    let mut g: Graph = Graph::new();
+    let mut other: Graph = Graph::new();
+    let mine = g.external_buffer("mine", desc).unwrap();
+    let foreign = other.external_buffer("foreign", desc).unwrap();
+    let e = g.bind_buffer(foreign, &real).unwrap_err();
+    assert!(matches!(e, VkError::ForeignResource { .. }), "{e}");
+    let transient = g.transient_buffer("transient", desc).unwrap();
+    let e = g.bind_buffer(transient, &real).unwrap_err();
+    assert!(matches!(e, VkError::BindTransient { .. }), "{e}");
+    assert!(e.to_string().contains("`transient`"), "{e}");
+    // The graph's own external buffer binds.
+    g.bind_buffer(mine, &real).unwrap();
+    assert_no_messages(&ctx);
 }
 
 #[test]
@@ -402,35 +382,30 @@ fn upload_and_read_back_through_staging_around_a_graph() {
     let ctx = context();
     // Device-local buffers: the host can only reach them through staging copies.
     let make = |name: &str| {
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name,
-                size: 256,
-                usage: USAGE,
-                location: MemoryLocation::GpuOnly,
-            },
+        Arc::new(
+            Buffer::new(
+                &ctx,
+                &BufferInfo {
+                    name,
+                    size: 256,
+                    usage: USAGE,
+                    location: MemoryLocation::GpuOnly,
+                },
+            )
+            .unwrap(),
         )
-        .unwrap()
     };
     let (a_real, b_real) = (make("a"), make("b"));
     let data: Vec<u8> = (0..=255).collect();
     weft::runtime::upload(&ctx, &a_real, 0, &data).unwrap();
-    let mut g = Graph::new();
-    let desc = BufferDesc {
-        size: 256,
-        usage: USAGE,
-    };
-    let a = g.external_buffer("a", desc).unwrap();
-    let b = g.external_buffer("b", desc).unwrap();
+    let mut g: Graph = Graph::new();
+    let a = g.import_buffer("a", &a_real).unwrap();
+    let b = g.import_buffer("b", &b_real).unwrap();
     copy(&mut g, "a -> b", a, 0, b, 0, 256);
     fill(&mut g, "patch b", b, 0, 4, 0x0909_0909);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
     // No waits in between: upload, graph and read back are ordered by their barriers.
-    executor
-        .execute(&mut g, &plan, &[(a, &a_real), (b, &b_real)], &[], &mut ())
-        .unwrap();
+    executor.execute(&mut g, &mut ()).unwrap();
     weft::runtime::upload(&ctx, &a_real, 8, &[7; 8]).unwrap();
     let b_bytes = weft::runtime::read_back(&ctx, &b_real, 0, 256).unwrap();
     let mut expected = data.clone();
@@ -447,19 +422,23 @@ fn upload_and_read_back_through_staging_around_a_graph() {
 fn a_real_image_that_does_not_fit_is_an_error() {
     let ctx = context();
     let usage = vk::ImageUsageFlags::TRANSFER_DST;
-    let small = weft::runtime::Image::new(
-        &ctx,
-        "small",
-        &ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
-    )
-    .unwrap();
-    let other_format = weft::runtime::Image::new(
-        &ctx,
-        "r32",
-        &ImageDesc::new_2d(vk::Format::R32_UINT, 16, 16, usage),
-    )
-    .unwrap();
-    let mut g = Graph::new();
+    let small = Arc::new(
+        weft::runtime::Image::new(
+            &ctx,
+            "small",
+            &ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
+        )
+        .unwrap(),
+    );
+    let other_format = Arc::new(
+        weft::runtime::Image::new(
+            &ctx,
+            "r32",
+            &ImageDesc::new_2d(vk::Format::R32_UINT, 16, 16, usage),
+        )
+        .unwrap(),
+    );
+    let mut g: Graph = Graph::new();
     let image = g
         .external_image(
             "target",
@@ -468,46 +447,50 @@ fn a_real_image_that_does_not_fit_is_an_error() {
         .unwrap();
     g.task("clear")
         .attach(image, access::CLEAR_DST)
-        .run(Box::new(|_| {}))
+        .run(|_| {})
         .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor
-        .execute(&mut g, &plan, &[], &[(image, &small)], &mut ())
-        .unwrap_err();
+    let e = g.bind_image(image, &small).unwrap_err();
+    assert!(
+        matches!(e, VkError::DoesNotFit { kind: "image", .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("extent 8x8x1"), "{e}");
-    let e = executor
-        .execute(&mut g, &plan, &[], &[(image, &other_format)], &mut ())
-        .unwrap_err();
+    let e = g.bind_image(image, &other_format).unwrap_err();
+    assert!(
+        matches!(e, VkError::DoesNotFit { kind: "image", .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("R32_UINT"), "{e}");
-    let e = executor
-        .execute(&mut g, &plan, &[], &[], &mut ())
-        .unwrap_err();
-    assert!(matches!(e, VkError::Unassigned { .. }), "{e}");
+    let mut executor = Executor::new(&ctx).unwrap();
+    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    assert!(matches!(e, VkError::Unbound { kind: "image", .. }), "{e}");
     assert_no_messages(&ctx);
 }
 
 #[test]
 fn resources_have_generational_ids_and_buffers_device_addresses() {
     let ctx = context();
-    let with_address = Buffer::new(
-        &ctx,
-        &BufferInfo {
-            name: "addressed",
-            size: 64,
-            usage: USAGE | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS,
-            location: MemoryLocation::GpuOnly,
-        },
-    )
-    .unwrap();
+    let with_address = Arc::new(
+        Buffer::new(
+            &ctx,
+            &BufferInfo {
+                name: "addressed",
+                size: 64,
+                usage: USAGE | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS,
+                location: MemoryLocation::GpuOnly,
+            },
+        )
+        .unwrap(),
+    );
     let plain = host_buffer(&ctx, "plain", 64);
     let address = with_address.device_address().expect("an address");
     assert_ne!(address, 0);
     assert_eq!(plain.device_address(), None);
 
-    // Callbacks see the addresses of this execution's buffers.
-    let mut g: TaskGraph<Callback<Vec<Option<u64>>>> = TaskGraph::new();
+    // Callbacks see the addresses of this execution's buffers (an error for a buffer
+    // without one).
+    let mut g: Graph<Vec<Result<u64, VkError>>> = Graph::new();
     let desc = BufferDesc {
         size: 64,
         usage: USAGE,
@@ -516,28 +499,36 @@ fn resources_have_generational_ids_and_buffers_device_addresses() {
         g.external_buffer("a", desc).unwrap(),
         g.external_buffer("b", desc).unwrap(),
     );
+    g.bind_buffer(a, &with_address).unwrap();
+    g.bind_buffer(b, &plain).unwrap();
     g.task("look")
         .attach(a, access::TRANSFER_SRC)
         .attach(b, access::TRANSFER_SRC)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
             let seen = [cx.buffer_address(a), cx.buffer_address(b)];
             cx.data.extend(seen);
-        }))
+        })
         .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
     let mut seen = Vec::new();
     Executor::new(&ctx)
         .unwrap()
-        .execute(
-            &mut g,
-            &plan,
-            &[(a, &with_address), (b, &plain)],
-            &[],
-            &mut seen,
-        )
+        .execute(&mut g, &mut seen)
         .unwrap();
+    let seen: Vec<Option<u64>> = seen
+        .into_iter()
+        .map(|r| match r {
+            Ok(address) => Some(address),
+            Err(e) => {
+                assert!(matches!(e, VkError::NoDeviceAddress { .. }), "{e}");
+                assert!(e.to_string().contains("`b`"), "{e}");
+                None
+            }
+        })
+        .collect();
     assert_eq!(seen, vec![Some(address), None]);
+    // The graph shares the buffers bound to it: unbound, `plain` is the test's alone again.
+    g.unbind(b).unwrap();
 
     // Ids: a dropped resource's id is stale, even when its slot is reused.
     let old = plain.id();

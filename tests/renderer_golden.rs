@@ -10,10 +10,9 @@ mod support;
 
 use std::sync::Arc;
 
+use support::{assert_no_messages, context};
 use weft::prelude::*;
-use weft::runtime::{
-    Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, MemoryLocation,
-};
+use weft::runtime::{Context, Executor, Graph};
 
 const WIDTH: u32 = 160;
 const HEIGHT: u32 = 120;
@@ -21,7 +20,7 @@ const GOLDEN: &str = "tests/golden/renderer.png";
 
 fn render(ctx: &Arc<Context>) -> Vec<u8> {
     let renderer = frame::Renderer::new(ctx, include_str!("../assets/icosphere.obj")).unwrap();
-    let mut g: TaskGraph<Callback<()>> = TaskGraph::new();
+    let mut g: Graph = Graph::new();
     let usage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::TRANSFER_SRC;
     let output = g
         .transient_image(
@@ -29,49 +28,23 @@ fn render(ctx: &Arc<Context>) -> Vec<u8> {
             ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, WIDTH, HEIGHT, usage),
         )
         .unwrap();
-    let inputs = renderer
+    // The renderer imports its mesh buffers (bound to them) into the graph.
+    renderer
         .record(&mut g, output, WIDTH, HEIGHT, |_| 0.6)
         .unwrap();
     let size = u64::from(WIDTH * HEIGHT) * 4;
-    let readback = g
-        .external_buffer(
-            "readback",
-            BufferDesc {
-                size,
-                usage: vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
+    let readback_real =
+        support::host_buffer(ctx, "readback", size, vk::BufferUsageFlags::TRANSFER_DST);
+    let readback = g.import_buffer("readback", &readback_real).unwrap();
     support::read_back(&mut g, "read back", output, readback, [WIDTH, HEIGHT], 1, 1);
-    let plan = g.compile(&CompileOptions::default()).unwrap();
-    let readback_real = Buffer::new(
-        ctx,
-        &BufferInfo {
-            name: "readback",
-            size,
-            usage: vk::BufferUsageFlags::TRANSFER_DST,
-            location: MemoryLocation::GpuToCpu,
-        },
-    )
-    .unwrap();
     let mut executor = Executor::new(ctx).unwrap();
     // Two frames in flight through the same plan: the second must not disturb the first.
     for _ in 0..2 {
-        executor
-            .execute(
-                &mut g,
-                &plan,
-                &[
-                    (inputs.vertices, &renderer.vertices),
-                    (inputs.indices, &renderer.indices),
-                    (readback, &readback_real),
-                ],
-                &[],
-                &mut (),
-            )
-            .unwrap();
+        executor.execute(&mut g, &mut ()).unwrap();
     }
-    readback_real.mapped().unwrap().to_vec()
+    // A local, not the tail expression: the mapping guard must go before `readback_real`.
+    let rgba = readback_real.mapped().unwrap().to_vec();
+    rgba
 }
 
 fn load_golden() -> Vec<u8> {
@@ -99,17 +72,9 @@ fn save_golden(rgba: &[u8]) {
 
 #[test]
 fn the_renderer_frame_matches_the_golden_image() {
-    let ctx = match Context::new(&ContextOptions::validated()) {
-        Ok(ctx) => Arc::new(ctx),
-        Err(e) => panic!("no usable Vulkan device: {e}"),
-    };
+    let ctx = context();
     let rgba = render(&ctx);
-    assert_eq!(
-        ctx.validation_messages(),
-        0,
-        "{}",
-        ctx.validation_log().join("\n")
-    );
+    assert_no_messages(&ctx);
     if std::env::var_os("WEFT_UPDATE_GOLDEN").is_some() {
         save_golden(&rgba);
     }

@@ -1,14 +1,86 @@
 //! Helpers shared by the integration tests (each test binary that needs them declares
-//! `mod support;`).
+//! `mod support;`). Not every binary uses every helper.
+#![allow(dead_code)]
+
+use std::sync::Arc;
 
 use weft::prelude::*;
-use weft::runtime::Callback;
+use weft::runtime::{Buffer, BufferInfo, Context, ContextOptions, Graph, MemoryLocation};
+
+/// A context with validation and synchronization validation on. Without a usable device
+/// it panics with the error, which says how to install lavapipe.
+pub fn context() -> Arc<Context> {
+    match Context::new(&ContextOptions::validated()) {
+        Ok(ctx) => Arc::new(ctx),
+        Err(e) => panic!("no usable Vulkan device: {e}"),
+    }
+}
+
+/// Fails when the validation layers reported anything, printing their log.
+pub fn assert_no_messages(ctx: &Context) {
+    assert_eq!(
+        ctx.validation_messages(),
+        0,
+        "validation messages:\n{}",
+        ctx.validation_log().join("\n")
+    );
+}
+
+/// A host-visible buffer (`GpuToCpu`: for results the test reads back, or data it writes).
+pub fn host_buffer(
+    ctx: &Arc<Context>,
+    name: &str,
+    size: u64,
+    usage: vk::BufferUsageFlags,
+) -> Arc<Buffer> {
+    Arc::new(
+        Buffer::new(
+            ctx,
+            &BufferInfo {
+                name,
+                size,
+                usage,
+                location: MemoryLocation::GpuToCpu,
+            },
+        )
+        .unwrap(),
+    )
+}
+
+/// A host-visible buffer (`CpuToGpu`) holding `bytes`, for data the GPU reads.
+pub fn filled_buffer(
+    ctx: &Arc<Context>,
+    name: &str,
+    usage: vk::BufferUsageFlags,
+    bytes: &[u8],
+) -> Arc<Buffer> {
+    let buffer = Buffer::new(
+        ctx,
+        &BufferInfo {
+            name,
+            size: bytes.len() as u64,
+            usage,
+            location: MemoryLocation::CpuToGpu,
+        },
+    )
+    .unwrap();
+    buffer.mapped_mut().unwrap().copy_from_slice(bytes);
+    Arc::new(buffer)
+}
+
+/// The native-endian `u32`s of `bytes`.
+pub fn words(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
 
 /// Records a task `name` copying every subresource of the color image `image` (mip 0 of
 /// `[width, height]` texels, `mips` mips, `layers` layers, 4 bytes a texel) into `out`,
 /// packed in (mip, layer) order.
 pub fn read_back<U: 'static>(
-    g: &mut TaskGraph<Callback<U>>,
+    g: &mut Graph<U>,
     name: &str,
     image: TaskImage,
     out: TaskBuffer,
@@ -19,7 +91,8 @@ pub fn read_back<U: 'static>(
     g.task(name)
         .attach(image, access::TRANSFER_SRC)
         .attach(out, access::TRANSFER_DST)
-        .run(Box::new(move |cx| {
+        .run(move |cx| {
+            let (src, dst) = (cx.image(image)?, cx.buffer(out)?);
             let mut offset = 0u64;
             for mip in 0..mips {
                 let (w, h) = ((width >> mip).max(1), (height >> mip).max(1));
@@ -42,16 +115,17 @@ pub fn read_back<U: 'static>(
                     unsafe {
                         cx.device().cmd_copy_image_to_buffer(
                             cx.cmd(),
-                            cx.image(image),
+                            src,
                             vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                            cx.buffer(out),
+                            dst,
                             &[region],
                         )
                     }
                     offset += u64::from(w * h) * 4;
                 }
             }
-        }))
+            Ok(())
+        })
         .record()
         .unwrap();
 }

@@ -17,6 +17,7 @@ use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
 use crate::push_descriptors::{push_descriptors, Slot};
 use crate::shader_binds::{shader_bind_methods, ShaderBinds};
+use crate::transfer_tasks::ClearColor;
 
 /// The most color attachments a draw task has.
 const MAX_COLORS: usize = 8;
@@ -47,6 +48,27 @@ pub enum Draw {
     },
 }
 
+/// What a color attachment starts with: what is there, or a clear value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ColorLoad {
+    /// Load the attachment's contents.
+    Load,
+    /// Clear it to a value of the format's numeric type.
+    Clear(ClearColor),
+}
+
+impl From<Option<[f32; 4]>> for ColorLoad {
+    fn from(clear: Option<[f32; 4]>) -> Self {
+        clear.map_or(Self::Load, |c| Self::Clear(ClearColor::Float(c)))
+    }
+}
+
+impl From<ClearColor> for ColorLoad {
+    fn from(clear: ClearColor) -> Self {
+        Self::Clear(clear)
+    }
+}
+
 /// Builds a draw task (see [`crate::Graph::draw`]): color attachments (cleared or
 /// loaded), an optional depth attachment, the vertex and index buffers, views bound to
 /// shader bindings by name, push constants, then `record`.
@@ -54,7 +76,7 @@ pub struct DrawTask<'g, U: 'static> {
     graph: &'g mut TaskGraph<Callback<U>>,
     name: String,
     pipeline: Arc<GraphicsPipeline>,
-    colors: Vec<(ImageView, Option<[f32; 4]>)>,
+    colors: Vec<(ImageView, Option<ClearColor>)>,
     depth: Option<(ImageView, Option<f32>)>,
     vertices: Option<BufferView>,
     indices: Option<(BufferView, vk::IndexType)>,
@@ -66,7 +88,7 @@ pub struct DrawTask<'g, U: 'static> {
 /// indirect, bindings.
 struct Recorded {
     pipeline: Arc<GraphicsPipeline>,
-    colors: Vec<(ImageView, Option<[f32; 4]>)>,
+    colors: Vec<(ImageView, Option<ClearColor>)>,
     depth: Option<(ImageView, Option<f32>, bool)>,
     vertices: Option<BufferView>,
     indices: Option<(BufferView, vk::IndexType)>,
@@ -97,8 +119,14 @@ impl<'g, U: 'static> DrawTask<'g, U> {
 
     shader_bind_methods!();
 
-    /// The next color attachment, cleared to `clear` or (with `None`) loaded.
-    pub fn color(mut self, view: impl Into<ImageView>, clear: Option<[f32; 4]>) -> Self {
+    /// The next color attachment, cleared or loaded: `Some([r, g, b, a])` clears a float
+    /// format, a [`ClearColor`] clears in the format's numeric type (`ClearColor::Uint` for
+    /// `_UINT` formats, ...), `None` loads what is there.
+    pub fn color(mut self, view: impl Into<ImageView>, clear: impl Into<ColorLoad>) -> Self {
+        let clear = match clear.into() {
+            ColorLoad::Load => None,
+            ColorLoad::Clear(color) => Some(color),
+        };
         self.colors.push((view.into(), clear));
         self
     }
@@ -152,7 +180,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
             },
             None => None,
         };
-        for (i, ((view, _), expected)) in self
+        for (i, ((view, clear), expected)) in self
             .colors
             .iter()
             .zip(&pipeline.desc.color_formats)
@@ -163,6 +191,11 @@ impl<'g, U: 'static> DrawTask<'g, U> {
                     return Err(misuse(format!(
                         "color attachment {i} is {format:?}, the pipeline expects {expected:?}"
                     )));
+                }
+                if let Some(clear) = clear {
+                    clear
+                        .check(format)
+                        .map_err(|p| misuse(format!("color attachment {i}: {p}")))?;
                 }
             }
         }
@@ -314,9 +347,7 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
             })
             .store_op(store_op(ops.store))
             .clear_value(vk::ClearValue {
-                color: vk::ClearColorValue {
-                    float32: clear.unwrap_or([0.0; 4]),
-                },
+                color: clear.map_or(vk::ClearColorValue::default(), ClearColor::to_vk),
             });
     }
     let mut depth = vk::RenderingAttachmentInfo::default();

@@ -96,6 +96,17 @@ pub enum VkError {
         /// The handle's index in its own graph.
         index: u32,
     },
+    /// A built-in transfer task does not fit its views (sizes differ, a view outside its
+    /// resource, a clear value of the wrong numeric type, ...).
+    #[error("task `{task}`, `{resource}`: {problem}")]
+    Transfer {
+        /// The task.
+        task: String,
+        /// The resource.
+        resource: String,
+        /// What does not fit.
+        problem: String,
+    },
     /// A task callback asked for the real resource of a view it did not attach.
     #[error("task `{task}` asked for `{resource}`, which it did not attach")]
     NotAttached {
