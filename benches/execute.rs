@@ -212,11 +212,7 @@ fn execute(c: &mut Criterion) {
     group.sample_size(30);
     group.bench_function("hand_written_record_1000_tasks", |b| b.iter(record_by_hand));
     group.bench_function("weft_record_plan_1000_tasks", |b| {
-        b.iter(|| {
-            executor
-                .record_plan(&mut graph, &mut ())
-                .expect("records")
-        })
+        b.iter(|| executor.record_plan(&mut graph, &mut ()).expect("records"))
     });
     group.finish();
     // SAFETY: nothing recorded into the pool is pending.

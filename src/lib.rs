@@ -31,12 +31,12 @@ pub use weft_vk as runtime;
 pub mod prelude {
     pub use ash::vk;
     pub use weft_graph::access;
-    pub use weft_vk::{
-        Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph,
-        MemoryLocation, VkError,
-    };
     pub use weft_graph::{
         Access, AccessKind, AccessUsage, BufferDesc, CompileOptions, CompileThreads, GraphError,
         ImageDesc, Plan, TaskBuffer, TaskGraph, TaskId, TaskImage,
+    };
+    pub use weft_vk::{
+        Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph,
+        MemoryLocation, VkError,
     };
 }

@@ -238,7 +238,11 @@ pub fn run(
         executor.execute(&mut g, &mut ())?;
         executions.push(t.elapsed());
     }
-    let gray = readback_real.mapped()?.chunks_exact(4).map(|p| p[0]).collect();
+    let gray = readback_real
+        .mapped()?
+        .chunks_exact(4)
+        .map(|p| p[0])
+        .collect();
     Ok(Output {
         gray,
         plan,

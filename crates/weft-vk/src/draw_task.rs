@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use ash::vk;
 use weft_graph::{
-    access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph,
-    TaskId,
+    access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph, TaskId,
 };
 
 use crate::binding_access::MAX_BINDINGS;

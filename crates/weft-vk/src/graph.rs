@@ -197,7 +197,11 @@ impl<U: 'static> Graph<U> {
     /// The plan of the recording as it is now: compiled on the first call and again only
     /// after the recording changed (see [`TaskGraph::revision`]).
     pub fn plan(&mut self) -> Result<&Plan, GraphError> {
-        Ok(current_plan(&mut self.plan, &self.recording, &self.options)?)
+        Ok(current_plan(
+            &mut self.plan,
+            &self.recording,
+            &self.options,
+        )?)
     }
 
     /// [`Plan::describe`] of the current plan.

@@ -5,30 +5,19 @@
 
 use ash::vk;
 use weft_graph::{
-    Access, AccessKind, AccessUsage, BufferView, ImageDesc, ImageRange, ImageView, ResourceDesc,
+    access, Access, AccessKind, AccessUsage, BufferView, ImageDesc, ImageRange, ImageView, ResourceDesc,
     TaskId,
 };
 
 use crate::error::VkError;
 use crate::graph::Graph;
 
-/// A copy's source or destination.
-const COPY_SRC: Access = Access::new(
-    vk::PipelineStageFlags2::COPY,
-    AccessKind::Read,
-    AccessUsage::TransferSrc,
-);
-const COPY_DST: Access = Access::new(
-    vk::PipelineStageFlags2::COPY,
-    AccessKind::Write,
-    AccessUsage::TransferDst,
-);
-/// Fills, clears and updates run in the CLEAR stage.
-const CLEAR_DST: Access = Access::new(
-    vk::PipelineStageFlags2::CLEAR,
-    AccessKind::Write,
-    AccessUsage::TransferDst,
-);
+/// Copies use `access::TRANSFER_SRC` / `TRANSFER_DST` (COPY stage); fills, updates and
+/// clears `access::CLEAR_DST` (all transfer stages: the spec puts them in CLEAR, the
+/// 1.3.239 validation layer in COPY, and a barrier must cover both).
+const COPY_SRC: Access = access::TRANSFER_SRC;
+const COPY_DST: Access = access::TRANSFER_DST;
+const CLEAR_DST: Access = access::CLEAR_DST;
 const BLIT_SRC: Access = Access::new(
     vk::PipelineStageFlags2::BLIT,
     AccessKind::Read,
@@ -122,7 +111,12 @@ fn texel_size(format: vk::Format) -> Option<u64> {
     use vk::Format as F;
     Some(match format {
         F::R8_UNORM | F::R8_SNORM | F::R8_UINT | F::R8_SINT | F::S8_UINT => 1,
-        F::R8G8_UNORM | F::R8G8_UINT | F::R16_SFLOAT | F::R16_UINT | F::R16_UNORM | F::D16_UNORM => 2,
+        F::R8G8_UNORM
+        | F::R8G8_UINT
+        | F::R16_SFLOAT
+        | F::R16_UINT
+        | F::R16_UNORM
+        | F::D16_UNORM => 2,
         F::R8G8B8A8_UNORM
         | F::R8G8B8A8_SRGB
         | F::R8G8B8A8_UINT
@@ -194,7 +188,9 @@ impl<U: 'static> Graph<U> {
         let index = view.image.index() as usize;
         match self.resources().get(index).map(|r| (&r.desc, &r.name)) {
             Some((ResourceDesc::Image(desc), name)) if self.owns(view) => {
-                let range = view.range_in(desc).ok_or_else(|| misuse(task, name, "the view is outside the image"))?;
+                let range = view
+                    .range_in(desc)
+                    .ok_or_else(|| misuse(task, name, "the view is outside the image"))?;
                 Ok((*desc, range))
             }
             _ => Err(VkError::ForeignResource {
@@ -347,7 +343,10 @@ impl<U: 'static> Graph<U> {
             misuse(
                 task,
                 &self.name_of(view.image.index()),
-                &format!("copies to buffers do not know the texel size of {:?}", desc.format),
+                &format!(
+                    "copies to buffers do not know the texel size of {:?}",
+                    desc.format
+                ),
             )
         })?;
         Ok(packed_regions(&desc, &range, offset, texel))
@@ -428,7 +427,10 @@ impl<U: 'static> Graph<U> {
             .run(move |cx| {
                 let d = cx.buffer(dst.buffer)?;
                 // SAFETY: recording; the range was checked (inside, 4-byte aligned).
-                unsafe { cx.device().cmd_fill_buffer(cx.cmd(), d, offset, size, value) };
+                unsafe {
+                    cx.device()
+                        .cmd_fill_buffer(cx.cmd(), d, offset, size, value)
+                };
                 Ok(())
             })
             .record()
@@ -444,10 +446,7 @@ impl<U: 'static> Graph<U> {
     ) -> Result<TaskId, VkError> {
         let dst = dst.into();
         let (offset, size) = self.buffer_of(name, dst)?;
-        let fits = size == bytes.len() as u64
-            && offset % 4 == 0
-            && size % 4 == 0
-            && size <= 65_536;
+        let fits = size == bytes.len() as u64 && offset % 4 == 0 && size % 4 == 0 && size <= 65_536;
         if !fits {
             return Err(misuse(
                 name,
@@ -563,11 +562,20 @@ impl<U: 'static> Graph<U> {
         };
         let region = vk::ImageBlit {
             src_subresource: layers(&src_range, src_range.base_mip),
-            src_offsets: [vk::Offset3D::default(), corner(&src_desc, src_range.base_mip)],
+            src_offsets: [
+                vk::Offset3D::default(),
+                corner(&src_desc, src_range.base_mip),
+            ],
             dst_subresource: layers(&dst_range, dst_range.base_mip),
-            dst_offsets: [vk::Offset3D::default(), corner(&dst_desc, dst_range.base_mip)],
+            dst_offsets: [
+                vk::Offset3D::default(),
+                corner(&dst_desc, dst_range.base_mip),
+            ],
         };
-        let (src, dst) = (src.mips(src_range.base_mip..src_range.base_mip + 1), dst.mips(dst_range.base_mip..dst_range.base_mip + 1));
+        let (src, dst) = (
+            src.mips(src_range.base_mip..src_range.base_mip + 1),
+            dst.mips(dst_range.base_mip..dst_range.base_mip + 1),
+        );
         self.task(name)
             .attach(src, BLIT_SRC)
             .attach(dst, BLIT_DST)

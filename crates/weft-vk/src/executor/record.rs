@@ -58,8 +58,12 @@ impl Recorder {
         let (mut next_bridge, mut next_image_bridge) = (0, 0);
         for batch in 0..=batches {
             self.barriers.clear();
-            self.barriers
-                .extend(plan.barriers_before(batch).memory.iter().map(memory_barrier));
+            self.barriers.extend(
+                plan.barriers_before(batch)
+                    .memory
+                    .iter()
+                    .map(memory_barrier),
+            );
             let bridges = take_batch(&input.bridges.memory, &mut next_bridge, batch);
             self.barriers.extend(bridges.iter().map(|(_, m)| *m));
             if batch == batches && host_reads {
