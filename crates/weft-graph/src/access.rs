@@ -361,19 +361,27 @@ pub(crate) enum AccessProblem {
     StagesForUsage(vk::PipelineStageFlags2),
 }
 
+/// Defines the named access constants and [`NAMED`], the list of all of them. A constant
+/// names one stage or several joined by `|` (`EARLY_FRAGMENT_TESTS | LATE_FRAGMENT_TESTS`).
 macro_rules! access_constants {
-    ($($(#[$doc:meta])* $name:ident = $stage:ident, $kind:ident, $usage:ident;)*) => {
+    ($($(#[$doc:meta])* $name:ident = $($stage:ident)|+, $kind:ident, $usage:ident;)*) => {
         $(
             $(#[$doc])*
             pub const $name: Access = Access::new(
-                vk::PipelineStageFlags2::$stage,
+                stages(0 $(| vk::PipelineStageFlags2::$stage.as_raw())+),
                 AccessKind::$kind,
                 AccessUsage::$usage,
             );
         )*
+
+        /// Every named access constant of this module with its name, in definition order
+        /// (for tests and tools that want to go through all of them).
+        pub const NAMED: &[(&str, Access)] = &[$((stringify!($name), $name)),*];
     };
 }
 
+// The stages of each constant are those in which the Vulkan specification says its command
+// or pipeline step performs the access (sync2 stage flags; "supported access types").
 access_constants! {
     /// Storage read in a compute shader.
     COMPUTE_READ = COMPUTE_SHADER, Read, Storage;
@@ -406,14 +414,33 @@ access_constants! {
     /// Color attachment read and written (load op load, blending).
     COLOR_READ_WRITE = COLOR_ATTACHMENT_OUTPUT, ReadWrite, ColorAttachment;
     /// Depth/stencil attachment tested and written.
-    DEPTH_WRITE = EARLY_FRAGMENT_TESTS, ReadWrite, DepthStencilAttachment;
-    /// Depth/stencil attachment tested, not written.
-    DEPTH_READ = EARLY_FRAGMENT_TESTS, Read, DepthStencilAttachment;
-    /// Source of a copy.
+    ///
+    /// Both fragment test stages: depth/stencil tests and writes happen in
+    /// `EARLY_FRAGMENT_TESTS` or `LATE_FRAGMENT_TESTS` (late when the fragment shader
+    /// writes depth or discards), the attachment's load op in the early one and its store op
+    /// in the late one. (Until this was fixed, the depth constants named only the early
+    /// stage, so barriers after them missed late-test writes.)
+    DEPTH_WRITE = EARLY_FRAGMENT_TESTS | LATE_FRAGMENT_TESTS, ReadWrite, DepthStencilAttachment;
+    /// Depth/stencil attachment tested, not written. Both fragment test stages, as for
+    /// [`DEPTH_WRITE`].
+    DEPTH_READ = EARLY_FRAGMENT_TESTS | LATE_FRAGMENT_TESTS, Read, DepthStencilAttachment;
+    /// Source of a copy (`vkCmdCopy*`: the `COPY` stage). Blits use [`BLIT_SRC`].
     TRANSFER_SRC = COPY, Read, TransferSrc;
-    /// Destination of a copy.
+    /// Destination of a copy (`vkCmdCopy*`: the `COPY` stage). Blits use [`BLIT_DST`];
+    /// fills, updates and clears [`CLEAR_DST`].
     TRANSFER_DST = COPY, Write, TransferDst;
-    /// Destination of `vkCmdFillBuffer`/`vkCmdClearColorImage` (all transfer stages).
+    /// Source of `vkCmdBlitImage` (the `BLIT` stage).
+    BLIT_SRC = BLIT, Read, TransferSrc;
+    /// Destination of `vkCmdBlitImage` (the `BLIT` stage).
+    BLIT_DST = BLIT, Write, TransferDst;
+    /// Destination of `vkCmdFillBuffer`, `vkCmdUpdateBuffer`, `vkCmdClearColorImage` and
+    /// `vkCmdClearDepthStencilImage`.
+    ///
+    /// The specification (synchronization2) puts these commands in the `CLEAR` stage. The
+    /// constant names `ALL_TRANSFER`, which includes `CLEAR`: the 1.3.239 validation layer
+    /// (Debian 12) counts `vkCmdFillBuffer` in the `COPY` stage, and a `CLEAR`-only barrier
+    /// would be reported there as a hazard. `ALL_TRANSFER` is correct for both readings, at
+    /// the cost of also waiting for other transfer work of the same barrier's scope.
     CLEAR_DST = ALL_TRANSFER, Write, TransferDst;
     /// Vertex buffer.
     VERTEX_BUFFER = VERTEX_ATTRIBUTE_INPUT, Read, Vertex;
@@ -461,38 +488,25 @@ mod tests {
 
     #[test]
     fn every_constant_is_consistent() {
-        for a in [
-            COMPUTE_READ,
-            COMPUTE_WRITE,
-            COMPUTE_READ_WRITE,
-            COMPUTE_CONCURRENT_WRITE,
-            COMPUTE_CONCURRENT_READ_WRITE,
-            COMPUTE_SAMPLED,
-            COMPUTE_UNIFORM,
-            VERTEX_SHADER_READ,
-            VERTEX_SHADER_UNIFORM,
-            FRAGMENT_READ,
-            FRAGMENT_WRITE,
-            FRAGMENT_SAMPLED,
-            FRAGMENT_UNIFORM,
-            COLOR_WRITE,
-            COLOR_READ_WRITE,
-            DEPTH_WRITE,
-            DEPTH_READ,
-            TRANSFER_SRC,
-            TRANSFER_DST,
-            CLEAR_DST,
-            VERTEX_BUFFER,
-            INDEX_BUFFER,
-            INDIRECT_ARGS,
-            HOST_READ,
-            HOST_WRITE,
-            PRESENT,
-        ] {
+        assert!(NAMED.len() >= 28);
+        for (name, a) in NAMED {
             let on_buffer = a.check(ResourceKind::Buffer);
             let on_image = a.check(ResourceKind::Image);
-            assert!(on_buffer.is_ok() || on_image.is_ok(), "{a:?}");
+            assert!(on_buffer.is_ok() || on_image.is_ok(), "{name}: {a:?}");
         }
+    }
+
+    #[test]
+    fn depth_constants_cover_both_fragment_test_stages() {
+        let tests = vk::PipelineStageFlags2::EARLY_FRAGMENT_TESTS
+            | vk::PipelineStageFlags2::LATE_FRAGMENT_TESTS;
+        for (name, a) in NAMED {
+            if a.usage == AccessUsage::DepthStencilAttachment {
+                assert_eq!(a.stages, tests, "{name}");
+            }
+        }
+        assert_eq!(DEPTH_WRITE.stages, tests);
+        assert_eq!(DEPTH_READ.stages, tests);
     }
 
     #[test]
