@@ -469,7 +469,8 @@ fn view_error(task: &str, resource: &str, problem: ViewProblem) -> GraphError {
 }
 
 /// Attachment accesses must match the image's aspects: color attachments need a color
-/// format, depth/stencil attachments a depth or stencil format.
+/// format, depth/stencil attachments a depth or stencil format; presents a color format
+/// (swapchain images are color images).
 fn check_attachment_aspects(
     task: &str,
     info: &ResourceInfo,
@@ -483,6 +484,9 @@ fn check_attachment_aspects(
         }
         AccessUsage::DepthStencilAttachment if !aspects.intersects(depth_stencil) => {
             "a depth/stencil attachment access on a color image"
+        }
+        AccessUsage::Present if !aspects.contains(vk::ImageAspectFlags::COLOR) => {
+            "a present access on a depth/stencil image"
         }
         _ => return Ok(()),
     };

@@ -271,6 +271,26 @@ fn depth_access_on_a_color_image() {
 }
 
 #[test]
+fn present_access_on_a_depth_image() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let img = g
+        .external_image(
+            "depth",
+            ImageDesc::new_2d(
+                vk::Format::D32_SFLOAT,
+                16,
+                16,
+                vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT,
+            ),
+        )
+        .unwrap();
+    let e = g.task("t").attach(img, PRESENT).record().unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`t`", "`depth`");
+    assert!(e.to_string().contains("depth/stencil image"));
+}
+
+#[test]
 fn handle_from_another_graph() {
     let mut other: TaskGraph = TaskGraph::new();
     let foreign = storage_buffer(&mut other, "foreign", 64);
