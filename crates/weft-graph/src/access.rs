@@ -120,12 +120,18 @@ const DEPTH_STAGES: u64 = vk::PipelineStageFlags2::EARLY_FRAGMENT_TESTS.as_raw()
     | vk::PipelineStageFlags2::LATE_FRAGMENT_TESTS.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
-const TRANSFER_STAGES: u64 = vk::PipelineStageFlags2::COPY.as_raw()
+/// Stages that read transfer sources: copies, blits and resolves (clears only write).
+const TRANSFER_READ_STAGES: u64 = vk::PipelineStageFlags2::COPY.as_raw()
     | vk::PipelineStageFlags2::BLIT.as_raw()
     | vk::PipelineStageFlags2::RESOLVE.as_raw()
-    | vk::PipelineStageFlags2::CLEAR.as_raw()
     | vk::PipelineStageFlags2::ALL_TRANSFER.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
+/// Stages that write transfer destinations: copies, blits, resolves and clears (fills and
+/// updates of buffers are clears).
+const TRANSFER_WRITE_STAGES: u64 = TRANSFER_READ_STAGES | vk::PipelineStageFlags2::CLEAR.as_raw();
+/// Blits and resolves take images only.
+const IMAGE_ONLY_TRANSFER_STAGES: u64 =
+    vk::PipelineStageFlags2::BLIT.as_raw() | vk::PipelineStageFlags2::RESOLVE.as_raw();
 const VERTEX_INPUT_STAGES: u64 = vk::PipelineStageFlags2::VERTEX_ATTRIBUTE_INPUT.as_raw()
     | vk::PipelineStageFlags2::VERTEX_INPUT.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
@@ -312,7 +318,16 @@ impl Access {
             U::Storage | U::Sampled | U::Uniform => SHADER_STAGES,
             U::ColorAttachment => COLOR_STAGES,
             U::DepthStencilAttachment => DEPTH_STAGES,
-            U::TransferSrc | U::TransferDst => TRANSFER_STAGES,
+            U::TransferSrc | U::TransferDst => {
+                let stages = match self.usage {
+                    U::TransferSrc => TRANSFER_READ_STAGES,
+                    _ => TRANSFER_WRITE_STAGES,
+                };
+                match resource {
+                    ResourceKind::Buffer => stages & !IMAGE_ONLY_TRANSFER_STAGES,
+                    ResourceKind::Image => stages,
+                }
+            }
             U::Vertex => VERTEX_INPUT_STAGES,
             U::Index => INDEX_INPUT_STAGES,
             U::Indirect => INDIRECT_STAGES,
@@ -532,6 +547,22 @@ mod tests {
         assert_eq!(
             COLOR_WRITE.check(ResourceKind::Buffer),
             Err(AccessProblem::UsageForResource)
+        );
+        // Clears only write; blits and resolves take images only.
+        let cleared_source = Access::new(
+            vk::PipelineStageFlags2::CLEAR,
+            AccessKind::Read,
+            AccessUsage::TransferSrc,
+        );
+        assert!(matches!(
+            cleared_source.check(ResourceKind::Image),
+            Err(AccessProblem::StagesForUsage(_))
+        ));
+        assert!(CLEAR_DST.check(ResourceKind::Buffer).is_ok());
+        assert!(BLIT_SRC.check(ResourceKind::Image).is_ok());
+        assert_eq!(
+            BLIT_DST.check(ResourceKind::Buffer),
+            Err(AccessProblem::StagesForUsage(vk::PipelineStageFlags2::BLIT))
         );
     }
 }

@@ -396,7 +396,7 @@ impl<C> TaskGraph<C> {
                 resource: name(),
                 access,
                 problem: format!(
-                    "stages {stages:?} cannot perform {:?} accesses",
+                    "stages {stages:?} cannot perform {:?} accesses on a {kind}",
                     access.usage
                 ),
             },

@@ -271,6 +271,24 @@ fn depth_access_on_a_color_image() {
 }
 
 #[test]
+fn blit_access_on_a_buffer() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let b = g
+        .external_buffer(
+            "staging",
+            BufferDesc {
+                size: 64,
+                usage: vk::BufferUsageFlags::TRANSFER_SRC,
+            },
+        )
+        .unwrap();
+    let e = g.task("t").attach(b, BLIT_SRC).record().unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`t`", "`staging`");
+    assert!(e.to_string().contains("BLIT"), "{e}");
+}
+
+#[test]
 fn present_access_on_a_depth_image() {
     let mut g: TaskGraph = TaskGraph::new();
     let img = g
