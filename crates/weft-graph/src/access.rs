@@ -64,6 +64,12 @@ pub enum AccessUsage {
     Indirect,
     /// Presentation of a swapchain image (images only, read only).
     Present,
+    /// Input attachment read in a fragment shader (images only, read only), of an image an
+    /// earlier task wrote. The image is in a read-only layout: `SHADER_READ_ONLY_OPTIMAL` for
+    /// color formats, `DEPTH_STENCIL_READ_ONLY_OPTIMAL` for depth/stencil formats (so that a
+    /// task may also depth-test against it with [`DEPTH_READ`]). Reading an attachment the
+    /// same task writes (a feedback loop, dynamic rendering local read) is not modelled.
+    InputAttachment,
     /// Read or written by the host through a mapping.
     Host,
 }
@@ -143,6 +149,9 @@ const INDEX_INPUT_STAGES: u64 = vk::PipelineStageFlags2::INDEX_INPUT.as_raw()
 const INDIRECT_STAGES: u64 = vk::PipelineStageFlags2::DRAW_INDIRECT.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
+const INPUT_ATTACHMENT_STAGES: u64 = vk::PipelineStageFlags2::FRAGMENT_SHADER.as_raw()
+    | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
+    | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
 const HOST_STAGES: u64 = vk::PipelineStageFlags2::HOST.as_raw();
 /// Presentation happens outside any pipeline stage: its access takes no stage (or the
 /// bottom of the pipe / all commands).
@@ -213,6 +222,7 @@ impl Access {
             AccessUsage::Index => (A::INDEX_READ, A::NONE),
             AccessUsage::Indirect => (A::INDIRECT_COMMAND_READ, A::NONE),
             AccessUsage::Present => (A::NONE, A::NONE),
+            AccessUsage::InputAttachment => (A::INPUT_ATTACHMENT_READ, A::NONE),
             AccessUsage::Host => (A::HOST_READ, A::HOST_WRITE),
         };
         let mut flags = A::NONE;
@@ -225,10 +235,18 @@ impl Access {
         flags
     }
 
-    /// The layout an image must be in for this access (`UNDEFINED` for usages only buffers
-    /// have). Buffers have no layout, whatever the usage.
+    /// The layout a color image must be in for this access (`UNDEFINED` for usages only
+    /// buffers have). Buffers have no layout, whatever the usage. Only input attachments
+    /// depend on the format: see [`Access::image_layout_for`].
     pub fn image_layout(&self) -> vk::ImageLayout {
+        self.image_layout_for(vk::ImageAspectFlags::COLOR)
+    }
+
+    /// The layout an image with `aspects` (its format's, see [`crate::format_aspects`]) must
+    /// be in for this access (`UNDEFINED` for usages only buffers have).
+    pub fn image_layout_for(&self, aspects: vk::ImageAspectFlags) -> vk::ImageLayout {
         use vk::ImageLayout as L;
+        let depth_stencil = vk::ImageAspectFlags::DEPTH | vk::ImageAspectFlags::STENCIL;
         match self.usage {
             AccessUsage::Storage | AccessUsage::Host => L::GENERAL,
             AccessUsage::Sampled => L::SHADER_READ_ONLY_OPTIMAL,
@@ -240,6 +258,10 @@ impl Access {
             AccessUsage::TransferSrc => L::TRANSFER_SRC_OPTIMAL,
             AccessUsage::TransferDst => L::TRANSFER_DST_OPTIMAL,
             AccessUsage::Present => L::PRESENT_SRC_KHR,
+            AccessUsage::InputAttachment if aspects.intersects(depth_stencil) => {
+                L::DEPTH_STENCIL_READ_ONLY_OPTIMAL
+            }
+            AccessUsage::InputAttachment => L::SHADER_READ_ONLY_OPTIMAL,
             AccessUsage::Uniform
             | AccessUsage::Vertex
             | AccessUsage::Index
@@ -262,7 +284,8 @@ impl Access {
             AccessUsage::Host
             | AccessUsage::Present
             | AccessUsage::ColorAttachment
-            | AccessUsage::DepthStencilAttachment => B::empty(),
+            | AccessUsage::DepthStencilAttachment
+            | AccessUsage::InputAttachment => B::empty(),
         }
     }
 
@@ -276,6 +299,7 @@ impl Access {
             AccessUsage::DepthStencilAttachment => I::DEPTH_STENCIL_ATTACHMENT,
             AccessUsage::TransferSrc => I::TRANSFER_SRC,
             AccessUsage::TransferDst => I::TRANSFER_DST,
+            AccessUsage::InputAttachment => I::INPUT_ATTACHMENT,
             AccessUsage::Host
             | AccessUsage::Present
             | AccessUsage::Uniform
@@ -292,9 +316,13 @@ impl Access {
         use AccessUsage as U;
         let kind_ok = match self.usage {
             U::Sampled => matches!(self.kind, K::Sampled),
-            U::Uniform | U::TransferSrc | U::Vertex | U::Index | U::Indirect | U::Present => {
-                matches!(self.kind, K::Read)
-            }
+            U::Uniform
+            | U::TransferSrc
+            | U::Vertex
+            | U::Index
+            | U::Indirect
+            | U::Present
+            | U::InputAttachment => matches!(self.kind, K::Read),
             U::TransferDst => matches!(self.kind, K::Write | K::ConcurrentWrite),
             U::ColorAttachment | U::DepthStencilAttachment => {
                 matches!(self.kind, K::Read | K::Write | K::ReadWrite)
@@ -306,7 +334,7 @@ impl Access {
         }
         let resource_ok = match self.usage {
             U::Uniform | U::Vertex | U::Index | U::Indirect => resource == ResourceKind::Buffer,
-            U::ColorAttachment | U::DepthStencilAttachment | U::Present => {
+            U::ColorAttachment | U::DepthStencilAttachment | U::Present | U::InputAttachment => {
                 resource == ResourceKind::Image
             }
             U::Storage | U::Sampled | U::TransferSrc | U::TransferDst | U::Host => true,
@@ -333,6 +361,7 @@ impl Access {
             U::Indirect => INDIRECT_STAGES,
             U::Host => HOST_STAGES,
             U::Present => PRESENT_STAGES,
+            U::InputAttachment => INPUT_ATTACHMENT_STAGES,
         };
         let raw = self.stages.as_raw();
         if raw == 0 && self.usage != U::Present {
@@ -344,10 +373,11 @@ impl Access {
         Ok(())
     }
 
-    /// What the planner tracks for this access on a resource of type `resource`. Buffers
-    /// have no layout: their derived layout is always `UNDEFINED`, so reads of a buffer
-    /// through different usages (storage, uniform, transfer, ...) share one group.
-    pub(crate) fn derive(&self, resource: ResourceKind) -> DerivedAccess {
+    /// What the planner tracks for this access on an image with `aspects` (its format's),
+    /// or on a buffer (`None`). Buffers have no layout: their derived layout is always
+    /// `UNDEFINED`, so reads of a buffer through different usages (storage, uniform,
+    /// transfer, ...) share one group.
+    pub(crate) fn derive(&self, aspects: Option<vk::ImageAspectFlags>) -> DerivedAccess {
         let class = match self.kind {
             AccessKind::Read | AccessKind::Sampled => AccessClass::Read,
             AccessKind::ConcurrentWrite | AccessKind::ConcurrentReadWrite => {
@@ -358,10 +388,7 @@ impl Access {
         DerivedAccess {
             stages: self.stages,
             access: self.access_flags(),
-            layout: match resource {
-                ResourceKind::Buffer => vk::ImageLayout::UNDEFINED,
-                ResourceKind::Image => self.image_layout(),
-            },
+            layout: aspects.map_or(vk::ImageLayout::UNDEFINED, |a| self.image_layout_for(a)),
             class,
         }
     }
@@ -467,6 +494,9 @@ access_constants! {
     HOST_READ = HOST, Read, Host;
     /// Written by the host.
     HOST_WRITE = HOST, Write, Host;
+    /// Input attachment read in a fragment shader (color or depth/stencil image; see
+    /// [`AccessUsage::InputAttachment`] for its layout).
+    FRAGMENT_INPUT_ATTACHMENT = FRAGMENT_SHADER, Read, InputAttachment;
     /// Presented to a swapchain. All stages, so that the transition into the present layout
     /// is ordered before the semaphore signal the present waits for.
     PRESENT = ALL_COMMANDS, Read, Present;
@@ -495,6 +525,18 @@ mod tests {
             vk::ImageLayout::DEPTH_STENCIL_READ_ONLY_OPTIMAL
         );
         assert_eq!(PRESENT.access_flags(), vk::AccessFlags2::NONE);
+        assert_eq!(
+            FRAGMENT_INPUT_ATTACHMENT.image_layout_for(vk::ImageAspectFlags::COLOR),
+            vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
+        );
+        assert_eq!(
+            FRAGMENT_INPUT_ATTACHMENT.image_layout_for(vk::ImageAspectFlags::DEPTH),
+            vk::ImageLayout::DEPTH_STENCIL_READ_ONLY_OPTIMAL
+        );
+        assert_eq!(
+            FRAGMENT_INPUT_ATTACHMENT.check(ResourceKind::Buffer),
+            Err(AccessProblem::UsageForResource)
+        );
         assert_eq!(
             INDEX_BUFFER.required_buffer_usage(),
             vk::BufferUsageFlags::INDEX_BUFFER

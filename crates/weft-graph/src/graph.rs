@@ -407,6 +407,8 @@ impl<C> TaskGraph<C> {
                 resource: name(),
             });
         }
+        // The image's aspects pick layouts that depend on the format (input attachments).
+        let mut aspects = None;
         let resolved = match (&info.desc, view) {
             (ResourceDesc::Buffer(desc), View::Buffer(v)) => {
                 let needed = access.required_buffer_usage();
@@ -420,6 +422,7 @@ impl<C> TaskGraph<C> {
                 if !desc.usage.contains(needed) {
                     return Err(missing_usage(task, info, access, format!("{needed:?}")));
                 }
+                aspects = Some(desc.aspects());
                 check_attachment_aspects(task, info, desc.aspects(), access)?;
                 resolve_image(&v, desc)
             }
@@ -439,7 +442,7 @@ impl<C> TaskGraph<C> {
             access,
             resource: index,
             resolved,
-            derived: access.derive(kind),
+            derived: access.derive(aspects),
         })
     }
 }

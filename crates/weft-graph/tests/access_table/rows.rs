@@ -241,6 +241,17 @@ pub fn rows() -> Vec<Row> {
         // Host access to mapped memory; mapped images are linear and in GENERAL.
         Row::new("HOST_READ", HOST, HOST_READ, Read).anywhere(GENERAL),
         Row::new("HOST_WRITE", HOST, HOST_WRITE, Exclusive).anywhere(GENERAL),
+        // Input attachments: fragment shader reads of color or depth/stencil images, in a
+        // read-only layout (the spec allows SHADER_READ_ONLY_OPTIMAL for both; weft puts
+        // depth/stencil images in DEPTH_STENCIL_READ_ONLY_OPTIMAL, also valid for them).
+        Row::new(
+            "FRAGMENT_INPUT_ATTACHMENT",
+            FRAGMENT_SHADER,
+            INPUT_ATTACHMENT_READ,
+            Read,
+        )
+        .color(SHADER_READ_ONLY)
+        .depth(L::DEPTH_STENCIL_READ_ONLY_OPTIMAL),
         // Presentation is no pipeline stage and no access type; weft names ALL_COMMANDS so
         // the transition is ordered before the submit's semaphore signal. Swapchain images
         // are color images.
