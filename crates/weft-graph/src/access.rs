@@ -74,7 +74,20 @@ pub enum AccessUsage {
     Host,
 }
 
-/// The access of one attachment: which stages touch the view, how, and through what.
+/// Which layout an image is in for an access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LayoutMode {
+    /// The layout the usage implies: `SHADER_READ_ONLY_OPTIMAL` for sampling,
+    /// `COLOR_ATTACHMENT_OPTIMAL` for color attachments, `GENERAL` for storage, ... (see
+    /// [`Access::image_layout_for`]).
+    #[default]
+    ByUsage,
+    /// `GENERAL`, whatever the usage (see [`Access::in_general_layout`]).
+    General,
+}
+
+/// The access of one attachment: which stages touch the view, how, through what, and (for
+/// images) in which layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Access {
     /// Pipeline stages that perform the access.
@@ -83,6 +96,9 @@ pub struct Access {
     pub kind: AccessKind,
     /// Storage, uniform, attachment, transfer, ...
     pub usage: AccessUsage,
+    /// The layout an image is in: the usage's ([`Access::new`]) or `GENERAL`
+    /// ([`Access::in_general_layout`]). Buffers have no layout and ignore it.
+    pub layout: LayoutMode,
 }
 
 /// Which resource type a view belongs to (used in error messages and access checks).
@@ -191,7 +207,7 @@ pub(crate) struct DerivedAccess {
 }
 
 impl Access {
-    /// An access from its three parts.
+    /// An access from its three parts, in the layout its usage implies.
     pub const fn new(
         stages: vk::PipelineStageFlags2,
         kind: AccessKind,
@@ -201,6 +217,24 @@ impl Access {
             stages,
             kind,
             usage,
+            layout: LayoutMode::ByUsage,
+        }
+    }
+
+    /// The same access with images in the `GENERAL` layout instead of the one its usage
+    /// implies; stages, kind, usage and access flags stay. Accesses of a range that are all
+    /// in `GENERAL` need no layout transitions between them (only the memory barriers that
+    /// writes need), and reads in `GENERAL` share a group whatever their usage, e.g.
+    /// `access::FRAGMENT_SAMPLED.in_general_layout()` with `access::COMPUTE_READ`. The
+    /// task's commands must then name `GENERAL` too (descriptor image layouts, rendering
+    /// attachment layouts, copy layouts).
+    ///
+    /// Buffers have no layout: on them this changes nothing. Presentation needs
+    /// `PRESENT_SRC_KHR`: a present access in `GENERAL` is an error when recorded.
+    pub const fn in_general_layout(self) -> Self {
+        Self {
+            layout: LayoutMode::General,
+            ..self
         }
     }
 
@@ -243,8 +277,20 @@ impl Access {
     }
 
     /// The layout an image with `aspects` (its format's, see [`crate::format_aspects`]) must
-    /// be in for this access (`UNDEFINED` for usages only buffers have).
+    /// be in for this access (`UNDEFINED` for usages only buffers have): `GENERAL` when
+    /// [`Access::layout`] says so, else the usage's layout.
     pub fn image_layout_for(&self, aspects: vk::ImageAspectFlags) -> vk::ImageLayout {
+        let by_usage = self.usage_layout(aspects);
+        match self.layout {
+            LayoutMode::General if by_usage != vk::ImageLayout::UNDEFINED => {
+                vk::ImageLayout::GENERAL
+            }
+            _ => by_usage,
+        }
+    }
+
+    /// The layout the usage implies on an image with `aspects`.
+    fn usage_layout(&self, aspects: vk::ImageAspectFlags) -> vk::ImageLayout {
         use vk::ImageLayout as L;
         let depth_stencil = vk::ImageAspectFlags::DEPTH | vk::ImageAspectFlags::STENCIL;
         match self.usage {
@@ -370,6 +416,9 @@ impl Access {
         if raw & !allowed != 0 {
             return Err(AccessProblem::StagesForUsage(stages(raw & !allowed)));
         }
+        if self.usage == U::Present && self.layout == LayoutMode::General {
+            return Err(AccessProblem::PresentInGeneral);
+        }
         Ok(())
     }
 
@@ -401,6 +450,8 @@ pub(crate) enum AccessProblem {
     UsageForResource,
     NoStages,
     StagesForUsage(vk::PipelineStageFlags2),
+    /// A present access in the `GENERAL` layout.
+    PresentInGeneral,
 }
 
 /// Defines the named access constants and [`NAMED`], the list of all of them. A constant
@@ -551,6 +602,29 @@ mod tests {
             let on_image = a.check(ResourceKind::Image);
             assert!(on_buffer.is_ok() || on_image.is_ok(), "{name}: {a:?}");
         }
+    }
+
+    #[test]
+    fn general_layout_keeps_everything_but_the_layout() {
+        for (name, a) in NAMED {
+            let g = a.in_general_layout();
+            assert_eq!(
+                (g.stages, g.kind, g.usage, g.access_flags()),
+                (a.stages, a.kind, a.usage, a.access_flags()),
+                "{name}"
+            );
+            assert_eq!(g.required_image_usage(), a.required_image_usage(), "{name}");
+            let expected = match a.image_layout() {
+                vk::ImageLayout::UNDEFINED => vk::ImageLayout::UNDEFINED,
+                _ => vk::ImageLayout::GENERAL,
+            };
+            assert_eq!(g.image_layout(), expected, "{name}");
+            assert_eq!(g.derive(None).layout, vk::ImageLayout::UNDEFINED, "{name}");
+        }
+        assert_eq!(
+            PRESENT.in_general_layout().check(ResourceKind::Image),
+            Err(AccessProblem::PresentInGeneral)
+        );
     }
 
     #[test]

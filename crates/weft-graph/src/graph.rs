@@ -391,6 +391,12 @@ impl<C> TaskGraph<C> {
                 access,
                 problem: "no pipeline stage given".into(),
             },
+            AccessProblem::PresentInGeneral => GraphError::InvalidAccess {
+                task: task.to_owned(),
+                resource: name(),
+                access,
+                problem: "a present needs PRESENT_SRC_KHR; it cannot be in GENERAL".into(),
+            },
             AccessProblem::StagesForUsage(stages) => GraphError::InvalidAccess {
                 task: task.to_owned(),
                 resource: name(),

@@ -48,7 +48,7 @@ mod resource;
 mod touch;
 mod view;
 
-pub use access::{Access, AccessKind, AccessUsage, ResourceKind};
+pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
 pub use compile::dependencies::Hazard;
 pub use compile::{CompileOptions, CompileThreads};

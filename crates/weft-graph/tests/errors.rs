@@ -362,6 +362,20 @@ fn present_access_on_a_depth_image() {
 }
 
 #[test]
+fn present_access_in_general_layout() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let img = color_image(&mut g, "swapchain");
+    let e = g
+        .task("t")
+        .attach(img, PRESENT.in_general_layout())
+        .record()
+        .unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`t`", "`swapchain`");
+    assert!(e.to_string().contains("PRESENT_SRC_KHR"), "{e}");
+}
+
+#[test]
 fn handle_from_another_graph() {
     let mut other: TaskGraph = TaskGraph::new();
     let foreign = storage_buffer(&mut other, "foreign", 64);

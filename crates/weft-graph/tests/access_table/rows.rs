@@ -112,6 +112,19 @@ impl Row {
         self
     }
 
+    /// The variant in the `GENERAL` layout (`Access::in_general_layout`): same stages and
+    /// access types. `GENERAL` supports every device access on every image, so it is valid
+    /// wherever the original is, in `GENERAL`; presentation is no device access and needs
+    /// `PRESENT_SRC_KHR`. Buffers have no layout: there it is the original.
+    fn general(mut self) -> Self {
+        let general = |layout: L| (layout != L::PRESENT_SRC_KHR).then_some(L::GENERAL);
+        self.name = format!("{} in GENERAL", self.name);
+        self.access = self.access.in_general_layout();
+        self.color = self.color.and_then(general);
+        self.depth = self.depth.and_then(general);
+        self
+    }
+
     /// The layout on `resource`; `Some(UNDEFINED)` on buffers (no layout); `None` where
     /// the access is not valid.
     pub fn layout(&self, resource: Resource) -> Option<L> {
@@ -127,8 +140,15 @@ impl Row {
     }
 }
 
-/// Every named access constant, and variants of some.
+/// Every named access constant, and each in the `GENERAL` layout.
 pub fn rows() -> Vec<Row> {
+    let named = named_rows();
+    let general: Vec<Row> = named.iter().cloned().map(Row::general).collect();
+    named.into_iter().chain(general).collect()
+}
+
+/// Every named access constant.
+fn named_rows() -> Vec<Row> {
     use Class::{Concurrent, Exclusive, Read};
     const GENERAL: L = L::GENERAL;
     const SHADER_READ_ONLY: L = L::SHADER_READ_ONLY_OPTIMAL;
