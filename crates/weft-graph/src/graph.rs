@@ -3,7 +3,7 @@
 
 use ash::vk;
 
-use crate::access::{Access, AccessProblem, AccessUsage, DerivedAccess, ResourceKind};
+use crate::access::{Access, AccessUsage, DerivedAccess, ResourceKind};
 use crate::compile::scratch::ScratchSlot;
 use crate::error::GraphError;
 use crate::locality::Locality;
@@ -369,44 +369,9 @@ impl<C> TaskGraph<C> {
         };
         let info = self.resource(task, kind, graph, index)?;
         let name = || info.name.clone();
-        access.check(kind).map_err(|problem| match problem {
-            AccessProblem::UsageForResource => GraphError::AccessNotForResource {
-                task: task.to_owned(),
-                resource: name(),
-                kind,
-                access,
-            },
-            AccessProblem::KindForUsage => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: format!(
-                    "kind {:?} cannot be used as {:?}",
-                    access.kind, access.usage
-                ),
-            },
-            AccessProblem::NoStages => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: "no pipeline stage given".into(),
-            },
-            AccessProblem::PresentInGeneral => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: "a present needs PRESENT_SRC_KHR; it cannot be in GENERAL".into(),
-            },
-            AccessProblem::StagesForUsage(stages) => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: format!(
-                    "stages {stages:?} cannot perform {:?} accesses on a {kind}",
-                    access.usage
-                ),
-            },
-        })?;
+        access
+            .check(kind)
+            .map_err(|problem| GraphError::of_access(task, &info.name, kind, access, problem))?;
         if self.presents.iter().any(|p| p.resource == index) {
             return Err(GraphError::UseAfterPresent {
                 task: task.to_owned(),
