@@ -64,11 +64,30 @@ pub enum AccessUsage {
     Indirect,
     /// Presentation of a swapchain image (images only, read only).
     Present,
+    /// Input attachment read in a fragment shader (images only, read only), of an image an
+    /// earlier task wrote. The image is in a read-only layout: `SHADER_READ_ONLY_OPTIMAL` for
+    /// color formats, `DEPTH_STENCIL_READ_ONLY_OPTIMAL` for depth/stencil formats (so that a
+    /// task may also depth-test against it with [`DEPTH_READ`]). Reading an attachment the
+    /// same task writes (a feedback loop, dynamic rendering local read) is not modelled.
+    InputAttachment,
     /// Read or written by the host through a mapping.
     Host,
 }
 
-/// The access of one attachment: which stages touch the view, how, and through what.
+/// Which layout an image is in for an access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LayoutMode {
+    /// The layout the usage implies: `SHADER_READ_ONLY_OPTIMAL` for sampling,
+    /// `COLOR_ATTACHMENT_OPTIMAL` for color attachments, `GENERAL` for storage, ... (see
+    /// [`Access::image_layout_for`]).
+    #[default]
+    ByUsage,
+    /// `GENERAL`, whatever the usage (see [`Access::in_general_layout`]).
+    General,
+}
+
+/// The access of one attachment: which stages touch the view, how, through what, and (for
+/// images) in which layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Access {
     /// Pipeline stages that perform the access.
@@ -77,6 +96,9 @@ pub struct Access {
     pub kind: AccessKind,
     /// Storage, uniform, attachment, transfer, ...
     pub usage: AccessUsage,
+    /// The layout an image is in: the usage's ([`Access::new`]) or `GENERAL`
+    /// ([`Access::in_general_layout`]). Buffers have no layout and ignore it.
+    pub layout: LayoutMode,
 }
 
 /// Which resource type a view belongs to (used in error messages and access checks).
@@ -120,12 +142,18 @@ const DEPTH_STAGES: u64 = vk::PipelineStageFlags2::EARLY_FRAGMENT_TESTS.as_raw()
     | vk::PipelineStageFlags2::LATE_FRAGMENT_TESTS.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
-const TRANSFER_STAGES: u64 = vk::PipelineStageFlags2::COPY.as_raw()
+/// Stages that read transfer sources: copies, blits and resolves (clears only write).
+const TRANSFER_READ_STAGES: u64 = vk::PipelineStageFlags2::COPY.as_raw()
     | vk::PipelineStageFlags2::BLIT.as_raw()
     | vk::PipelineStageFlags2::RESOLVE.as_raw()
-    | vk::PipelineStageFlags2::CLEAR.as_raw()
     | vk::PipelineStageFlags2::ALL_TRANSFER.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
+/// Stages that write transfer destinations: copies, blits, resolves and clears (fills and
+/// updates of buffers are clears).
+const TRANSFER_WRITE_STAGES: u64 = TRANSFER_READ_STAGES | vk::PipelineStageFlags2::CLEAR.as_raw();
+/// Blits and resolves take images only.
+const IMAGE_ONLY_TRANSFER_STAGES: u64 =
+    vk::PipelineStageFlags2::BLIT.as_raw() | vk::PipelineStageFlags2::RESOLVE.as_raw();
 const VERTEX_INPUT_STAGES: u64 = vk::PipelineStageFlags2::VERTEX_ATTRIBUTE_INPUT.as_raw()
     | vk::PipelineStageFlags2::VERTEX_INPUT.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
@@ -135,6 +163,9 @@ const INDEX_INPUT_STAGES: u64 = vk::PipelineStageFlags2::INDEX_INPUT.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
 const INDIRECT_STAGES: u64 = vk::PipelineStageFlags2::DRAW_INDIRECT.as_raw()
+    | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
+    | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
+const INPUT_ATTACHMENT_STAGES: u64 = vk::PipelineStageFlags2::FRAGMENT_SHADER.as_raw()
     | vk::PipelineStageFlags2::ALL_GRAPHICS.as_raw()
     | vk::PipelineStageFlags2::ALL_COMMANDS.as_raw();
 const HOST_STAGES: u64 = vk::PipelineStageFlags2::HOST.as_raw();
@@ -176,7 +207,7 @@ pub(crate) struct DerivedAccess {
 }
 
 impl Access {
-    /// An access from its three parts.
+    /// An access from its three parts, in the layout its usage implies.
     pub const fn new(
         stages: vk::PipelineStageFlags2,
         kind: AccessKind,
@@ -186,6 +217,24 @@ impl Access {
             stages,
             kind,
             usage,
+            layout: LayoutMode::ByUsage,
+        }
+    }
+
+    /// The same access with images in the `GENERAL` layout instead of the one its usage
+    /// implies; stages, kind, usage and access flags stay. Accesses of a range that are all
+    /// in `GENERAL` need no layout transitions between them (only the memory barriers that
+    /// writes need), and reads in `GENERAL` share a group whatever their usage, e.g.
+    /// `access::FRAGMENT_SAMPLED.in_general_layout()` with `access::COMPUTE_READ`. The
+    /// task's commands must then name `GENERAL` too (descriptor image layouts, rendering
+    /// attachment layouts, copy layouts).
+    ///
+    /// Buffers have no layout: on them this changes nothing. Presentation needs
+    /// `PRESENT_SRC_KHR`: a present access in `GENERAL` is an error when recorded.
+    pub const fn in_general_layout(self) -> Self {
+        Self {
+            layout: LayoutMode::General,
+            ..self
         }
     }
 
@@ -207,6 +256,7 @@ impl Access {
             AccessUsage::Index => (A::INDEX_READ, A::NONE),
             AccessUsage::Indirect => (A::INDIRECT_COMMAND_READ, A::NONE),
             AccessUsage::Present => (A::NONE, A::NONE),
+            AccessUsage::InputAttachment => (A::INPUT_ATTACHMENT_READ, A::NONE),
             AccessUsage::Host => (A::HOST_READ, A::HOST_WRITE),
         };
         let mut flags = A::NONE;
@@ -219,10 +269,30 @@ impl Access {
         flags
     }
 
-    /// The layout an image must be in for this access (`UNDEFINED` for usages only buffers
-    /// have). Buffers have no layout, whatever the usage.
+    /// The layout a color image must be in for this access (`UNDEFINED` for usages only
+    /// buffers have). Buffers have no layout, whatever the usage. Only input attachments
+    /// depend on the format: see [`Access::image_layout_for`].
     pub fn image_layout(&self) -> vk::ImageLayout {
+        self.image_layout_for(vk::ImageAspectFlags::COLOR)
+    }
+
+    /// The layout an image with `aspects` (its format's, see [`crate::format_aspects`]) must
+    /// be in for this access (`UNDEFINED` for usages only buffers have): `GENERAL` when
+    /// [`Access::layout`] says so, else the usage's layout.
+    pub fn image_layout_for(&self, aspects: vk::ImageAspectFlags) -> vk::ImageLayout {
+        let by_usage = self.usage_layout(aspects);
+        match self.layout {
+            LayoutMode::General if by_usage != vk::ImageLayout::UNDEFINED => {
+                vk::ImageLayout::GENERAL
+            }
+            _ => by_usage,
+        }
+    }
+
+    /// The layout the usage implies on an image with `aspects`.
+    fn usage_layout(&self, aspects: vk::ImageAspectFlags) -> vk::ImageLayout {
         use vk::ImageLayout as L;
+        let depth_stencil = vk::ImageAspectFlags::DEPTH | vk::ImageAspectFlags::STENCIL;
         match self.usage {
             AccessUsage::Storage | AccessUsage::Host => L::GENERAL,
             AccessUsage::Sampled => L::SHADER_READ_ONLY_OPTIMAL,
@@ -234,6 +304,10 @@ impl Access {
             AccessUsage::TransferSrc => L::TRANSFER_SRC_OPTIMAL,
             AccessUsage::TransferDst => L::TRANSFER_DST_OPTIMAL,
             AccessUsage::Present => L::PRESENT_SRC_KHR,
+            AccessUsage::InputAttachment if aspects.intersects(depth_stencil) => {
+                L::DEPTH_STENCIL_READ_ONLY_OPTIMAL
+            }
+            AccessUsage::InputAttachment => L::SHADER_READ_ONLY_OPTIMAL,
             AccessUsage::Uniform
             | AccessUsage::Vertex
             | AccessUsage::Index
@@ -256,7 +330,8 @@ impl Access {
             AccessUsage::Host
             | AccessUsage::Present
             | AccessUsage::ColorAttachment
-            | AccessUsage::DepthStencilAttachment => B::empty(),
+            | AccessUsage::DepthStencilAttachment
+            | AccessUsage::InputAttachment => B::empty(),
         }
     }
 
@@ -270,6 +345,7 @@ impl Access {
             AccessUsage::DepthStencilAttachment => I::DEPTH_STENCIL_ATTACHMENT,
             AccessUsage::TransferSrc => I::TRANSFER_SRC,
             AccessUsage::TransferDst => I::TRANSFER_DST,
+            AccessUsage::InputAttachment => I::INPUT_ATTACHMENT,
             AccessUsage::Host
             | AccessUsage::Present
             | AccessUsage::Uniform
@@ -286,9 +362,13 @@ impl Access {
         use AccessUsage as U;
         let kind_ok = match self.usage {
             U::Sampled => matches!(self.kind, K::Sampled),
-            U::Uniform | U::TransferSrc | U::Vertex | U::Index | U::Indirect | U::Present => {
-                matches!(self.kind, K::Read)
-            }
+            U::Uniform
+            | U::TransferSrc
+            | U::Vertex
+            | U::Index
+            | U::Indirect
+            | U::Present
+            | U::InputAttachment => matches!(self.kind, K::Read),
             U::TransferDst => matches!(self.kind, K::Write | K::ConcurrentWrite),
             U::ColorAttachment | U::DepthStencilAttachment => {
                 matches!(self.kind, K::Read | K::Write | K::ReadWrite)
@@ -300,7 +380,7 @@ impl Access {
         }
         let resource_ok = match self.usage {
             U::Uniform | U::Vertex | U::Index | U::Indirect => resource == ResourceKind::Buffer,
-            U::ColorAttachment | U::DepthStencilAttachment | U::Present => {
+            U::ColorAttachment | U::DepthStencilAttachment | U::Present | U::InputAttachment => {
                 resource == ResourceKind::Image
             }
             U::Storage | U::Sampled | U::TransferSrc | U::TransferDst | U::Host => true,
@@ -312,12 +392,22 @@ impl Access {
             U::Storage | U::Sampled | U::Uniform => SHADER_STAGES,
             U::ColorAttachment => COLOR_STAGES,
             U::DepthStencilAttachment => DEPTH_STAGES,
-            U::TransferSrc | U::TransferDst => TRANSFER_STAGES,
+            U::TransferSrc | U::TransferDst => {
+                let stages = match self.usage {
+                    U::TransferSrc => TRANSFER_READ_STAGES,
+                    _ => TRANSFER_WRITE_STAGES,
+                };
+                match resource {
+                    ResourceKind::Buffer => stages & !IMAGE_ONLY_TRANSFER_STAGES,
+                    ResourceKind::Image => stages,
+                }
+            }
             U::Vertex => VERTEX_INPUT_STAGES,
             U::Index => INDEX_INPUT_STAGES,
             U::Indirect => INDIRECT_STAGES,
             U::Host => HOST_STAGES,
             U::Present => PRESENT_STAGES,
+            U::InputAttachment => INPUT_ATTACHMENT_STAGES,
         };
         let raw = self.stages.as_raw();
         if raw == 0 && self.usage != U::Present {
@@ -326,13 +416,17 @@ impl Access {
         if raw & !allowed != 0 {
             return Err(AccessProblem::StagesForUsage(stages(raw & !allowed)));
         }
+        if self.usage == U::Present && self.layout == LayoutMode::General {
+            return Err(AccessProblem::PresentInGeneral);
+        }
         Ok(())
     }
 
-    /// What the planner tracks for this access on a resource of type `resource`. Buffers
-    /// have no layout: their derived layout is always `UNDEFINED`, so reads of a buffer
-    /// through different usages (storage, uniform, transfer, ...) share one group.
-    pub(crate) fn derive(&self, resource: ResourceKind) -> DerivedAccess {
+    /// What the planner tracks for this access on an image with `aspects` (its format's),
+    /// or on a buffer (`None`). Buffers have no layout: their derived layout is always
+    /// `UNDEFINED`, so reads of a buffer through different usages (storage, uniform,
+    /// transfer, ...) share one group.
+    pub(crate) fn derive(&self, aspects: Option<vk::ImageAspectFlags>) -> DerivedAccess {
         let class = match self.kind {
             AccessKind::Read | AccessKind::Sampled => AccessClass::Read,
             AccessKind::ConcurrentWrite | AccessKind::ConcurrentReadWrite => {
@@ -343,10 +437,7 @@ impl Access {
         DerivedAccess {
             stages: self.stages,
             access: self.access_flags(),
-            layout: match resource {
-                ResourceKind::Buffer => vk::ImageLayout::UNDEFINED,
-                ResourceKind::Image => self.image_layout(),
-            },
+            layout: aspects.map_or(vk::ImageLayout::UNDEFINED, |a| self.image_layout_for(a)),
             class,
         }
     }
@@ -359,165 +450,12 @@ pub(crate) enum AccessProblem {
     UsageForResource,
     NoStages,
     StagesForUsage(vk::PipelineStageFlags2),
+    /// A present access in the `GENERAL` layout.
+    PresentInGeneral,
 }
 
-macro_rules! access_constants {
-    ($($(#[$doc:meta])* $name:ident = $stage:ident, $kind:ident, $usage:ident;)*) => {
-        $(
-            $(#[$doc])*
-            pub const $name: Access = Access::new(
-                vk::PipelineStageFlags2::$stage,
-                AccessKind::$kind,
-                AccessUsage::$usage,
-            );
-        )*
-    };
-}
-
-access_constants! {
-    /// Storage read in a compute shader.
-    COMPUTE_READ = COMPUTE_SHADER, Read, Storage;
-    /// Storage write in a compute shader.
-    COMPUTE_WRITE = COMPUTE_SHADER, Write, Storage;
-    /// Storage read-write in a compute shader.
-    COMPUTE_READ_WRITE = COMPUTE_SHADER, ReadWrite, Storage;
-    /// Concurrent storage write in a compute shader.
-    COMPUTE_CONCURRENT_WRITE = COMPUTE_SHADER, ConcurrentWrite, Storage;
-    /// Concurrent storage read-write (e.g. atomics) in a compute shader.
-    COMPUTE_CONCURRENT_READ_WRITE = COMPUTE_SHADER, ConcurrentReadWrite, Storage;
-    /// Sampled read in a compute shader.
-    COMPUTE_SAMPLED = COMPUTE_SHADER, Sampled, Sampled;
-    /// Uniform buffer read in a compute shader.
-    COMPUTE_UNIFORM = COMPUTE_SHADER, Read, Uniform;
-    /// Storage read in a vertex shader.
-    VERTEX_SHADER_READ = VERTEX_SHADER, Read, Storage;
-    /// Uniform buffer read in a vertex shader.
-    VERTEX_SHADER_UNIFORM = VERTEX_SHADER, Read, Uniform;
-    /// Storage read in a fragment shader.
-    FRAGMENT_READ = FRAGMENT_SHADER, Read, Storage;
-    /// Storage write in a fragment shader.
-    FRAGMENT_WRITE = FRAGMENT_SHADER, Write, Storage;
-    /// Sampled read in a fragment shader.
-    FRAGMENT_SAMPLED = FRAGMENT_SHADER, Sampled, Sampled;
-    /// Uniform buffer read in a fragment shader.
-    FRAGMENT_UNIFORM = FRAGMENT_SHADER, Read, Uniform;
-    /// Color attachment written (load op clear or don't care).
-    COLOR_WRITE = COLOR_ATTACHMENT_OUTPUT, Write, ColorAttachment;
-    /// Color attachment read and written (load op load, blending).
-    COLOR_READ_WRITE = COLOR_ATTACHMENT_OUTPUT, ReadWrite, ColorAttachment;
-    /// Depth/stencil attachment tested and written.
-    DEPTH_WRITE = EARLY_FRAGMENT_TESTS, ReadWrite, DepthStencilAttachment;
-    /// Depth/stencil attachment tested, not written.
-    DEPTH_READ = EARLY_FRAGMENT_TESTS, Read, DepthStencilAttachment;
-    /// Source of a copy.
-    TRANSFER_SRC = COPY, Read, TransferSrc;
-    /// Destination of a copy.
-    TRANSFER_DST = COPY, Write, TransferDst;
-    /// Destination of `vkCmdFillBuffer`/`vkCmdClearColorImage` (all transfer stages).
-    CLEAR_DST = ALL_TRANSFER, Write, TransferDst;
-    /// Vertex buffer.
-    VERTEX_BUFFER = VERTEX_ATTRIBUTE_INPUT, Read, Vertex;
-    /// Index buffer.
-    INDEX_BUFFER = INDEX_INPUT, Read, Index;
-    /// Indirect draw or dispatch arguments.
-    INDIRECT_ARGS = DRAW_INDIRECT, Read, Indirect;
-    /// Read by the host after the graph.
-    HOST_READ = HOST, Read, Host;
-    /// Written by the host.
-    HOST_WRITE = HOST, Write, Host;
-    /// Presented to a swapchain. All stages, so that the transition into the present layout
-    /// is ordered before the semaphore signal the present waits for.
-    PRESENT = ALL_COMMANDS, Read, Present;
-}
+mod constants;
+pub use constants::*;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn derived_flags_and_layouts() {
-        assert_eq!(
-            COMPUTE_READ_WRITE.access_flags(),
-            vk::AccessFlags2::SHADER_STORAGE_READ | vk::AccessFlags2::SHADER_STORAGE_WRITE
-        );
-        assert_eq!(
-            COMPUTE_WRITE.access_flags(),
-            vk::AccessFlags2::SHADER_STORAGE_WRITE
-        );
-        assert_eq!(
-            FRAGMENT_SAMPLED.image_layout(),
-            vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
-        );
-        assert_eq!(
-            DEPTH_READ.image_layout(),
-            vk::ImageLayout::DEPTH_STENCIL_READ_ONLY_OPTIMAL
-        );
-        assert_eq!(PRESENT.access_flags(), vk::AccessFlags2::NONE);
-        assert_eq!(
-            INDEX_BUFFER.required_buffer_usage(),
-            vk::BufferUsageFlags::INDEX_BUFFER
-        );
-    }
-
-    #[test]
-    fn every_constant_is_consistent() {
-        for a in [
-            COMPUTE_READ,
-            COMPUTE_WRITE,
-            COMPUTE_READ_WRITE,
-            COMPUTE_CONCURRENT_WRITE,
-            COMPUTE_CONCURRENT_READ_WRITE,
-            COMPUTE_SAMPLED,
-            COMPUTE_UNIFORM,
-            VERTEX_SHADER_READ,
-            VERTEX_SHADER_UNIFORM,
-            FRAGMENT_READ,
-            FRAGMENT_WRITE,
-            FRAGMENT_SAMPLED,
-            FRAGMENT_UNIFORM,
-            COLOR_WRITE,
-            COLOR_READ_WRITE,
-            DEPTH_WRITE,
-            DEPTH_READ,
-            TRANSFER_SRC,
-            TRANSFER_DST,
-            CLEAR_DST,
-            VERTEX_BUFFER,
-            INDEX_BUFFER,
-            INDIRECT_ARGS,
-            HOST_READ,
-            HOST_WRITE,
-            PRESENT,
-        ] {
-            let on_buffer = a.check(ResourceKind::Buffer);
-            let on_image = a.check(ResourceKind::Image);
-            assert!(on_buffer.is_ok() || on_image.is_ok(), "{a:?}");
-        }
-    }
-
-    #[test]
-    fn mismatched_parts_are_rejected() {
-        let bad_stage = Access::new(
-            vk::PipelineStageFlags2::COMPUTE_SHADER,
-            AccessKind::Read,
-            AccessUsage::Vertex,
-        );
-        assert!(matches!(
-            bad_stage.check(ResourceKind::Buffer),
-            Err(AccessProblem::StagesForUsage(_))
-        ));
-        let bad_kind = Access::new(
-            vk::PipelineStageFlags2::COMPUTE_SHADER,
-            AccessKind::Write,
-            AccessUsage::Uniform,
-        );
-        assert_eq!(
-            bad_kind.check(ResourceKind::Buffer),
-            Err(AccessProblem::KindForUsage)
-        );
-        assert_eq!(
-            COLOR_WRITE.check(ResourceKind::Buffer),
-            Err(AccessProblem::UsageForResource)
-        );
-    }
-}
+mod tests;

@@ -1,7 +1,7 @@
 //! Errors of recording and compiling. Every variant names the task (or the `present`/`declare`
 //! step), the resource and what was wrong.
 
-use crate::access::{Access, ResourceKind};
+use crate::access::{Access, AccessProblem, ResourceKind};
 
 /// A misuse found while recording or compiling a graph.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -155,4 +155,43 @@ pub enum GraphError {
     /// A plan was inspected against a graph it was not compiled from.
     #[error("the plan was compiled from another graph")]
     ForeignPlan,
+}
+
+impl GraphError {
+    /// The error for `access`, which does not fit (`problem`), attached by task `task` to
+    /// `resource` (a `kind`).
+    pub(crate) fn of_access(
+        task: &str,
+        resource: &str,
+        kind: ResourceKind,
+        access: Access,
+        problem: AccessProblem,
+    ) -> Self {
+        let invalid = |problem: String| Self::InvalidAccess {
+            task: task.to_owned(),
+            resource: resource.to_owned(),
+            access,
+            problem,
+        };
+        match problem {
+            AccessProblem::UsageForResource => Self::AccessNotForResource {
+                task: task.to_owned(),
+                resource: resource.to_owned(),
+                kind,
+                access,
+            },
+            AccessProblem::KindForUsage => invalid(format!(
+                "kind {:?} cannot be used as {:?}",
+                access.kind, access.usage
+            )),
+            AccessProblem::NoStages => invalid("no pipeline stage given".into()),
+            AccessProblem::PresentInGeneral => {
+                invalid("a present needs PRESENT_SRC_KHR; it cannot be in GENERAL".into())
+            }
+            AccessProblem::StagesForUsage(stages) => invalid(format!(
+                "stages {stages:?} cannot perform {:?} accesses on a {kind}",
+                access.usage
+            )),
+        }
+    }
 }

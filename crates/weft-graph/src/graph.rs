@@ -3,7 +3,7 @@
 
 use ash::vk;
 
-use crate::access::{Access, AccessProblem, AccessUsage, DerivedAccess, ResourceKind};
+use crate::access::{Access, AccessUsage, DerivedAccess, ResourceKind};
 use crate::compile::scratch::ScratchSlot;
 use crate::error::GraphError;
 use crate::locality::Locality;
@@ -409,44 +409,17 @@ impl<C> TaskGraph<C> {
         };
         let info = self.resource(task, kind, graph, index)?;
         let name = || info.name.clone();
-        access.check(kind).map_err(|problem| match problem {
-            AccessProblem::UsageForResource => GraphError::AccessNotForResource {
-                task: task.to_owned(),
-                resource: name(),
-                kind,
-                access,
-            },
-            AccessProblem::KindForUsage => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: format!(
-                    "kind {:?} cannot be used as {:?}",
-                    access.kind, access.usage
-                ),
-            },
-            AccessProblem::NoStages => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: "no pipeline stage given".into(),
-            },
-            AccessProblem::StagesForUsage(stages) => GraphError::InvalidAccess {
-                task: task.to_owned(),
-                resource: name(),
-                access,
-                problem: format!(
-                    "stages {stages:?} cannot perform {:?} accesses",
-                    access.usage
-                ),
-            },
-        })?;
+        access
+            .check(kind)
+            .map_err(|problem| GraphError::of_access(task, &info.name, kind, access, problem))?;
         if self.presents.iter().any(|p| p.resource == index) {
             return Err(GraphError::UseAfterPresent {
                 task: task.to_owned(),
                 resource: name(),
             });
         }
+        // The image's aspects pick layouts that depend on the format (input attachments).
+        let mut aspects = None;
         let resolved = match (&info.desc, view) {
             (ResourceDesc::Buffer(desc), View::Buffer(v)) => {
                 let needed = access.required_buffer_usage();
@@ -460,6 +433,7 @@ impl<C> TaskGraph<C> {
                 if !desc.usage.contains(needed) {
                     return Err(missing_usage(task, info, access, format!("{needed:?}")));
                 }
+                aspects = Some(desc.aspects());
                 check_attachment_aspects(task, info, desc.aspects(), access)?;
                 resolve_image(&v, desc)
             }
@@ -479,7 +453,7 @@ impl<C> TaskGraph<C> {
             access,
             resource: index,
             resolved,
-            derived: access.derive(kind),
+            derived: access.derive(aspects),
         })
     }
 }
@@ -509,7 +483,8 @@ fn view_error(task: &str, resource: &str, problem: ViewProblem) -> GraphError {
 }
 
 /// Attachment accesses must match the image's aspects: color attachments need a color
-/// format, depth/stencil attachments a depth or stencil format.
+/// format, depth/stencil attachments a depth or stencil format; presents a color format
+/// (swapchain images are color images).
 fn check_attachment_aspects(
     task: &str,
     info: &ResourceInfo,
@@ -523,6 +498,9 @@ fn check_attachment_aspects(
         }
         AccessUsage::DepthStencilAttachment if !aspects.intersects(depth_stencil) => {
             "a depth/stencil attachment access on a color image"
+        }
+        AccessUsage::Present if !aspects.contains(vk::ImageAspectFlags::COLOR) => {
+            "a present access on a depth/stencil image"
         }
         _ => return Ok(()),
     };

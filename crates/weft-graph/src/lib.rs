@@ -49,7 +49,7 @@ mod touch;
 mod units;
 mod view;
 
-pub use access::{Access, AccessKind, AccessUsage, ResourceKind};
+pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
 pub use compile::dependencies::Hazard;
 pub use compile::{CompileOptions, CompileThreads};

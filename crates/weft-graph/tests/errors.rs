@@ -271,6 +271,111 @@ fn depth_access_on_a_color_image() {
 }
 
 #[test]
+fn blit_access_on_a_buffer() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let b = g
+        .external_buffer(
+            "staging",
+            BufferDesc {
+                size: 64,
+                usage: vk::BufferUsageFlags::TRANSFER_SRC,
+            },
+        )
+        .unwrap();
+    let e = g.task("t").attach(b, BLIT_SRC).record().unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`t`", "`staging`");
+    assert!(e.to_string().contains("BLIT"), "{e}");
+}
+
+#[test]
+fn input_attachment_on_a_buffer() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let b = storage_buffer(&mut g, "buf", 64);
+    let e = g
+        .task("t")
+        .attach(b, FRAGMENT_INPUT_ATTACHMENT)
+        .record()
+        .unwrap_err();
+    assert!(matches!(e, GraphError::AccessNotForResource { .. }), "{e}");
+    names(&e, "`t`", "`buf`");
+}
+
+#[test]
+fn input_attachment_misuse() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::INPUT_ATTACHMENT;
+    let img = g
+        .external_image(
+            "gbuffer",
+            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, usage),
+        )
+        .unwrap();
+    // Written: input attachments are read only.
+    let written = Access::new(
+        vk::PipelineStageFlags2::FRAGMENT_SHADER,
+        AccessKind::Write,
+        AccessUsage::InputAttachment,
+    );
+    let e = g.task("w").attach(img, written).record().unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`w`", "`gbuffer`");
+    // Outside the fragment shader.
+    let in_compute = Access::new(
+        vk::PipelineStageFlags2::COMPUTE_SHADER,
+        AccessKind::Read,
+        AccessUsage::InputAttachment,
+    );
+    let e = g.task("c").attach(img, in_compute).record().unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`c`", "`gbuffer`");
+    // Without the INPUT_ATTACHMENT usage.
+    let plain = color_image(&mut g, "plain");
+    let e = g
+        .task("r")
+        .attach(plain, FRAGMENT_INPUT_ATTACHMENT)
+        .record()
+        .unwrap_err();
+    assert!(matches!(e, GraphError::MissingUsage { .. }), "{e}");
+    names(&e, "`r`", "`plain`");
+    assert!(e.to_string().contains("INPUT_ATTACHMENT"), "{e}");
+}
+
+#[test]
+fn present_access_on_a_depth_image() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let img = g
+        .external_image(
+            "depth",
+            ImageDesc::new_2d(
+                vk::Format::D32_SFLOAT,
+                16,
+                16,
+                vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT,
+            ),
+        )
+        .unwrap();
+    let e = g.task("t").attach(img, PRESENT).record().unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`t`", "`depth`");
+    assert!(e.to_string().contains("depth/stencil image"));
+}
+
+#[test]
+fn present_access_in_general_layout() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let img = color_image(&mut g, "swapchain");
+    let e = g
+        .task("t")
+        .attach(img, PRESENT.in_general_layout())
+        .record()
+        .unwrap_err();
+    assert!(matches!(e, GraphError::InvalidAccess { .. }), "{e}");
+    names(&e, "`t`", "`swapchain`");
+    assert!(e.to_string().contains("PRESENT_SRC_KHR"), "{e}");
+}
+
+#[test]
 fn handle_from_another_graph() {
     let mut other: TaskGraph = TaskGraph::new();
     let foreign = storage_buffer(&mut other, "foreign", 64);

@@ -13,7 +13,6 @@ use super::scratch::Scratch;
 use super::tracks::{RangeState, Tracks, NO_TRANSITION};
 use super::walk_part::{WalkInput, WalkPart};
 use super::CompileThreads;
-use crate::access::ResourceKind;
 use crate::graph::TaskGraph;
 
 /// Why one task depends on another.
@@ -273,7 +272,7 @@ impl Drop for Finished<'_> {
 pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) -> Vec<Transition> {
     let mut transitions = Vec::new();
     let dst = w.groups.intern(Group::from_access(
-        &crate::access::PRESENT.derive(ResourceKind::Image),
+        &crate::access::PRESENT.derive(Some(ash::vk::ImageAspectFlags::COLOR)),
     ));
     let batch = w.batch_count;
     for present in &graph.presents {
