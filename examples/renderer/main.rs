@@ -133,20 +133,10 @@ fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled
     renderer.record(&mut graph, output, width, height, |data: &FrameData| {
         data.angle
     })?;
-    let blit_src = Access::new(
-        vk::PipelineStageFlags2::BLIT,
-        AccessKind::Read,
-        AccessUsage::TransferSrc,
-    );
-    let blit_dst = Access::new(
-        vk::PipelineStageFlags2::BLIT,
-        AccessKind::Write,
-        AccessUsage::TransferDst,
-    );
     graph
         .task("blit to swapchain")
-        .attach(output, blit_src)
-        .attach(swapchain_image, blit_dst)
+        .attach(output, access::BLIT_SRC)
+        .attach(swapchain_image, access::BLIT_DST)
         .run(move |cx| {
             let layers = vk::ImageSubresourceLayers {
                 aspect_mask: vk::ImageAspectFlags::COLOR,

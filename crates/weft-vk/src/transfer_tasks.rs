@@ -5,8 +5,8 @@
 
 use ash::vk;
 use weft_graph::{
-    access, Access, AccessKind, AccessUsage, BufferView, ImageDesc, ImageRange, ImageView, ResourceDesc,
-    TaskId,
+    access, Access, AccessKind, AccessUsage, BufferView, ImageDesc, ImageRange, ImageView,
+    ResourceDesc, TaskId,
 };
 
 use crate::error::VkError;
@@ -18,16 +18,8 @@ use crate::graph::Graph;
 const COPY_SRC: Access = access::TRANSFER_SRC;
 const COPY_DST: Access = access::TRANSFER_DST;
 const CLEAR_DST: Access = access::CLEAR_DST;
-const BLIT_SRC: Access = Access::new(
-    vk::PipelineStageFlags2::BLIT,
-    AccessKind::Read,
-    AccessUsage::TransferSrc,
-);
-const BLIT_DST: Access = Access::new(
-    vk::PipelineStageFlags2::BLIT,
-    AccessKind::Write,
-    AccessUsage::TransferDst,
-);
+const BLIT_SRC: Access = access::BLIT_SRC;
+const BLIT_DST: Access = access::BLIT_DST;
 
 /// A clear color in the attachment format's numeric type.
 #[derive(Clone, Copy, Debug, PartialEq)]
