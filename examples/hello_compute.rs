@@ -26,16 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let values = graph.import_buffer("values", &real)?;
 
     // Fill it with 21, then double it: the graph puts the barrier between the two.
-    graph
-        .task("fill")
-        .attach(values, access::CLEAR_DST)
-        .run(move |cx| {
-            let buffer = cx.buffer(values)?;
-            // SAFETY: recording; the task attached the whole buffer for a transfer write.
-            unsafe { (cx.device()).cmd_fill_buffer(cx.cmd(), buffer, 0, vk::WHOLE_SIZE, 21) };
-            Ok(())
-        })
-        .record()?;
+    graph.fill("fill", values, 21)?;
     graph
         .compute("double", &pipeline)
         .bind("values", values)

@@ -1,32 +1,35 @@
 //! The Vulkan runtime of weft: a [`Context`] (instance, device, validation and
-//! synchronization validation), real [`Buffer`]s, and the [`Executor`] that replays plans
-//! compiled by `weft-graph`.
+//! synchronization validation), real [`Buffer`]s and [`Image`]s, the runtime [`Graph`]
+//! (a recording with the real resources bound to it and its cached plan), and the
+//! [`Executor`] that replays it every frame.
 //!
 //! ```
 //! use std::sync::Arc;
 //! use ash::vk;
-//! use weft_graph::{access, BufferDesc, CompileOptions, TaskGraph};
-//! use weft_vk::{Buffer, BufferInfo, Callback, Context, ContextOptions, Executor, MemoryLocation};
+//! use weft_graph::access;
+//! use weft_vk::{Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, MemoryLocation};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let ctx = Arc::new(Context::new(&ContextOptions::validated())?);
 //! let usage = vk::BufferUsageFlags::TRANSFER_DST | vk::BufferUsageFlags::TRANSFER_SRC;
-//! let real = Buffer::new(&ctx, &BufferInfo { name: "out", size: 64, usage, location: MemoryLocation::GpuToCpu })?;
+//! let info = BufferInfo { name: "out", size: 64, usage, location: MemoryLocation::GpuToCpu };
+//! let real = Arc::new(Buffer::new(&ctx, &info)?);
 //!
-//! let mut graph: TaskGraph<Callback<u32>> = TaskGraph::new();
-//! let out = graph.external_buffer("out", BufferDesc { size: 64, usage })?;
+//! // Per-frame data of type u32 reaches every callback as `cx.data`.
+//! let mut graph: Graph<u32> = Graph::new();
+//! let out = graph.import_buffer("out", &real)?;
 //! graph
 //!     .task("fill")
 //!     .attach(out, access::CLEAR_DST)
-//!     .run(Box::new(move |cx| {
-//!         let value = *cx.data;
-//!         // SAFETY: the command buffer is recording and `out` is a live buffer.
-//!         unsafe { cx.device().cmd_fill_buffer(cx.cmd(), cx.buffer(out), 0, 64, value) };
-//!     }))
+//!     .run(move |cx| {
+//!         let (buffer, value) = (cx.buffer(out)?, *cx.data);
+//!         // SAFETY: the command buffer is recording and the task attached all of `out`.
+//!         unsafe { cx.device().cmd_fill_buffer(cx.cmd(), buffer, 0, 64, value) };
+//!         Ok(())
+//!     })
 //!     .record()?;
-//! let plan = graph.compile(&CompileOptions::default())?;
 //! let mut executor = Executor::new(&ctx)?;
-//! executor.execute(&mut graph, &plan, &[(out, &real)], &[], &mut 7u32)?;
+//! executor.execute(&mut graph, &mut 7u32)?; // compiles once, then replays
 //! assert_eq!(&real.mapped()?[..4], &7u32.to_ne_bytes());
 //! assert_eq!(ctx.validation_messages(), 0);
 //! # Ok(())

@@ -5,8 +5,7 @@
 
 use ash::vk;
 use weft_graph::{
-    access, Access, AccessKind, AccessUsage, BufferView, ImageDesc, ImageRange, ImageView,
-    ResourceDesc, TaskId,
+    access, Access, BufferView, ImageDesc, ImageRange, ImageView, ResourceDesc, TaskId,
 };
 
 use crate::error::VkError;
