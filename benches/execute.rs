@@ -1,8 +1,10 @@
-//! `cargo bench --bench execute`: the CPU time to record one frame of a 1,000-task compute
-//! graph, weft's executor (`record_plan`: resolve, bridge, barriers, callbacks, pipeline
-//! tasks) against a hand-written ash loop recording the same dispatches and barriers into a
-//! command buffer, in the same run. Validation is off: this measures our code, not the
-//! layers. Neither side submits; recording is what is compared.
+//! `cargo bench --bench execute`: the CPU time to record one frame of a 16-task and of a
+//! 1,000-task compute graph, weft's executor (`record_plan`: resolve, bridge, barriers,
+//! callbacks, compute tasks) against a hand-written ash loop recording the same dispatches
+//! and barriers into a command buffer, in the same run. Validation is off: this measures
+//! our code, not the layers. Neither side submits; recording is what is compared. Then the
+//! 16-task graph is executed (recorded and submitted, two frames in flight) with the
+//! executor's phase timer on, and the mean time of each phase is printed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +15,6 @@ use weft::runtime::{
     Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, MemoryLocation,
 };
 
-const TASKS: usize = 1000;
 const BUFFERS: usize = 64;
 const SIZE: u64 = 1024;
 
@@ -35,6 +36,12 @@ struct HandTask {
 }
 
 fn execute(c: &mut Criterion) {
+    for tasks in [16, 1000] {
+        bench_tasks(c, tasks);
+    }
+}
+
+fn bench_tasks(c: &mut Criterion, tasks: usize) {
     let ctx = Arc::new(
         Context::new(&ContextOptions {
             validation: false,
@@ -70,8 +77,8 @@ fn execute(c: &mut Criterion) {
         .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
         .collect();
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    let mut picks = Vec::with_capacity(TASKS);
-    for t in 0..TASKS {
+    let mut picks = Vec::with_capacity(tasks);
+    for t in 0..tasks {
         let a = rng.below(BUFFERS as u64) as usize;
         let b = rng.below(BUFFERS as u64) as usize;
         let mut d = rng.below(BUFFERS as u64) as usize;
@@ -202,7 +209,7 @@ fn execute(c: &mut Criterion) {
 
     eprintln!(
         "execute: {} tasks in {} batches, {} memory barriers",
-        TASKS,
+        tasks,
         plan.batch_count(),
         plan.stats().memory_barriers
     );
@@ -210,13 +217,50 @@ fn execute(c: &mut Criterion) {
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(3));
     group.sample_size(30);
-    group.bench_function("hand_written_record_1000_tasks", |b| b.iter(record_by_hand));
-    group.bench_function("weft_record_plan_1000_tasks", |b| {
+    group.bench_function(format!("hand_written_record_{tasks}_tasks"), |b| {
+        b.iter(record_by_hand)
+    });
+    group.bench_function(format!("weft_record_plan_{tasks}_tasks"), |b| {
         b.iter(|| executor.record_plan(&mut graph, &mut ()).expect("records"))
     });
     group.finish();
+    if tasks <= 16 {
+        print_phases(&mut executor, &mut graph, tasks);
+    }
     // SAFETY: nothing recorded into the pool is pending.
     unsafe { device.destroy_command_pool(pool, None) };
+}
+
+/// Executes `graph` (record and submit) many times with the phase timer on and prints the
+/// mean CPU time of each phase.
+fn print_phases(executor: &mut Executor, graph: &mut Graph, tasks: usize) {
+    const RUNS: u32 = 2000;
+    executor.time_cpu_phases(true);
+    let mut sum = [Duration::ZERO; 6];
+    for _ in 0..RUNS {
+        executor.execute(graph, &mut ()).expect("executes");
+        let t = executor.cpu_times().expect("timing is on");
+        for (total, phase) in sum
+            .iter_mut()
+            .zip([t.wait, t.resolve, t.bridge, t.record, t.remember, t.submit])
+        {
+            *total += phase;
+        }
+    }
+    executor.wait_idle().expect("idle");
+    executor.time_cpu_phases(false);
+    let us = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(RUNS);
+    let total: Duration = sum.iter().sum();
+    eprintln!(
+        "execute {tasks} tasks, mean of {RUNS}: total {:.2} us = wait {:.2} + resolve {:.2} + bridge {:.2} + record {:.2} + remember {:.2} + submit {:.2}",
+        us(total),
+        us(sum[0]),
+        us(sum[1]),
+        us(sum[2]),
+        us(sum[3]),
+        us(sum[4]),
+        us(sum[5])
+    );
 }
 
 criterion_group!(benches, execute);

@@ -35,6 +35,8 @@ pub struct Graph<U: 'static = ()> {
     recording: TaskGraph<Callback<U>>,
     /// By resource index: the real resource bound to an external resource.
     bound: Vec<Option<Bound>>,
+    /// Grows with every bind and unbind (executors re-resolve handles only when it moved).
+    bindings_changed: u64,
     options: CompileOptions,
     plan: Option<Plan>,
 }
@@ -69,6 +71,7 @@ impl<U: 'static> Graph<U> {
         Self {
             recording: TaskGraph::new(),
             bound: Vec::new(),
+            bindings_changed: 0,
             options,
             plan: None,
         }
@@ -134,6 +137,7 @@ impl<U: 'static> Graph<U> {
         if let Some(slot) = self.bound.get_mut(index) {
             *slot = None;
         }
+        self.bindings_changed += 1;
         Ok(())
     }
 
@@ -161,6 +165,7 @@ impl<U: 'static> Graph<U> {
             self.bound.resize_with(index + 1, || None);
         }
         self.bound[index] = Some(bound);
+        self.bindings_changed += 1;
     }
 
     /// Starts a task that runs a callback; finish it with [`Task::record`].
@@ -212,10 +217,16 @@ impl<U: 'static> Graph<U> {
     /// What the executor needs at once: the recording (its callbacks are called), the
     /// current plan and the bindings, compiled first when needed.
     pub(crate) fn parts(&mut self) -> Result<Parts<'_, U>, GraphError> {
+        let key = ResolveKey {
+            graph: self.recording.id(),
+            revision: self.recording.revision(),
+            bindings: self.bindings_changed,
+        };
         Ok(Parts {
             plan: current_plan(&mut self.plan, &self.recording, &self.options)?,
             recording: &mut self.recording,
             bound: &self.bound,
+            key,
         })
     }
 
@@ -244,4 +255,14 @@ pub(crate) struct Parts<'g, U: 'static> {
     pub recording: &'g mut TaskGraph<Callback<U>>,
     pub plan: &'g Plan,
     pub bound: &'g [Option<Bound>],
+    /// What the real handles of an execution depend on.
+    pub key: ResolveKey,
+}
+
+/// Identifies a graph's recording and bindings: equal keys resolve to the same handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ResolveKey {
+    pub graph: weft_graph::GraphId,
+    pub revision: u64,
+    pub bindings: u64,
 }

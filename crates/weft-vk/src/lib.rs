@@ -68,7 +68,7 @@ pub use compute_task::ComputeTask;
 pub use context::{Context, ContextOptions};
 pub use draw_task::{ColorLoad, Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
-pub use executor::{Callback, Executor, TaskContext};
+pub use executor::{Callback, CpuTimes, Executor, TaskContext};
 pub use graph::Graph;
 pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};
 pub use ids::ResourceId;

@@ -14,7 +14,7 @@ use crate::error::{vk_err, VkError};
 use crate::swapchain::FrameSync;
 use crate::timeline::Submit;
 
-use super::resolve::Transients;
+use super::resolve::{Resolved, Transients};
 
 /// One frame in flight: its command buffer, the submission that last used it, and its own
 /// transient resources (frames in flight must not share them).
@@ -22,6 +22,8 @@ pub(crate) struct Frame {
     pub cmd: vk::CommandBuffer,
     pub submission: u64,
     pub transients: Transients,
+    /// The real handles of the slot's last execution (its transients are its own).
+    pub resolved: Resolved,
 }
 
 /// The frame slots of an executor and the pool their command buffers come from.
@@ -64,6 +66,7 @@ impl Frames {
                     cmd,
                     submission: 0,
                     transients: Transients::default(),
+                    resolved: Resolved::default(),
                 })
                 .collect(),
             current: 0,

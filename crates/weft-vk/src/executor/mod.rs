@@ -18,12 +18,13 @@ mod resolve;
 mod task_context;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use weft_graph::ExternalUse;
 
 use crate::context::Context;
 use crate::error::VkError;
-use crate::graph::Graph;
+use crate::graph::{Graph, Parts};
 use crate::swapchain::FrameSync;
 
 pub(crate) use bridge::lock_state;
@@ -32,7 +33,6 @@ pub use task_context::{Callback, TaskContext};
 use bridge::{remember_last_uses, Bridges};
 use frames::Frames;
 use record::{Inputs, Recorder};
-use resolve::Resolved;
 
 /// Replays graphs with up to N frames in flight (2 by default): `execute` records into the
 /// next frame's command buffer (waiting only until that frame's previous submission has
@@ -42,10 +42,41 @@ pub struct Executor {
     ctx: Arc<Context>,
     frames: Frames,
     // Scratch reused by every execution, so the steady state does not allocate.
-    resolved: Resolved,
     bridges: Bridges,
     recorder: Recorder,
     merged_last_uses: Vec<Option<ExternalUse>>,
+    timing: bool,
+    times: CpuTimes,
+}
+
+/// The CPU time of each phase of one execution (see [`Executor::time_cpu_phases`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuTimes {
+    /// Waiting for the frame slot's previous submission.
+    pub wait: Duration,
+    /// Finding the real resources (and creating transients).
+    pub resolve: Duration,
+    /// Barriers from the bound resources' states to their first uses.
+    pub bridge: Duration,
+    /// Beginning the command buffer, the barriers and the task callbacks, ending it.
+    pub record: Duration,
+    /// Storing the state the plan leaves each bound resource in.
+    pub remember: Duration,
+    /// `vkQueueSubmit2` and marking resources in flight.
+    pub submit: Duration,
+}
+
+/// The time since `clock` (zero when timing is off), and restarts it.
+fn lap(clock: &mut Option<Instant>) -> Duration {
+    match clock {
+        Some(start) => {
+            let now = Instant::now();
+            let elapsed = now - *start;
+            *start = now;
+            elapsed
+        }
+        None => Duration::ZERO,
+    }
 }
 
 impl Executor {
@@ -59,10 +90,11 @@ impl Executor {
         Ok(Self {
             ctx: Arc::clone(ctx),
             frames: Frames::new(ctx, frames)?,
-            resolved: Resolved::default(),
             bridges: Bridges::default(),
             recorder: Recorder::default(),
             merged_last_uses: Vec::new(),
+            timing: false,
+            times: CpuTimes::default(),
         })
     }
 
@@ -71,12 +103,7 @@ impl Executor {
     /// for the GPU. `data` is passed to every callback. Returns the submission's value on
     /// the context's timeline (see [`Context::wait_for_submission`]).
     pub fn execute<U>(&mut self, graph: &mut Graph<U>, data: &mut U) -> Result<u64, VkError> {
-        if !graph.plan().map_err(VkError::Graph)?.presents().is_empty() {
-            return Err(VkError::PresentWithoutSwapchain);
-        }
-        self.record_plan(graph, data)?;
-        let parts = graph.parts().map_err(VkError::Graph)?;
-        self.frames.submit(parts.plan, parts.bound, None)
+        self.run(graph, data, None)
     }
 
     /// Like [`Executor::execute`] for a frame that renders into an acquired swapchain image
@@ -88,9 +115,37 @@ impl Executor {
         data: &mut U,
         sync: FrameSync,
     ) -> Result<u64, VkError> {
-        self.record_plan(graph, data)?;
-        let parts = graph.parts().map_err(VkError::Graph)?;
-        self.frames.submit(parts.plan, parts.bound, Some(sync))
+        self.run(graph, data, Some(sync))
+    }
+
+    /// Records and submits (see [`Executor::execute`]).
+    fn run<U>(
+        &mut self,
+        graph: &mut Graph<U>,
+        data: &mut U,
+        sync: Option<FrameSync>,
+    ) -> Result<u64, VkError> {
+        let mut parts = graph.parts().map_err(VkError::Graph)?;
+        if sync.is_none() && !parts.plan.presents().is_empty() {
+            return Err(VkError::PresentWithoutSwapchain);
+        }
+        let mut clock = self.timing.then(Instant::now);
+        self.record_parts(&mut parts, data, &mut clock)?;
+        let value = self.frames.submit(parts.plan, parts.bound, sync)?;
+        self.times.submit = lap(&mut clock);
+        Ok(value)
+    }
+
+    /// Turns on (or off) timing the CPU phases of each execution (see
+    /// [`Executor::cpu_times`]); off by default, and free when off.
+    pub fn time_cpu_phases(&mut self, on: bool) {
+        self.timing = on;
+        self.times = CpuTimes::default();
+    }
+
+    /// The CPU time of each phase of the last execution, when timing is on.
+    pub fn cpu_times(&self) -> Option<CpuTimes> {
+        self.timing.then_some(self.times)
     }
 
     /// Blocks until everything this executor submitted has finished.
@@ -104,29 +159,47 @@ impl Executor {
     /// the plan leaves them in. Benchmarks use it to time recording alone; `execute` is
     /// this and a submit.
     pub fn record_plan<U>(&mut self, graph: &mut Graph<U>, data: &mut U) -> Result<(), VkError> {
-        let parts = graph.parts().map_err(VkError::Graph)?;
+        let mut parts = graph.parts().map_err(VkError::Graph)?;
+        let mut clock = self.timing.then(Instant::now);
+        self.record_parts(&mut parts, data, &mut clock)
+    }
+
+    /// The phases before the submit, timed on `clock` when it runs.
+    fn record_parts<U>(
+        &mut self,
+        parts: &mut Parts<'_, U>,
+        data: &mut U,
+        clock: &mut Option<Instant>,
+    ) -> Result<(), VkError> {
+        let (plan, bound) = (parts.plan, parts.bound);
         let frame = self.frames.acquire()?;
-        self.resolved.resolve(
+        self.times.wait = lap(clock);
+        frame.resolved.resolve(
             &self.ctx,
             parts.recording.resources(),
-            parts.bound,
-            parts.plan,
+            bound,
+            plan,
             &mut frame.transients,
+            parts.key,
         )?;
-        self.bridges.build(parts.plan, parts.bound);
+        self.times.resolve = lap(clock);
+        self.bridges.build(plan, bound);
+        self.times.bridge = lap(clock);
         let cmd = self.frames.begin()?;
         let frame = self.frames.current();
         let input = Inputs {
             ctx: &self.ctx,
             cmd,
-            plan: parts.plan,
-            resolved: &self.resolved,
+            plan,
+            resolved: &frame.resolved,
             bridges: &self.bridges,
-            bound: parts.bound,
+            bound,
             transient_images: &frame.transients.images,
         };
         self.recorder.record(parts.recording, &input, data)?;
-        remember_last_uses(parts.plan, parts.bound, &mut self.merged_last_uses);
+        self.times.record = lap(clock);
+        remember_last_uses(plan, bound, &mut self.merged_last_uses);
+        self.times.remember = lap(clock);
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use crate::bindings::Bound;
 use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::VkError;
+use crate::graph::ResolveKey;
 use crate::image::Image;
 
 /// The real handles of one execution, by resource index (null for resources the plan does
@@ -20,6 +21,8 @@ pub(crate) struct Resolved {
     /// Device addresses (0: none).
     pub addresses: Vec<vk::DeviceAddress>,
     pub images: Vec<vk::Image>,
+    /// What these handles were resolved for: the same key resolves to the same handles.
+    key: Option<ResolveKey>,
 }
 
 /// A frame slot's transient resources, by resource index.
@@ -45,6 +48,9 @@ impl Resolved {
     /// Finds the real resource of every resource `plan` uses: the bound one for external
     /// resources (an error naming it when nothing is bound), the frame's own for transient
     /// ones (created when missing or of another description).
+    ///
+    /// Nothing is done when the handles were resolved for `key` already: the plan and the
+    /// bindings are the same, and so are this frame slot's transients.
     pub fn resolve(
         &mut self,
         ctx: &std::sync::Arc<Context>,
@@ -52,7 +58,12 @@ impl Resolved {
         bound: &[Option<Bound>],
         plan: &Plan,
         transients: &mut Transients,
+        key: ResolveKey,
     ) -> Result<(), VkError> {
+        if self.key == Some(key) {
+            return Ok(());
+        }
+        self.key = None;
         let count = resources.len();
         reset(&mut self.buffers, count, vk::Buffer::null());
         reset(&mut self.addresses, count, 0);
@@ -87,6 +98,7 @@ impl Resolved {
                 }
             }
         }
+        self.key = Some(key);
         Ok(())
     }
 
