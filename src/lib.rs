@@ -32,8 +32,8 @@ pub mod prelude {
     pub use ash::vk;
     pub use weft_graph::access;
     pub use weft_graph::{
-        Access, AccessKind, AccessUsage, BufferDesc, CompileOptions, CompileThreads, GraphError,
-        ImageDesc, Plan, TaskBuffer, TaskGraph, TaskId, TaskImage,
+        Access, AccessKind, AccessUsage, BufferDesc, BufferView, CompileOptions, CompileThreads,
+        GraphError, ImageDesc, ImageView, Plan, TaskBuffer, TaskGraph, TaskId, TaskImage, View,
     };
     pub use weft_vk::{
         Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph,

@@ -2,11 +2,15 @@
 //! depth, a compute bloom over mips, tonemapping, and a blit into the swapchain image, which
 //! the graph presents. Frame time in the window title.
 //!
+//! The frame loop: compile the graph for the swapchain's size (again when the window is
+//! resized); each frame, acquire a swapchain image, bind it to the graph's swapchain image,
+//! execute the graph (which leaves the image ready to present) and present it. While the
+//! window shows nothing (minimised or covered), draw nothing and sleep.
+//!
 //! `cargo run --release --example renderer` (needs a display; `cargo xtask test` runs it
-//! under Xvfb). Options: `--frames N` quits after N frames, `--resize` resizes the window
-//! at a third and at two thirds of them, `--minimize` minimises the window for a second
-//! half-way (it needs a window manager; the frame loop must draw nothing and sleep meanwhile),
-//! `--report PATH` writes frames, resizes, fps and validation messages there.
+//! under Xvfb). The test harness (`harness.rs`) adds the options that test uses (`--frames
+//! N`, `--resize`, `--minimize`, `--report`, `--screenshot`, `--golden`) and the report
+//! printed on exit.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +25,9 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::window::{Window, WindowId};
 
 mod frame;
+mod harness;
+
+use harness::Harness;
 
 /// Per-frame data passed to the graph's callbacks.
 struct FrameData {
@@ -44,71 +51,19 @@ struct Running {
     compiled: Compiled,
 }
 
-#[derive(Default)]
-struct Options {
-    frames: Option<u64>,
-    resize: bool,
-    minimize: bool,
-    report: Option<String>,
-    /// After the last frame, take a screenshot of the X display (`xwd` + `convert`) into
-    /// this PNG and compare it with `golden` (when given).
-    screenshot: Option<String>,
-    golden: Option<String>,
-}
-
-/// How long `--minimize` keeps the window minimised, and how long the window manager may
-/// take to minimise or restore it.
-const MINIMIZED_FOR: Duration = Duration::from_secs(1);
-const WINDOW_MANAGER_TIMEOUT: Duration = Duration::from_secs(10);
-const ASK_AGAIN: Duration = Duration::from_millis(500);
-
 /// While the window shows nothing, the frame loop wakes up this often to look again.
 const HIDDEN_POLL: Duration = Duration::from_millis(100);
 
-/// The `--minimize` check, step by step.
-#[derive(Clone, Copy, Debug, Default)]
-enum MinimizeCheck {
-    #[default]
-    NotYet,
-    /// Minimising was first asked for at `at`, last at `asked`.
-    Requested {
-        at: Instant,
-        asked: Instant,
-    },
-    /// Minimised since `since`; the loop woke up `wakeups` times and had drawn `frames`.
-    Minimized {
-        since: Instant,
-        frames: u64,
-        wakeups: u64,
-    },
-    /// Restoring was asked for at `at`, after `report`.
-    Restoring {
-        at: Instant,
-        report: MinimizedReport,
-    },
-    Done(MinimizedReport),
-}
-
-/// What the frame loop did while the window was minimised.
-#[derive(Clone, Copy, Debug)]
-struct MinimizedReport {
-    seconds: f64,
-    frames_drawn: u64,
-    wakeups: u64,
-}
-
 #[derive(Default)]
 struct App {
-    options: Options,
+    /// The test options and checks (`harness.rs`), told of the loop's progress.
+    harness: Harness,
     running: Option<Running>,
     frames: u64,
-    resizes: u64,
     /// The last `Occluded` event said the window is fully covered.
     occluded: bool,
     /// The window showed nothing when the loop last looked (see [`hidden`]).
     hidden: bool,
-    minimize: MinimizeCheck,
-    started: Option<Instant>,
     last: Option<Instant>,
     error: Option<String>,
 }
@@ -204,7 +159,7 @@ impl App {
             executor,
             compiled,
         });
-        self.started = Some(Instant::now());
+        self.harness.started();
         Ok(())
     }
 
@@ -254,78 +209,22 @@ impl App {
                 self.frames
             ));
         }
-        if let Some(total) = self.options.frames {
-            if self.options.minimize && self.frames == total / 2 {
-                running.window.set_minimized(true);
-                self.minimize = MinimizeCheck::Requested {
-                    at: now,
-                    asked: now,
-                };
-            }
-            if self.options.resize && (self.frames == total / 3 || self.frames == 2 * total / 3) {
-                let size = if self.frames == total / 3 {
-                    PhysicalSize::new(480, 360)
-                } else {
-                    PhysicalSize::new(640, 480)
-                };
-                // Applied later, through a `Resized` event.
-                let _ = running.window.request_inner_size(size);
-            }
-        }
+        self.harness.frame_drawn(&running.window, self.frames);
         Ok(())
     }
 
+    /// Ends the run: the harness times it, lets the GPU finish the frames in flight
+    /// (`wait_idle`), then checks and reports.
     fn finish(&mut self, event_loop: &ActiveEventLoop) {
-        let elapsed = self.started.map_or(Duration::ZERO, |s| s.elapsed());
-        let fps = self.frames as f64 / elapsed.as_secs_f64().max(1e-9);
-        let messages = self
-            .running
-            .as_ref()
-            .map_or(0, |r| r.ctx.validation_messages());
-        if let Some(running) = &self.running {
-            let _ = running.executor.wait_idle();
-        }
-        if let Some(path) = &self.options.screenshot {
-            if let Err(e) = screenshot(path, self.options.golden.as_deref()) {
-                self.error = Some(format!("screenshot: {e}"));
+        let running = self.running.as_ref();
+        let wait_idle = || {
+            if let Some(running) = running {
+                let _ = running.executor.wait_idle();
             }
-        }
-        let mut report = format!(
-            "frames {}\nresizes {}\nfps {fps:.1}\nvalidation messages {messages}\n",
-            self.frames, self.resizes
-        );
-        if self.options.minimize {
-            match self.minimize {
-                MinimizeCheck::Done(m) => {
-                    report += &format!(
-                        "minimized {:.2} s: {} frames drawn, {} wakeups\n",
-                        m.seconds, m.frames_drawn, m.wakeups
-                    );
-                    // Asleep but for a look every `HIDDEN_POLL` (and a few window events).
-                    let allowed = (m.seconds / HIDDEN_POLL.as_secs_f64()).ceil() as u64 + 10;
-                    if m.frames_drawn > 0 || m.wakeups > allowed {
-                        self.error = Some(format!(
-                            "while minimised the frame loop drew {} frames and woke up {} \
-                             times (at most {allowed})",
-                            m.frames_drawn, m.wakeups
-                        ));
-                    }
-                }
-                other => self.error = Some(format!("the minimise check did not finish: {other:?}")),
-            }
-        }
-        print!("{report}");
-        if let Some(path) = &self.options.report {
-            if let Err(e) = std::fs::write(path, &report) {
-                self.error = Some(format!("{path}: {e}"));
-            }
-        }
-        if messages > 0 {
-            let log = self
-                .running
-                .as_ref()
-                .map(|r| r.ctx.validation_log().join("\n"));
-            self.error = Some(format!("validation messages:\n{}", log.unwrap_or_default()));
+        };
+        let ctx = running.map(|r| &*r.ctx);
+        if let Err(e) = self.harness.finish(self.frames, ctx, wait_idle) {
+            self.error = Some(e);
         }
         event_loop.exit();
     }
@@ -350,7 +249,7 @@ impl ApplicationHandler for App {
             WindowEvent::Resized(size) => match &mut self.running {
                 Some(running) if size.width > 0 && size.height > 0 => {
                     if (size.width, size.height) != running.compiled.size {
-                        self.resizes += 1;
+                        self.harness.resized();
                     }
                     Self::rebuild(running)
                 }
@@ -370,11 +269,7 @@ impl ApplicationHandler for App {
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
-        if self
-            .options
-            .frames
-            .is_some_and(|total| self.frames >= total)
-        {
+        if self.harness.should_quit(self.frames) {
             return self.finish(event_loop);
         }
         let Some(running) = &self.running else {
@@ -382,7 +277,10 @@ impl ApplicationHandler for App {
         };
         let hidden = hidden(&running.window, self.occluded);
         self.hidden = hidden;
-        if let Err(e) = self.check_minimize(hidden) {
+        if let Err(e) = self
+            .harness
+            .about_to_wait(&running.window, hidden, self.frames)
+        {
             self.error = Some(e);
             return event_loop.exit();
         }
@@ -397,62 +295,6 @@ impl ApplicationHandler for App {
     }
 }
 
-impl App {
-    /// Moves the `--minimize` check on, once per loop iteration.
-    fn check_minimize(&mut self, hidden: bool) -> Result<(), String> {
-        let Some(running) = &self.running else {
-            return Ok(());
-        };
-        let now = Instant::now();
-        self.minimize = match self.minimize {
-            MinimizeCheck::Requested { .. } if hidden => MinimizeCheck::Minimized {
-                since: now,
-                frames: self.frames,
-                wakeups: 0,
-            },
-            MinimizeCheck::Requested { at, .. } if now - at > WINDOW_MANAGER_TIMEOUT => {
-                return Err("the window was not minimised: is a window manager running?".into())
-            }
-            MinimizeCheck::Requested { at, asked } if now - asked >= ASK_AGAIN => {
-                // A window manager that started late missed the first request (a message
-                // only a running one acts on).
-                running.window.set_minimized(true);
-                MinimizeCheck::Requested { at, asked: now }
-            }
-            MinimizeCheck::Minimized {
-                since,
-                frames,
-                wakeups,
-            } if now - since >= MINIMIZED_FOR => {
-                running.window.set_minimized(false);
-                MinimizeCheck::Restoring {
-                    at: now,
-                    report: MinimizedReport {
-                        seconds: (now - since).as_secs_f64(),
-                        frames_drawn: self.frames - frames,
-                        wakeups,
-                    },
-                }
-            }
-            MinimizeCheck::Minimized {
-                since,
-                frames,
-                wakeups,
-            } => MinimizeCheck::Minimized {
-                since,
-                frames,
-                wakeups: wakeups + 1,
-            },
-            MinimizeCheck::Restoring { report, .. } if !hidden => MinimizeCheck::Done(report),
-            MinimizeCheck::Restoring { at, .. } if now - at > WINDOW_MANAGER_TIMEOUT => {
-                return Err("the minimised window was not restored".into())
-            }
-            other => other,
-        };
-        Ok(())
-    }
-}
-
 /// True when the window shows nothing: minimised (a zero size on some platforms, a window
 /// manager's hidden state on X11) or fully covered. Asks the X server (a round trip, some
 /// tens of microseconds); the loop looks once per iteration, that is once per frame.
@@ -461,73 +303,11 @@ fn hidden(window: &Window, occluded: bool) -> bool {
     size.width == 0 || size.height == 0 || occluded || window.is_minimized() == Some(true)
 }
 
-/// Captures the X display into `path` and compares it with `golden`: at most 1 % of the
-/// pixels may differ by more than 8 levels in a channel (software rasterisation and the
-/// X server's visual may round a little differently).
-fn screenshot(path: &str, golden: Option<&str>) -> Result<(), Error> {
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("xwd -root -silent | convert xwd:- png:{path}"))
-        .status()?;
-    if !status.success() {
-        return Err(format!("xwd | convert failed ({status})").into());
-    }
-    println!("screenshot: {path}");
-    let Some(golden) = golden else {
-        return Ok(());
-    };
-    let (shot, golden_pixels) = (rgb(path)?, rgb(golden)?);
-    if shot.1 != golden_pixels.1 {
-        return Err(format!("{path} is {:?}, {golden} is {:?}", shot.1, golden_pixels.1).into());
-    }
-    let differing = shot
-        .0
-        .chunks_exact(3)
-        .zip(golden_pixels.0.chunks_exact(3))
-        .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 8))
-        .count();
-    let total = shot.0.len() / 3;
-    println!("screenshot vs {golden}: {differing} of {total} pixels differ");
-    if differing * 100 > total {
-        return Err(format!("{differing} of {total} pixels differ from {golden}").into());
-    }
-    Ok(())
-}
-
-/// A PNG's pixels as RGB, and its size.
-fn rgb(path: &str) -> Result<(Vec<u8>, (u32, u32)), Error> {
-    let mut reader = png::Decoder::new(std::fs::File::open(path)?).read_info()?;
-    let mut buffer = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buffer)?;
-    let data = &buffer[..info.buffer_size()];
-    let pixels = match info.color_type {
-        png::ColorType::Rgb => data.to_vec(),
-        png::ColorType::Rgba => data
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect(),
-        other => return Err(format!("{path}: colour type {other:?}").into()),
-    };
-    Ok((pixels, (info.width, info.height)))
-}
-
 fn main() -> Result<(), Error> {
-    let mut options = Options::default();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--frames" => options.frames = Some(args.next().ok_or("--frames N")?.parse()?),
-            "--resize" => options.resize = true,
-            "--minimize" => options.minimize = true,
-            "--report" => options.report = Some(args.next().ok_or("--report PATH")?),
-            "--screenshot" => options.screenshot = Some(args.next().ok_or("--screenshot PATH")?),
-            "--golden" => options.golden = Some(args.next().ok_or("--golden PATH")?),
-            other => return Err(format!("unknown argument {other}").into()),
-        }
-    }
+    let harness = Harness::from_args()?;
     let event_loop = EventLoop::new()?;
     let mut app = App {
-        options,
+        harness,
         ..App::default()
     };
     event_loop.run_app(&mut app)?;

@@ -10,6 +10,8 @@ use weft_graph::{
     access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph, TaskId,
 };
 
+use weft_shader::BindingKind;
+
 use crate::binding_access::MAX_BINDINGS;
 use crate::error::VkError;
 use crate::executor::{Callback, TaskContext};
@@ -94,6 +96,8 @@ struct Recorded {
     slots: Vec<Slot>,
     push: Vec<u8>,
     draw: Draw,
+    /// The layers every attachment view covers (the rendering's layer count).
+    layers: u32,
 }
 
 impl<'g, U: 'static> DrawTask<'g, U> {
@@ -171,6 +175,14 @@ impl<'g, U: 'static> DrawTask<'g, U> {
                 pipeline.desc.color_formats.len()
             )));
         }
+        let layers = attachment_layers(
+            graph,
+            self.colors
+                .iter()
+                .map(|(v, _)| v)
+                .chain(self.depth.as_ref().map(|(v, _)| v)),
+        )
+        .map_err(&misuse)?;
         let format_of = |view: &ImageView| match graph.resources().get(view.image.index() as usize)
         {
             Some(info) => match &info.desc {
@@ -229,6 +241,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
         let bindings: Vec<_> = pipeline
             .bindings
             .iter()
+            .filter(|(binding, _)| binding.kind != BindingKind::Sampler)
             .map(|(binding, stages)| (binding, shader_stages(*stages)))
             .collect();
         let checked = self
@@ -281,6 +294,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
             slots: checked.slots,
             push: checked.push,
             draw: self.draw,
+            layers,
         };
         let mut recorded = recorded;
         let mut fill = checked.fill;
@@ -292,6 +306,37 @@ impl<'g, U: 'static> DrawTask<'g, U> {
         };
         task.run(Box::new(run)).record().map_err(VkError::Graph)
     }
+}
+
+/// The number of layers the attachment views cover, the same for all (a draw renders into
+/// a layer range of array images: every layer of it is cleared or loaded and stored; the
+/// shaders pick a layer with the `Layer` built-in, layer 0 of the range otherwise).
+fn attachment_layers<'v, C>(
+    graph: &TaskGraph<C>,
+    views: impl Iterator<Item = &'v ImageView>,
+) -> Result<u32, String> {
+    let mut layers = None;
+    for view in views {
+        let range = match graph.resources().get(view.image.index() as usize) {
+            Some(info) => match &info.desc {
+                ResourceDesc::Image(desc) if graph.owns(*view) => view.range_in(desc),
+                _ => None,
+            },
+            None => None,
+        };
+        // A view the graph cannot resolve is reported by the recording itself.
+        let Some(range) = range else { continue };
+        match layers {
+            Some(n) if n != range.layer_count => {
+                return Err(format!(
+                    "the attachments cover {n} and {} layers; a draw renders into one layer count",
+                    range.layer_count
+                ))
+            }
+            _ => layers = Some(range.layer_count),
+        }
+    }
+    Ok(layers.unwrap_or(1))
 }
 
 /// The pipeline stages of shader stages `stages` (vertex, fragment).
@@ -382,7 +427,7 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
     };
     let mut rendering = vk::RenderingInfo::default()
         .render_area(area)
-        .layer_count(1)
+        .layer_count(r.layers)
         .color_attachments(&colors[..r.colors.len()]);
     if r.depth.is_some() {
         rendering = rendering.depth_attachment(&depth);

@@ -66,6 +66,8 @@ pub struct GraphicsPipeline {
     pub(crate) bindings: Vec<(Binding, vk::ShaderStageFlags)>,
     pub(crate) push_constant_size: u32,
     pub(crate) vertex_stride: u32,
+    /// The immutable sampler of separate sampler bindings.
+    sampler: vk::Sampler,
     pub(crate) set_layout: vk::DescriptorSetLayout,
     pub(crate) layout: vk::PipelineLayout,
     pub(crate) pipeline: vk::Pipeline,
@@ -124,17 +126,25 @@ impl GraphicsPipeline {
             .push_constant_size
             .max(fragment.reflection.push_constant_size);
         let device = &ctx.device;
+        let mut parts = PipelineParts::new(device);
+        // Separate sampler bindings get an immutable sampler (linear, clamp to edge), as in
+        // compute pipelines: tasks bind views only.
+        let samplers = [parts.make_sampler()?];
         let layout_bindings: Vec<vk::DescriptorSetLayoutBinding<'_>> = bindings
             .iter()
             .map(|(b, stages)| {
-                vk::DescriptorSetLayoutBinding::default()
+                let layout = vk::DescriptorSetLayoutBinding::default()
                     .binding(b.binding)
                     .descriptor_type(descriptor_type(b.kind))
                     .descriptor_count(1)
-                    .stage_flags(*stages)
+                    .stage_flags(*stages);
+                if b.kind == BindingKind::Sampler {
+                    layout.immutable_samplers(&samplers)
+                } else {
+                    layout
+                }
             })
             .collect();
-        let mut parts = PipelineParts::new(device);
         parts.make_layouts(
             &layout_bindings,
             vk::ShaderStageFlags::VERTEX | vk::ShaderStageFlags::FRAGMENT,
@@ -222,7 +232,7 @@ impl GraphicsPipeline {
                     call: "vkCreateGraphicsPipelines",
                     result,
                 })?[0];
-        let (_, set_layout, layout) = parts.into_handles();
+        let (sampler, set_layout, layout) = parts.into_handles();
         Ok(Self {
             ctx: Arc::clone(ctx),
             vertex: vertex.clone(),
@@ -231,6 +241,7 @@ impl GraphicsPipeline {
             bindings,
             push_constant_size,
             vertex_stride: offset,
+            sampler,
             set_layout,
             layout,
             pipeline,
@@ -339,9 +350,6 @@ fn merge_bindings(
         }
     }
     out.sort_by_key(|(b, _)| b.binding);
-    if out.iter().any(|(b, _)| b.kind == BindingKind::Sampler) {
-        return Err("separate samplers are not supported in graphics pipelines yet".into());
-    }
     Ok(out)
 }
 
@@ -355,6 +363,7 @@ impl Drop for GraphicsPipeline {
             device.destroy_pipeline(self.pipeline, None);
             device.destroy_pipeline_layout(self.layout, None);
             device.destroy_descriptor_set_layout(self.set_layout, None);
+            device.destroy_sampler(self.sampler, None);
         }
     }
 }

@@ -1,0 +1,213 @@
+//! Draw tasks beyond one plain color target: a texture sampled through a separate sampler
+//! (an immutable sampler in the pipeline layout), and draws into a layer range of an array
+//! image. Read back and checked texel by texel, with validation and synchronization
+//! validation on.
+
+mod support;
+
+use std::sync::Arc;
+
+use support::{assert_no_messages, context, words};
+use weft::prelude::*;
+use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
+use weft::runtime::{Context, Draw, GraphicsPipeline, GraphicsPipelineDesc};
+
+const SIZE: u32 = 16;
+const COLOR: vk::Format = vk::Format::R8G8B8A8_UNORM;
+
+/// A fullscreen triangle (from the vertex index, no vertex buffer) and a fragment shader.
+fn pipeline(ctx: &Arc<Context>, fragment: &str) -> Arc<GraphicsPipeline> {
+    let code = format!(
+        "{fragment}
+@vertex
+fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> {{
+    let x = f32((i << 1u) & 2u) * 2.0 - 1.0;
+    let y = f32(i & 2u) * 2.0 - 1.0;
+    return vec4<f32>(x, y, 0.0, 1.0);
+}}"
+    );
+    let source = |stage| ShaderSource {
+        path: "fullscreen.wgsl",
+        code: &code,
+        language: Language::Wgsl,
+        stage,
+    };
+    let vs = compile(&source(Stage::Vertex)).unwrap();
+    let fs = compile(&source(Stage::Fragment)).unwrap();
+    let desc = GraphicsPipelineDesc {
+        color_formats: vec![COLOR],
+        ..Default::default()
+    };
+    Arc::new(GraphicsPipeline::new(ctx, &vs, &fs, &desc).unwrap())
+}
+
+/// Every texel of `bytes` (RGBA8) is `rgba`, give or take one level.
+fn all_texels(bytes: &[u8], rgba: [u8; 4], what: &str) {
+    for (i, texel) in bytes.chunks_exact(4).enumerate() {
+        let close = texel.iter().zip(rgba).all(|(&a, b)| a.abs_diff(b) <= 1);
+        assert!(close, "{what}: texel {i} is {texel:?}, expected {rgba:?}");
+    }
+}
+
+#[test]
+fn a_draw_samples_a_texture_through_a_separate_sampler() {
+    let ctx = context();
+    let pipe = pipeline(
+        &ctx,
+        "@group(0) @binding(0) var tex: texture_2d<f32>;
+@group(0) @binding(1) var samp: sampler;
+@fragment
+fn fs(@builtin(position) p: vec4<f32>) -> @location(0) vec4<f32> {
+    return textureSample(tex, samp, p.xy / 16.0);
+}",
+    );
+    let bytes = u64::from(SIZE * SIZE) * 4;
+    let readback =
+        support::host_buffer(&ctx, "readback", bytes, vk::BufferUsageFlags::TRANSFER_DST);
+    let mut g: Graph = Graph::new();
+    let out = g.import_buffer("readback", &readback).unwrap();
+    let texture_usage = vk::ImageUsageFlags::SAMPLED | vk::ImageUsageFlags::TRANSFER_DST;
+    let texture = g
+        .transient_image("texture", ImageDesc::new_2d(COLOR, 4, 4, texture_usage))
+        .unwrap();
+    let target_usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC;
+    let target = g
+        .transient_image("target", ImageDesc::new_2d(COLOR, SIZE, SIZE, target_usage))
+        .unwrap();
+    g.clear_color("texture", texture, [0.2, 0.4, 0.6, 1.0])
+        .unwrap();
+    let fullscreen = Draw::Vertices {
+        count: 3,
+        instances: 1,
+    };
+    g.draw("sample", &pipe, fullscreen)
+        .color(target, Some([0.0, 0.0, 0.0, 0.0]))
+        .bind("tex", texture)
+        .record()
+        .unwrap();
+    support::read_back(&mut g, "read back", target, out, [SIZE, SIZE], 1, 1);
+    Executor::new(&ctx)
+        .unwrap()
+        .execute(&mut g, &mut ())
+        .unwrap();
+    all_texels(&readback.mapped().unwrap(), [51, 102, 153, 255], "target");
+    assert_no_messages(&ctx);
+}
+
+#[test]
+fn a_draw_renders_into_a_layer_range_of_an_array_image() {
+    let ctx = context();
+    let pipe = pipeline(
+        &ctx,
+        "@fragment
+fn fs() -> @location(0) vec4<f32> {
+    return vec4<f32>(1.0, 0.0, 0.0, 1.0);
+}",
+    );
+    let layer_bytes = u64::from(SIZE * SIZE) * 4;
+    let readback = support::host_buffer(
+        &ctx,
+        "readback",
+        3 * layer_bytes,
+        vk::BufferUsageFlags::TRANSFER_DST,
+    );
+    let mut g: Graph = Graph::new();
+    let out = g.import_buffer("readback", &readback).unwrap();
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT
+        | vk::ImageUsageFlags::TRANSFER_SRC
+        | vk::ImageUsageFlags::TRANSFER_DST;
+    let layers = g
+        .transient_image(
+            "layers",
+            ImageDesc::new_2d(COLOR, SIZE, SIZE, usage).with_layers(3),
+        )
+        .unwrap();
+    let fullscreen = Draw::Vertices {
+        count: 3,
+        instances: 1,
+    };
+    // Green everywhere; then a draw into layer 2 alone; then one into layers 0..2, which
+    // clears both to blue and draws into the first layer of the range.
+    g.clear_color("green", layers, [0.0, 1.0, 0.0, 1.0])
+        .unwrap();
+    g.draw("into layer 2", &pipe, fullscreen)
+        .color(layers.whole().layers(2..3), None)
+        .record()
+        .unwrap();
+    g.draw("into layers 0..2", &pipe, fullscreen)
+        .color(layers.whole().layers(0..2), Some([0.0, 0.0, 1.0, 1.0]))
+        .record()
+        .unwrap();
+    support::read_back(&mut g, "read back", layers, out, [SIZE, SIZE], 1, 3);
+    Executor::new(&ctx)
+        .unwrap()
+        .execute(&mut g, &mut ())
+        .unwrap();
+    let bytes = readback.mapped().unwrap();
+    let layer = |i: usize| &bytes[i * layer_bytes as usize..(i + 1) * layer_bytes as usize];
+    all_texels(
+        layer(0),
+        [255, 0, 0, 255],
+        "layer 0 (drawn, first of the range)",
+    );
+    all_texels(
+        layer(1),
+        [0, 0, 255, 255],
+        "layer 1 (cleared by the range's draw)",
+    );
+    all_texels(layer(2), [255, 0, 0, 255], "layer 2 (drawn alone)");
+    assert!(words(&bytes).len() == 3 * (SIZE * SIZE) as usize);
+    assert_no_messages(&ctx);
+}
+
+#[test]
+fn attachments_of_different_layer_counts_are_an_error() {
+    let ctx = context();
+    let desc = GraphicsPipelineDesc {
+        color_formats: vec![COLOR, COLOR],
+        ..Default::default()
+    };
+    let code = "@vertex
+fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> {
+    return vec4<f32>(f32(i), 0.0, 0.0, 1.0);
+}
+struct Out { @location(0) a: vec4<f32>, @location(1) b: vec4<f32> }
+@fragment
+fn fs() -> Out {
+    return Out(vec4<f32>(1.0), vec4<f32>(1.0));
+}";
+    let source = |stage| ShaderSource {
+        path: "two.wgsl",
+        code,
+        language: Language::Wgsl,
+        stage,
+    };
+    let vs = compile(&source(Stage::Vertex)).unwrap();
+    let fs = compile(&source(Stage::Fragment)).unwrap();
+    let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
+    let mut g: Graph = Graph::new();
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT;
+    let one = g
+        .transient_image("one layer", ImageDesc::new_2d(COLOR, SIZE, SIZE, usage))
+        .unwrap();
+    let two = g
+        .transient_image(
+            "two layers",
+            ImageDesc::new_2d(COLOR, SIZE, SIZE, usage).with_layers(2),
+        )
+        .unwrap();
+    let draw = Draw::Vertices {
+        count: 3,
+        instances: 1,
+    };
+    let e = g
+        .draw("mixed", &pipe, draw)
+        .color(one, None)
+        .color(two, None)
+        .record()
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, VkError::Binding { .. }), "{e}");
+    assert!(text.contains("mixed") && text.contains("layers"), "{text}");
+    assert_eq!(g.task_count(), 0);
+}
