@@ -211,3 +211,66 @@ fn fs() -> Out {
     assert!(text.contains("mixed") && text.contains("layers"), "{text}");
     assert_eq!(g.task_count(), 0);
 }
+
+#[test]
+fn a_sampled_binding_in_the_general_layout_needs_no_layout_transition() {
+    let ctx = context();
+    let write = ComputePipeline::from_source(
+        &ctx,
+        "write.wgsl",
+        "@group(0) @binding(0) var img: texture_storage_2d<r32float, write>;
+@compute @workgroup_size(4, 4)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    textureStore(img, vec2<i32>(id.xy), vec4<f32>(f32(id.x + 4u * id.y), 0.0, 0.0, 1.0));
+}",
+    )
+    .unwrap();
+    let read = ComputePipeline::from_source(
+        &ctx,
+        "read.wgsl",
+        "@group(0) @binding(0) var img: texture_2d<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(4, 4)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    out[id.x + 4u * id.y] = textureLoad(img, vec2<i32>(id.xy), 0).x * 2.0;
+}",
+    )
+    .unwrap();
+    let readback = support::host_buffer(&ctx, "out", 64, vk::BufferUsageFlags::STORAGE_BUFFER);
+    let mut g: Graph = Graph::new();
+    let out = g.import_buffer("out", &readback).unwrap();
+    let usage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::SAMPLED;
+    let img = g
+        .transient_image(
+            "img",
+            ImageDesc::new_2d(vk::Format::R32_SFLOAT, 4, 4, usage),
+        )
+        .unwrap();
+    g.compute("write", &write)
+        .bind("img", img)
+        .record()
+        .unwrap();
+    g.compute("read", &read)
+        .bind_general("img", img)
+        .bind("out", out)
+        .record()
+        .unwrap();
+    let plan = g.plan().unwrap();
+    assert_eq!(plan.batch_count(), 2);
+    let between = plan.barriers_before(1);
+    assert!(between.image.is_empty(), "{}", g.describe().unwrap());
+    assert!(!between.memory.is_empty(), "{}", g.describe().unwrap());
+    Executor::new(&ctx)
+        .unwrap()
+        .execute(&mut g, &mut ())
+        .unwrap();
+    let values: Vec<f32> = readback
+        .mapped()
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let expected: Vec<f32> = (0..16).map(|i| i as f32 * 2.0).collect();
+    assert_eq!(values, expected);
+    assert_no_messages(&ctx);
+}

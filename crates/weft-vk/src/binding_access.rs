@@ -13,26 +13,31 @@ use crate::push_descriptors::Slot;
 pub(crate) const MAX_BINDINGS: usize = 16;
 
 /// The attachment and the push-descriptor slot of `view` bound to `binding`, used in
-/// `stages` (with the access kind `kind` when the user gave one); an error when the view's
-/// kind does not fit the binding.
+/// `stages` (with the access kind `kind` when the user gave one, in the `GENERAL` layout
+/// when `general`); an error when the view's kind does not fit the binding.
 pub(crate) fn bind_view<C>(
     binding: &Binding,
     view: View,
     concurrent: bool,
     kind: Option<AccessKind>,
+    general: bool,
     stages: vk::PipelineStageFlags2,
     graph: &TaskGraph<C>,
 ) -> Result<((View, Access), Slot), String> {
     check_view_kind(binding, &view, graph)?;
-    let slot = Slot {
-        binding: binding.binding,
-        kind: binding.kind,
-        view,
-    };
     let mut access = access_for(binding, concurrent, stages);
     if let Some(kind) = kind {
         access.kind = kind;
     }
+    if general {
+        access = access.in_general_layout();
+    }
+    let slot = Slot {
+        binding: binding.binding,
+        kind: binding.kind,
+        view,
+        layout: access.image_layout(),
+    };
     Ok(((view, access), slot))
 }
 

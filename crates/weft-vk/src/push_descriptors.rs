@@ -17,6 +17,8 @@ pub(crate) struct Slot {
     pub(crate) kind: BindingKind,
     /// The view bound to it.
     pub(crate) view: View,
+    /// The layout the task's access puts an image view in (the descriptor says it).
+    pub(crate) layout: vk::ImageLayout,
 }
 
 /// Pushes `slots` as the descriptors of set 0 of `layout` at `bind_point`. Returns `false`
@@ -61,15 +63,10 @@ pub(crate) fn push_descriptors<U, const N: usize>(
                         return false;
                     }
                 };
-                let image_layout = if slot.kind == BindingKind::SampledImage {
-                    vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL
-                } else {
-                    vk::ImageLayout::GENERAL
-                };
                 image_infos[i] = vk::DescriptorImageInfo {
                     sampler: vk::Sampler::null(),
                     image_view,
-                    image_layout,
+                    image_layout: slot.layout,
                 };
             }
         }

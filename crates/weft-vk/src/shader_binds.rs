@@ -19,6 +19,8 @@ struct Bind {
     concurrent: bool,
     /// The access kind the user gave instead of the one reflection finds.
     kind: Option<AccessKind>,
+    /// An image view kept in the `GENERAL` layout.
+    general: bool,
 }
 
 /// What a task binds to its shaders, collected by the builder.
@@ -54,7 +56,15 @@ impl<U> ShaderBinds<U> {
             view,
             concurrent,
             kind,
+            general: false,
         });
+    }
+
+    /// Keeps the last bound view's image in the `GENERAL` layout.
+    pub fn last_in_general_layout(&mut self) {
+        if let Some(bind) = self.binds.last_mut() {
+            bind.general = true;
+        }
     }
 
     pub fn push_constants(&mut self, bytes: &[u8]) {
@@ -105,6 +115,7 @@ impl<U> ShaderBinds<U> {
                 bind.view,
                 bind.concurrent,
                 bind.kind,
+                bind.general,
                 *stages,
                 graph,
             )?;
@@ -149,6 +160,15 @@ macro_rules! shader_bind_methods {
             kind: weft_graph::AccessKind,
         ) -> Self {
             self.binds.bind(name, view.into(), false, Some(kind));
+            self
+        }
+
+        /// Binds the image view `view` to `name` in the `GENERAL` layout: no layout
+        /// transition between this task and neighbours that use the image in `GENERAL` too
+        /// (e.g. a sampled image also written as storage).
+        pub fn bind_general(mut self, name: &str, view: impl Into<weft_graph::View>) -> Self {
+            self.binds.bind(name, view.into(), false, None);
+            self.binds.last_in_general_layout();
             self
         }
 
