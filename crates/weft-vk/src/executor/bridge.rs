@@ -8,11 +8,13 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use ash::vk;
-use weft_graph::{ExternalUse, ImageRange, ImageUnits, Plan, Subresources};
+use weft_graph::{ExternalUse, ImageBarrier, ImageRange, ImageUnits, Plan, Subresources};
 
 use crate::bindings::Bound;
 use crate::image::Image;
 use crate::state::Bridge;
+
+use super::record::on_image;
 
 /// Locks a resource's state. The executor is the only code that holds these locks and it
 /// does nothing that can panic while it does, so a poisoned lock still holds a consistent
@@ -79,19 +81,18 @@ fn bridge_image(
         } else {
             first.batch
         };
-        units.ranges(run, |sub| {
-            let barrier = vk::ImageMemoryBarrier2::default()
-                .src_stage_mask(bridge.src_stages)
-                .src_access_mask(bridge.src_access)
-                .dst_stage_mask(first.stages)
-                .dst_access_mask(first.access)
-                .old_layout(bridge.old_layout)
-                .new_layout(first.layout)
-                .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-                .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-                .image(image.raw)
-                .subresource_range(sub.to_vk());
-            out.push((batch, barrier));
+        units.ranges(run, |range| {
+            let barrier = ImageBarrier {
+                image: first.resource,
+                range,
+                src_stages: bridge.src_stages,
+                src_access: bridge.src_access,
+                dst_stages: first.stages,
+                dst_access: first.access,
+                old_layout: bridge.old_layout,
+                new_layout: first.layout,
+            };
+            out.push((batch, on_image(&barrier, image.raw)));
         });
     };
     units.intervals(range, |interval| {

@@ -215,6 +215,13 @@ fn take_batch<'l, T>(list: &'l [(u32, T)], cursor: &mut usize, batch: usize) -> 
 
 /// The Vulkan barrier of a plan's image barrier, on this execution's real image.
 fn image_barrier(b: &ImageBarrier, images: &[vk::Image]) -> vk::ImageMemoryBarrier2<'static> {
+    // `resolve` gave every image the plan uses a real one (an error otherwise), and only
+    // used images have barriers.
+    on_image(b, images[b.image as usize])
+}
+
+/// The Vulkan barrier of `b` on the real image `image`.
+pub(super) fn on_image(b: &ImageBarrier, image: vk::Image) -> vk::ImageMemoryBarrier2<'static> {
     vk::ImageMemoryBarrier2::default()
         .src_stage_mask(b.src_stages)
         .src_access_mask(b.src_access)
@@ -224,9 +231,7 @@ fn image_barrier(b: &ImageBarrier, images: &[vk::Image]) -> vk::ImageMemoryBarri
         .new_layout(b.new_layout)
         .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
         .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-        // `resolve` gave every image the plan uses a real one (an error otherwise), and
-        // only used images have barriers.
-        .image(images[b.image as usize])
+        .image(image)
         .subresource_range(b.range.to_vk())
 }
 
