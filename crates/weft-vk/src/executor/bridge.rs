@@ -12,7 +12,7 @@ use weft_graph::{ExternalUse, ImageBarrier, ImageRange, ImageUnits, Plan, Subres
 
 use crate::bindings::Bound;
 use crate::image::Image;
-use crate::state::Bridge;
+use crate::state::{AccessState, Bridge};
 
 use super::record::on_image;
 
@@ -95,6 +95,18 @@ fn bridge_image(
             out.push((batch, on_image(&barrier, image.raw)));
         });
     };
+    bridge_runs(&units, &mut states, range, first, &mut emit);
+}
+
+/// Calls `emit` with each run of consecutive subresources of `range` (in the planner's
+/// linear indexing) whose states need the same bridge to `first`, and marks them bridged.
+fn bridge_runs(
+    units: &ImageUnits,
+    states: &mut [AccessState],
+    range: &ImageRange,
+    first: &ExternalUse,
+    emit: &mut impl FnMut(std::ops::Range<usize>, Bridge),
+) {
     units.intervals(range, |interval| {
         let mut run: Option<(usize, Bridge)> = None;
         for unit in interval.clone() {
@@ -157,5 +169,92 @@ pub(crate) fn remember_last_uses(
         if let (Some(last), Some(Bound::Buffer(buffer))) = (last, real) {
             lock_state(&buffer.state).after(last);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use weft_graph::ImageDesc;
+
+    fn use_of(range: ImageRange, layout: vk::ImageLayout, write: bool) -> ExternalUse {
+        ExternalUse {
+            resource: 0,
+            subresources: Subresources::Image(range),
+            stages: vk::PipelineStageFlags2::COMPUTE_SHADER,
+            access: if write {
+                vk::AccessFlags2::SHADER_STORAGE_WRITE
+            } else {
+                vk::AccessFlags2::SHADER_SAMPLED_READ
+            },
+            layout,
+            batch: 2,
+            wrote_in_graph: write,
+        }
+    }
+
+    /// The runs of units bridged before `first`.
+    fn runs(
+        units: &ImageUnits,
+        states: &mut [AccessState],
+        first: &ExternalUse,
+    ) -> Vec<std::ops::Range<usize>> {
+        let Subresources::Image(range) = first.subresources else {
+            unreachable!("an image use")
+        };
+        let mut out = Vec::new();
+        bridge_runs(units, states, &range, first, &mut |run, _| out.push(run));
+        out
+    }
+
+    #[test]
+    fn subresources_in_one_state_get_one_bridge_over_their_range() {
+        let desc = ImageDesc::new_2d(
+            vk::Format::R8G8B8A8_UNORM,
+            64,
+            64,
+            vk::ImageUsageFlags::STORAGE,
+        )
+        .with_mips(4)
+        .with_layers(6);
+        let units = ImageUnits::of(&desc);
+        let whole = ImageRange {
+            aspect: vk::ImageAspectFlags::COLOR,
+            base_mip: 0,
+            mip_count: 4,
+            base_layer: 0,
+            layer_count: 6,
+        };
+        let mut states = vec![AccessState::default(); units.count()];
+        let written = use_of(whole, vk::ImageLayout::GENERAL, true);
+        for state in &mut states {
+            state.after(&written);
+        }
+        // All 24 subresources were left by one write: one bridge to the sampled read.
+        let read = use_of(whole, vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL, false);
+        assert_eq!(runs(&units, &mut states.clone(), &read), vec![0..24]);
+        // Mip 1 (units 6..12) was since read in the read's layout and stages: it needs no
+        // bridge, which splits the run in two.
+        let mip1 = ImageRange {
+            base_mip: 1,
+            mip_count: 1,
+            ..whole
+        };
+        for state in &mut states[6..12] {
+            state.after(&use_of(
+                mip1,
+                vk::ImageLayout::SHADER_READ_ONLY_OPTIMAL,
+                false,
+            ));
+        }
+        assert_eq!(runs(&units, &mut states, &read), vec![0..6, 12..24]);
+        // Once the plan that read them is remembered, the next read needs nothing.
+        for state in &mut states {
+            state.after(&read);
+        }
+        assert_eq!(
+            runs(&units, &mut states, &read),
+            Vec::<std::ops::Range<usize>>::new()
+        );
     }
 }
