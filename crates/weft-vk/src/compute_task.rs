@@ -11,10 +11,10 @@ use weft_shader::BindingKind;
 
 use crate::binding_access::MAX_BINDINGS;
 use crate::error::VkError;
-use crate::executor::{Callback, TaskContext};
 use crate::pipeline::ComputePipeline;
 use crate::push_descriptors::{push_descriptors, Slot};
 use crate::shader_binds::{shader_bind_methods, ShaderBinds};
+use crate::task_context::{Callback, TaskContext};
 
 /// Builds a compute task (see [`crate::Graph::compute`]): `bind` views by binding name,
 /// set push constants and the dispatch size, then `record` it.

@@ -13,12 +13,12 @@ use weft_graph::{
 use weft_shader::BindingKind;
 
 use crate::binding_access::MAX_BINDINGS;
+use crate::clear_color::ClearColor;
 use crate::error::VkError;
-use crate::executor::{Callback, TaskContext};
 use crate::graphics::GraphicsPipeline;
 use crate::push_descriptors::{push_descriptors, Slot};
 use crate::shader_binds::{shader_bind_methods, ShaderBinds};
-use crate::transfer_tasks::ClearColor;
+use crate::task_context::{Callback, TaskContext};
 
 /// The most color attachments a draw task has.
 const MAX_COLORS: usize = 8;

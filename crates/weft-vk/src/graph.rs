@@ -20,11 +20,11 @@ use crate::buffer::Buffer;
 use crate::compute_task::ComputeTask;
 use crate::draw_task::{Draw, DrawTask};
 use crate::error::VkError;
-use crate::executor::Callback;
 use crate::graphics::GraphicsPipeline;
 use crate::image::Image;
 use crate::pipeline::ComputePipeline;
 use crate::task::Task;
+use crate::task_context::Callback;
 
 /// A graph of tasks whose callbacks get per-frame data `U`, with its bindings and its plan.
 ///

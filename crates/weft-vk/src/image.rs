@@ -11,10 +11,9 @@ use weft_graph::{format_aspects, ImageDesc, ImageRange};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
-use crate::executor::lock_state;
 use crate::ids::ResourceId;
 use crate::memory::allocate;
-use crate::state::AccessState;
+use crate::state::{lock_state, AccessState};
 use crate::timeline::{Garbage, InFlight};
 
 /// A 2D image (with mips and layers) and its memory. Dropping it frees both.

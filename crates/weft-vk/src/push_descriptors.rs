@@ -5,8 +5,8 @@ use ash::vk;
 use weft_graph::View;
 use weft_shader::BindingKind;
 
-use crate::executor::TaskContext;
 use crate::pipeline::descriptor_type;
+use crate::task_context::TaskContext;
 
 /// One view bound to a shader binding.
 #[derive(Clone, Copy, Debug)]

@@ -11,15 +11,7 @@ use weft_graph::ImageDesc;
 use crate::context::{display_kind, Context};
 use crate::error::{vk_err, VkError};
 use crate::image::Image;
-
-/// The semaphores one frame's submission waits for and signals.
-#[derive(Clone, Copy, Debug)]
-pub struct FrameSync {
-    /// Signalled when the acquired image may be written.
-    pub acquired: vk::Semaphore,
-    /// To signal when the frame's work is done; the present waits for it.
-    pub rendered: vk::Semaphore,
-}
+pub use crate::timeline::FrameSync;
 
 /// An acquired swapchain image.
 pub struct Acquired<'a> {

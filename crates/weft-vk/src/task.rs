@@ -3,7 +3,7 @@
 use weft_graph::{Access, TaskBuilder, TaskId, View};
 
 use crate::error::VkError;
-use crate::executor::{Callback, TaskContext};
+use crate::task_context::{Callback, TaskContext};
 
 /// What a task callback returns: `()`, or a `Result` whose error stops the execution.
 pub trait TaskOutcome {

@@ -11,6 +11,15 @@ use gpu_allocator::vulkan::{Allocation, Allocator};
 
 use crate::error::{vk_err, VkError};
 
+/// The semaphores one frame's submission waits for and signals.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameSync {
+    /// Signalled when the acquired image may be written.
+    pub acquired: vk::Semaphore,
+    /// To signal when the frame's work is done; the present waits for it.
+    pub rendered: vk::Semaphore,
+}
+
 /// Something to destroy once the GPU is done with it.
 pub(crate) enum Garbage {
     Buffer(vk::Buffer, Allocation),
@@ -106,7 +115,7 @@ impl Timeline {
         queue: vk::Queue,
         cmd: vk::CommandBuffer,
         after: Submit,
-        frame: Option<crate::swapchain::FrameSync>,
+        frame: Option<FrameSync>,
         allocator: &Mutex<Allocator>,
     ) -> Result<u64, VkError> {
         let after_kind = after;

@@ -5,23 +5,14 @@
 //! are walked in the planner's linear indexing ([`ImageUnits`]), and runs of subresources in
 //! the same state share one barrier over their range.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
 use ash::vk;
 use weft_graph::{ExternalUse, ImageBarrier, ImageRange, ImageUnits, Plan, Subresources};
 
 use crate::bindings::Bound;
 use crate::image::Image;
-use crate::state::{AccessState, Bridge};
+use crate::state::{lock_state, AccessState, Bridge};
 
-use super::record::on_image;
-
-/// Locks a resource's state. The executor is the only code that holds these locks and it
-/// does nothing that can panic while it does, so a poisoned lock still holds a consistent
-/// state: it is used, never skipped.
-pub(crate) fn lock_state<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
+use super::to_vk::on_image;
 
 /// The bridging barriers of one execution, by batch (kept by the executor, so the steady
 /// state does not allocate).

@@ -11,8 +11,7 @@ use weft_graph::Plan;
 use crate::bindings::Bound;
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
-use crate::swapchain::FrameSync;
-use crate::timeline::Submit;
+use crate::timeline::{FrameSync, Submit};
 
 use super::resolve::{Resolved, Transients};
 

@@ -7,7 +7,7 @@
 //! 3. **bridge** ([`bridge`]): barriers from the state each bound resource was left in to the
 //!    plan's first use of it;
 //! 4. **record** ([`record`]): batch by batch, one barrier call and the tasks' callbacks (with
-//!    their [`TaskContext`], [`task_context`]);
+//!    their [`crate::TaskContext`]);
 //! 5. **remember** ([`bridge`]): the state the plan leaves each bound resource in;
 //! 6. **submit** ([`frames`]): `vkQueueSubmit2` on the context's timeline, without waiting.
 
@@ -15,7 +15,7 @@ mod bridge;
 mod frames;
 mod record;
 mod resolve;
-mod task_context;
+mod to_vk;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,10 +25,7 @@ use weft_graph::ExternalUse;
 use crate::context::Context;
 use crate::error::VkError;
 use crate::graph::{Graph, Parts};
-use crate::swapchain::FrameSync;
-
-pub(crate) use bridge::lock_state;
-pub use task_context::{Callback, TaskContext};
+use crate::timeline::FrameSync;
 
 use bridge::{remember_last_uses, Bridges};
 use frames::Frames;

@@ -5,7 +5,7 @@
 use std::ffi::CString;
 
 use ash::vk;
-use weft_graph::{AttachmentOps, ImageBarrier, Lifetime, MemoryBarrier, Plan, TaskGraph};
+use weft_graph::{AttachmentOps, ImageBarrier, Lifetime, Plan, TaskGraph};
 
 use crate::bindings::Bound;
 use crate::context::Context;
@@ -14,7 +14,8 @@ use crate::image::Image;
 
 use super::bridge::Bridges;
 use super::resolve::Resolved;
-use super::task_context::{Callback, TaskContext};
+use super::to_vk::{image_barrier, memory_barrier};
+use crate::task_context::{Callback, TaskContext};
 
 /// Scratch the recorder reuses every execution, so the steady state does not allocate.
 #[derive(Default)]
@@ -161,7 +162,7 @@ impl Recorder {
                 task: name,
                 attached,
                 resources,
-                resolved: input.resolved,
+                handles: input.resolved.handles(),
                 bound: input.bound,
                 transient_images: input.transient_images,
                 ops,
@@ -211,34 +212,4 @@ fn take_batch<'l, T>(list: &'l [(u32, T)], cursor: &mut usize, batch: usize) -> 
         *cursor += 1;
     }
     &list[start..*cursor]
-}
-
-/// The Vulkan barrier of a plan's image barrier, on this execution's real image.
-fn image_barrier(b: &ImageBarrier, images: &[vk::Image]) -> vk::ImageMemoryBarrier2<'static> {
-    // `resolve` gave every image the plan uses a real one (an error otherwise), and only
-    // used images have barriers.
-    on_image(b, images[b.image as usize])
-}
-
-/// The Vulkan barrier of `b` on the real image `image`.
-pub(super) fn on_image(b: &ImageBarrier, image: vk::Image) -> vk::ImageMemoryBarrier2<'static> {
-    vk::ImageMemoryBarrier2::default()
-        .src_stage_mask(b.src_stages)
-        .src_access_mask(b.src_access)
-        .dst_stage_mask(b.dst_stages)
-        .dst_access_mask(b.dst_access)
-        .old_layout(b.old_layout)
-        .new_layout(b.new_layout)
-        .src_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-        .dst_queue_family_index(vk::QUEUE_FAMILY_IGNORED)
-        .image(image)
-        .subresource_range(b.range.to_vk())
-}
-
-fn memory_barrier(m: &MemoryBarrier) -> vk::MemoryBarrier2<'static> {
-    vk::MemoryBarrier2::default()
-        .src_stage_mask(m.src_stages)
-        .src_access_mask(m.src_access)
-        .dst_stage_mask(m.dst_stages)
-        .dst_access_mask(m.dst_access)
 }

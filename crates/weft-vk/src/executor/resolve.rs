@@ -11,6 +11,7 @@ use crate::context::Context;
 use crate::error::VkError;
 use crate::graph::ResolveKey;
 use crate::image::Image;
+use crate::task_context::Handles;
 
 /// The real handles of one execution, by resource index (null for resources the plan does
 /// not use). Kept by the executor and refilled per execution, so it does not allocate in
@@ -45,6 +46,15 @@ impl Transients {
 }
 
 impl Resolved {
+    /// The handles, for task contexts.
+    pub fn handles(&self) -> Handles<'_> {
+        Handles {
+            buffers: &self.buffers,
+            addresses: &self.addresses,
+            images: &self.images,
+        }
+    }
+
     /// Finds the real resource of every resource `plan` uses: the bound one for external
     /// resources (an error naming it when nothing is bound), the frame's own for transient
     /// ones (created when missing or of another description).

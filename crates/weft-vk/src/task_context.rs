@@ -9,7 +9,15 @@ use crate::context::Context;
 use crate::error::VkError;
 use crate::image::Image;
 
-use super::resolve::Resolved;
+/// The real handles of one execution, by resource index (null for resources the plan does
+/// not use).
+#[derive(Clone, Copy)]
+pub(crate) struct Handles<'a> {
+    pub buffers: &'a [vk::Buffer],
+    /// Device addresses (0: none).
+    pub addresses: &'a [vk::DeviceAddress],
+    pub images: &'a [vk::Image],
+}
 
 /// A task callback: records the task's commands. `U` is the per-frame user data passed to
 /// [`crate::Executor::execute`].
@@ -22,18 +30,18 @@ pub type Callback<U> = Box<dyn for<'a> FnMut(&mut TaskContext<'a, U>) + Send>;
 /// error ([`VkError::NotAttached`]), never a null handle: the plan synchronises only what
 /// the task declared.
 pub struct TaskContext<'a, U> {
-    pub(super) ctx: &'a Context,
-    pub(super) cmd: vk::CommandBuffer,
-    pub(super) task: &'a str,
+    pub(crate) ctx: &'a Context,
+    pub(crate) cmd: vk::CommandBuffer,
+    pub(crate) task: &'a str,
     /// The task's attachments.
-    pub(super) attached: &'a [Attachment],
+    pub(crate) attached: &'a [Attachment],
     /// The graph's resources (for names in errors).
-    pub(super) resources: &'a [ResourceInfo],
-    pub(super) resolved: &'a Resolved,
-    pub(super) bound: &'a [Option<Bound>],
-    pub(super) transient_images: &'a [Option<Image>],
-    pub(super) ops: &'a [AttachmentOps],
-    pub(super) error: Option<VkError>,
+    pub(crate) resources: &'a [ResourceInfo],
+    pub(crate) handles: Handles<'a>,
+    pub(crate) bound: &'a [Option<Bound>],
+    pub(crate) transient_images: &'a [Option<Image>],
+    pub(crate) ops: &'a [AttachmentOps],
+    pub(crate) error: Option<VkError>,
     /// The per-frame user data.
     pub data: &'a mut U,
 }
@@ -98,14 +106,14 @@ impl<U> TaskContext<'_, U> {
     /// attach it.
     pub fn buffer(&self, buffer: TaskBuffer) -> Result<vk::Buffer, VkError> {
         let index = self.attached(buffer.into())?;
-        Ok(self.resolved.buffers[index])
+        Ok(self.handles.buffers[index])
     }
 
     /// The device address of the real buffer behind `buffer`; an error when the task did not
     /// attach it or the buffer lacks `SHADER_DEVICE_ADDRESS` usage.
     pub fn buffer_address(&self, buffer: TaskBuffer) -> Result<vk::DeviceAddress, VkError> {
         let index = self.attached(buffer.into())?;
-        match self.resolved.addresses[index] {
+        match self.handles.addresses[index] {
             0 => Err(VkError::NoDeviceAddress {
                 task: self.task.to_owned(),
                 resource: self.resources[index].name.clone(),
@@ -118,7 +126,7 @@ impl<U> TaskContext<'_, U> {
     /// attach it.
     pub fn image(&self, image: TaskImage) -> Result<vk::Image, VkError> {
         let index = self.attached(image.into())?;
-        Ok(self.resolved.images[index])
+        Ok(self.handles.images[index])
     }
 
     /// The real image object behind `image` (bound or transient).
