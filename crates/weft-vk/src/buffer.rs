@@ -2,7 +2,7 @@
 //! last use, which the executor bridges from on the next use (across executions and graphs).
 
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use ash::vk;
 use gpu_allocator::vulkan::Allocation;
@@ -11,6 +11,7 @@ pub use gpu_allocator::MemoryLocation;
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
+use crate::locks::lock;
 use crate::memory::allocate;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
@@ -169,7 +170,7 @@ impl Buffer {
     fn map_for_host(&self) -> Result<(MutexGuard<'_, ()>, *mut u8), VkError> {
         self.ctx.wait_for_submission(self.in_flight.get())?;
         // The lock guards no data, so a panic while it was held left nothing inconsistent.
-        let guard = self.host.lock().unwrap_or_else(PoisonError::into_inner);
+        let guard = lock(&self.host);
         let ptr = self
             .allocation
             .as_ref()

@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline::descriptor_type;
 use crate::pipeline_parts::PipelineParts;
+use crate::timeline::{Garbage, PipelineObjects};
 
 /// How to build a [`GraphicsPipeline`].
 #[derive(Clone, Debug)]
@@ -94,6 +95,34 @@ fn vertex_format(ty: IoType) -> Option<vk::Format> {
 }
 
 impl GraphicsPipeline {
+    /// Compiles the vertex and the fragment entry point of one source `code` named `path`
+    /// (the language from its extension: a `.wgsl` file holds both stages) and creates the
+    /// pipeline.
+    pub fn from_source(
+        ctx: &Arc<Context>,
+        path: &str,
+        code: &str,
+        desc: &GraphicsPipelineDesc,
+    ) -> Result<Arc<Self>, VkError> {
+        let vertex = weft_shader::compile_source(path, code, Stage::Vertex)?;
+        let fragment = weft_shader::compile_source(path, code, Stage::Fragment)?;
+        Ok(Arc::new(Self::new(ctx, &vertex, &fragment, desc)?))
+    }
+
+    /// Reads and compiles a vertex and a fragment shader file (the language from their
+    /// extensions: `.vert` and `.frag` GLSL, or one `.wgsl` file named twice) and creates
+    /// the pipeline.
+    pub fn from_files(
+        ctx: &Arc<Context>,
+        vertex: &str,
+        fragment: &str,
+        desc: &GraphicsPipelineDesc,
+    ) -> Result<Arc<Self>, VkError> {
+        let vertex = weft_shader::compile_file(vertex, Stage::Vertex)?;
+        let fragment = weft_shader::compile_file(fragment, Stage::Fragment)?;
+        Ok(Arc::new(Self::new(ctx, &vertex, &fragment, desc)?))
+    }
+
     /// Creates the pipeline; the color formats must match the fragment outputs.
     pub fn new(
         ctx: &Arc<Context>,
@@ -355,15 +384,14 @@ fn merge_bindings(
 
 impl Drop for GraphicsPipeline {
     fn drop(&mut self) {
-        // SAFETY: executions that used it have been waited for or hold no reference after
-        // their submission finished (pipelines are dropped after the executor's frames);
-        // each object is destroyed once.
-        unsafe {
-            let device = &self.ctx.device;
-            device.destroy_pipeline(self.pipeline, None);
-            device.destroy_pipeline_layout(self.layout, None);
-            device.destroy_descriptor_set_layout(self.set_layout, None);
-            device.destroy_sampler(self.sampler, None);
-        }
+        // As for compute pipelines: destroyed once everything submitted so far is done.
+        let objects = PipelineObjects {
+            pipeline: self.pipeline,
+            layout: self.layout,
+            set_layout: self.set_layout,
+            sampler: self.sampler,
+        };
+        let last = self.ctx.timeline.last_submitted();
+        self.ctx.retire(last, Garbage::Pipeline(objects));
     }
 }

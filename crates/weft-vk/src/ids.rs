@@ -4,6 +4,8 @@
 
 use std::sync::Mutex;
 
+use crate::locks::lock;
+
 /// The id of a real buffer or image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ResourceId {
@@ -29,12 +31,7 @@ struct Slots {
 impl IdSlots {
     /// A fresh id, reusing a free slot when there is one.
     pub fn allocate(&self) -> ResourceId {
-        let Ok(mut slots) = self.inner.lock() else {
-            return ResourceId {
-                index: u32::MAX,
-                generation: 0,
-            };
-        };
+        let mut slots = lock(&self.inner);
         let index = match slots.free.pop() {
             Some(index) => index,
             None => {
@@ -52,22 +49,19 @@ impl IdSlots {
 
     /// Frees `id`'s slot for reuse.
     pub fn release(&self, id: ResourceId) {
-        if let Ok(mut slots) = self.inner.lock() {
-            if let Some(generation) = slots.generations.get_mut(id.index as usize) {
-                if *generation == id.generation {
-                    *generation += 1;
-                    slots.free.push(id.index);
-                }
+        let mut slots = lock(&self.inner);
+        if let Some(generation) = slots.generations.get_mut(id.index as usize) {
+            if *generation == id.generation {
+                *generation += 1;
+                slots.free.push(id.index);
             }
         }
     }
 
     /// True while the resource `id` names exists.
     pub fn is_alive(&self, id: ResourceId) -> bool {
-        self.inner.lock().is_ok_and(|slots| {
-            slots.generations.get(id.index as usize) == Some(&id.generation)
-                && id.generation % 2 == 1
-        })
+        let slots = lock(&self.inner);
+        slots.generations.get(id.index as usize) == Some(&id.generation) && id.generation % 2 == 1
     }
 }
 

@@ -12,8 +12,9 @@ use weft_graph::{format_aspects, ImageDesc, ImageRange};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
+use crate::locks::lock;
 use crate::memory::allocate;
-use crate::state::{lock_state, AccessState};
+use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
 
 /// A 2D image (with mips and layers) and its memory. Dropping it frees both.
@@ -110,7 +111,7 @@ impl Image {
     /// The layout a subresource was left in by the last execution (`UNDEFINED` before any).
     pub fn layout(&self, aspect_index: u32, mip: u32, layer: u32) -> vk::ImageLayout {
         let index = (aspect_index * self.desc.mip_levels + mip) * self.desc.array_layers + layer;
-        lock_state(&self.units)
+        lock(&self.units)
             .get(index as usize)
             .map_or(vk::ImageLayout::UNDEFINED, |s| s.layout)
     }
@@ -151,10 +152,7 @@ impl Image {
     /// Like [`Image::view`], with the view's generational id (stale once the image is
     /// dropped; see [`Context::is_alive`]).
     pub fn view_with_id(&self, range: &ImageRange) -> Result<(vk::ImageView, ResourceId), VkError> {
-        let mut views = self
-            .views
-            .lock()
-            .map_err(|_| VkError::Unsupported("a poisoned image view lock".into()))?;
+        let mut views = lock(&self.views);
         if let Some((_, view, id)) = views.iter().find(|(r, _, _)| r == range) {
             return Ok((*view, *id));
         }

@@ -51,6 +51,7 @@ mod graph;
 mod graphics;
 mod ids;
 mod image;
+mod locks;
 mod memory;
 mod pipeline;
 mod pipeline_parts;

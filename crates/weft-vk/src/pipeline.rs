@@ -10,6 +10,7 @@ use weft_shader::{BindingKind, Shader, Stage, StorageFormat};
 use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline_parts::PipelineParts;
+use crate::timeline::{Garbage, PipelineObjects};
 
 /// A compute pipeline made from a reflected shader.
 pub struct ComputePipeline {
@@ -149,14 +150,15 @@ impl ComputePipeline {
 
 impl Drop for ComputePipeline {
     fn drop(&mut self) {
-        // SAFETY: executions wait for the GPU before returning, so the pipeline is not in
-        // use; each object is destroyed once.
-        unsafe {
-            let device = &self.ctx.device;
-            device.destroy_pipeline(self.pipeline, None);
-            device.destroy_pipeline_layout(self.layout, None);
-            device.destroy_descriptor_set_layout(self.set_layout, None);
-            device.destroy_sampler(self.sampler, None);
-        }
+        // Tasks hold their pipeline, so it goes when its graph does; a submission of that
+        // graph may still run it: destroyed once everything submitted so far has finished.
+        let objects = PipelineObjects {
+            pipeline: self.pipeline,
+            layout: self.layout,
+            set_layout: self.set_layout,
+            sampler: self.sampler,
+        };
+        let last = self.ctx.timeline.last_submitted();
+        self.ctx.retire(last, Garbage::Pipeline(objects));
     }
 }

@@ -6,18 +6,9 @@
 //! write must wait for the reads since and the write itself, and a layout change is a
 //! write.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
 use ash::vk;
 use weft_graph::access::WRITE_ACCESS_MASK;
 use weft_graph::ExternalUse;
-
-/// Locks a resource's state. The executor is the only code that holds these locks and it
-/// does nothing that can panic while it does, so a poisoned lock still holds a consistent
-/// state: it is used, never skipped.
-pub(crate) fn lock_state<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// The state of one buffer or image subresource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use ash::vk;
 use gpu_allocator::vulkan::{Allocation, Allocator};
 
 use crate::error::{vk_err, VkError};
+use crate::locks::lock;
 
 /// The semaphores one frame's submission waits for and signals.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +28,18 @@ pub(crate) enum Garbage {
     CommandPool(vk::CommandPool),
     /// The views of an image someone else owns.
     Views(Vec<vk::ImageView>),
+    /// A pipeline and the layouts and immutable sampler made for it.
+    Pipeline(PipelineObjects),
+}
+
+/// What a compute or graphics pipeline owns.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PipelineObjects {
+    pub pipeline: vk::Pipeline,
+    pub layout: vk::PipelineLayout,
+    pub set_layout: vk::DescriptorSetLayout,
+    /// The immutable sampler of separate sampler bindings.
+    pub sampler: vk::Sampler,
 }
 
 /// The context's timeline: submissions, waits and deferred destruction.
@@ -120,10 +133,7 @@ impl Timeline {
     ) -> Result<u64, VkError> {
         let after_kind = after;
         let value = {
-            let mut submitted = self
-                .submitted
-                .lock()
-                .map_err(|_| VkError::Unsupported("a poisoned submission lock".into()))?;
+            let mut submitted = lock(&self.submitted);
             let after = match after {
                 Submit::After(value) => value.max(self.last_transfer.load(Ordering::Acquire)),
                 Submit::AfterAll => *submitted,
@@ -166,20 +176,18 @@ impl Timeline {
     }
 
     /// Holds the queue (for presenting) while the guard lives.
-    pub fn queue_lock(&self) -> Option<std::sync::MutexGuard<'_, u64>> {
-        self.submitted.lock().ok()
+    pub fn queue_lock(&self) -> std::sync::MutexGuard<'_, u64> {
+        lock(&self.submitted)
     }
 
     /// The value of the last submission.
     pub fn last_submitted(&self) -> u64 {
-        self.submitted.lock().map(|v| *v).unwrap_or(0)
+        *lock(&self.submitted)
     }
 
     /// Keeps `garbage` until the submission `value` has finished.
     pub fn retire(&self, value: u64, garbage: Garbage) {
-        if let Ok(mut graveyard) = self.graveyard.lock() {
-            graveyard.push((value, garbage));
-        }
+        lock(&self.graveyard).push((value, garbage));
     }
 
     /// Destroys the garbage whose submissions have finished.
@@ -189,9 +197,7 @@ impl Timeline {
         allocator: &Mutex<Allocator>,
     ) -> Result<(), VkError> {
         let completed = self.completed(device)?;
-        let Ok(mut graveyard) = self.graveyard.lock() else {
-            return Ok(());
-        };
+        let mut graveyard = lock(&self.graveyard);
         let mut i = 0;
         while i < graveyard.len() {
             if graveyard[i].0 <= completed {
@@ -206,10 +212,8 @@ impl Timeline {
 
     /// Destroys all garbage and the semaphore; the device must be idle.
     pub fn destroy(&self, device: &ash::Device, allocator: &Mutex<Allocator>) {
-        if let Ok(mut graveyard) = self.graveyard.lock() {
-            for (_, garbage) in graveyard.drain(..) {
-                destroy(device, allocator, garbage);
-            }
+        for (_, garbage) in lock(&self.graveyard).drain(..) {
+            destroy(device, allocator, garbage);
         }
         // SAFETY: the device is idle (the caller waited), so no submission uses it.
         unsafe { device.destroy_semaphore(self.semaphore, None) };
@@ -222,6 +226,17 @@ pub(crate) fn destroy(device: &ash::Device, allocator: &Mutex<Allocator>, garbag
         Garbage::CommandPool(pool) => {
             // SAFETY: the pool's only submission has finished.
             unsafe { device.destroy_command_pool(pool, None) };
+            return;
+        }
+        Garbage::Pipeline(objects) => {
+            // SAFETY: every submission that may have bound the pipeline has finished, and
+            // nothing else refers to its objects.
+            unsafe {
+                device.destroy_pipeline(objects.pipeline, None);
+                device.destroy_pipeline_layout(objects.layout, None);
+                device.destroy_descriptor_set_layout(objects.set_layout, None);
+                device.destroy_sampler(objects.sampler, None);
+            }
             return;
         }
         Garbage::Views(views) => {

@@ -10,7 +10,8 @@ use weft_graph::{ExternalUse, ImageBarrier, ImageRange, ImageUnits, Plan, Subres
 
 use crate::bindings::Bound;
 use crate::image::Image;
-use crate::state::{lock_state, AccessState, Bridge};
+use crate::locks::lock;
+use crate::state::{AccessState, Bridge};
 
 use super::to_vk::on_image;
 
@@ -33,7 +34,7 @@ impl Bridges {
                     bridge_image(image, &range, first, &mut self.image);
                 }
                 (Some(Some(Bound::Buffer(buffer))), Subresources::Buffer { .. }) => {
-                    let mut state = lock_state(&buffer.state);
+                    let mut state = lock(&buffer.state);
                     if let Some(bridge) = state.bridge(first) {
                         state.bridged(first);
                         let barrier = vk::MemoryBarrier2::default()
@@ -63,7 +64,7 @@ fn bridge_image(
     out: &mut Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
 ) {
     let units = ImageUnits::of(image.desc());
-    let mut states = lock_state(&image.units);
+    let mut states = lock(&image.units);
     let mut emit = |run: std::ops::Range<usize>, bridge: Bridge| {
         // A bridge from nothing known (all stages as its source) goes to the start of the
         // frame, where it waits for the submission's semaphores and delays no work.
@@ -136,7 +137,7 @@ pub(crate) fn remember_last_uses(
     for last in plan.last_uses() {
         match (bound.get(last.resource as usize), last.subresources) {
             (Some(Some(Bound::Image(image))), Subresources::Image(range)) => {
-                let mut states = lock_state(&image.units);
+                let mut states = lock(&image.units);
                 ImageUnits::of(image.desc()).intervals(&range, |interval| {
                     for state in states.get_mut(interval).into_iter().flatten() {
                         state.after(last);
@@ -158,7 +159,7 @@ pub(crate) fn remember_last_uses(
     }
     for (last, real) in merged.iter().zip(bound) {
         if let (Some(last), Some(Bound::Buffer(buffer))) = (last, real) {
-            lock_state(&buffer.state).after(last);
+            lock(&buffer.state).after(last);
         }
     }
 }
