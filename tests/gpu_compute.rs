@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
+use weft::runtime::shader::{compile, compile_source, Language, ShaderSource, Stage};
 use weft::runtime::{
     Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, Image,
     MemoryLocation, VkError,
@@ -42,14 +42,7 @@ fn context() -> Arc<Context> {
 }
 
 fn pipeline(ctx: &Arc<Context>, path: &str, code: &str) -> Arc<ComputePipeline> {
-    let shader = compile(&ShaderSource {
-        path,
-        code,
-        language: Language::Wgsl,
-        stage: Stage::Compute,
-    })
-    .unwrap();
-    Arc::new(ComputePipeline::new(ctx, &shader).unwrap())
+    ComputePipeline::from_source(ctx, path, code).unwrap()
 }
 
 fn buffer_mix(ctx: &Arc<Context>) -> Arc<ComputePipeline> {
@@ -503,12 +496,11 @@ fn a_wrong_push_constant_size_is_an_error() {
 
 #[test]
 fn a_shader_that_does_not_compile_names_file_and_line() {
-    let e = compile(&ShaderSource {
-        path: "shaders/broken.wgsl",
-        code: "@compute @workgroup_size(1)\nfn main() {\n    let x: u32 = 1.5;\n}\n",
-        language: Language::Wgsl,
-        stage: Stage::Compute,
-    })
+    let e = compile_source(
+        "shaders/broken.wgsl",
+        "@compute @workgroup_size(1)\nfn main() {\n    let x: u32 = 1.5;\n}\n",
+        Stage::Compute,
+    )
     .unwrap_err();
     assert!(e.to_string().starts_with("shaders/broken.wgsl:3:"), "{e}");
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use support::{assert_no_messages, context, words};
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{Context, Draw, GraphicsPipeline, GraphicsPipelineDesc};
 
 const SIZE: u32 = 16;
@@ -26,19 +25,11 @@ fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> {{
     return vec4<f32>(x, y, 0.0, 1.0);
 }}"
     );
-    let source = |stage| ShaderSource {
-        path: "fullscreen.wgsl",
-        code: &code,
-        language: Language::Wgsl,
-        stage,
-    };
-    let vs = compile(&source(Stage::Vertex)).unwrap();
-    let fs = compile(&source(Stage::Fragment)).unwrap();
     let desc = GraphicsPipelineDesc {
         color_formats: vec![COLOR],
         ..Default::default()
     };
-    Arc::new(GraphicsPipeline::new(ctx, &vs, &fs, &desc).unwrap())
+    GraphicsPipeline::from_source(ctx, "fullscreen.wgsl", &code, &desc).unwrap()
 }
 
 /// Every texel of `bytes` (RGBA8) is `rgba`, give or take one level.
@@ -176,15 +167,7 @@ struct Out { @location(0) a: vec4<f32>, @location(1) b: vec4<f32> }
 fn fs() -> Out {
     return Out(vec4<f32>(1.0), vec4<f32>(1.0));
 }";
-    let source = |stage| ShaderSource {
-        path: "two.wgsl",
-        code,
-        language: Language::Wgsl,
-        stage,
-    };
-    let vs = compile(&source(Stage::Vertex)).unwrap();
-    let fs = compile(&source(Stage::Fragment)).unwrap();
-    let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
+    let pipe = GraphicsPipeline::from_source(&ctx, "two.wgsl", code, &desc).unwrap();
     let mut g: Graph = Graph::new();
     let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT;
     let one = g

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use support::{assert_no_messages, context};
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
     Buffer, Context, Draw, Executor, Graph, GraphicsPipeline, GraphicsPipelineDesc, VkError,
 };
@@ -16,27 +15,21 @@ use weft::runtime::{
 const SIZE: u32 = 32;
 const COLOR: vk::Format = vk::Format::R8G8B8A8_UNORM;
 const DEPTH: vk::Format = vk::Format::D32_SFLOAT;
+const TRIANGLE_PATH: &str = "shaders/triangle.wgsl";
+const TRIANGLE: &str = include_str!("../shaders/triangle.wgsl");
 
 fn pipeline(ctx: &Arc<Context>, depth: bool) -> Arc<GraphicsPipeline> {
     pipeline_with(ctx, depth, false)
 }
 
 fn pipeline_with(ctx: &Arc<Context>, depth: bool, blend: bool) -> Arc<GraphicsPipeline> {
-    let source = |stage| ShaderSource {
-        path: "shaders/triangle.wgsl",
-        code: include_str!("../shaders/triangle.wgsl"),
-        language: Language::Wgsl,
-        stage,
-    };
-    let vs = compile(&source(Stage::Vertex)).unwrap();
-    let fs = compile(&source(Stage::Fragment)).unwrap();
     let desc = GraphicsPipelineDesc {
         color_formats: vec![COLOR],
         depth_format: depth.then_some(DEPTH),
         blend,
         ..Default::default()
     };
-    Arc::new(GraphicsPipeline::new(ctx, &vs, &fs, &desc).unwrap())
+    GraphicsPipeline::from_source(ctx, TRIANGLE_PATH, TRIANGLE, &desc).unwrap()
 }
 
 /// A vertex: position (x, y, z) and colour (r, g, b, a).
@@ -429,16 +422,6 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
 #[test]
 fn an_explicit_vertex_layout_reads_padded_vertices() {
     let ctx = context();
-    let source = |stage| ShaderSource {
-        path: "shaders/triangle.wgsl",
-        code: include_str!("../shaders/triangle.wgsl"),
-        language: Language::Wgsl,
-        stage,
-    };
-    let (vs, fs) = (
-        compile(&source(Stage::Vertex)).unwrap(),
-        compile(&source(Stage::Fragment)).unwrap(),
-    );
     // Position (x, y, z, padding) then colour: 32 bytes per vertex, colour at 16.
     let layout = weft::runtime::VertexLayout {
         stride: 32,
@@ -452,7 +435,7 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
         vertex_layout: Some(layout.clone()),
         ..Default::default()
     };
-    let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
+    let pipe = GraphicsPipeline::from_source(&ctx, TRIANGLE_PATH, TRIANGLE, &desc).unwrap();
     assert_eq!(pipe.vertex_stride(), 32);
     let cyan = [0.0f32, 1.0, 1.0, 1.0];
     let corners = [
@@ -502,7 +485,7 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
         }),
         ..Default::default()
     };
-    let e = GraphicsPipeline::new(&ctx, &vs, &fs, &partial)
+    let e = GraphicsPipeline::from_source(&ctx, TRIANGLE_PATH, TRIANGLE, &partial)
         .err()
         .expect("refused");
     assert!(e.to_string().contains("input location 1"), "{e}");
@@ -518,21 +501,11 @@ fn an_image_view_bound_to_a_uniform_buffer_binding_is_an_error() {
         }
         @fragment fn fs_main() -> @location(0) vec4<f32> { return tint; }
     ";
-    let source = |stage| ShaderSource {
-        path: "tinted.wgsl",
-        code: TINTED,
-        language: Language::Wgsl,
-        stage,
-    };
-    let (vs, fs) = (
-        compile(&source(Stage::Vertex)).unwrap(),
-        compile(&source(Stage::Fragment)).unwrap(),
-    );
     let desc = GraphicsPipelineDesc {
         color_formats: vec![COLOR],
         ..Default::default()
     };
-    let pipe = Arc::new(GraphicsPipeline::new(&ctx, &vs, &fs, &desc).unwrap());
+    let pipe = GraphicsPipeline::from_source(&ctx, "tinted.wgsl", TINTED, &desc).unwrap();
     let mut g: Graph = Graph::new();
     let target = color_image(&mut g);
     let not_a_buffer = color_image(&mut g);

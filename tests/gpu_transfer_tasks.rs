@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use support::{assert_no_messages, context, words};
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
     Buffer, ClearColor, Context, Draw, Executor, Graph, GraphicsPipeline, GraphicsPipelineDesc,
     VkError,
@@ -590,21 +589,11 @@ fn half_pipeline(ctx: &Arc<Context>, format: vk::Format, fragment: &str) -> Arc<
         {fragment}
         "
     );
-    let source = |stage| ShaderSource {
-        path: "half.wgsl",
-        code: &code,
-        language: Language::Wgsl,
-        stage,
-    };
-    let (vs, fs) = (
-        compile(&source(Stage::Vertex)).unwrap(),
-        compile(&source(Stage::Fragment)).unwrap(),
-    );
     let desc = GraphicsPipelineDesc {
         color_formats: vec![format],
         ..Default::default()
     };
-    Arc::new(GraphicsPipeline::new(ctx, &vs, &fs, &desc).unwrap())
+    GraphicsPipeline::from_source(ctx, "half.wgsl", &code, &desc).unwrap()
 }
 
 const UINT_FRAGMENT: &str = "@fragment fn fs_main() -> @location(0) u32 { return 7u; }";

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use weft::prelude::*;
-use weft::runtime::shader::{compile, Language, ShaderSource, Stage};
 use weft::runtime::{
     Buffer, BufferInfo, ComputePipeline, Context, Draw, Graph, GraphicsPipeline,
     GraphicsPipelineDesc, MemoryLocation,
@@ -32,15 +31,6 @@ pub struct Renderer {
     /// `u32` indices.
     pub indices: Arc<Buffer>,
     index_count: u32,
-}
-
-fn shader(path: &str, code: &str, stage: Stage) -> Result<weft::runtime::shader::Shader, Error> {
-    Ok(compile(&ShaderSource {
-        path,
-        code,
-        language: Language::Wgsl,
-        stage,
-    })?)
 }
 
 /// Parses the `v`, `vn` and `f a//a b//b c//c` lines of an OBJ file whose normals share the
@@ -87,11 +77,10 @@ fn bytes(values: &[u32]) -> Vec<u8> {
 impl Renderer {
     /// Compiles the shaders, builds the pipelines and uploads the mesh.
     pub fn new(ctx: &Arc<Context>, obj: &str) -> Result<Self, Error> {
-        let mesh_code = include_str!("../../shaders/mesh.wgsl");
-        let mesh = GraphicsPipeline::new(
+        let mesh = GraphicsPipeline::from_source(
             ctx,
-            &shader("shaders/mesh.wgsl", mesh_code, Stage::Vertex)?,
-            &shader("shaders/mesh.wgsl", mesh_code, Stage::Fragment)?,
+            "shaders/mesh.wgsl",
+            include_str!("../../shaders/mesh.wgsl"),
             &GraphicsPipelineDesc {
                 color_formats: vec![HDR],
                 depth_format: Some(DEPTH),
@@ -138,7 +127,7 @@ impl Renderer {
         )?;
         weft::runtime::upload(ctx, &indices, 0, &index_bytes)?;
         Ok(Self {
-            mesh: Arc::new(mesh),
+            mesh,
             down,
             up,
             tonemap,
