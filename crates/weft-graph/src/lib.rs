@@ -41,6 +41,7 @@ mod attachment_ops;
 mod compile;
 mod error;
 mod graph;
+mod hazard;
 mod inspect;
 mod locality;
 mod plan;
@@ -51,10 +52,10 @@ mod view;
 
 pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
-pub use compile::dependencies::Hazard;
 pub use compile::{CompileOptions, CompileThreads};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskBuilder, TaskGraph, TaskId};
+pub use hazard::Hazard;
 pub use plan::{
     BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, Plan, PlanStats,
     Subresources, TransientLifetime,

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use ash::vk;
 
-use crate::compile::dependencies::Hazard;
+use crate::hazard::Hazard;
 use crate::resource::GraphId;
 use crate::view::ImageRange;
 

@@ -14,43 +14,7 @@ use super::tracks::{RangeState, Tracks, NO_TRANSITION};
 use super::walk_part::{WalkInput, WalkPart};
 use super::CompileThreads;
 use crate::graph::TaskGraph;
-
-/// Why one task depends on another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Hazard {
-    /// Read after write.
-    ReadAfterWrite,
-    /// Write after read.
-    WriteAfterRead,
-    /// Write after write.
-    WriteAfterWrite,
-    /// Reads in different image layouts.
-    LayoutChange,
-    /// An explicit `after()` edge.
-    Explicit,
-}
-
-impl Hazard {
-    pub(crate) fn between(src: &Group, dst: &Group) -> Self {
-        match (src.writes(), dst.writes()) {
-            (true, true) => Self::WriteAfterWrite,
-            (true, false) => Self::ReadAfterWrite,
-            (false, true) => Self::WriteAfterRead,
-            (false, false) => Self::LayoutChange,
-        }
-    }
-
-    /// Short label (RAW, WAR, WAW, layout, after).
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::ReadAfterWrite => "RAW",
-            Self::WriteAfterRead => "WAR",
-            Self::WriteAfterWrite => "WAW",
-            Self::LayoutChange => "layout",
-            Self::Explicit => "after",
-        }
-    }
-}
+use crate::hazard::Hazard;
 
 /// A group transition on a range: from group `src` (or from before the graph) to group
 /// `dst`, to be synchronised at the boundary before batch `batch`, the earliest batch of

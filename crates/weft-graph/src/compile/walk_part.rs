@@ -10,7 +10,7 @@
 
 use super::barriers::{self, BarrierScratch, Barriers};
 use super::dependencies::{
-    AfterEdges, DependencyList, GlobalTransition, Hazard, Join, Transition, TransitionRef, GLOBAL,
+    AfterEdges, DependencyList, GlobalTransition, Join, Transition, TransitionRef, GLOBAL,
 };
 use super::floors::FloorReader;
 use super::groups::{GroupTable, NO_GROUP};
@@ -19,6 +19,7 @@ use super::prefetch::{prefetch, prefetch_address, prefetch_slot};
 use super::seen::SeenTriples;
 use super::tracks::{PartTracks, RangeState, NO_TRANSITION};
 use crate::access::{AccessClass, DerivedAccess};
+use crate::hazard::Hazard;
 use crate::resource::ResourceSummary;
 use crate::touch::{Selection, TouchLists};
 
@@ -208,7 +209,7 @@ impl WalkPart {
                                 let hazard = if src == NO_GROUP {
                                     Hazard::LayoutChange
                                 } else {
-                                    Hazard::between(groups.get(src), &access)
+                                    groups.get(src).hazard_to(&access)
                                 };
                                 note(old.prev, hazard);
                             }
@@ -233,7 +234,7 @@ impl WalkPart {
                             }
                         } else {
                             if collect_edges && touched_before {
-                                note(old.cur, Hazard::between(groups.get(old.group), &access));
+                                note(old.cur, groups.get(old.group).hazard_to(&access));
                             }
                             if !touched_before {
                                 note_first(first_members, t32, resource);
