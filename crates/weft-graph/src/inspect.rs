@@ -21,10 +21,10 @@ impl Plan {
     pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
         self.check_graph(graph)?;
         let mut scratch = crate::compile::scratch::Scratch::default();
-        let walk = crate::compile::dependencies::walk::<C, true>(
+        let walk = crate::compile::dependencies::walk::<C, crate::compile::options::KeepEdges>(
             graph,
-            false,
-            false,
+            crate::compile::options::Order::Reordered,
+            crate::compile::options::BarrierMode::Skip,
             crate::compile::CompileThreads::One,
             &mut scratch,
         );

@@ -17,6 +17,7 @@ use ash::vk;
 
 use super::dependencies::{GlobalTransition, Transition};
 use super::groups::{Group, GroupTable};
+use super::options::Order;
 use super::seen::SeenTriples;
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
@@ -64,7 +65,7 @@ pub(crate) fn build_part(
     groups: &GroupTable,
     resources: &[ResourceSummary],
     batch_count: u32,
-    sequential: bool,
+    order: Order,
     scratch: &mut BarrierScratch,
     out: &mut Barriers,
 ) {
@@ -90,7 +91,7 @@ pub(crate) fn build_part(
         groups,
         resources,
         batch_count,
-        sequential,
+        sequential: order == Order::Sequential,
     }
     .build(0..batch_count, stamps, out);
 }
@@ -110,7 +111,7 @@ pub(crate) fn combine(
     groups: &GroupTable,
     resources: &[ResourceSummary],
     batch_count: u32,
-    sequential: bool,
+    order: Order,
     stamps: &mut Vec<ImageStamp>,
     trailing: &mut Barriers,
 ) -> Barriers {
@@ -122,7 +123,7 @@ pub(crate) fn combine(
         groups,
         resources,
         batch_count,
-        sequential,
+        sequential: order == Order::Sequential,
     }
     .build(batch_count..batch_count + 1, stamps, trailing);
     if let [one] = parities {

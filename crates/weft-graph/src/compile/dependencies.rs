@@ -9,10 +9,10 @@ use super::floors::Floors;
 use super::groups::{Group, GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
 use super::merge::merge;
+use super::options::{BarrierMode, CompileThreads, EdgeMode, Order};
 use super::scratch::Scratch;
 use super::tracks::{RangeState, Tracks, NO_TRANSITION};
 use super::walk_part::{WalkInput, WalkPart};
-use super::CompileThreads;
 use crate::graph::TaskGraph;
 use crate::hazard::Hazard;
 
@@ -105,17 +105,17 @@ pub(crate) struct Walk {
 }
 
 /// Walks the graph in one pass over the tasks in record order, on one thread or, for large
-/// graphs, in two parts on two threads (see [`super::floors`]); `sequential` puts every
-/// task in its own batch, in record order; `EDGES` keeps the task-to-task dependencies
-/// (for inspection only, always on one thread).
+/// graphs, in two parts on two threads (see [`super::floors`]), placing tasks in `order`;
+/// `E` says whether it keeps the task-to-task dependencies (for inspection only, always on
+/// one thread, without barriers).
 ///
 /// Its vectors come from `scratch` (the tracks are handed over in the result, and the
-/// caller gives them back with [`Scratch::keep`]; with `build_barriers`, each part leaves
-/// the barriers of its resources in its own `barriers`).
-pub(crate) fn walk<C, const EDGES: bool>(
+/// caller gives them back with [`Scratch::keep`]; with [`BarrierMode::Build`], each part
+/// leaves the barriers of its resources in its own `barriers`).
+pub(crate) fn walk<C, E: EdgeMode>(
     graph: &TaskGraph<C>,
-    sequential: bool,
-    build_barriers: bool,
+    order: Order,
+    barriers: BarrierMode,
     threads: CompileThreads,
     scratch: &mut Scratch,
 ) -> Walk {
@@ -126,17 +126,17 @@ pub(crate) fn walk<C, const EDGES: bool>(
         after: &after,
         submits: &graph.submits,
         summaries: &graph.summaries,
-        sequential,
-        build_barriers: build_barriers && !EDGES,
+        order,
+        barriers: if E::KEEP { BarrierMode::Skip } else { barriers },
     };
-    let parts = if EDGES {
+    let parts = if E::KEEP {
         1
     } else {
         part_count(threads, graph.touches.len(), graph.locality.near_percent())
     };
-    let ran = run_parts::<EDGES>(graph, &input, sequential, parts, scratch)
+    let ran = run_parts::<E>(graph, &input, parts, scratch)
         // A thread that could not start: walk on this one.
-        || run_parts::<EDGES>(graph, &input, sequential, 1, scratch);
+        || run_parts::<E>(graph, &input, 1, scratch);
     debug_assert!(ran, "one part always runs");
     merge(&mut scratch.parts)
 }
@@ -175,16 +175,15 @@ fn cores() -> usize {
 
 /// Walks the graph in `parts` parts (1 or 2), each on its own thread. False when the
 /// second thread could not start (nothing is then walked).
-fn run_parts<const EDGES: bool>(
+fn run_parts<E: EdgeMode>(
     graph: &TaskGraph<impl Sized>,
     input: &WalkInput,
-    sequential: bool,
     parts: usize,
     scratch: &mut Scratch,
 ) -> bool {
     scratch
         .floors
-        .reset(parts, graph.touches.task_count(), sequential);
+        .reset(parts, graph.touches.task_count(), input.order);
     scratch.parts.resize_with(parts, WalkPart::default);
     for (index, part) in scratch.parts.iter_mut().enumerate() {
         part.reset(index, parts, &graph.summaries);
@@ -195,7 +194,7 @@ fn run_parts<const EDGES: bool>(
     };
     match rest.first_mut() {
         None => {
-            first.run::<EDGES>(input, &floors.reader(0));
+            first.run::<E>(input, &floors.reader(0));
             true
         }
         Some(second) => std::thread::scope(|scope| {
@@ -203,14 +202,14 @@ fn run_parts<const EDGES: bool>(
                 .name("weft-compile".into())
                 .spawn_scoped(scope, || {
                     let _finished = Finished(floors, 1);
-                    second.run::<EDGES>(input, &floors.reader(1));
+                    second.run::<E>(input, &floors.reader(1));
                 });
             let Ok(handle) = spawned else {
                 return false;
             };
             {
                 let _finished = Finished(floors, 0);
-                first.run::<EDGES>(input, &floors.reader(0));
+                first.run::<E>(input, &floors.reader(0));
             }
             if let Err(panic) = handle.join() {
                 std::panic::resume_unwind(panic);

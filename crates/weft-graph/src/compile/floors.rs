@@ -10,6 +10,8 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use super::options::Order;
+
 /// A counter alone in its cache line: the part that writes it does not slow down readers
 /// of its neighbours.
 #[derive(Debug, Default)]
@@ -29,7 +31,7 @@ pub(crate) struct Floors {
 
 impl Floors {
     /// Floors for `parts` parts over `task_count` tasks, keeping the memory of earlier ones.
-    pub fn reset(&mut self, parts: usize, task_count: usize, sequential: bool) {
+    pub fn reset(&mut self, parts: usize, task_count: usize, order: Order) {
         self.floors.resize_with(parts, Vec::new);
         for floors in &mut self.floors {
             floors.clear();
@@ -37,7 +39,7 @@ impl Floors {
         }
         self.done.clear();
         self.done.resize_with(parts, Padded::default);
-        self.sequential = sequential;
+        self.sequential = order == Order::Sequential;
     }
 
     /// Part `part`'s view.

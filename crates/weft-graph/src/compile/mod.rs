@@ -26,6 +26,7 @@ pub(crate) mod floors;
 pub(crate) mod groups;
 pub(crate) mod members;
 pub(crate) mod merge;
+pub(crate) mod options;
 pub(crate) mod prefetch;
 pub(crate) mod range_map;
 pub(crate) mod scratch;
@@ -39,37 +40,8 @@ use crate::plan::{ExternalUse, Plan, Subresources, TransientLifetime};
 use crate::resource::{Lifetime, ResourceDesc};
 use crate::view::image_ranges;
 use dependencies::Walk;
-
-/// How to compile.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CompileOptions {
-    /// Debug mode (the "in-order queue"): no reordering, one task per batch in record
-    /// order, and a full barrier between every two tasks. Use it to tell a scheduling bug
-    /// from a shader bug.
-    pub sequential: bool,
-    /// How many threads the walk over the tasks may use.
-    pub threads: CompileThreads,
-}
-
-/// How many threads [`TaskGraph::compile`] may use. With two, the walk over the tasks runs
-/// in two parts (one per half of the resources) that wait for each other only where a task
-/// needs the batch of an earlier one the other part has not placed yet, and the barriers
-/// of the later batches are built on the second thread. The plan is the same whichever is
-/// chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum CompileThreads {
-    /// Two threads for graphs of at least 8,192 attachments, when the process may use two
-    /// cores or more and at most a quarter of the graph's resource uses follow a use of the
-    /// same resource within 32 tasks (in chains and mip chains the two parts would wait for
-    /// each other at almost every task); the calling thread alone otherwise.
-    #[default]
-    Auto,
-    /// The calling thread alone.
-    One,
-    /// The calling thread and one more, whatever the graph's size (unless the second
-    /// thread cannot be started).
-    Two,
-}
+use options::{BarrierMode, NoEdges, Order};
+pub use options::{CompileOptions, CompileThreads};
 
 impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
@@ -81,18 +53,24 @@ impl<C> TaskGraph<C> {
     /// or more tasks) does not allocate it anew.
     pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
         let mut scratch = self.scratch.take();
+        let order = options.order();
         // Sequential plans still report the depth a reordered plan would have.
-        let reordered_depth = options.sequential.then(|| {
-            let reordered =
-                dependencies::walk::<C, false>(self, false, false, options.threads, &mut scratch);
+        let reordered_depth = (order == Order::Sequential).then(|| {
+            let reordered = dependencies::walk::<C, NoEdges>(
+                self,
+                Order::Reordered,
+                BarrierMode::Skip,
+                options.threads,
+                &mut scratch,
+            );
             let depth = reordered.batch_count;
             scratch.keep(reordered);
             depth
         });
-        let mut walk = dependencies::walk::<C, false>(
+        let mut walk = dependencies::walk::<C, NoEdges>(
             self,
-            options.sequential,
-            true,
+            order,
+            BarrierMode::Build,
             options.threads,
             &mut scratch,
         );
@@ -111,7 +89,7 @@ impl<C> TaskGraph<C> {
             &walk.groups,
             &self.summaries,
             walk.batch_count,
-            options.sequential,
+            order,
             &mut scratch.stamps,
             &mut scratch.trailing,
         );

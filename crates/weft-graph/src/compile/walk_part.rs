@@ -15,6 +15,7 @@ use super::dependencies::{
 use super::floors::FloorReader;
 use super::groups::{GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
+use super::options::{BarrierMode, EdgeMode, Order};
 use super::prefetch::{prefetch, prefetch_address, prefetch_slot};
 use super::seen::SeenTriples;
 use super::tracks::{PartTracks, RangeState, NO_TRANSITION};
@@ -32,11 +33,11 @@ pub(crate) struct WalkInput<'g> {
     /// Task counts at each submit boundary.
     pub submits: &'g [u32],
     pub summaries: &'g [ResourceSummary],
-    /// The sequential debug mode (every task in its own batch, full barriers).
-    pub sequential: bool,
+    /// How tasks are placed in batches.
+    pub order: Order,
     /// Whether each part builds the barriers of its transitions once the walk is done
     /// (not for a walk that only counts batches or collects edges).
-    pub build_barriers: bool,
+    pub barriers: BarrierMode,
 }
 
 /// One part's state and findings.
@@ -98,14 +99,14 @@ impl WalkPart {
         self.submit_batches.clear();
     }
 
-    /// Walks every task on this part's resources. `EDGES` keeps the task-to-task
-    /// dependencies (for inspection only; only with one part).
+    /// Walks every task on this part's resources. `E` says whether it keeps the
+    /// task-to-task dependencies (for inspection only; only with one part).
     ///
     /// While a task is placed, its batch is not known: its floor here is the highest end
     /// of the groups it waits for, gathered while its ranges are updated, and published
     /// when the task is done.
-    pub fn run<const EDGES: bool>(&mut self, input: &WalkInput, reader: &FloorReader) {
-        let collect_edges = EDGES;
+    pub fn run<E: EdgeMode>(&mut self, input: &WalkInput, reader: &FloorReader) {
+        let collect_edges = E::KEEP;
         let mut groups = GroupTable::new(input.accesses);
         // Small graphs' tracks stay in cache: asking for them costs more than it saves.
         let prefetching = self.tracks.bytes() > PREFETCH_ABOVE_BYTES;
@@ -336,7 +337,7 @@ impl WalkPart {
             reader.publish(t32, floor);
         }
         self.finish(reader, &mut groups);
-        if input.build_barriers {
+        if input.barriers == BarrierMode::Build {
             let batch_count = self.task_batch.iter().max().map_or(0, |&b| b + 1);
             barriers::build_part(
                 &self.transitions,
@@ -345,7 +346,7 @@ impl WalkPart {
                 &groups,
                 input.summaries,
                 batch_count,
-                input.sequential,
+                input.order,
                 &mut self.barrier_scratch,
                 &mut self.barriers,
             );
