@@ -11,7 +11,7 @@ use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
     ResourceInfo, ResourceSummary, TaskBuffer, TaskImage,
 };
-use crate::touch::{AccessTable, Touch, TouchLists};
+use crate::touch::{AccessTable, Present, Touch, TouchLists};
 use crate::view::{resolve_buffer, resolve_image, Resolved, View, ViewProblem};
 
 /// A task of one graph.
@@ -46,13 +46,6 @@ pub(crate) struct TaskRecord<C> {
     pub name: String,
     pub attachments: std::ops::Range<usize>,
     pub callback: Option<C>,
-}
-
-/// A present of (part of) an external image at the end of the graph.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Present {
-    pub resource: u32,
-    pub resolved: Resolved,
 }
 
 /// A recording of tasks over virtual resources.

@@ -41,6 +41,7 @@ mod attachment_ops;
 mod compile;
 mod error;
 mod graph;
+mod graph_compile;
 mod hazard;
 mod inspect;
 mod locality;

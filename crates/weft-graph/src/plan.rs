@@ -254,17 +254,6 @@ impl Plan {
         self.used.get(index as usize).copied().unwrap_or(false)
     }
 
-    /// True when this plan was compiled from `graph` (whatever was recorded since).
-    pub fn compiled_from<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
-        self.graph == graph.id
-    }
-
-    /// True when this plan was compiled from `graph` as it is now: nothing was declared,
-    /// recorded, ordered, submitted or presented since.
-    pub fn is_current_for<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
-        self.graph == graph.id && self.revision == graph.revision()
-    }
-
     /// Test-only fault injection: drops every memory barrier before batch `batch`, so tests
     /// can prove that synchronization validation notices a missing barrier. Returns how many
     /// were dropped.

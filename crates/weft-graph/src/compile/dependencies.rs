@@ -7,14 +7,15 @@ use std::sync::OnceLock;
 
 use super::floors::Floors;
 use super::groups::{Group, GroupTable, NO_GROUP};
+use super::input::CompileInput;
 use super::members::{MemberLists, NIL};
 use super::merge::merge;
 use super::options::{BarrierMode, CompileThreads, EdgeMode, Order};
 use super::scratch::Scratch;
 use super::tracks::{RangeState, Tracks, NO_TRANSITION};
 use super::walk_part::{WalkInput, WalkPart};
-use crate::graph::TaskGraph;
 use crate::hazard::Hazard;
+use crate::touch::Present;
 
 /// A group transition on a range: from group `src` (or from before the graph) to group
 /// `dst`, to be synchronised at the boundary before batch `batch`, the earliest batch of
@@ -112,20 +113,20 @@ pub(crate) struct Walk {
 /// Its vectors come from `scratch` (the tracks are handed over in the result, and the
 /// caller gives them back with [`Scratch::keep`]; with [`BarrierMode::Build`], each part
 /// leaves the barriers of its resources in its own `barriers`).
-pub(crate) fn walk<C, E: EdgeMode>(
-    graph: &TaskGraph<C>,
+pub(crate) fn walk<E: EdgeMode>(
+    graph: &CompileInput,
     order: Order,
     barriers: BarrierMode,
     threads: CompileThreads,
     scratch: &mut Scratch,
 ) -> Walk {
-    let after = AfterEdges::new(graph.tasks.len(), &graph.after_edges);
+    let after = AfterEdges::new(graph.touches.task_count(), graph.after_edges);
     let input = WalkInput {
-        touches: &graph.touches,
-        accesses: &graph.accesses.accesses,
+        touches: graph.touches,
+        accesses: graph.accesses,
         after: &after,
-        submits: &graph.submits,
-        summaries: &graph.summaries,
+        submits: graph.submits,
+        summaries: graph.summaries,
         order,
         barriers: if E::KEEP { BarrierMode::Skip } else { barriers },
     };
@@ -134,9 +135,9 @@ pub(crate) fn walk<C, E: EdgeMode>(
     } else {
         part_count(threads, graph.touches.len(), graph.locality.near_percent())
     };
-    let ran = run_parts::<E>(graph, &input, parts, scratch)
+    let ran = run_parts::<E>(&input, parts, scratch)
         // A thread that could not start: walk on this one.
-        || run_parts::<E>(graph, &input, 1, scratch);
+        || run_parts::<E>(&input, 1, scratch);
     debug_assert!(ran, "one part always runs");
     merge(&mut scratch.parts)
 }
@@ -175,18 +176,13 @@ fn cores() -> usize {
 
 /// Walks the graph in `parts` parts (1 or 2), each on its own thread. False when the
 /// second thread could not start (nothing is then walked).
-fn run_parts<E: EdgeMode>(
-    graph: &TaskGraph<impl Sized>,
-    input: &WalkInput,
-    parts: usize,
-    scratch: &mut Scratch,
-) -> bool {
+fn run_parts<E: EdgeMode>(input: &WalkInput, parts: usize, scratch: &mut Scratch) -> bool {
     scratch
         .floors
-        .reset(parts, graph.touches.task_count(), input.order);
+        .reset(parts, input.touches.task_count(), input.order);
     scratch.parts.resize_with(parts, WalkPart::default);
     for (index, part) in scratch.parts.iter_mut().enumerate() {
-        part.reset(index, parts, &graph.summaries);
+        part.reset(index, parts, input.summaries);
     }
     let floors = &scratch.floors;
     let Some((first, rest)) = scratch.parts.split_first_mut() else {
@@ -232,13 +228,13 @@ impl Drop for Finished<'_> {
 /// Moves every range of every presented image into the present layout at the boundary after
 /// the last batch: returns those transitions (all at batch `batch_count`, in the order of
 /// the presents).
-pub(crate) fn add_presents<C>(graph: &TaskGraph<C>, w: &mut Walk) -> Vec<Transition> {
+pub(crate) fn add_presents(presents: &[Present], w: &mut Walk) -> Vec<Transition> {
     let mut transitions = Vec::new();
     let dst = w.groups.intern(Group::from_access(
         &crate::access::PRESENT.derive(Some(ash::vk::ImageAspectFlags::COLOR)),
     ));
     let batch = w.batch_count;
-    for present in &graph.presents {
+    for present in presents {
         let Some(track) = w.tracks.get_mut(present.resource) else {
             continue;
         };

@@ -24,6 +24,7 @@ pub(crate) mod barriers;
 pub(crate) mod dependencies;
 pub(crate) mod floors;
 pub(crate) mod groups;
+pub(crate) mod input;
 pub(crate) mod members;
 pub(crate) mod merge;
 pub(crate) mod options;
@@ -34,197 +35,210 @@ pub(crate) mod seen;
 pub(crate) mod tracks;
 pub(crate) mod walk_part;
 
-use crate::error::GraphError;
-use crate::graph::TaskGraph;
-use crate::plan::{ExternalUse, Plan, Subresources, TransientLifetime};
+use crate::plan::{Dependency, ExternalUse, Plan, Subresources, TransientLifetime};
 use crate::resource::{Lifetime, ResourceDesc};
 use crate::view::image_ranges;
 use dependencies::Walk;
-use options::{BarrierMode, NoEdges, Order};
+pub(crate) use input::CompileInput;
+use options::{BarrierMode, KeepEdges, NoEdges, Order};
 pub use options::{CompileOptions, CompileThreads};
+use scratch::Scratch;
 
-impl<C> TaskGraph<C> {
-    /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
-    /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
-    ///
-    /// The graph keeps the working memory of the last compile (about 55 bytes per
-    /// attachment: some 22 MB for 100,000 tasks of 4 attachments) until it is dropped or
-    /// [`TaskGraph::release_compile_memory`] is called, so compiling again (after a resize,
-    /// or more tasks) does not allocate it anew.
-    pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
-        let mut scratch = self.scratch.take();
-        let order = options.order();
-        // Sequential plans still report the depth a reordered plan would have.
-        let reordered_depth = (order == Order::Sequential).then(|| {
-            let reordered = dependencies::walk::<C, NoEdges>(
-                self,
-                Order::Reordered,
-                BarrierMode::Skip,
-                options.threads,
-                &mut scratch,
-            );
-            let depth = reordered.batch_count;
-            scratch.keep(reordered);
-            depth
-        });
-        let mut walk = dependencies::walk::<C, NoEdges>(
-            self,
-            order,
-            BarrierMode::Build,
+/// Compiles a recording into a plan, with the working memory in `scratch` (kept there for
+/// the next compile).
+pub(crate) fn compile(
+    input: &CompileInput,
+    options: &CompileOptions,
+    scratch: &mut Scratch,
+) -> Plan {
+    let order = options.order();
+    // Sequential plans still report the depth a reordered plan would have.
+    let reordered_depth = (order == Order::Sequential).then(|| {
+        let reordered = dependencies::walk::<NoEdges>(
+            input,
+            Order::Reordered,
+            BarrierMode::Skip,
             options.threads,
-            &mut scratch,
+            scratch,
         );
-        let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
-        let presents = dependencies::add_presents(self, &mut walk);
-        // Each part built the barriers of the resources it owns; the first part owns the
-        // even ones.
-        let mut parities: Vec<barriers::Barriers> = scratch
-            .parts
-            .iter_mut()
-            .map(|p| std::mem::take(&mut p.barriers))
-            .collect();
-        let barriers = barriers::combine(
-            &mut parities,
-            &presents,
-            &walk.groups,
-            &self.summaries,
-            walk.batch_count,
-            order,
-            &mut scratch.stamps,
-            &mut scratch.trailing,
-        );
-        let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
-        let last_uses = self.last_uses(&walk);
-        let used = self.used_resources(&walk);
-        let transients = self.transient_lifetimes(&walk);
-        let plan = Plan {
-            graph: self.id,
-            revision: self.revision(),
-            sequential: options.sequential,
-            dag_depth,
-            task_order,
-            batch_starts,
-            last_uses,
-            used,
-            transients,
-            boundaries: barriers.boundaries,
-            memory_barriers: barriers.memory,
-            image_barriers: barriers.image,
-            first_uses: barriers.first_uses,
-            submit_batches: std::mem::take(&mut walk.submit_batches),
-            presents: self.presents.iter().map(|p| p.resource).collect(),
-            task_batch: std::mem::take(&mut walk.task_batch),
-        };
-        // The parts' barriers (when not moved into the plan) keep their memory.
-        for (part, kept) in scratch.parts.iter_mut().zip(parities) {
-            part.barriers = kept;
+        let depth = reordered.batch_count;
+        scratch.keep(reordered);
+        depth
+    });
+    let mut walk =
+        dependencies::walk::<NoEdges>(input, order, BarrierMode::Build, options.threads, scratch);
+    let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
+    let presents = dependencies::add_presents(input.presents, &mut walk);
+    // Each part built the barriers of the resources it owns; the first part owns the
+    // even ones.
+    let mut parities: Vec<barriers::Barriers> = scratch
+        .parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.barriers))
+        .collect();
+    let barriers = barriers::combine(
+        &mut parities,
+        &presents,
+        &walk.groups,
+        input.summaries,
+        walk.batch_count,
+        order,
+        &mut scratch.stamps,
+        &mut scratch.trailing,
+    );
+    let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
+    let last_uses = last_uses(input, &walk);
+    let used = used_resources(input, &walk);
+    let transients = transient_lifetimes(input, &walk);
+    let plan = Plan {
+        graph: input.graph,
+        revision: input.revision,
+        sequential: options.sequential,
+        dag_depth,
+        task_order,
+        batch_starts,
+        last_uses,
+        used,
+        transients,
+        boundaries: barriers.boundaries,
+        memory_barriers: barriers.memory,
+        image_barriers: barriers.image,
+        first_uses: barriers.first_uses,
+        submit_batches: std::mem::take(&mut walk.submit_batches),
+        presents: input.presents.iter().map(|p| p.resource).collect(),
+        task_batch: std::mem::take(&mut walk.task_batch),
+    };
+    // The parts' barriers (when not moved into the plan) keep their memory.
+    for (part, kept) in scratch.parts.iter_mut().zip(parities) {
+        part.barriers = kept;
+    }
+    scratch.keep(walk);
+    plan
+}
+
+/// The task dependencies of a recording (deduplicated, in record order of the later task),
+/// each with the resource and hazard that causes it: a walk that keeps them, for
+/// inspection (plans keep none).
+pub(crate) fn task_dependencies(input: &CompileInput, scratch: &mut Scratch) -> Vec<Dependency> {
+    let walk = dependencies::walk::<KeepEdges>(
+        input,
+        Order::Reordered,
+        BarrierMode::Skip,
+        CompileThreads::One,
+        scratch,
+    );
+    let mut out: Vec<Dependency> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for d in &walk.dependencies {
+        for from in walk.lists.tasks(d.list) {
+            if seen.insert((from, d.task)) {
+                out.push(Dependency {
+                    from,
+                    to: d.task,
+                    resource: (d.resource != u32::MAX).then_some(d.resource),
+                    hazard: d.hazard,
+                });
+            }
         }
-        scratch.keep(walk);
-        self.scratch.put_back(scratch);
-        Ok(plan)
     }
+    out
+}
 
-    /// Frees the working memory the last compile kept (see [`TaskGraph::compile`]); the
-    /// next compile allocates it again. Plans are not affected.
-    pub fn release_compile_memory(&self) {
-        drop(self.scratch.take());
-    }
-
-    /// The final group of every touched range of every external resource; adjacent ranges
-    /// left in the same state by the same last batch are merged.
-    fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
-        let mut out = Vec::new();
-        let tracks = walk.tracks.in_order();
-        for (index, (info, track)) in self.resources.iter().zip(tracks).enumerate() {
-            if info.lifetime != Lifetime::External {
+/// The final group of every touched range of every external resource; adjacent ranges
+/// left in the same state by the same last batch are merged.
+fn last_uses(input: &CompileInput, walk: &Walk) -> Vec<ExternalUse> {
+    let mut out = Vec::new();
+    let tracks = walk.tracks.in_order();
+    for (index, (info, track)) in input.resources.iter().zip(tracks).enumerate() {
+        if info.lifetime != Lifetime::External {
+            continue;
+        }
+        let plane = match &info.desc {
+            ResourceDesc::Buffer(_) => u64::MAX,
+            ResourceDesc::Image(d) => u64::from(d.mip_levels) * u64::from(d.array_layers),
+        };
+        let mut segments = track.map.segments().iter().peekable();
+        while let Some(first) = segments.next() {
+            if !first.state.touched() {
                 continue;
             }
-            let plane = match &info.desc {
-                ResourceDesc::Buffer(_) => u64::MAX,
-                ResourceDesc::Image(d) => u64::from(d.mip_levels) * u64::from(d.array_layers),
+            let mut end = first.end;
+            while let Some(next) = segments.next_if(|n| {
+                n.start == end
+                    && n.state.group == first.state.group
+                    && n.state.last_batch(&walk.task_batch)
+                        == first.state.last_batch(&walk.task_batch)
+                    && n.state.wrote == first.state.wrote
+                    && (n.end - 1) / plane == first.start / plane
+            }) {
+                end = next.end;
+            }
+            let group = walk.groups.get(first.state.group);
+            let batch = first
+                .state
+                .last_batch(&walk.task_batch)
+                .unwrap_or(walk.batch_count);
+            let mut push = |subresources| {
+                out.push(ExternalUse {
+                    resource: index as u32,
+                    subresources,
+                    stages: group.stages,
+                    access: group.access,
+                    layout: group.layout,
+                    batch,
+                    wrote_in_graph: first.state.wrote,
+                })
             };
-            let mut segments = track.map.segments().iter().peekable();
-            while let Some(first) = segments.next() {
-                if !first.state.touched() {
-                    continue;
-                }
-                let mut end = first.end;
-                while let Some(next) = segments.next_if(|n| {
-                    n.start == end
-                        && n.state.group == first.state.group
-                        && n.state.last_batch(&walk.task_batch)
-                            == first.state.last_batch(&walk.task_batch)
-                        && n.state.wrote == first.state.wrote
-                        && (n.end - 1) / plane == first.start / plane
-                }) {
-                    end = next.end;
-                }
-                let group = walk.groups.get(first.state.group);
-                let batch = first
-                    .state
-                    .last_batch(&walk.task_batch)
-                    .unwrap_or(walk.batch_count);
-                let mut push = |subresources| {
-                    out.push(ExternalUse {
-                        resource: index as u32,
-                        subresources,
-                        stages: group.stages,
-                        access: group.access,
-                        layout: group.layout,
-                        batch,
-                        wrote_in_graph: first.state.wrote,
-                    })
-                };
-                match &info.desc {
-                    ResourceDesc::Buffer(_) => push(Subresources::Buffer {
-                        offset: first.start,
-                        size: end - first.start,
-                    }),
-                    ResourceDesc::Image(d) => image_ranges(
-                        first.start,
-                        end,
-                        d.aspects().as_raw(),
-                        d.mip_levels,
-                        d.array_layers,
-                        |r| push(Subresources::Image(r)),
-                    ),
-                }
+            match &info.desc {
+                ResourceDesc::Buffer(_) => push(Subresources::Buffer {
+                    offset: first.start,
+                    size: end - first.start,
+                }),
+                ResourceDesc::Image(d) => image_ranges(
+                    first.start,
+                    end,
+                    d.aspects().as_raw(),
+                    d.mip_levels,
+                    d.array_layers,
+                    |r| push(Subresources::Image(r)),
+                ),
             }
         }
-        out
     }
+    out
+}
 
-    fn used_resources(&self, walk: &Walk) -> Vec<bool> {
-        let mut used: Vec<bool> = walk
-            .tracks
-            .in_order()
-            .map(|t| t.batches().is_some())
-            .collect();
-        for present in &self.presents {
-            if let Some(u) = used.get_mut(present.resource as usize) {
-                *u = true;
-            }
+fn used_resources(input: &CompileInput, walk: &Walk) -> Vec<bool> {
+    let mut used: Vec<bool> = walk
+        .tracks
+        .in_order()
+        .map(|t| t.batches().is_some())
+        .collect();
+    for present in input.presents {
+        if let Some(u) = used.get_mut(present.resource as usize) {
+            *u = true;
         }
-        used
     }
+    used
+}
 
-    fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
-        self.resources
-            .iter()
-            .zip(walk.tracks.in_order())
-            .enumerate()
-            .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
-            .filter_map(|(index, (_, track))| {
-                track
-                    .batches()
-                    .map(|(first_batch, last_batch)| TransientLifetime {
-                        resource: index as u32,
-                        first_batch,
-                        last_batch,
-                    })
-            })
-            .collect()
-    }
+fn transient_lifetimes(input: &CompileInput, walk: &Walk) -> Vec<TransientLifetime> {
+    input
+        .resources
+        .iter()
+        .zip(walk.tracks.in_order())
+        .enumerate()
+        .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
+        .filter_map(|(index, (_, track))| {
+            track
+                .batches()
+                .map(|(first_batch, last_batch)| TransientLifetime {
+                    resource: index as u32,
+                    first_batch,
+                    last_batch,
+                })
+        })
+        .collect()
 }
 
 /// Tasks sorted by batch (record order within a batch) and the start of each batch.
