@@ -15,10 +15,10 @@
 
 use ash::vk;
 
-use super::dependencies::{GlobalTransition, Transition};
 use super::groups::{Group, GroupTable};
 use super::options::Order;
 use super::seen::SeenTriples;
+use super::transitions::{GlobalTransition, Transition};
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
 use crate::resource::{ImageShape, ResourceSummary};

@@ -6,49 +6,15 @@
 use std::sync::OnceLock;
 
 use super::floors::Floors;
-use super::groups::{Group, GroupTable, NO_GROUP};
+use super::groups::GroupTable;
 use super::input::CompileInput;
-use super::members::{MemberLists, NIL};
+use super::members::MemberLists;
 use super::merge::merge;
 use super::options::{BarrierMode, CompileThreads, EdgeMode, Order};
 use super::scratch::Scratch;
-use super::tracks::{RangeState, Tracks, NO_TRANSITION};
+use super::tracks::{Tracks, NO_TRANSITION};
 use super::walk_part::{WalkInput, WalkPart};
 use crate::hazard::Hazard;
-use crate::touch::Present;
-
-/// A group transition on a range: from group `src` (or from before the graph) to group
-/// `dst`, to be synchronised at the boundary before batch `batch`, the earliest batch of
-/// `dst`'s members. Groups are ids in the walk's [`GroupTable`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Transition {
-    pub resource: u32,
-    pub batch: u32,
-    pub start: u64,
-    pub end: u64,
-    /// [`NO_GROUP`]: first use in this graph.
-    pub src: u32,
-    pub dst: u32,
-}
-
-impl Transition {
-    /// The group before the transition (`None` for a first use in this graph).
-    pub fn src_group<'a>(&self, groups: &'a GroupTable) -> Option<&'a Group> {
-        (self.src != NO_GROUP).then(|| groups.get(self.src))
-    }
-}
-
-/// A transition on a range whose layout it keeps (every buffer range; image ranges between
-/// groups of one layout). Its barrier is a global memory barrier, which names no
-/// subresource, so the range is not kept: only the groups, the batch, and the resource
-/// the barrier is cited for.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct GlobalTransition {
-    pub resource: u32,
-    pub batch: u32,
-    pub src: u32,
-    pub dst: u32,
-}
 
 /// Which transition a range state's `transition` field refers to: [`NO_TRANSITION`], an
 /// index into the transitions of the part that made it ([`WalkPart::transitions`]), or
@@ -223,50 +189,6 @@ impl Drop for Finished<'_> {
     fn drop(&mut self) {
         self.0.finish(self.1);
     }
-}
-
-/// Moves every range of every presented image into the present layout at the boundary after
-/// the last batch: returns those transitions (all at batch `batch_count`, in the order of
-/// the presents).
-pub(crate) fn add_presents(presents: &[Present], w: &mut Walk) -> Vec<Transition> {
-    let mut transitions = Vec::new();
-    let dst = w.groups.intern(Group::from_access(
-        &crate::access::PRESENT.derive(Some(ash::vk::ImageAspectFlags::COLOR)),
-    ));
-    let batch = w.batch_count;
-    for present in presents {
-        let Some(track) = w.tracks.get_mut(present.resource) else {
-            continue;
-        };
-        let map = &mut track.map;
-        let task_batch = &w.task_batch;
-        present.resolved.for_each_interval(|start, end| {
-            map.update(start, end, |piece| {
-                let old = piece.state;
-                transitions.push(Transition {
-                    resource: present.resource,
-                    batch,
-                    start: piece.start,
-                    end: piece.end,
-                    src: old.group,
-                    dst,
-                });
-                piece.state = RangeState {
-                    prev_end: old.cur_end(|t| task_batch.get(t as usize).copied()),
-                    cur_end_before: batch + 1,
-                    cur_task: NIL,
-                    group: dst,
-                    // Nothing joins a present.
-                    transition: NO_TRANSITION,
-                    prev: old.cur,
-                    cur: NIL,
-                    wrote: old.wrote,
-                    first: false,
-                };
-            });
-        });
-    }
-    transitions
 }
 
 /// Explicit edges grouped by task (compressed rows).

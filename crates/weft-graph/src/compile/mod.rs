@@ -29,10 +29,12 @@ pub(crate) mod members;
 pub(crate) mod merge;
 pub(crate) mod options;
 pub(crate) mod prefetch;
+pub(crate) mod presents;
 pub(crate) mod range_map;
 pub(crate) mod scratch;
 pub(crate) mod seen;
 pub(crate) mod tracks;
+pub(crate) mod transitions;
 pub(crate) mod walk_part;
 
 use crate::plan::{Dependency, ExternalUse, Plan, Subresources, TransientLifetime};
@@ -68,7 +70,7 @@ pub(crate) fn compile(
     let mut walk =
         dependencies::walk::<NoEdges>(input, order, BarrierMode::Build, options.threads, scratch);
     let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
-    let presents = dependencies::add_presents(input.presents, &mut walk);
+    let presents = presents::add_presents(input.presents, &mut walk);
     // Each part built the barriers of the resources it owns; the first part owns the
     // even ones.
     let mut parities: Vec<barriers::Barriers> = scratch

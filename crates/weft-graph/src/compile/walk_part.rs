@@ -9,9 +9,7 @@
 //! small ([`super::merge`], [`barriers::combine`]).
 
 use super::barriers::{self, BarrierScratch, Barriers};
-use super::dependencies::{
-    AfterEdges, DependencyList, GlobalTransition, Join, Transition, TransitionRef, GLOBAL,
-};
+use super::dependencies::{AfterEdges, DependencyList, Join, TransitionRef, GLOBAL};
 use super::floors::FloorReader;
 use super::groups::{GroupTable, NO_GROUP};
 use super::members::{MemberLists, NIL};
@@ -19,6 +17,7 @@ use super::options::{BarrierMode, EdgeMode, Order};
 use super::prefetch::{prefetch, prefetch_address, prefetch_slot};
 use super::seen::SeenTriples;
 use super::tracks::{PartTracks, RangeState, NO_TRANSITION};
+use super::transitions::{GlobalTransition, Transition};
 use crate::access::{AccessClass, DerivedAccess};
 use crate::hazard::Hazard;
 use crate::resource::ResourceSummary;
