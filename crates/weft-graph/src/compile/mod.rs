@@ -1,18 +1,15 @@
 //! `compile()`: turns a recording into a [`Plan`] once.
 //!
-//! 1. [`dependencies`]: walk tasks in record order over per-resource range maps of access
-//!    groups ([`tracks`]); each task lands in the batch after its latest dependency (the
-//!    DAG depth). Large graphs are walked in two parts on two threads, one per resource
-//!    parity ([`walk_part`]), which share each task's batch through [`floors`]; each part
-//!    finishes its own transitions and builds their barriers, and [`merge`] joins what is
-//!    left.
+//! 1. [`walk`]: walk tasks in record order over per-resource range maps of access groups
+//!    ([`tracks`]); each task lands in the batch after its latest dependency (the DAG
+//!    depth). Large graphs are walked in two parts on two threads; only [`walk`] knows how.
+//!    Each part finishes its own transitions and builds their barriers.
 //! 2. [`barriers`]: group transitions become the barriers of each batch boundary. The walk
 //!    keeps transitions whose barriers name subresources (first uses, layout changes) apart
 //!    from global ones, which keep only their groups and batch; a global transition into an
 //!    exclusive group is final when its task is placed, so repeats of one group pair at one
-//!    batch are dropped there ([`seen`]). The barriers of each resource parity are built
-//!    apart and joined boundary by boundary (even before odd), so the plan is the same from
-//!    one part or two; the presents' transitions make the trailing boundary.
+//!    batch are dropped there ([`seen`]). The presents' transitions make the trailing
+//!    boundary.
 //! 3. Here: flatten into the plan's arrays (task order, batches, first and last uses of
 //!    external resources, transient lifetimes).
 //!
@@ -21,12 +18,9 @@
 //! second compile of the same graph allocates only the plan.
 
 pub(crate) mod barriers;
-pub(crate) mod dependencies;
-pub(crate) mod floors;
 pub(crate) mod groups;
 pub(crate) mod input;
 pub(crate) mod members;
-pub(crate) mod merge;
 pub(crate) mod options;
 pub(crate) mod prefetch;
 pub(crate) mod presents;
@@ -35,16 +29,16 @@ pub(crate) mod scratch;
 pub(crate) mod seen;
 pub(crate) mod tracks;
 pub(crate) mod transitions;
-pub(crate) mod walk_part;
+pub(crate) mod walk;
 
 use crate::plan::{Dependency, ExternalUse, Plan, Subresources, TransientLifetime};
 use crate::resource::{Lifetime, ResourceDesc};
 use crate::view::image_ranges;
-use dependencies::Walk;
 pub(crate) use input::CompileInput;
 use options::{BarrierMode, KeepEdges, NoEdges, Order};
 pub use options::{CompileOptions, CompileThreads};
 use scratch::Scratch;
+use walk::Walk;
 
 /// Compiles a recording into a plan, with the working memory in `scratch` (kept there for
 /// the next compile).
@@ -56,30 +50,27 @@ pub(crate) fn compile(
     let order = options.order();
     // Sequential plans still report the depth a reordered plan would have.
     let reordered_depth = (order == Order::Sequential).then(|| {
-        let reordered = dependencies::walk::<NoEdges>(
+        let reordered = walk::walk::<NoEdges>(
             input,
             Order::Reordered,
             BarrierMode::Skip,
             options.threads,
-            scratch,
+            &mut scratch.walk,
         );
         let depth = reordered.batch_count;
         scratch.keep(reordered);
         depth
     });
-    let mut walk =
-        dependencies::walk::<NoEdges>(input, order, BarrierMode::Build, options.threads, scratch);
+    let mut walk = walk::walk::<NoEdges>(
+        input,
+        order,
+        BarrierMode::Build,
+        options.threads,
+        &mut scratch.walk,
+    );
     let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
     let presents = presents::add_presents(input.presents, &mut walk);
-    // Each part built the barriers of the resources it owns; the first part owns the
-    // even ones.
-    let mut parities: Vec<barriers::Barriers> = scratch
-        .parts
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.barriers))
-        .collect();
-    let barriers = barriers::combine(
-        &mut parities,
+    barriers::build_trailing(
         &presents,
         &walk.groups,
         input.summaries,
@@ -88,6 +79,9 @@ pub(crate) fn compile(
         &mut scratch.stamps,
         &mut scratch.trailing,
     );
+    let barriers = walk
+        .barriers
+        .joined_with(&scratch.trailing, walk.batch_count);
     let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
     let last_uses = last_uses(input, &walk);
     let used = used_resources(input, &walk);
@@ -110,10 +104,7 @@ pub(crate) fn compile(
         presents: input.presents.iter().map(|p| p.resource).collect(),
         task_batch: std::mem::take(&mut walk.task_batch),
     };
-    // The parts' barriers (when not moved into the plan) keep their memory.
-    for (part, kept) in scratch.parts.iter_mut().zip(parities) {
-        part.barriers = kept;
-    }
+    // The walk's tracks and barriers (when not moved into the plan) keep their memory.
     scratch.keep(walk);
     plan
 }
@@ -122,12 +113,12 @@ pub(crate) fn compile(
 /// each with the resource and hazard that causes it: a walk that keeps them, for
 /// inspection (plans keep none).
 pub(crate) fn task_dependencies(input: &CompileInput, scratch: &mut Scratch) -> Vec<Dependency> {
-    let walk = dependencies::walk::<KeepEdges>(
+    let walk = walk::walk::<KeepEdges>(
         input,
         Order::Reordered,
         BarrierMode::Skip,
         CompileThreads::One,
-        scratch,
+        &mut scratch.walk,
     );
     let mut out: Vec<Dependency> = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -3,11 +3,11 @@
 
 use ash::vk;
 
-use super::dependencies::Walk;
 use super::groups::Group;
 use super::members::NIL;
 use super::tracks::{RangeState, NO_TRANSITION};
 use super::transitions::Transition;
+use super::walk::Walk;
 use crate::access::PRESENT;
 use crate::touch::Present;
 

@@ -5,43 +5,31 @@
 //! transition with the task that made it. Once every part has placed every task, each part
 //! finishes its own findings ([`WalkPart::finish`]): transitions get batches, repeated
 //! global transitions into exclusive groups are dropped, joins widen the transitions they
-//! join; then it builds their barriers ([`barriers::build_part`]). What is left to merge is
-//! small ([`super::merge`], [`barriers::combine`]).
+//! join; then it builds their barriers ([`build_part`]). What is left to merge is small
+//! ([`super::merge()`], [`PartBarriers::joined_with`](super::part_barriers::PartBarriers::joined_with)).
 
-use super::barriers::{self, BarrierScratch, Barriers};
-use super::dependencies::{AfterEdges, DependencyList, Join, TransitionRef, GLOBAL};
 use super::floors::FloorReader;
-use super::groups::{GroupTable, NO_GROUP};
-use super::members::{MemberLists, NIL};
-use super::options::{BarrierMode, EdgeMode, Order};
-use super::prefetch::{prefetch, prefetch_address, prefetch_slot};
-use super::seen::SeenTriples;
-use super::tracks::{PartTracks, RangeState, NO_TRANSITION};
-use super::transitions::{GlobalTransition, Transition};
-use crate::access::{AccessClass, DerivedAccess};
+use super::found::DependencyList;
+use super::input::WalkInput;
+use super::joins::{apply_joins, Join, TransitionRef, GLOBAL};
+use super::part_barriers::{build_part, BarrierScratch};
+use super::part_tracks::PartTracks;
+use crate::access::AccessClass;
+use crate::compile::barriers::Barriers;
+use crate::compile::groups::{GroupTable, NO_GROUP};
+use crate::compile::members::{MemberLists, NIL};
+use crate::compile::options::{BarrierMode, EdgeMode};
+use crate::compile::prefetch::{prefetch, prefetch_address};
+use crate::compile::seen::SeenTriples;
+use crate::compile::tracks::{RangeState, NO_TRANSITION};
+use crate::compile::transitions::{GlobalTransition, Transition};
 use crate::hazard::Hazard;
 use crate::resource::ResourceSummary;
 use crate::touch::{Selection, TouchLists};
 
-/// What every part reads of the graph (nothing of the task callbacks, which need not be
-/// shared between threads).
-pub(crate) struct WalkInput<'g> {
-    pub touches: &'g TouchLists,
-    pub accesses: &'g [DerivedAccess],
-    pub after: &'g AfterEdges,
-    /// Task counts at each submit boundary.
-    pub submits: &'g [u32],
-    pub summaries: &'g [ResourceSummary],
-    /// How tasks are placed in batches.
-    pub order: Order,
-    /// Whether each part builds the barriers of its transitions once the walk is done
-    /// (not for a walk that only counts batches or collects edges).
-    pub barriers: BarrierMode,
-}
-
 /// One part's state and findings.
 #[derive(Default)]
-pub(crate) struct WalkPart {
+pub(super) struct WalkPart {
     /// This part's index (part 0 also applies submits and explicit edges).
     pub index: usize,
     /// Transitions whose barriers name subresources, in the order they were made; `batch`
@@ -66,7 +54,7 @@ pub(crate) struct WalkPart {
     pub dependencies: Vec<DependencyList>,
     /// First batch of each submit after the first (part 0 only).
     pub submit_batches: Vec<u32>,
-    /// The barriers of this part's transitions (see [`barriers::build_part`]), when the
+    /// The barriers of this part's transitions (see [`build_part`]), when the
     /// walk builds them (kept between compiles; only valid after a walk that built them).
     pub barriers: Barriers,
     barrier_scratch: BarrierScratch,
@@ -338,7 +326,7 @@ impl WalkPart {
         self.finish(reader, &mut groups);
         if input.barriers == BarrierMode::Build {
             let batch_count = self.task_batch.iter().max().map_or(0, |&b| b + 1);
-            barriers::build_part(
+            build_part(
                 &self.transitions,
                 &self.globals,
                 self.tracks.parities(),
@@ -407,48 +395,6 @@ impl WalkPart {
         self.globals.append(&mut self.exclusive);
     }
 }
-
-/// A task that joined the group a transition leads into: the transition's barrier must
-/// cover its access and come before its batch. The updates are independent of each other,
-/// so they overlap in memory.
-fn apply_joins(
-    joins: &[Join],
-    batch_of: &impl Fn(u32) -> u32,
-    groups: &mut GroupTable,
-    transitions: &mut [Transition],
-    globals: &mut [GlobalTransition],
-) {
-    // Joins point anywhere into the transitions: on large graphs, ask for the one a few
-    // joins ahead.
-    let prefetching = joins.len() > PREFETCH_JOINS_ABOVE;
-    for (at, join) in joins.iter().enumerate() {
-        if prefetching {
-            match joins.get(at + 8).map(|j| TransitionRef::of(j.transition)) {
-                Some(TransitionRef::Ranged(i)) => prefetch_slot(transitions, i),
-                Some(TransitionRef::Global(i)) => prefetch_slot(globals, i),
-                _ => {}
-            }
-        }
-        let batch = batch_of(join.task);
-        let (tr_batch, tr_dst) = match TransitionRef::of(join.transition) {
-            TransitionRef::Ranged(i) => match transitions.get_mut(i) {
-                Some(tr) => (&mut tr.batch, &mut tr.dst),
-                None => continue,
-            },
-            TransitionRef::Global(i) => match globals.get_mut(i) {
-                Some(g) => (&mut g.batch, &mut g.dst),
-                None => continue,
-            },
-            TransitionRef::None => continue,
-        };
-        *tr_batch = (*tr_batch).min(batch);
-        *tr_dst = groups.join(*tr_dst, join.access);
-    }
-}
-
-/// The number of joins above which applying them prefetches: about where the transitions
-/// stop fitting in a core's second-level cache.
-const PREFETCH_JOINS_ABOVE: usize = 1 << 15;
 
 /// What a new group on a range needs before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
