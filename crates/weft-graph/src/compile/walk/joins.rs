@@ -8,8 +8,8 @@ use crate::compile::transitions::{GlobalTransition, Transition};
 
 /// Which transition a range state's `transition` field refers to: [`NO_TRANSITION`], an
 /// index into the transitions of the part that made it
-/// ([`WalkPart::transitions`](super::part::WalkPart::transitions)), or [`GLOBAL`] | an index
-/// into its global ones ([`WalkPart::globals`](super::part::WalkPart::globals)).
+/// ([`Findings::transitions`](super::update::Findings::transitions)), or [`GLOBAL`] | an
+/// index into its global ones ([`Findings::globals`](super::update::Findings::globals)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum TransitionRef {
     None,
@@ -28,7 +28,7 @@ impl TransitionRef {
 }
 
 /// Set in a range state's transition field when it indexes
-/// [`WalkPart::globals`](super::part::WalkPart::globals).
+/// [`Findings::globals`](super::update::Findings::globals).
 pub(super) const GLOBAL: u32 = 1 << 31;
 
 /// A task that joined the group a transition leads into: the transition's barrier must

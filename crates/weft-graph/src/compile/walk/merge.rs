@@ -33,8 +33,8 @@ pub(super) fn merge(parts: &mut [WalkPart], barriers: BarrierMode) -> Walk {
     }
     let (lists, dependencies, submit_batches) = match parts.first_mut() {
         Some(p) => (
-            std::mem::take(&mut p.lists),
-            std::mem::take(&mut p.dependencies),
+            std::mem::take(&mut p.found.lists),
+            std::mem::take(&mut p.found.dependencies),
             std::mem::take(&mut p.submit_batches),
         ),
         None => Default::default(),

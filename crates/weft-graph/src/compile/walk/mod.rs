@@ -6,8 +6,9 @@
 //! walked in two parts on two threads, resource `r` belonging to part `r % parts`. What it
 //! returns ([`Walk`]) reads as one walk, however many parts ran. Its files:
 //! - [`input`]: what every part reads (the graph's parts, the modes, explicit edges by task);
-//! - [`part`]: one part, every task in record order on the resources it owns; it finishes
-//!   its own transitions ([`joins`]) and builds their barriers ([`part_barriers`]);
+//! - [`part`]: one part, every task in record order on the resources it owns ([`update`]
+//!   holds the steps of one attachment's ranges); it finishes its own transitions
+//!   ([`joins`]) and builds their barriers ([`part_barriers`]);
 //! - [`floors`]: each task's batch, shared between the parts' threads;
 //! - [`part_tracks`]: the per-resource tracks of each part;
 //! - [`merge`](mod@merge): the parts' findings become one [`Walk`] ([`found`]);
@@ -22,6 +23,7 @@ mod merge;
 mod part;
 mod part_barriers;
 mod part_tracks;
+mod update;
 
 use std::sync::OnceLock;
 
