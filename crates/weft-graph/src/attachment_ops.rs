@@ -7,10 +7,10 @@
 //! read before being overwritten. External resources and presented images outlive the
 //! graph, so their contents are always kept at the end; transient ones are not.
 
+use crate::access::AccessKind;
 use crate::compile::range_map::RangeMap;
 use crate::graph::TaskGraph;
 use crate::resource::Lifetime;
-use crate::AccessKind;
 
 /// The load/store needs of one attachment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

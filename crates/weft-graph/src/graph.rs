@@ -1,5 +1,6 @@
-//! Recording: declare resources, add tasks with attachments, explicit edges, submits and
-//! presents. Every misuse is caught here, when the task is recorded, and named.
+//! Recording: declare resources, add tasks with attachments (tasks are recorded with a
+//! [`TaskBuilder`](crate::TaskBuilder)), explicit edges, submits and presents. Every misuse
+//! is caught here, when the task is recorded, and named.
 
 use ash::vk;
 
@@ -11,7 +12,7 @@ use crate::resource::{
     check_buffer_desc, check_image_desc, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc,
     ResourceInfo, ResourceSummary, TaskBuffer, TaskImage,
 };
-use crate::touch::{AccessTable, Touch, TouchLists};
+use crate::touch::{AccessTable, Present, TouchLists};
 use crate::view::{resolve_buffer, resolve_image, Resolved, View, ViewProblem};
 
 /// A task of one graph.
@@ -46,13 +47,6 @@ pub(crate) struct TaskRecord<C> {
     pub name: String,
     pub attachments: std::ops::Range<usize>,
     pub callback: Option<C>,
-}
-
-/// A present of (part of) an external image at the end of the graph.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Present {
-    pub resource: u32,
-    pub resolved: Resolved,
 }
 
 /// A recording of tasks over virtual resources.
@@ -183,17 +177,6 @@ impl<C> TaskGraph<C> {
         })
     }
 
-    /// Starts recording a task named `name`; finish it with [`TaskBuilder::record`].
-    pub fn task(&mut self, name: &str) -> TaskBuilder<'_, C> {
-        TaskBuilder {
-            graph: self,
-            name: name.to_owned(),
-            attachments: Vec::new(),
-            after: Vec::new(),
-            callback: None,
-        }
-    }
-
     /// Orders `task` after `earlier` even though no attachment says so (side effects the
     /// graph cannot see). `earlier` must have been recorded before `task`.
     pub fn after(&mut self, task: TaskId, earlier: TaskId) -> Result<(), GraphError> {
@@ -208,7 +191,7 @@ impl<C> TaskGraph<C> {
         Ok(())
     }
 
-    fn check_after(&self, task: u32, earlier: TaskId) -> Result<(), GraphError> {
+    pub(crate) fn check_after(&self, task: u32, earlier: TaskId) -> Result<(), GraphError> {
         let name = |i: u32| {
             self.tasks
                 .get(i as usize)
@@ -397,7 +380,7 @@ impl<C> TaskGraph<C> {
     }
 
     /// Checks one attachment and derives what the planner needs from it.
-    fn check_attachment(
+    pub(crate) fn check_attachment(
         &self,
         task: &str,
         view: View,
@@ -510,116 +493,4 @@ fn check_attachment_aspects(
         access,
         problem: problem.into(),
     })
-}
-
-/// Records one task: attachments, explicit edges and the callback; [`TaskBuilder::record`]
-/// checks everything and adds the task.
-#[must_use = "a task is added only by `record()`"]
-pub struct TaskBuilder<'g, C> {
-    graph: &'g mut TaskGraph<C>,
-    name: String,
-    attachments: Vec<(View, Access)>,
-    after: Vec<TaskId>,
-    callback: Option<C>,
-}
-
-impl<C> TaskBuilder<'_, C> {
-    /// Attaches a view with an access.
-    pub fn attach(mut self, view: impl Into<View>, access: Access) -> Self {
-        self.attachments.push((view.into(), access));
-        self
-    }
-
-    /// Runs this task after `earlier` (recorded before) even without a shared resource.
-    pub fn after(mut self, earlier: TaskId) -> Self {
-        self.after.push(earlier);
-        self
-    }
-
-    /// The callback the runtime calls to record this task's commands.
-    pub fn run(mut self, callback: C) -> Self {
-        self.callback = Some(callback);
-        self
-    }
-
-    /// Checks the task and adds it to the graph.
-    pub fn record(self) -> Result<TaskId, GraphError> {
-        let graph = self.graph;
-        let name = self.name;
-        let index = graph.tasks.len() as u32;
-        let first = graph.attachments.len();
-        let mut checked = Vec::with_capacity(self.attachments.len());
-        for (view, access) in self.attachments {
-            checked.push(graph.check_attachment(&name, view, access)?);
-        }
-        check_overlaps(&name, graph, &checked)?;
-        for &earlier in &self.after {
-            graph.check_after(index, earlier).map_err(|e| match e {
-                // The task is not in the graph yet, so name it from the builder.
-                GraphError::ForeignTask { other, .. } => GraphError::ForeignTask {
-                    task: name.clone(),
-                    other,
-                },
-                other => other,
-            })?;
-        }
-        for att in &checked {
-            let access = graph.accesses.intern(att.derived);
-            let touch = Touch::new(
-                att.resource,
-                access,
-                &att.resolved,
-                &mut graph.touches.spill,
-            );
-            graph.touches.push(touch);
-            graph.locality.use_resource(att.resource, index);
-        }
-        for earlier in &self.after {
-            graph.locality.run_after(earlier.index, index);
-        }
-        graph.attachments.extend(checked);
-        graph.touches.end_task();
-        graph
-            .after_edges
-            .extend(self.after.iter().map(|e| (index, e.index)));
-        graph.tasks.push(TaskRecord {
-            name,
-            attachments: first..graph.attachments.len(),
-            callback: self.callback,
-        });
-        Ok(TaskId {
-            graph: graph.id,
-            index,
-        })
-    }
-}
-
-/// Two attachments of one task may overlap only when both read with the same layout.
-fn check_overlaps<C>(
-    task: &str,
-    graph: &TaskGraph<C>,
-    atts: &[Attachment],
-) -> Result<(), GraphError> {
-    for (i, a) in atts.iter().enumerate() {
-        for (j, b) in atts.iter().enumerate().skip(i + 1) {
-            if a.resource != b.resource || !a.resolved.overlaps(&b.resolved) {
-                continue;
-            }
-            let problem = if a.access.kind.writes() || b.access.kind.writes() {
-                "at least one of them writes"
-            } else if a.derived.layout != b.derived.layout {
-                "they need different image layouts"
-            } else {
-                continue;
-            };
-            return Err(GraphError::OverlappingAttachments {
-                task: task.to_owned(),
-                resource: graph.resources[a.resource as usize].name.clone(),
-                first: i,
-                second: j,
-                problem: problem.into(),
-            });
-        }
-    }
-    Ok(())
 }

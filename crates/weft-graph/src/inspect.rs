@@ -20,29 +20,7 @@ impl Plan {
     /// are not needed to execute it), so this walks the graph again. Allocates.
     pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
         self.check_graph(graph)?;
-        let mut scratch = crate::compile::scratch::Scratch::default();
-        let walk = crate::compile::dependencies::walk::<C, true>(
-            graph,
-            false,
-            false,
-            crate::compile::CompileThreads::One,
-            &mut scratch,
-        );
-        let mut out: Vec<Dependency> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for d in &walk.dependencies {
-            for from in walk.lists.tasks(d.list) {
-                if seen.insert((from, d.task)) {
-                    out.push(Dependency {
-                        from,
-                        to: d.task,
-                        resource: (d.resource != u32::MAX).then_some(d.resource),
-                        hazard: d.hazard,
-                    });
-                }
-            }
-        }
-        Ok(out)
+        Ok(graph.task_dependencies())
     }
 
     /// A readable listing: stats, then every batch with its barriers (stages, accesses,

@@ -41,20 +41,23 @@ mod attachment_ops;
 mod compile;
 mod error;
 mod graph;
+mod graph_compile;
+mod hazard;
 mod inspect;
 mod locality;
 mod plan;
 mod resource;
+mod task_builder;
 mod touch;
 mod units;
 mod view;
 
 pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
-pub use compile::dependencies::Hazard;
 pub use compile::{CompileOptions, CompileThreads};
 pub use error::GraphError;
-pub use graph::{Attachment, TaskBuilder, TaskGraph, TaskId};
+pub use graph::{Attachment, TaskGraph, TaskId};
+pub use hazard::Hazard;
 pub use plan::{
     BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, Plan, PlanStats,
     Subresources, TransientLifetime,
@@ -63,5 +66,6 @@ pub use resource::{
     format_aspects, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc, ResourceInfo,
     TaskBuffer, TaskImage,
 };
+pub use task_builder::TaskBuilder;
 pub use units::ImageUnits;
 pub use view::{BufferView, ImageRange, ImageView, View};

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use ash::vk;
 
-use crate::compile::dependencies::Hazard;
+use crate::hazard::Hazard;
 use crate::resource::GraphId;
 use crate::view::ImageRange;
 
@@ -252,17 +252,6 @@ impl Plan {
     /// needs a real resource only for those.
     pub fn uses_resource(&self, index: u32) -> bool {
         self.used.get(index as usize).copied().unwrap_or(false)
-    }
-
-    /// True when this plan was compiled from `graph` (whatever was recorded since).
-    pub fn compiled_from<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
-        self.graph == graph.id
-    }
-
-    /// True when this plan was compiled from `graph` as it is now: nothing was declared,
-    /// recorded, ordered, submitted or presented since.
-    pub fn is_current_for<C>(&self, graph: &crate::TaskGraph<C>) -> bool {
-        self.graph == graph.id && self.revision == graph.revision()
     }
 
     /// Test-only fault injection: drops every memory barrier before batch `batch`, so tests

@@ -159,6 +159,14 @@ impl TouchLists {
     }
 }
 
+/// A present of (part of) an external image at the end of the graph: what `compile()`
+/// reads of it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Present {
+    pub resource: u32,
+    pub resolved: Resolved,
+}
+
 /// The distinct derived accesses of a graph; attachments refer to them by index.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AccessTable {

@@ -32,8 +32,8 @@ impl ImageUnits {
     /// when `range` is not inside the image.
     pub fn intervals(&self, range: &ImageRange, mut f: impl FnMut(Range<usize>)) {
         let view = ImageView {
-            image: crate::TaskImage {
-                graph: crate::GraphId(0),
+            image: crate::resource::TaskImage {
+                graph: crate::resource::GraphId(0),
                 index: 0,
             },
             aspect: range.aspect,

@@ -6,18 +6,19 @@
 //! same-layout images use global barriers. At one boundary, identical barriers and barriers
 //! another one covers in all four masks are dropped; unrelated ones stay separate.
 //!
-//! The barriers of each resource parity are built apart, from that parity's transitions
-//! ([`build_part`], by the part of the walk that owns the parity, on its own thread), then
-//! joined boundary by boundary ([`combine`]). A walk in one part builds both parities in one
-//! pass: at each boundary, each parity's barriers on their own, then the odd parity's folded
-//! into the even one's as [`combine`] folds them, so the plan does not depend on how many
-//! parts walked.
+//! Transitions come in classes of resources, each sorted by batch ([`SortedTransitions`]):
+//! at each boundary, each class's barriers are built on their own, then folded into the
+//! earlier classes' ([`fold_memory_barriers`]). Which resources make a class, and which
+//! thread builds which, is the walk's business ([`super::walk`]); folding the same way
+//! wherever they were built keeps the plan the same however the walk ran. The trailing
+//! boundary, after the last batch, holds the presents' transitions ([`build_trailing`]).
 
 use ash::vk;
 
-use super::dependencies::{GlobalTransition, Transition};
 use super::groups::{Group, GroupTable};
+use super::options::Order;
 use super::seen::SeenTriples;
+use super::transitions::{GlobalTransition, Transition};
 use crate::access::WRITE_ACCESS_MASK;
 use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
 use crate::resource::{ImageShape, ResourceSummary};
@@ -43,135 +44,6 @@ const FULL: MemoryBarrier = MemoryBarrier {
     cause: u32::MAX,
 };
 
-/// The working memory of a part's [`build_part`], kept between compiles.
-#[derive(Debug, Default)]
-pub(crate) struct BarrierScratch {
-    sorted: Vec<Transition>,
-    sorted_globals: Vec<GlobalTransition>,
-    stamps: Vec<ImageStamp>,
-}
-
-/// Builds the barriers of boundaries `0..batch_count` (every one but the trailing one)
-/// from one part's transitions into `out`, for the resource parities in `parities` (the
-/// parities of the resources the part owns). At each boundary, each parity's barriers are
-/// built from its own transitions, then joined to the earlier parities' as [`combine`]
-/// joins those of parts, so the plan is the same whether one part or two built them.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build_part(
-    transitions: &[Transition],
-    globals: &[GlobalTransition],
-    parities: std::ops::Range<usize>,
-    groups: &GroupTable,
-    resources: &[ResourceSummary],
-    batch_count: u32,
-    sequential: bool,
-    scratch: &mut BarrierScratch,
-    out: &mut Barriers,
-) {
-    let BarrierScratch {
-        sorted,
-        sorted_globals,
-        stamps,
-    } = scratch;
-    let odd = by_batch(transitions, batch_count, sorted);
-    let odd_globals = by_batch(globals, batch_count, sorted_globals);
-    let lists = [
-        ParityLists {
-            sorted: &sorted[..odd],
-            globals: &sorted_globals[..odd_globals],
-        },
-        ParityLists {
-            sorted: &sorted[odd..],
-            globals: &sorted_globals[odd_globals..],
-        },
-    ];
-    Boundaries {
-        parities: lists.get(parities).unwrap_or(&[]),
-        groups,
-        resources,
-        batch_count,
-        sequential,
-    }
-    .build(0..batch_count, stamps, out);
-}
-
-/// The barriers of the plan: those of each part (`parities`, from [`build_part`], in
-/// parity order) joined boundary by boundary, then the trailing boundary, after the last
-/// batch, which holds the presents' transitions (`presents`, all at batch `batch_count`).
-///
-/// At each boundary, the later parities' image barriers and first uses follow the earlier
-/// ones'; their memory barriers are added unless an earlier one covers them (dropping the
-/// earlier ones they cover). With one part, its barriers are already joined: they are
-/// moved, not copied.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn combine(
-    parities: &mut [Barriers],
-    presents: &[Transition],
-    groups: &GroupTable,
-    resources: &[ResourceSummary],
-    batch_count: u32,
-    sequential: bool,
-    stamps: &mut Vec<ImageStamp>,
-    trailing: &mut Barriers,
-) -> Barriers {
-    Boundaries {
-        parities: &[ParityLists {
-            sorted: presents,
-            globals: &[],
-        }],
-        groups,
-        resources,
-        batch_count,
-        sequential,
-    }
-    .build(batch_count..batch_count + 1, stamps, trailing);
-    if let [one] = parities {
-        let mut out = std::mem::take(one);
-        out.append(trailing);
-        return out;
-    }
-    // The plan's arrays, allocated once at their final sizes.
-    let total =
-        |len: fn(&Barriers) -> usize| parities.iter().map(len).sum::<usize>() + len(trailing);
-    let mut out = Barriers {
-        boundaries: Vec::with_capacity(batch_count as usize + 1),
-        memory: Vec::with_capacity(total(|b| b.memory.len())),
-        image: Vec::with_capacity(total(|b| b.image.len())),
-        first_uses: Vec::with_capacity(total(|b| b.first_uses.len())),
-    };
-    let mut first_uses = vec![0usize; parities.len()];
-    for boundary in 0..batch_count as usize {
-        let memory_start = out.memory.len();
-        let image_start = out.image.len();
-        for (index, (part, at)) in parities.iter().zip(&mut first_uses).enumerate() {
-            let Some(b) = part.boundaries.get(boundary) else {
-                continue;
-            };
-            let memory = slice(&part.memory, &b.memory);
-            if index == 0 {
-                out.memory.extend_from_slice(memory);
-            } else {
-                fold_memory_barriers(&mut out.memory, memory_start, memory);
-            }
-            out.image.extend_from_slice(slice(&part.image, &b.image));
-            while let Some(&u) = part
-                .first_uses
-                .get(*at)
-                .filter(|u| u.batch as usize == boundary)
-            {
-                out.first_uses.push(u);
-                *at += 1;
-            }
-        }
-        out.boundaries.push(Boundary {
-            memory: memory_start as u32..out.memory.len() as u32,
-            image: image_start as u32..out.image.len() as u32,
-        });
-    }
-    out.append(trailing);
-    out
-}
-
 impl Barriers {
     /// Empties every list, keeping the memory.
     fn clear(&mut self) {
@@ -182,7 +54,7 @@ impl Barriers {
     }
 
     /// Adds the barriers of the boundaries after this one's.
-    fn append(&mut self, later: &Barriers) {
+    pub fn append(&mut self, later: &Barriers) {
         let (memory, image) = (self.memory.len() as u32, self.image.len() as u32);
         self.boundaries
             .extend(later.boundaries.iter().map(|b| Boundary {
@@ -195,32 +67,50 @@ impl Barriers {
     }
 }
 
-/// `values[range]` (empty when out of bounds).
-fn slice<'a, T>(values: &'a [T], range: &std::ops::Range<u32>) -> &'a [T] {
-    values
-        .get(range.start as usize..range.end as usize)
-        .unwrap_or(&[])
-}
-
-/// The transitions of one resource parity, sorted by batch.
+/// The transitions of one class of resources, each list sorted by batch.
 #[derive(Clone, Copy)]
-struct ParityLists<'a> {
-    sorted: &'a [Transition],
-    globals: &'a [GlobalTransition],
+pub(crate) struct SortedTransitions<'a> {
+    pub ranged: &'a [Transition],
+    pub globals: &'a [GlobalTransition],
 }
 
 /// What building the barriers of some boundaries reads.
 #[derive(Clone, Copy)]
-struct Boundaries<'a> {
-    /// The transitions of each parity whose barriers are built (one or two).
-    parities: &'a [ParityLists<'a>],
-    groups: &'a GroupTable,
-    resources: &'a [ResourceSummary],
-    batch_count: u32,
-    sequential: bool,
+pub(crate) struct Boundaries<'a> {
+    /// The transitions of each class of resources whose barriers are built, in the order
+    /// they are folded.
+    pub classes: &'a [SortedTransitions<'a>],
+    pub groups: &'a GroupTable,
+    pub resources: &'a [ResourceSummary],
+    pub batch_count: u32,
+    pub order: Order,
 }
 
-/// Where building one parity's barriers is.
+/// Builds the trailing boundary, after the last batch (`batch_count`), into `out`: the
+/// barriers of the presents' transitions (`presents`, all at batch `batch_count`).
+pub(crate) fn build_trailing(
+    presents: &[Transition],
+    groups: &GroupTable,
+    resources: &[ResourceSummary],
+    batch_count: u32,
+    order: Order,
+    stamps: &mut Vec<ImageStamp>,
+    out: &mut Barriers,
+) {
+    Boundaries {
+        classes: &[SortedTransitions {
+            ranged: presents,
+            globals: &[],
+        }],
+        groups,
+        resources,
+        batch_count,
+        order,
+    }
+    .build(batch_count..batch_count + 1, stamps, out);
+}
+
+/// Where building one class's barriers is.
 struct Cursor {
     /// The next transition and global transition.
     at: usize,
@@ -231,17 +121,22 @@ struct Cursor {
 
 impl Boundaries<'_> {
     /// The barriers of boundaries `range` (the one before batch `b` is boundary `b`), into
-    /// `out`. At each boundary, each parity's barriers are built on their own, then its
-    /// memory barriers are added to the earlier parities' (see [`combine`]).
-    fn build(&self, range: std::ops::Range<u32>, stamps: &mut Vec<ImageStamp>, out: &mut Barriers) {
+    /// `out`. At each boundary, each class's barriers are built on their own, then its
+    /// memory barriers are folded into the earlier classes' ([`fold_memory_barriers`]).
+    pub fn build(
+        &self,
+        range: std::ops::Range<u32>,
+        stamps: &mut Vec<ImageStamp>,
+        out: &mut Barriers,
+    ) {
         stamps.clear();
         stamps.resize(self.resources.len(), ImageStamp::default());
         out.clear();
         let mut cursors: Vec<Cursor> = self
-            .parities
+            .classes
             .iter()
             .map(|lists| Cursor {
-                at: lists.sorted.partition_point(|t| t.batch < range.start),
+                at: lists.ranged.partition_point(|t| t.batch < range.start),
                 at_global: lists.globals.partition_point(|g| g.batch < range.start),
                 seen: SeenTriples::new(),
             })
@@ -251,24 +146,24 @@ impl Boundaries<'_> {
         // Most transitions that name ranges become one image barrier (growing a vector this
         // size would copy all of it).
         out.image.reserve(
-            self.parities
+            self.classes
                 .iter()
                 .zip(&cursors)
-                .map(|(lists, c)| lists.sorted[c.at..].partition_point(|t| t.batch < range.end))
+                .map(|(lists, c)| lists.ranged[c.at..].partition_point(|t| t.batch < range.end))
                 .sum(),
         );
         let mut later = Vec::new();
         for batch in range {
             let memory_start = out.memory.len();
             let image_start = out.image.len();
-            for (index, (lists, cursor)) in self.parities.iter().zip(&mut cursors).enumerate() {
-                // Most boundaries of long chains have nothing of one parity.
+            for (index, (lists, cursor)) in self.classes.iter().zip(&mut cursors).enumerate() {
+                // Most boundaries of long chains have nothing of one class.
                 if !self.due(batch, lists, cursor) {
                     continue;
                 }
                 let region = out.memory.len();
                 let image_region = out.image.len();
-                self.build_parity(batch, lists, cursor, region, out);
+                self.build_class(batch, lists, cursor, region, out);
                 merge_image_barriers(&mut out.image, image_region, stamps, batch);
                 if index > 0 && out.memory.len() > region {
                     later.clear();
@@ -283,40 +178,40 @@ impl Boundaries<'_> {
         }
     }
 
-    /// True when one parity has barriers at boundary `batch`: transitions, or the
+    /// True when one class has barriers at boundary `batch`: transitions, or the
     /// sequential mode's full barrier.
     #[inline]
-    fn due(&self, batch: u32, lists: &ParityLists, cursor: &Cursor) -> bool {
-        (self.sequential && batch > 0 && batch < self.batch_count)
+    fn due(&self, batch: u32, lists: &SortedTransitions, cursor: &Cursor) -> bool {
+        self.full_barrier_at(batch)
             || lists
                 .globals
                 .get(cursor.at_global)
                 .is_some_and(|g| g.batch == batch)
             || lists
-                .sorted
+                .ranged
                 .get(cursor.at)
                 .is_some_and(|t| t.batch == batch)
     }
 
-    /// The barriers of one parity's transitions at boundary `batch`: memory barriers from
+    /// True when the sequential mode puts a full barrier at boundary `batch` (between two
+    /// batches).
+    #[inline]
+    fn full_barrier_at(&self, batch: u32) -> bool {
+        self.order == Order::Sequential && batch > 0 && batch < self.batch_count
+    }
+
+    /// The barriers of one class's transitions at boundary `batch`: memory barriers from
     /// `out.memory[region..]` on, image barriers and first uses at the end of theirs.
     #[inline]
-    fn build_parity(
+    fn build_class(
         &self,
         batch: u32,
-        lists: &ParityLists,
+        lists: &SortedTransitions,
         cursor: &mut Cursor,
         region: usize,
         out: &mut Barriers,
     ) {
-        let Self {
-            groups,
-            resources,
-            batch_count,
-            sequential,
-            ..
-        } = *self;
-        if sequential && batch > 0 && batch < batch_count {
+        if self.full_barrier_at(batch) {
             out.memory.push(FULL);
         }
         while let Some(g) = lists.globals.get(cursor.at_global) {
@@ -324,128 +219,105 @@ impl Boundaries<'_> {
                 break;
             }
             cursor.at_global += 1;
-            // The sequential mode's full barrier covers every global one.
-            if !sequential && cursor.seen.first(g.src, g.dst, batch) {
-                let barrier = global(groups.get(g.src), groups.get(g.dst), g.resource);
-                add_memory_barrier(&mut out.memory, region, barrier);
-            }
+            self.add_global(g, batch, &mut cursor.seen, region, out);
         }
-        while let Some(tr) = lists.sorted.get(cursor.at) {
+        while let Some(tr) = lists.ranged.get(cursor.at) {
             if tr.batch != batch {
                 break;
             }
             cursor.at += 1;
-            let info = &resources[tr.resource as usize];
-            let src = tr.src_group(groups);
-            let dst = groups.get(tr.dst);
-            let Some(shape) = info.image else {
-                // A buffer's only ranged transition is its first use (buffers keep no
-                // layout, so every later one is global); only external ones bridge.
-                debug_assert!(src.is_none(), "a ranged transition of a used buffer");
-                if info.external {
-                    out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
-                }
-                continue;
-            };
-            let (src, old_layout) = match src {
-                None if info.external => {
-                    ranges_of(tr, &shape, |r| {
-                        out.first_uses
-                            .push(external_use(tr, dst, Subresources::Image(r)));
-                    });
-                    continue;
-                }
-                None => (None, vk::ImageLayout::UNDEFINED),
-                Some(src) if src.layout == dst.layout => {
-                    if !sequential && cursor.seen.first(tr.src, tr.dst, batch) {
-                        add_memory_barrier(&mut out.memory, region, global(src, dst, tr.resource));
-                    }
-                    continue;
-                }
-                Some(src) => (Some(src), src.layout),
-            };
-            let (src_stages, src_access, dst_stages, dst_access) = if sequential {
-                (
-                    FULL.src_stages,
-                    FULL.src_access,
-                    FULL.dst_stages,
-                    FULL.dst_access,
-                )
-            } else {
-                (
-                    src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
-                    src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
-                    dst.stages,
-                    dst.access,
-                )
-            };
-            ranges_of(tr, &shape, |range| {
-                out.image.push(ImageBarrier {
-                    image: tr.resource,
-                    range,
-                    old_layout,
-                    new_layout: dst.layout,
-                    src_stages,
-                    src_access,
-                    dst_stages,
-                    dst_access,
-                });
-            });
+            self.add_ranged(tr, batch, &mut cursor.seen, region, out);
         }
     }
-}
 
-/// A transition with the batch its barrier goes before.
-trait Batched: Copy {
-    fn batch(&self) -> u32;
-    fn resource(&self) -> u32;
-}
+    /// The memory barrier of a global transition at boundary `batch`, unless one of the
+    /// same groups was built there (or the sequential mode's full barrier covers it).
+    #[inline]
+    fn add_global(
+        &self,
+        g: &GlobalTransition,
+        batch: u32,
+        seen: &mut SeenTriples<64>,
+        region: usize,
+        out: &mut Barriers,
+    ) {
+        if self.order == Order::Reordered && seen.first(g.src, g.dst, batch) {
+            let barrier = global(self.groups.get(g.src), self.groups.get(g.dst), g.resource);
+            add_memory_barrier(&mut out.memory, region, barrier);
+        }
+    }
 
-impl Batched for Transition {
-    fn batch(&self) -> u32 {
-        self.batch
+    /// What a transition that names a range needs at boundary `batch`: the first use of an
+    /// external resource (bridged by the runtime), a global memory barrier when an image
+    /// keeps its layout, or image barriers.
+    #[inline]
+    fn add_ranged(
+        &self,
+        tr: &Transition,
+        batch: u32,
+        seen: &mut SeenTriples<64>,
+        region: usize,
+        out: &mut Barriers,
+    ) {
+        let sequential = self.order == Order::Sequential;
+        let info = &self.resources[tr.resource as usize];
+        let src = tr.src_group(self.groups);
+        let dst = self.groups.get(tr.dst);
+        let Some(shape) = info.image else {
+            // A buffer's only ranged transition is its first use (buffers keep no
+            // layout, so every later one is global); only external ones bridge.
+            debug_assert!(src.is_none(), "a ranged transition of a used buffer");
+            if info.external {
+                out.first_uses.push(external_use(tr, dst, buffer_range(tr)));
+            }
+            return;
+        };
+        let (src, old_layout) = match src {
+            None if info.external => {
+                ranges_of(tr, &shape, |r| {
+                    out.first_uses
+                        .push(external_use(tr, dst, Subresources::Image(r)));
+                });
+                return;
+            }
+            None => (None, vk::ImageLayout::UNDEFINED),
+            Some(src) if src.layout == dst.layout => {
+                // The sequential mode's full barrier covers every global one.
+                if !sequential && seen.first(tr.src, tr.dst, batch) {
+                    add_memory_barrier(&mut out.memory, region, global(src, dst, tr.resource));
+                }
+                return;
+            }
+            Some(src) => (Some(src), src.layout),
+        };
+        let (src_stages, src_access, dst_stages, dst_access) = if sequential {
+            (
+                FULL.src_stages,
+                FULL.src_access,
+                FULL.dst_stages,
+                FULL.dst_access,
+            )
+        } else {
+            (
+                src.map_or(vk::PipelineStageFlags2::NONE, |s| s.stages),
+                src.map_or(vk::AccessFlags2::NONE, |s| s.access & WRITE_ACCESS_MASK),
+                dst.stages,
+                dst.access,
+            )
+        };
+        ranges_of(tr, &shape, |range| {
+            out.image.push(ImageBarrier {
+                image: tr.resource,
+                range,
+                old_layout,
+                new_layout: dst.layout,
+                src_stages,
+                src_access,
+                dst_stages,
+                dst_access,
+            });
+        });
     }
-    fn resource(&self) -> u32 {
-        self.resource
-    }
-}
-
-impl Batched for GlobalTransition {
-    fn batch(&self) -> u32 {
-        self.batch
-    }
-    fn resource(&self) -> u32 {
-        self.resource
-    }
-}
-
-/// Sorts one part's transitions into `sorted`: those of even resources, then those of odd
-/// ones, each by batch, each batch in list order (the order the part made them in; a part
-/// that owns one parity makes them in the order a part that owns both would). Returns where
-/// the odd ones start. Batches past `batch_count` count as the last.
-fn by_batch<T: Batched>(list: &[T], batch_count: u32, sorted: &mut Vec<T>) -> usize {
-    let batches = batch_count.max(1) as usize;
-    let slot =
-        |t: &T| (t.resource() & 1) as usize * batches + (t.batch() as usize).min(batches - 1);
-    let mut starts = vec![0u32; 2 * batches + 1];
-    for t in list {
-        starts[slot(t) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let odd = starts[batches] as usize;
-    sorted.clear();
-    if let Some(&first) = list.first() {
-        // Placeholders, each overwritten once below.
-        sorted.resize(list.len(), first);
-    }
-    for t in list {
-        let slot = &mut starts[slot(t)];
-        sorted[*slot as usize] = *t;
-        *slot += 1;
-    }
-    odd
 }
 
 /// The image ranges a transition's range of image `shape` covers.
@@ -515,10 +387,14 @@ fn add_memory_barrier(all: &mut Vec<MemoryBarrier>, from: usize, barrier: Memory
     all.push(barrier);
 }
 
-/// Adds the memory barriers a later parity has at a boundary to the earlier parities'
-/// (`all[from..]`), each as [`add_memory_barrier`] does: how parities are joined, whether
-/// one part built them or two.
-fn fold_memory_barriers(all: &mut Vec<MemoryBarrier>, from: usize, later: &[MemoryBarrier]) {
+/// Adds the memory barriers a later class of resources has at a boundary to the earlier
+/// classes' (`all[from..]`), each as [`add_memory_barrier`] does: how classes are joined,
+/// whichever thread built them.
+pub(crate) fn fold_memory_barriers(
+    all: &mut Vec<MemoryBarrier>,
+    from: usize,
+    later: &[MemoryBarrier],
+) {
     for &barrier in later {
         add_memory_barrier(all, from, barrier);
     }

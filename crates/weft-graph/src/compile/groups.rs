@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use ash::vk;
 
 use crate::access::{AccessClass, DerivedAccess, WRITE_ACCESS_MASK};
+use crate::hazard::Hazard;
 
 /// The union of the accesses of one access group on one range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -29,6 +30,17 @@ impl Group {
     /// True when the group's accesses write (or transition) memory.
     pub fn writes(&self) -> bool {
         self.access.intersects(WRITE_ACCESS_MASK) || self.class != AccessClass::Read
+    }
+
+    /// Why a task of group `later`, which follows this group on a range, depends on this
+    /// group's tasks.
+    pub fn hazard_to(&self, later: &Group) -> Hazard {
+        match (self.writes(), later.writes()) {
+            (true, true) => Hazard::WriteAfterWrite,
+            (true, false) => Hazard::ReadAfterWrite,
+            (false, true) => Hazard::WriteAfterRead,
+            (false, false) => Hazard::LayoutChange,
+        }
     }
 
     fn join(&mut self, other: &Group) {

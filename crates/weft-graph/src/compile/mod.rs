@@ -1,268 +1,157 @@
-//! `compile()`: turns a recording into a [`Plan`] once.
+//! `compile()`: turns a recording ([`CompileInput`], which the graph builds) into a [`Plan`]
+//! once, in four phases, each a function [`compile`] calls in turn:
 //!
-//! 1. [`dependencies`]: walk tasks in record order over per-resource range maps of access
-//!    groups ([`tracks`]); each task lands in the batch after its latest dependency (the
-//!    DAG depth). Large graphs are walked in two parts on two threads, one per resource
-//!    parity ([`walk_part`]), which share each task's batch through [`floors`]; each part
-//!    finishes its own transitions and builds their barriers, and [`merge`] joins what is
-//!    left.
-//! 2. [`barriers`]: group transitions become the barriers of each batch boundary. The walk
-//!    keeps transitions whose barriers name subresources (first uses, layout changes) apart
-//!    from global ones, which keep only their groups and batch; a global transition into an
-//!    exclusive group is final when its task is placed, so repeats of one group pair at one
-//!    batch are dropped there ([`seen`]). The barriers of each resource parity are built
-//!    apart and joined boundary by boundary (even before odd), so the plan is the same from
-//!    one part or two; the presents' transitions make the trailing boundary.
-//! 3. Here: flatten into the plan's arrays (task order, batches, first and last uses of
-//!    external resources, transient lifetimes).
+//! 1. [`find_dependencies`] ([`walk`]): walk the tasks in record order over per-resource
+//!    range maps of access groups ([`tracks`]): a task depends on the previous group of each
+//!    range it touches and lands in the batch after its latest dependency (the DAG depth);
+//!    every group transition is noted ([`transitions`]). Large graphs are walked in two
+//!    parts on two threads: only [`walk`] knows how; each part also builds the barriers of
+//!    the boundaries between batches for its resources, on its thread ([`barriers`]).
+//! 2. [`add_presents`] ([`presents`]): presented images move into the present layout after
+//!    the last batch.
+//! 3. [`build_barriers`] ([`barriers`]): the presents' barriers make the trailing boundary,
+//!    joined with the walk's into the plan's barrier arrays. Transitions whose barriers
+//!    name subresources (first uses, layout changes) are kept apart from global ones, which
+//!    keep only their groups and batch; a global transition into an exclusive group is
+//!    final when its task is placed, so repeats of one group pair at one batch are dropped
+//!    there ([`seen`]).
+//! 4. [`assemble_plan`] ([`assemble`]): flatten into the plan's arrays (task order,
+//!    batches, first and last uses of external resources, transient lifetimes).
 //!
-//! The walk reads packed per-attachment records ([`crate::touch`]) and keeps groups as
-//! 4-byte ids ([`groups`]); its large arrays live in a [`scratch`] the graph keeps, so a
-//! second compile of the same graph allocates only the plan.
+//! A sequential plan first walks reordered, for the DAG depth it reports
+//! ([`reordered_depth`]); [`task_dependencies`] walks keeping the task-to-task edges, for
+//! inspection.
+//!
+//! The other files: [`options`] (the public options and the modes the phases take),
+//! [`input`], [`groups`] (access groups as 4-byte ids), [`members`] (member lists, kept
+//! for inspection), [`range_map`], [`seen`], [`prefetch`] (cache hints), and [`scratch`]:
+//! the large arrays live in a scratch the graph keeps, so a second compile of the same
+//! graph allocates only the plan. The walk reads packed per-attachment records
+//! ([`crate::touch`]).
 
-pub(crate) mod barriers;
-pub(crate) mod dependencies;
-pub(crate) mod floors;
-pub(crate) mod groups;
-pub(crate) mod members;
-pub(crate) mod merge;
-pub(crate) mod prefetch;
+mod assemble;
+mod barriers;
+mod groups;
+mod input;
+mod members;
+mod options;
+mod prefetch;
+mod presents;
 pub(crate) mod range_map;
 pub(crate) mod scratch;
-pub(crate) mod seen;
-pub(crate) mod tracks;
-pub(crate) mod walk_part;
+mod seen;
+mod tracks;
+mod transitions;
+mod walk;
 
-use crate::error::GraphError;
-use crate::graph::TaskGraph;
-use crate::plan::{ExternalUse, Plan, Subresources, TransientLifetime};
-use crate::resource::{Lifetime, ResourceDesc};
-use crate::view::image_ranges;
-use dependencies::Walk;
+use crate::plan::{Dependency, Plan};
+use assemble::assemble_plan;
+use barriers::Barriers;
+pub(crate) use input::CompileInput;
+use options::{BarrierMode, KeepEdges, NoEdges, Order};
+pub use options::{CompileOptions, CompileThreads};
+use presents::add_presents;
+use scratch::Scratch;
+use transitions::Transition;
+use walk::Walk;
 
-/// How to compile.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CompileOptions {
-    /// Debug mode (the "in-order queue"): no reordering, one task per batch in record
-    /// order, and a full barrier between every two tasks. Use it to tell a scheduling bug
-    /// from a shader bug.
-    pub sequential: bool,
-    /// How many threads the walk over the tasks may use.
-    pub threads: CompileThreads,
+/// Compiles a recording into a plan, with the working memory in `scratch` (kept there for
+/// the next compile).
+pub(crate) fn compile(
+    input: &CompileInput,
+    options: &CompileOptions,
+    scratch: &mut Scratch,
+) -> Plan {
+    let order = options.order();
+    // Sequential plans still report the depth a reordered plan would have.
+    let reordered_depth =
+        (order == Order::Sequential).then(|| reordered_depth(input, options.threads, scratch));
+    // Dependencies and batches (and the barriers between batches, built by the walk's parts).
+    let mut walk = find_dependencies(input, order, options.threads, scratch);
+    // Presented images leave the graph in the present layout.
+    let presents = add_presents(input.presents, &mut walk);
+    // The barriers of every boundary, the presents' after the last batch, in plan order.
+    let barriers = build_barriers(input, &mut walk, &presents, order, scratch);
+    // The flat arrays the runtime replays.
+    let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
+    let plan = assemble_plan(input, &mut walk, barriers, dag_depth, order);
+    // The walk's tracks and barriers (when not moved into the plan) keep their memory.
+    scratch.keep(walk);
+    plan
 }
 
-/// How many threads [`TaskGraph::compile`] may use. With two, the walk over the tasks runs
-/// in two parts (one per half of the resources) that wait for each other only where a task
-/// needs the batch of an earlier one the other part has not placed yet, and the barriers
-/// of the later batches are built on the second thread. The plan is the same whichever is
-/// chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum CompileThreads {
-    /// Two threads for graphs of at least 8,192 attachments, when the process may use two
-    /// cores or more and at most a quarter of the graph's resource uses follow a use of the
-    /// same resource within 32 tasks (in chains and mip chains the two parts would wait for
-    /// each other at almost every task); the calling thread alone otherwise.
-    #[default]
-    Auto,
-    /// The calling thread alone.
-    One,
-    /// The calling thread and one more, whatever the graph's size (unless the second
-    /// thread cannot be started).
-    Two,
+/// Phase 1: walks the tasks to find each task's dependencies, its earliest batch and the
+/// group transitions; the walk's parts build the barriers between batches as they finish.
+fn find_dependencies(
+    input: &CompileInput,
+    order: Order,
+    threads: CompileThreads,
+    scratch: &mut Scratch,
+) -> Walk {
+    walk::walk::<NoEdges>(input, order, BarrierMode::Build, threads, &mut scratch.walk)
 }
 
-impl<C> TaskGraph<C> {
-    /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
-    /// (exactly the DAG depth), and the fewest, narrowest barriers between them.
-    ///
-    /// The graph keeps the working memory of the last compile (about 55 bytes per
-    /// attachment: some 22 MB for 100,000 tasks of 4 attachments) until it is dropped or
-    /// [`TaskGraph::release_compile_memory`] is called, so compiling again (after a resize,
-    /// or more tasks) does not allocate it anew.
-    pub fn compile(&self, options: &CompileOptions) -> Result<Plan, GraphError> {
-        let mut scratch = self.scratch.take();
-        // Sequential plans still report the depth a reordered plan would have.
-        let reordered_depth = options.sequential.then(|| {
-            let reordered =
-                dependencies::walk::<C, false>(self, false, false, options.threads, &mut scratch);
-            let depth = reordered.batch_count;
-            scratch.keep(reordered);
-            depth
-        });
-        let mut walk = dependencies::walk::<C, false>(
-            self,
-            options.sequential,
-            true,
-            options.threads,
-            &mut scratch,
-        );
-        let dag_depth = reordered_depth.unwrap_or(walk.batch_count);
-        let presents = dependencies::add_presents(self, &mut walk);
-        // Each part built the barriers of the resources it owns; the first part owns the
-        // even ones.
-        let mut parities: Vec<barriers::Barriers> = scratch
-            .parts
-            .iter_mut()
-            .map(|p| std::mem::take(&mut p.barriers))
-            .collect();
-        let barriers = barriers::combine(
-            &mut parities,
-            &presents,
-            &walk.groups,
-            &self.summaries,
-            walk.batch_count,
-            options.sequential,
-            &mut scratch.stamps,
-            &mut scratch.trailing,
-        );
-        let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
-        let last_uses = self.last_uses(&walk);
-        let used = self.used_resources(&walk);
-        let transients = self.transient_lifetimes(&walk);
-        let plan = Plan {
-            graph: self.id,
-            revision: self.revision(),
-            sequential: options.sequential,
-            dag_depth,
-            task_order,
-            batch_starts,
-            last_uses,
-            used,
-            transients,
-            boundaries: barriers.boundaries,
-            memory_barriers: barriers.memory,
-            image_barriers: barriers.image,
-            first_uses: barriers.first_uses,
-            submit_batches: std::mem::take(&mut walk.submit_batches),
-            presents: self.presents.iter().map(|p| p.resource).collect(),
-            task_batch: std::mem::take(&mut walk.task_batch),
-        };
-        // The parts' barriers (when not moved into the plan) keep their memory.
-        for (part, kept) in scratch.parts.iter_mut().zip(parities) {
-            part.barriers = kept;
-        }
-        scratch.keep(walk);
-        self.scratch.put_back(scratch);
-        Ok(plan)
-    }
-
-    /// Frees the working memory the last compile kept (see [`TaskGraph::compile`]); the
-    /// next compile allocates it again. Plans are not affected.
-    pub fn release_compile_memory(&self) {
-        drop(self.scratch.take());
-    }
-
-    /// The final group of every touched range of every external resource; adjacent ranges
-    /// left in the same state by the same last batch are merged.
-    fn last_uses(&self, walk: &Walk) -> Vec<ExternalUse> {
-        let mut out = Vec::new();
-        let tracks = walk.tracks.in_order();
-        for (index, (info, track)) in self.resources.iter().zip(tracks).enumerate() {
-            if info.lifetime != Lifetime::External {
-                continue;
-            }
-            let plane = match &info.desc {
-                ResourceDesc::Buffer(_) => u64::MAX,
-                ResourceDesc::Image(d) => u64::from(d.mip_levels) * u64::from(d.array_layers),
-            };
-            let mut segments = track.map.segments().iter().peekable();
-            while let Some(first) = segments.next() {
-                if !first.state.touched() {
-                    continue;
-                }
-                let mut end = first.end;
-                while let Some(next) = segments.next_if(|n| {
-                    n.start == end
-                        && n.state.group == first.state.group
-                        && n.state.last_batch(&walk.task_batch)
-                            == first.state.last_batch(&walk.task_batch)
-                        && n.state.wrote == first.state.wrote
-                        && (n.end - 1) / plane == first.start / plane
-                }) {
-                    end = next.end;
-                }
-                let group = walk.groups.get(first.state.group);
-                let batch = first
-                    .state
-                    .last_batch(&walk.task_batch)
-                    .unwrap_or(walk.batch_count);
-                let mut push = |subresources| {
-                    out.push(ExternalUse {
-                        resource: index as u32,
-                        subresources,
-                        stages: group.stages,
-                        access: group.access,
-                        layout: group.layout,
-                        batch,
-                        wrote_in_graph: first.state.wrote,
-                    })
-                };
-                match &info.desc {
-                    ResourceDesc::Buffer(_) => push(Subresources::Buffer {
-                        offset: first.start,
-                        size: end - first.start,
-                    }),
-                    ResourceDesc::Image(d) => image_ranges(
-                        first.start,
-                        end,
-                        d.aspects().as_raw(),
-                        d.mip_levels,
-                        d.array_layers,
-                        |r| push(Subresources::Image(r)),
-                    ),
-                }
-            }
-        }
-        out
-    }
-
-    fn used_resources(&self, walk: &Walk) -> Vec<bool> {
-        let mut used: Vec<bool> = walk
-            .tracks
-            .in_order()
-            .map(|t| t.batches().is_some())
-            .collect();
-        for present in &self.presents {
-            if let Some(u) = used.get_mut(present.resource as usize) {
-                *u = true;
-            }
-        }
-        used
-    }
-
-    fn transient_lifetimes(&self, walk: &Walk) -> Vec<TransientLifetime> {
-        self.resources
-            .iter()
-            .zip(walk.tracks.in_order())
-            .enumerate()
-            .filter(|(_, (info, _))| info.lifetime == Lifetime::Transient)
-            .filter_map(|(index, (_, track))| {
-                track
-                    .batches()
-                    .map(|(first_batch, last_batch)| TransientLifetime {
-                        resource: index as u32,
-                        first_batch,
-                        last_batch,
-                    })
-            })
-            .collect()
-    }
+/// The number of batches of the reordered plan (the DAG depth), which sequential plans
+/// report: a walk that builds no barriers.
+fn reordered_depth(input: &CompileInput, threads: CompileThreads, scratch: &mut Scratch) -> u32 {
+    let reordered = walk::walk::<NoEdges>(
+        input,
+        Order::Reordered,
+        BarrierMode::Skip,
+        threads,
+        &mut scratch.walk,
+    );
+    let depth = reordered.batch_count;
+    scratch.keep(reordered);
+    depth
 }
 
-/// Tasks sorted by batch (record order within a batch) and the start of each batch.
-fn order_tasks(task_batch: &[u32], batch_count: u32) -> (Vec<u32>, Vec<u32>) {
-    let mut starts = vec![0u32; batch_count as usize + 1];
-    for &b in task_batch {
-        starts[b as usize + 1] += 1;
+/// Phase 3: the plan's barriers: the trailing boundary (the presents' transitions,
+/// `presents`) built here, joined with the boundaries the walk built.
+fn build_barriers(
+    input: &CompileInput,
+    walk: &mut Walk,
+    presents: &[Transition],
+    order: Order,
+    scratch: &mut Scratch,
+) -> Barriers {
+    barriers::build_trailing(
+        presents,
+        &walk.groups,
+        input.summaries,
+        walk.batch_count,
+        order,
+        &mut scratch.stamps,
+        &mut scratch.trailing,
+    );
+    walk.barriers
+        .joined_with(&scratch.trailing, walk.batch_count)
+}
+
+/// The task dependencies of a recording (deduplicated, in record order of the later task),
+/// each with the resource and hazard that causes it: a walk that keeps them, for
+/// inspection (plans keep none).
+pub(crate) fn task_dependencies(input: &CompileInput, scratch: &mut Scratch) -> Vec<Dependency> {
+    let walk = walk::walk::<KeepEdges>(
+        input,
+        Order::Reordered,
+        BarrierMode::Skip,
+        CompileThreads::One,
+        &mut scratch.walk,
+    );
+    let mut out: Vec<Dependency> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for d in &walk.dependencies {
+        for from in walk.lists.tasks(d.list) {
+            if seen.insert((from, d.task)) {
+                out.push(Dependency {
+                    from,
+                    to: d.task,
+                    resource: (d.resource != u32::MAX).then_some(d.resource),
+                    hazard: d.hazard,
+                });
+            }
+        }
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut fill = starts.clone();
-    let mut order = vec![0u32; task_batch.len()];
-    for (task, &b) in task_batch.iter().enumerate() {
-        order[fill[b as usize] as usize] = task as u32;
-        fill[b as usize] += 1;
-    }
-    (order, starts)
+    out
 }

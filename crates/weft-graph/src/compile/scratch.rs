@@ -11,27 +11,22 @@
 use std::sync::Mutex;
 
 use super::barriers::{Barriers, ImageStamp};
-use super::dependencies::Walk;
-use super::floors::Floors;
-use super::walk_part::WalkPart;
+use super::walk::{Walk, WalkScratch};
 
 /// Reusable vectors; each user clears what it takes.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    /// The walk's parts, with their own transitions and tracks.
-    pub parts: Vec<WalkPart>,
-    pub floors: Floors,
+    /// The walk's.
+    pub walk: WalkScratch,
     /// For the trailing boundary's barriers.
     pub stamps: Vec<ImageStamp>,
     pub trailing: Barriers,
 }
 
 impl Scratch {
-    /// Keeps the tracks a walk handed over, for the next one.
+    /// Keeps what a walk handed over (its tracks and barriers), for the next one.
     pub fn keep(&mut self, walk: Walk) {
-        for (part, tracks) in self.parts.iter_mut().zip(walk.tracks.parts) {
-            part.tracks = tracks;
-        }
+        self.walk.keep(walk);
     }
 }
 

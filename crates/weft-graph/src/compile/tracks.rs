@@ -1,11 +1,10 @@
 //! What the walk keeps per resource: a range map of [`RangeState`]s and the batches that
-//! use it, split among the walk's parts (resource `r` belongs to part `r % parts`).
+//! use it.
 
 use super::groups::NO_GROUP;
 use super::members::NIL;
 use super::range_map::RangeMap;
 use crate::resource::ResourceSummary;
-use crate::touch::Selection;
 
 /// "No transition": the first group of a transient buffer needs no barrier and no bridge,
 /// and the state of an exclusive group does not keep its transition.
@@ -32,7 +31,7 @@ pub(crate) struct RangeState {
     /// The union of the current group's accesses (an id in the walk's group table).
     pub group: u32,
     /// The transition into the current group, or [`NO_TRANSITION`] (an index into the
-    /// transitions of the part that made it; meaningless once the walk is merged).
+    /// walk's own lists of transitions; meaningless once the walk is done).
     pub transition: u32,
     /// Members of the previous and current group ([`NIL`] unless collecting edges).
     pub prev: u32,
@@ -114,7 +113,7 @@ impl Track {
     }
 
     /// The track of a resource nobody touched yet.
-    fn new(summary: &ResourceSummary) -> Self {
+    pub fn new(summary: &ResourceSummary) -> Self {
         Self {
             map: RangeMap::filled(0, summary.units, RangeState::UNTOUCHED),
             first_batch: u32::MAX,
@@ -124,109 +123,10 @@ impl Track {
     }
 
     /// Makes this the track of a resource nobody touched yet, keeping the map's memory.
-    fn reset(&mut self, summary: &ResourceSummary) {
+    pub fn reset(&mut self, summary: &ResourceSummary) {
         self.map.refill(0, summary.units, RangeState::UNTOUCHED);
         self.first_batch = u32::MAX;
         self.last_batch = 0;
         self.first_use_matters = summary.external || summary.image.is_some();
-    }
-}
-
-/// The tracks of the resources a part owns: resource `r` of part `r % parts` at index
-/// `r / parts`.
-#[derive(Debug, Default)]
-pub(crate) struct PartTracks {
-    tracks: Vec<Track>,
-    /// `log2(parts)`: 0 or 1.
-    shift: u32,
-    /// The part's index.
-    part: u32,
-}
-
-impl PartTracks {
-    /// Makes these the untouched tracks of part `part` of `parts` (1 or 2), keeping the
-    /// memory of earlier maps.
-    pub fn reset(&mut self, summaries: &[ResourceSummary], part: usize, parts: usize) {
-        let owned = summaries.iter().skip(part).step_by(parts);
-        self.shift = parts.trailing_zeros();
-        self.part = part as u32;
-        self.tracks.truncate(owned.len());
-        let kept = self.tracks.len();
-        for (track, summary) in self.tracks.iter_mut().zip(owned.clone()) {
-            track.reset(summary);
-        }
-        self.tracks.extend(owned.skip(kept).map(Track::new));
-    }
-
-    /// The touches this part reads: those of the resources it owns.
-    pub fn selection(&self) -> Selection {
-        match self.shift {
-            0 => Selection::All,
-            _ => Selection::Parity(self.part as usize),
-        }
-    }
-
-    /// The parities of the resources this part owns: both when it is the only part.
-    pub fn parities(&self) -> std::ops::Range<usize> {
-        match self.shift {
-            0 => 0..2,
-            _ => self.part as usize..self.part as usize + 1,
-        }
-    }
-
-    /// The track of resource `resource`, which this part owns.
-    #[inline(always)]
-    pub fn get(&self, resource: u32) -> Option<&Track> {
-        self.tracks.get((resource >> self.shift) as usize)
-    }
-
-    /// The track of resource `resource`, which this part owns, to change.
-    #[inline(always)]
-    pub fn get_mut(&mut self, resource: u32) -> Option<&mut Track> {
-        self.tracks.get_mut((resource >> self.shift) as usize)
-    }
-
-    /// The size of the tracks themselves (not their spilled maps).
-    pub fn bytes(&self) -> usize {
-        std::mem::size_of_val(self.tracks.as_slice())
-    }
-
-    /// Every track, to change.
-    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Track> {
-        self.tracks.iter_mut()
-    }
-}
-
-/// The tracks of all resources, as the parts of a walk left them.
-#[derive(Debug, Default)]
-pub(crate) struct Tracks {
-    pub parts: Vec<PartTracks>,
-}
-
-impl Tracks {
-    /// The track of resource `resource`, to change.
-    #[inline]
-    pub fn get_mut(&mut self, resource: u32) -> Option<&mut Track> {
-        let part = self.part_of(resource);
-        self.parts.get_mut(part)?.get_mut(resource)
-    }
-
-    /// The part that owns resource `resource` (the number of parts is a power of two).
-    #[inline]
-    pub fn part_of(&self, resource: u32) -> usize {
-        resource as usize & self.parts.len().saturating_sub(1)
-    }
-
-    /// The tracks of every resource, in order: one from each part in turn.
-    pub fn in_order(&self) -> impl Iterator<Item = &Track> + '_ {
-        let mut parts: Vec<std::slice::Iter<'_, Track>> =
-            self.parts.iter().map(|p| p.tracks.iter()).collect();
-        let mut turn = 0;
-        std::iter::from_fn(move || {
-            let count = parts.len();
-            let next = parts.get_mut(turn)?.next();
-            turn = if turn + 1 == count { 0 } else { turn + 1 };
-            next
-        })
     }
 }

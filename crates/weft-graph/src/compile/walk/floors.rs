@@ -10,6 +10,8 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::compile::options::Order;
+
 /// A counter alone in its cache line: the part that writes it does not slow down readers
 /// of its neighbours.
 #[derive(Debug, Default)]
@@ -18,7 +20,7 @@ struct Padded(AtomicU32);
 
 /// The floors of every part, shared by the parts' threads.
 #[derive(Debug, Default)]
-pub(crate) struct Floors {
+pub(super) struct Floors {
     /// `floors[part][task]`: the floor `part` found for `task` (valid below `done[part]`).
     floors: Vec<Vec<AtomicU32>>,
     /// How many tasks each part has finished.
@@ -29,7 +31,7 @@ pub(crate) struct Floors {
 
 impl Floors {
     /// Floors for `parts` parts over `task_count` tasks, keeping the memory of earlier ones.
-    pub fn reset(&mut self, parts: usize, task_count: usize, sequential: bool) {
+    pub fn reset(&mut self, parts: usize, task_count: usize, order: Order) {
         self.floors.resize_with(parts, Vec::new);
         for floors in &mut self.floors {
             floors.clear();
@@ -37,7 +39,7 @@ impl Floors {
         }
         self.done.clear();
         self.done.resize_with(parts, Padded::default);
-        self.sequential = sequential;
+        self.sequential = order == Order::Sequential;
     }
 
     /// Part `part`'s view.
@@ -80,7 +82,7 @@ impl Floors {
 }
 
 /// What one part reads and writes of the floors.
-pub(crate) struct FloorReader<'a> {
+pub(super) struct FloorReader<'a> {
     floors: &'a Floors,
     own: &'a [AtomicU32],
     /// This part's finished count, when there are two parts.
@@ -94,7 +96,7 @@ pub(crate) struct FloorReader<'a> {
 
 impl FloorReader<'_> {
     /// The batch of task `task`, placed before task `current` (`None` for `current` itself,
-    /// later tasks and [`NIL`](super::members::NIL)). Waits for the other part to finish
+    /// later tasks and [`NIL`](crate::compile::members::NIL)). Waits for the other part to finish
     /// `task` when it has not yet.
     #[inline(always)]
     pub fn batch(&self, task: u32, current: u32) -> Option<u32> {

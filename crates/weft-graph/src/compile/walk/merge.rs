@@ -2,17 +2,20 @@
 //!
 //! Each part has finished its own transitions ([`WalkPart::finish`]), so what is left is
 //! small: every task's batch (the highest floor of the parts), and one group table (the
-//! second part's group ids are mapped into the first part's table). The parts' transition
-//! lists stay apart; barriers are built from them in an order that does not depend on how
-//! many parts there were ([`super::barriers`]).
+//! second part's group ids are mapped into the first part's table). Each part built the
+//! barriers of its own transitions: they are handed over as they are, and joined in an
+//! order that does not depend on how many parts there were ([`PartBarriers::joined_with`]).
 
-use super::dependencies::Walk;
-use super::groups::{GroupTable, NO_GROUP};
-use super::tracks::Tracks;
-use super::walk_part::WalkPart;
+use super::found::Walk;
+use super::part::WalkPart;
+use super::part_barriers::PartBarriers;
+use super::part_tracks::Tracks;
+use crate::compile::groups::{GroupTable, NO_GROUP};
+use crate::compile::options::BarrierMode;
 
-/// Merges the (one or two) parts of a finished walk.
-pub(crate) fn merge(parts: &mut [WalkPart]) -> Walk {
+/// Merges the (one or two) parts of a finished walk (which built barriers or not, as
+/// `barriers` says).
+pub(super) fn merge(parts: &mut [WalkPart], barriers: BarrierMode) -> Walk {
     let task_batch = parts
         .first_mut()
         .map(|p| std::mem::take(&mut p.task_batch))
@@ -30,8 +33,8 @@ pub(crate) fn merge(parts: &mut [WalkPart]) -> Walk {
     }
     let (lists, dependencies, submit_batches) = match parts.first_mut() {
         Some(p) => (
-            std::mem::take(&mut p.lists),
-            std::mem::take(&mut p.dependencies),
+            std::mem::take(&mut p.found.lists),
+            std::mem::take(&mut p.found.dependencies),
             std::mem::take(&mut p.submit_batches),
         ),
         None => Default::default(),
@@ -49,6 +52,15 @@ pub(crate) fn merge(parts: &mut [WalkPart]) -> Walk {
                 .collect(),
         },
         submit_batches,
+        barriers: PartBarriers {
+            parts: match barriers {
+                BarrierMode::Build => parts
+                    .iter_mut()
+                    .map(|p| std::mem::take(&mut p.barriers))
+                    .collect(),
+                BarrierMode::Skip => Vec::new(),
+            },
+        },
     }
 }
 

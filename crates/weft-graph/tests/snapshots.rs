@@ -1,0 +1,80 @@
+//! Plans of the benchmark's synthetic graphs do not change by accident: a hash of each
+//! shape's `describe()` (every batch, task and barrier), compiled on one and on two threads,
+//! is compared with the value recorded when the planner last changed its plans on purpose.
+//! The same check as the root package's `tests/plan_snapshots.rs`, without the facade, so
+//! that it runs with `cargo test -p weft-graph`. A change that is meant to alter plans
+//! updates both tables (run with `--nocapture` to see the new values); a refactoring must
+//! leave them alone.
+
+mod snapshots {
+    pub mod synthetic;
+}
+
+use snapshots::synthetic;
+use weft_graph::{CompileOptions, CompileThreads, TaskGraph};
+
+/// FNV-1a, 64 bits: stable across Rust versions (unlike `DefaultHasher`).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn describe_hash(graph: &TaskGraph, threads: CompileThreads) -> u64 {
+    let options = CompileOptions {
+        threads,
+        ..CompileOptions::default()
+    };
+    let plan = graph.compile(&options).expect("compiles");
+    fnv1a(&plan.describe(graph).expect("describes"))
+}
+
+/// (shape, tasks, hash of `describe()`), the values of `tests/plan_snapshots.rs`.
+const EXPECTED: &[(&str, usize, u64)] = &[
+    ("chain", 1000, 0x8293f0046c1efaff),
+    ("fan", 1000, 0x736564178a4c4a6c),
+    ("bloom", 1000, 0xa6576a5175294266),
+    ("random", 1000, 0xc4db1b4ab7141870),
+    ("random_fragmented", 1000, 0x78127fcc7ae84817),
+    ("chain", 10000, 0x7a95ae9d08987edb),
+    ("fan", 10000, 0x328fd03d1a66c67a),
+    ("bloom", 10000, 0xa90dd93bfe172515),
+    ("random", 10000, 0x08a92c1d3d5f213d),
+    ("random_fragmented", 10000, 0x97f6857461eeb7eb),
+];
+
+#[test]
+fn bench_shapes_keep_their_plans() {
+    let mut seen = Vec::new();
+    for n in [1_000, 10_000] {
+        let shapes: [(&str, TaskGraph); 5] = [
+            ("chain", synthetic::chain(n)),
+            ("fan", synthetic::fan(n)),
+            ("bloom", synthetic::bloom(n)),
+            ("random", synthetic::random(n, 7, synthetic::Views::Aligned)),
+            (
+                "random_fragmented",
+                synthetic::random(n, 7, synthetic::Views::Fragmented),
+            ),
+        ];
+        for (name, graph) in &shapes {
+            let one = describe_hash(graph, CompileThreads::One);
+            let two = describe_hash(graph, CompileThreads::Two);
+            assert_eq!(one, two, "{name} {n}: one and two threads give other plans");
+            println!("(\"{name}\", {n}, {one:#018x}),");
+            seen.push((*name, n, one));
+        }
+    }
+    assert_eq!(seen.len(), 10);
+    for (name, n, hash) in &seen {
+        let expected = EXPECTED
+            .iter()
+            .find(|(e, en, _)| e == name && en == n)
+            .map(|(_, _, h)| *h);
+        assert_eq!(
+            expected,
+            Some(*hash),
+            "the plan of {name} at {n} tasks changed"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! The synthetic graphs of the root package's benchmark (`benches/synthetic.rs`), copied
+//! without the facade (the planner's own tests cannot depend on it): the same generators,
+//! so the same graphs, and so the same plans.
+
+#![allow(dead_code)]
+
+use ash::vk;
+use weft_graph::{access, BufferDesc, ImageDesc, TaskBuffer, TaskGraph, TaskImage};
+
+/// A small deterministic generator (xorshift64*), so every run builds the same graphs.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+}
+
+fn storage_buffer(g: &mut TaskGraph, name: &str, size: u64) -> TaskBuffer {
+    let usage = vk::BufferUsageFlags::STORAGE_BUFFER;
+    g.transient_buffer(name, BufferDesc { size, usage })
+        .expect("valid description")
+}
+
+/// `n` tasks, each reading the previous task's buffer and writing its own.
+pub fn chain(n: usize) -> TaskGraph {
+    let mut g = TaskGraph::new();
+    let buffers: Vec<TaskBuffer> = (0..=n)
+        .map(|i| storage_buffer(&mut g, &format!("b{i}"), 256))
+        .collect();
+    for i in 0..n {
+        g.task(&format!("t{i}"))
+            .attach(buffers[i], access::COMPUTE_READ)
+            .attach(buffers[i + 1], access::COMPUTE_WRITE)
+            .record()
+            .expect("valid task");
+    }
+    g
+}
+
+/// One producer, `n - 2` consumers that each read it and write their own buffer, and one
+/// gatherer that reads all of those outputs' first bytes.
+pub fn fan(n: usize) -> TaskGraph {
+    let mut g = TaskGraph::new();
+    let source = storage_buffer(&mut g, "source", 4096);
+    let results = storage_buffer(&mut g, "results", 4 * n as u64);
+    g.task("produce")
+        .attach(source, access::COMPUTE_WRITE)
+        .record()
+        .expect("valid task");
+    for i in 0..n.saturating_sub(2) {
+        g.task(&format!("consume{i}"))
+            .attach(source, access::COMPUTE_READ)
+            .attach(results.range(4 * i as u64, 4), access::COMPUTE_WRITE)
+            .record()
+            .expect("valid task");
+    }
+    g.task("gather")
+        .attach(results, access::COMPUTE_READ)
+        .record()
+        .expect("valid task");
+    g
+}
+
+/// How the random graphs pick their views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Views {
+    /// Like renderers and compute pipelines do: half the views are whole resources, the rest
+    /// an aligned half or quarter of a buffer, or one mip (one layer or all) of an image.
+    Aligned,
+    /// A stress case: any 64-byte-granular byte range (so buffers fragment into up to 16
+    /// independently tracked ranges) and any mip with any layer range.
+    Fragmented,
+}
+
+/// `n` tasks with 4 attachments each on distinct random resources among `n / 8` buffers
+/// and `n / 32` images (4 mips, 4 layers), with random accesses (reads, sampled reads,
+/// writes, read-writes, concurrent writes).
+pub fn random(n: usize, seed: u64, views: Views) -> TaskGraph {
+    let mut rng = Rng::new(seed);
+    let mut g = TaskGraph::new();
+    let buffer_count = (n / 8).max(4);
+    let image_count = (n / 32).max(2);
+    let buffers: Vec<TaskBuffer> = (0..buffer_count)
+        .map(|i| storage_buffer(&mut g, &format!("b{i}"), 1024))
+        .collect();
+    let usage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::SAMPLED;
+    let images: Vec<TaskImage> = (0..image_count)
+        .map(|i| {
+            let desc = ImageDesc::new_2d(vk::Format::R16G16B16A16_SFLOAT, 256, 256, usage)
+                .with_mips(4)
+                .with_layers(4);
+            g.transient_image(&format!("i{i}"), desc)
+                .expect("valid description")
+        })
+        .collect();
+    let buffer_accesses = [
+        access::COMPUTE_READ,
+        access::COMPUTE_READ,
+        access::COMPUTE_WRITE,
+        access::COMPUTE_READ_WRITE,
+        access::COMPUTE_CONCURRENT_WRITE,
+        access::FRAGMENT_READ,
+    ];
+    let image_accesses = [
+        access::COMPUTE_READ,
+        access::COMPUTE_SAMPLED,
+        access::FRAGMENT_SAMPLED,
+        access::COMPUTE_WRITE,
+        access::COMPUTE_CONCURRENT_WRITE,
+    ];
+    let total = (buffer_count + image_count) as u64;
+    for t in 0..n {
+        let mut task = g.task(&format!("t{t}"));
+        let mut used = [u64::MAX; 4];
+        for slot in 0..4 {
+            let mut r = rng.below(total);
+            while used.contains(&r) {
+                r = rng.below(total);
+            }
+            used[slot] = r;
+            let whole = views == Views::Aligned && rng.below(2) == 0;
+            task = if (r as usize) < buffer_count {
+                let buffer = buffers[r as usize];
+                let a = buffer_accesses[rng.below(buffer_accesses.len() as u64) as usize];
+                let view = match views {
+                    _ if whole => buffer.whole(),
+                    Views::Aligned => {
+                        let parts = 2 << rng.below(2); // halves or quarters
+                        let size = 1024 / parts;
+                        buffer.range(rng.below(parts) * size, size)
+                    }
+                    Views::Fragmented => {
+                        let offset = rng.below(16) * 64;
+                        buffer.range(offset, (1 + rng.below(16 - offset / 64)) * 64)
+                    }
+                };
+                task.attach(view, a)
+            } else {
+                let image = images[r as usize - buffer_count];
+                let a = image_accesses[rng.below(image_accesses.len() as u64) as usize];
+                let mip = rng.below(4) as u32;
+                let view = match views {
+                    _ if whole => image.whole(),
+                    Views::Aligned if rng.below(2) == 0 => image.mip(mip),
+                    Views::Aligned => image.mip(mip).layer(rng.below(4) as u32),
+                    Views::Fragmented => {
+                        let layer = rng.below(4) as u32;
+                        let layers = 1 + rng.below(4 - u64::from(layer)) as u32;
+                        image.mip(mip).layers(layer..layer + layers)
+                    }
+                };
+                task.attach(view, a)
+            };
+        }
+        task.record().expect("distinct resources never overlap");
+    }
+    g
+}
+
+/// Bloom-like mip chains: per 23 tasks one 12-mip image, downsampled mip by mip and then
+/// upsampled back, each chain's result read by the next chain's first pass.
+pub fn bloom(n: usize) -> TaskGraph {
+    const MIPS: u32 = 12;
+    let mut g = TaskGraph::new();
+    let usage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::SAMPLED;
+    let mut previous: Option<TaskImage> = None;
+    let mut recorded = 0;
+    let mut chain = 0;
+    while recorded < n {
+        let image = g
+            .transient_image(
+                &format!("bloom{chain}"),
+                ImageDesc::new_2d(vk::Format::B10G11R11_UFLOAT_PACK32, 2048, 2048, usage)
+                    .with_mips(MIPS),
+            )
+            .expect("valid description");
+        let mut first = g
+            .task(&format!("c{chain}/bright"))
+            .attach(image.mip(0), access::COMPUTE_WRITE);
+        if let Some(p) = previous {
+            first = first.attach(p.mip(0), access::COMPUTE_SAMPLED);
+        }
+        first.record().expect("valid task");
+        recorded += 1;
+        for m in 0..MIPS - 1 {
+            if recorded >= n {
+                break;
+            }
+            g.task(&format!("c{chain}/down{m}"))
+                .attach(image.mip(m), access::COMPUTE_SAMPLED)
+                .attach(image.mip(m + 1), access::COMPUTE_WRITE)
+                .record()
+                .expect("valid task");
+            recorded += 1;
+        }
+        for m in (0..MIPS - 1).rev() {
+            if recorded >= n {
+                break;
+            }
+            g.task(&format!("c{chain}/up{m}"))
+                .attach(image.mip(m + 1), access::COMPUTE_SAMPLED)
+                .attach(image.mip(m), access::COMPUTE_READ_WRITE)
+                .record()
+                .expect("valid task");
+            recorded += 1;
+        }
+        previous = Some(image);
+        chain += 1;
+    }
+    g
+}
