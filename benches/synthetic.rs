@@ -1,6 +1,11 @@
-//! Synthetic graphs for the `compile` benchmark (and the test that checks their shapes).
+//! Synthetic graphs for the `compile` benchmark, the test that checks their shapes, and the
+//! planner's plan snapshots (`crates/weft-graph/tests/snapshots.rs`). Written against the
+//! planner alone (no facade), so the planner's own tests can include this file too.
 
-use weft::prelude::*;
+#![allow(dead_code)]
+
+use ash::vk;
+use weft_graph::{access, BufferDesc, ImageDesc, TaskBuffer, TaskGraph, TaskImage};
 
 /// A small deterministic generator (xorshift64*), so every run builds the same graphs.
 pub struct Rng(u64);

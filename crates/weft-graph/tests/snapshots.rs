@@ -1,16 +1,13 @@
 //! Plans of the benchmark's synthetic graphs do not change by accident: a hash of each
 //! shape's `describe()` (every batch, task and barrier), compiled on one and on two threads,
 //! is compared with the value recorded when the planner last changed its plans on purpose.
-//! The same check as the root package's `tests/plan_snapshots.rs`, without the facade, so
-//! that it runs with `cargo test -p weft-graph`. A change that is meant to alter plans
-//! updates both tables (run with `--nocapture` to see the new values); a refactoring must
-//! leave them alone.
+//! The graphs are the compile benchmark's (`benches/synthetic.rs`). A change that is meant
+//! to alter plans updates the table (run with `--nocapture` to see the new values); a
+//! refactoring must leave it alone.
 
-mod snapshots {
-    pub mod synthetic;
-}
+#[path = "../../../benches/synthetic.rs"]
+mod synthetic;
 
-use snapshots::synthetic;
 use weft_graph::{CompileOptions, CompileThreads, TaskGraph};
 
 /// FNV-1a, 64 bits: stable across Rust versions (unlike `DefaultHasher`).
