@@ -7,7 +7,7 @@
 //! executor's phase timer on, and the mean time of each phase is printed.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use weft::prelude::*;
@@ -152,7 +152,7 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
             )
         })
         .collect();
-    let record_by_hand = || {
+    let mut record_by_hand = || {
         // SAFETY: the command buffer is not pending (never submitted); every handle is
         // alive; the infos outlive the calls.
         unsafe {
@@ -218,17 +218,53 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
     group.measurement_time(Duration::from_secs(3));
     group.sample_size(30);
     group.bench_function(format!("hand_written_record_{tasks}_tasks"), |b| {
-        b.iter(record_by_hand)
+        b.iter(&mut record_by_hand)
     });
     group.bench_function(format!("weft_record_plan_{tasks}_tasks"), |b| {
         b.iter(|| executor.record_plan(&mut graph, &mut ()).expect("records"))
     });
     group.finish();
+    print_paired_ratio(tasks, &mut record_by_hand, &mut || {
+        executor.record_plan(&mut graph, &mut ()).expect("records")
+    });
     if tasks <= 16 {
         print_phases(&mut executor, &mut graph, tasks);
     }
     // SAFETY: nothing recorded into the pool is pending.
     unsafe { device.destroy_command_pool(pool, None) };
+}
+
+/// Times the hand-written loop and weft's `record_plan` in alternation (so both see the same
+/// machine load) and prints the median of the per-pair ratios weft / hand-written.
+fn print_paired_ratio(tasks: usize, hand: &mut impl FnMut(), weft: &mut impl FnMut()) {
+    const PAIRS: usize = 301;
+    let reps = (20_000 / tasks).max(1);
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        start.elapsed()
+    };
+    let (mut ratios, mut hands, mut wefts) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..PAIRS {
+        let h = time(hand).as_secs_f64() * 1e6 / reps as f64;
+        let w = time(weft).as_secs_f64() * 1e6 / reps as f64;
+        ratios.push(w / h);
+        hands.push(h);
+        wefts.push(w);
+    }
+    for list in [&mut ratios, &mut hands, &mut wefts] {
+        list.sort_by(f64::total_cmp);
+    }
+    eprintln!(
+        "record {tasks} tasks, weft / hand-written over {PAIRS} alternating pairs: median {:.3} (quartiles {:.3}, {:.3}); medians {:.2} us (weft), {:.2} us (hand-written)",
+        ratios[PAIRS / 2],
+        ratios[PAIRS / 4],
+        ratios[3 * PAIRS / 4],
+        wefts[PAIRS / 2],
+        hands[PAIRS / 2]
+    );
 }
 
 /// Executes `graph` (record and submit) many times with the phase timer on and prints the

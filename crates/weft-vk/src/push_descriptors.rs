@@ -38,15 +38,8 @@ pub(crate) fn push_descriptors<U, const N: usize>(
     for (i, slot) in slots.iter().enumerate() {
         match slot.view {
             View::Buffer(v) => {
-                let buffer = match cx.buffer(v.buffer) {
-                    Ok(buffer) => buffer,
-                    Err(e) => {
-                        cx.fail(e);
-                        return false;
-                    }
-                };
                 buffer_infos[i] = vk::DescriptorBufferInfo {
-                    buffer,
+                    buffer: cx.binding_buffer(v.buffer),
                     offset: v.offset,
                     range: if v.size == u64::MAX {
                         vk::WHOLE_SIZE

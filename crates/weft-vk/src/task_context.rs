@@ -82,37 +82,63 @@ impl<U> TaskContext<'_, U> {
         self.task
     }
 
-    /// The index of `resource` when the task attached a view of it.
-    fn attached(&self, resource: View) -> Result<usize, VkError> {
-        let same = |a: &Attachment| match (a.view, resource) {
-            (View::Buffer(a), View::Buffer(b)) => a.buffer == b.buffer,
-            (View::Image(a), View::Image(b)) => a.image == b.image,
-            _ => false,
-        };
-        if self.attached.iter().any(same) {
-            return Ok(resource.resource_index() as usize);
+    /// The index of `buffer` when the task attached a view of it. (Every index of an
+    /// attached resource is inside the handle arrays: they have one entry per resource of
+    /// the graph the task belongs to.)
+    #[inline]
+    fn attached_buffer(&self, buffer: TaskBuffer) -> Result<usize, VkError> {
+        let attached = |a: &Attachment| matches!(a.view, View::Buffer(v) if v.buffer == buffer);
+        if self.attached.iter().any(attached) {
+            Ok(buffer.index() as usize)
+        } else {
+            Err(self.not_attached(buffer.index()))
         }
-        let index = resource.resource_index();
-        Err(VkError::NotAttached {
+    }
+
+    /// The index of `image` when the task attached a view of it (see `attached_buffer`).
+    #[inline]
+    fn attached_image(&self, image: TaskImage) -> Result<usize, VkError> {
+        let attached = |a: &Attachment| matches!(a.view, View::Image(v) if v.image == image);
+        if self.attached.iter().any(attached) {
+            Ok(image.index() as usize)
+        } else {
+            Err(self.not_attached(image.index()))
+        }
+    }
+
+    /// The error of a request for resource `index`, which the task did not attach.
+    #[cold]
+    fn not_attached(&self, index: u32) -> VkError {
+        VkError::NotAttached {
             task: self.task.to_owned(),
             resource: self
                 .resources
                 .get(index as usize)
                 .map_or_else(|| format!("#{index}"), |r| r.name.clone()),
-        })
+        }
     }
 
     /// The real buffer behind `buffer` in this execution; an error when the task did not
     /// attach it.
+    #[inline]
     pub fn buffer(&self, buffer: TaskBuffer) -> Result<vk::Buffer, VkError> {
-        let index = self.attached(buffer.into())?;
+        let index = self.attached_buffer(buffer)?;
         Ok(self.handles.buffers[index])
+    }
+
+    /// The real buffer behind a view of one of the task's shader bindings. A binding's view
+    /// is one of the task's attachments (checked against this graph when the task was
+    /// recorded), so it needs no check here: its index is inside the handle array, which
+    /// has one entry per resource of the graph.
+    #[inline]
+    pub(crate) fn binding_buffer(&self, buffer: TaskBuffer) -> vk::Buffer {
+        self.handles.buffers[buffer.index() as usize]
     }
 
     /// The device address of the real buffer behind `buffer`; an error when the task did not
     /// attach it or the buffer lacks `SHADER_DEVICE_ADDRESS` usage.
     pub fn buffer_address(&self, buffer: TaskBuffer) -> Result<vk::DeviceAddress, VkError> {
-        let index = self.attached(buffer.into())?;
+        let index = self.attached_buffer(buffer)?;
         match self.handles.addresses[index] {
             0 => Err(VkError::NoDeviceAddress {
                 task: self.task.to_owned(),
@@ -124,14 +150,15 @@ impl<U> TaskContext<'_, U> {
 
     /// The real image behind `image` in this execution; an error when the task did not
     /// attach it.
+    #[inline]
     pub fn image(&self, image: TaskImage) -> Result<vk::Image, VkError> {
-        let index = self.attached(image.into())?;
+        let index = self.attached_image(image)?;
         Ok(self.handles.images[index])
     }
 
     /// The real image object behind `image` (bound or transient).
     fn image_object(&self, image: TaskImage) -> Result<&Image, VkError> {
-        let index = self.attached(image.into())?;
+        let index = self.attached_image(image)?;
         match (self.bound.get(index), self.transient_images.get(index)) {
             (Some(Some(Bound::Image(real))), _) => Ok(real),
             (_, Some(Some(real))) => Ok(real),

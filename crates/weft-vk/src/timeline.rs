@@ -51,6 +51,9 @@ pub(crate) struct Timeline {
     /// The last one-time transfer submission (frames wait for it: its staging memory may be
     /// reused by their resources).
     last_transfer: AtomicU64,
+    /// A value the semaphore is known to have reached: waits for values up to it need no
+    /// Vulkan call.
+    known_completed: AtomicU64,
 }
 
 /// What a submission waits for on the device.
@@ -92,19 +95,23 @@ impl Timeline {
             submitted: Mutex::new(0),
             graveyard: Mutex::new(Vec::new()),
             last_transfer: AtomicU64::new(0),
+            known_completed: AtomicU64::new(0),
         })
     }
 
     /// The value of the last finished submission.
     pub fn completed(&self, device: &ash::Device) -> Result<u64, VkError> {
         // SAFETY: the semaphore belongs to this device.
-        unsafe { device.get_semaphore_counter_value(self.semaphore) }
-            .map_err(vk_err("vkGetSemaphoreCounterValue"))
+        let value = unsafe { device.get_semaphore_counter_value(self.semaphore) }
+            .map_err(vk_err("vkGetSemaphoreCounterValue"))?;
+        self.known_completed.fetch_max(value, Ordering::AcqRel);
+        Ok(value)
     }
 
     /// Blocks until the submission with `value` (and all before it) has finished.
     pub fn wait(&self, device: &ash::Device, value: u64) -> Result<(), VkError> {
-        if value == 0 || self.completed(device)? >= value {
+        if value <= self.known_completed.load(Ordering::Acquire) || self.completed(device)? >= value
+        {
             return Ok(());
         }
         let semaphores = [self.semaphore];
@@ -114,7 +121,9 @@ impl Timeline {
             .values(&values);
         // SAFETY: the semaphore belongs to this device; a value that was submitted will be
         // signalled.
-        unsafe { device.wait_semaphores(&info, u64::MAX) }.map_err(vk_err("vkWaitSemaphores"))
+        unsafe { device.wait_semaphores(&info, u64::MAX) }.map_err(vk_err("vkWaitSemaphores"))?;
+        self.known_completed.fetch_max(value, Ordering::AcqRel);
+        Ok(())
     }
 
     /// Submits `cmd` to `queue`, signalling the next value, which it returns. The
