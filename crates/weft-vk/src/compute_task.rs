@@ -114,7 +114,12 @@ fn record_dispatch<U, const N: usize>(
     push: &[u8],
     groups: [u32; 3],
 ) {
-    if !push_descriptors::<U, N>(cx, vk::PipelineBindPoint::COMPUTE, pipeline.layout, slots) {
+    if !push_descriptors::<U, N>(
+        cx,
+        vk::PipelineBindPoint::COMPUTE,
+        pipeline.objects.layout,
+        slots,
+    ) {
         return;
     }
     let cmd = cx.cmd();
@@ -122,12 +127,15 @@ fn record_dispatch<U, const N: usize>(
     // SAFETY: the command buffer is recording; the push-constant size was checked against
     // the layout when the task was recorded.
     unsafe {
-        ctx.device
-            .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline.pipeline);
+        ctx.device.cmd_bind_pipeline(
+            cmd,
+            vk::PipelineBindPoint::COMPUTE,
+            pipeline.objects.pipeline,
+        );
         if !push.is_empty() {
             ctx.device.cmd_push_constants(
                 cmd,
-                pipeline.layout,
+                pipeline.objects.layout,
                 vk::ShaderStageFlags::COMPUTE,
                 0,
                 push,

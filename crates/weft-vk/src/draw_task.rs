@@ -432,7 +432,7 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
     if r.depth.is_some() {
         rendering = rendering.depth_attachment(&depth);
     }
-    let layout = r.pipeline.layout;
+    let layout = r.pipeline.objects.layout;
     if !push_descriptors::<U, MAX_BINDINGS>(cx, vk::PipelineBindPoint::GRAPHICS, layout, &r.slots) {
         return;
     }
@@ -474,11 +474,15 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
         device.cmd_begin_rendering(cmd, &rendering);
         device.cmd_set_viewport(cmd, 0, &[viewport]);
         device.cmd_set_scissor(cmd, 0, &[area]);
-        device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::GRAPHICS, pipeline.pipeline);
+        device.cmd_bind_pipeline(
+            cmd,
+            vk::PipelineBindPoint::GRAPHICS,
+            pipeline.objects.pipeline,
+        );
         if !r.push.is_empty() {
             device.cmd_push_constants(
                 cmd,
-                pipeline.layout,
+                pipeline.objects.layout,
                 vk::ShaderStageFlags::VERTEX | vk::ShaderStageFlags::FRAGMENT,
                 0,
                 &r.push,

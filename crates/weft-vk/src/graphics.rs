@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline::descriptor_type;
 use crate::pipeline_parts::PipelineParts;
-use crate::timeline::{Garbage, PipelineObjects};
+use crate::timeline::PipelineObjects;
 
 /// How to build a [`GraphicsPipeline`].
 #[derive(Clone, Debug)]
@@ -67,11 +67,8 @@ pub struct GraphicsPipeline {
     pub(crate) bindings: Vec<(Binding, vk::ShaderStageFlags)>,
     pub(crate) push_constant_size: u32,
     pub(crate) vertex_stride: u32,
-    /// The immutable sampler of separate sampler bindings.
-    sampler: vk::Sampler,
-    pub(crate) set_layout: vk::DescriptorSetLayout,
-    pub(crate) layout: vk::PipelineLayout,
-    pub(crate) pipeline: vk::Pipeline,
+    /// The pipeline, its layouts and its immutable sampler.
+    pub(crate) objects: PipelineObjects,
 }
 
 /// The Vulkan format of a vertex input.
@@ -261,7 +258,6 @@ impl GraphicsPipeline {
                     call: "vkCreateGraphicsPipelines",
                     result,
                 })?[0];
-        let (sampler, set_layout, layout) = parts.into_handles();
         Ok(Self {
             ctx: Arc::clone(ctx),
             vertex: vertex.clone(),
@@ -270,21 +266,18 @@ impl GraphicsPipeline {
             bindings,
             push_constant_size,
             vertex_stride: offset,
-            sampler,
-            set_layout,
-            layout,
-            pipeline,
+            objects: parts.into_objects(pipeline),
         })
     }
 
     /// The pipeline.
     pub fn handle(&self) -> vk::Pipeline {
-        self.pipeline
+        self.objects.pipeline
     }
 
     /// The pipeline layout.
     pub fn layout(&self) -> vk::PipelineLayout {
-        self.layout
+        self.objects.layout
     }
 
     /// Bytes per vertex in the vertex buffer.
@@ -384,14 +377,6 @@ fn merge_bindings(
 
 impl Drop for GraphicsPipeline {
     fn drop(&mut self) {
-        // As for compute pipelines: destroyed once everything submitted so far is done.
-        let objects = PipelineObjects {
-            pipeline: self.pipeline,
-            layout: self.layout,
-            set_layout: self.set_layout,
-            sampler: self.sampler,
-        };
-        let last = self.ctx.timeline.last_submitted();
-        self.ctx.retire(last, Garbage::Pipeline(objects));
+        self.objects.retire(&self.ctx);
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use ash::vk;
 use gpu_allocator::vulkan::Allocation;
 use gpu_allocator::MemoryLocation;
-use weft_graph::{format_aspects, ImageDesc, ImageRange};
+use weft_graph::{ImageDesc, ImageRange, ImageUnits};
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
@@ -65,21 +65,8 @@ impl Image {
         // SAFETY: the allocation was made for this image's requirements, at its offset.
         let bound =
             unsafe { device.bind_image_memory(raw, allocation.memory(), allocation.offset()) };
-        let units =
-            format_aspects(desc.format).as_raw().count_ones() * desc.mip_levels * desc.array_layers;
-        let image = Self {
-            ctx: Arc::clone(ctx),
-            raw,
-            allocation: Some(allocation),
-            desc: *desc,
-            name: name.to_owned(),
-            units: Mutex::new(vec![AccessState::default(); units as usize]),
-            views: Mutex::new(Vec::new()),
-            in_flight: InFlight::default(),
-            id: ctx.ids.allocate(),
-        };
+        let image = Self::with_parts(ctx, name, raw, desc, Some(allocation));
         bound.map_err(vk_err("vkBindImageMemory"))?;
-        ctx.name_object(raw, name);
         Ok(image)
     }
 
@@ -127,16 +114,26 @@ impl Image {
         raw: vk::Image,
         desc: &ImageDesc,
     ) -> Self {
-        let units =
-            format_aspects(desc.format).as_raw().count_ones() * desc.mip_levels * desc.array_layers;
+        Self::with_parts(ctx, name, raw, desc, None)
+    }
+
+    /// An image object for `raw` (named `name` for debugging), with the memory it owns, if
+    /// any, and one state per subresource in the planner's indexing.
+    fn with_parts(
+        ctx: &Arc<Context>,
+        name: &str,
+        raw: vk::Image,
+        desc: &ImageDesc,
+        allocation: Option<Allocation>,
+    ) -> Self {
         ctx.name_object(raw, name);
         Self {
             ctx: Arc::clone(ctx),
             raw,
-            allocation: None,
+            allocation,
             desc: *desc,
             name: name.to_owned(),
-            units: Mutex::new(vec![AccessState::default(); units as usize]),
+            units: Mutex::new(vec![AccessState::default(); ImageUnits::of(desc).count()]),
             views: Mutex::new(Vec::new()),
             in_flight: InFlight::default(),
             id: ctx.ids.allocate(),

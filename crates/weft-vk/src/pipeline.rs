@@ -10,16 +10,14 @@ use weft_shader::{BindingKind, Shader, Stage, StorageFormat};
 use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline_parts::PipelineParts;
-use crate::timeline::{Garbage, PipelineObjects};
+use crate::timeline::PipelineObjects;
 
 /// A compute pipeline made from a reflected shader.
 pub struct ComputePipeline {
     ctx: Arc<Context>,
     pub(crate) shader: Shader,
-    pub(crate) set_layout: vk::DescriptorSetLayout,
-    pub(crate) layout: vk::PipelineLayout,
-    pub(crate) pipeline: vk::Pipeline,
-    sampler: vk::Sampler,
+    /// The pipeline, its layouts and its immutable sampler.
+    pub(crate) objects: PipelineObjects,
 }
 
 /// The descriptor type of a reflected binding.
@@ -121,14 +119,10 @@ impl ComputePipeline {
                     call: "vkCreateComputePipelines",
                     result,
                 })?[0];
-        let (sampler, set_layout, layout) = parts.into_handles();
         Ok(Self {
             ctx: Arc::clone(ctx),
             shader: shader.clone(),
-            set_layout,
-            layout,
-            pipeline,
-            sampler,
+            objects: parts.into_objects(pipeline),
         })
     }
 
@@ -139,26 +133,17 @@ impl ComputePipeline {
 
     /// The pipeline layout.
     pub fn layout(&self) -> vk::PipelineLayout {
-        self.layout
+        self.objects.layout
     }
 
     /// The pipeline.
     pub fn handle(&self) -> vk::Pipeline {
-        self.pipeline
+        self.objects.pipeline
     }
 }
 
 impl Drop for ComputePipeline {
     fn drop(&mut self) {
-        // Tasks hold their pipeline, so it goes when its graph does; a submission of that
-        // graph may still run it: destroyed once everything submitted so far has finished.
-        let objects = PipelineObjects {
-            pipeline: self.pipeline,
-            layout: self.layout,
-            set_layout: self.set_layout,
-            sampler: self.sampler,
-        };
-        let last = self.ctx.timeline.last_submitted();
-        self.ctx.retire(last, Garbage::Pipeline(objects));
+        self.objects.retire(&self.ctx);
     }
 }

@@ -6,9 +6,10 @@
 use ash::vk;
 
 use crate::error::{vk_err, VkError};
+use crate::timeline::PipelineObjects;
 
 /// Objects made on the way to a pipeline; `Drop` destroys them unless
-/// [`PipelineParts::into_handles`] hands them over (the modules are always destroyed: they
+/// [`PipelineParts::into_objects`] hands them over (the modules are always destroyed: they
 /// are only needed while the pipeline is created).
 pub(crate) struct PipelineParts<'a> {
     device: &'a ash::Device,
@@ -39,7 +40,7 @@ impl<'a> PipelineParts<'a> {
             .address_mode_v(vk::SamplerAddressMode::CLAMP_TO_EDGE)
             .address_mode_w(vk::SamplerAddressMode::CLAMP_TO_EDGE);
         // SAFETY: the device is valid; the sampler is destroyed by `Drop` or by the owner
-        // that `into_handles` hands it to.
+        // that `into_objects` hands it to.
         self.sampler = unsafe { self.device.create_sampler(&info, None) }
             .map_err(vk_err("vkCreateSampler"))?;
         Ok(self.sampler)
@@ -57,7 +58,7 @@ impl<'a> PipelineParts<'a> {
             .flags(vk::DescriptorSetLayoutCreateFlags::PUSH_DESCRIPTOR_KHR)
             .bindings(bindings);
         // SAFETY: the device is valid; `set_info` points at live data; the layout is
-        // destroyed by `Drop` or by the owner that `into_handles` hands it to.
+        // destroyed by `Drop` or by the owner that `into_objects` hands it to.
         self.set_layout = unsafe { self.device.create_descriptor_set_layout(&set_info, None) }
             .map_err(vk_err("vkCreateDescriptorSetLayout"))?;
         let push = [vk::PushConstantRange::default()
@@ -91,16 +92,20 @@ impl<'a> PipelineParts<'a> {
         Ok(module)
     }
 
-    /// Hands over the sampler (null if none was made), the set layout and the pipeline
-    /// layout, which the caller must now destroy; the modules are destroyed here.
-    pub(crate) fn into_handles(
-        mut self,
-    ) -> (vk::Sampler, vk::DescriptorSetLayout, vk::PipelineLayout) {
-        let handles = (self.sampler, self.set_layout, self.layout);
+    /// Hands over `pipeline` with the sampler (null if none was made), the set layout and
+    /// the pipeline layout, which the caller must now destroy (see
+    /// [`PipelineObjects::retire`]); the modules are destroyed here.
+    pub(crate) fn into_objects(mut self, pipeline: vk::Pipeline) -> PipelineObjects {
+        let objects = PipelineObjects {
+            pipeline,
+            layout: self.layout,
+            set_layout: self.set_layout,
+            sampler: self.sampler,
+        };
         self.sampler = vk::Sampler::null();
         self.set_layout = vk::DescriptorSetLayout::null();
         self.layout = vk::PipelineLayout::null();
-        handles
+        objects
     }
 }
 
