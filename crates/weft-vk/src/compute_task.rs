@@ -76,27 +76,36 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
         for (view, access) in checked.attachments {
             task = task.attach(view, access);
         }
+        // The closure keeps what it records with inline: the pipeline's handles, and the
+        // slots in an array sized to the binding count (so recording chases no pointer per
+        // task, allocates nothing and clears no unused entry); the `Arc` only keeps the
+        // pipeline alive.
         let pipeline = Arc::clone(&self.pipeline);
+        let handles = (pipeline.objects.pipeline, pipeline.objects.layout);
         let slots = checked.slots;
         let mut push = checked.push;
         let mut fill = checked.fill;
         let groups = self.groups;
-        // The descriptor arrays live on the stack, sized to this task's binding count, so
-        // recording neither allocates nor clears unused entries.
         macro_rules! sized {
             ($($n:literal)*) => {
                 match slots.len() {
-                    $($n => Box::new(move |cx: &mut TaskContext<'_, U>| {
-                        if let Some(fill) = &mut fill {
-                            fill(cx.data, &mut push);
-                        }
-                        record_dispatch::<U, $n>(cx, &pipeline, &slots, &push, groups)
-                    }) as Callback<U>,)*
+                    $($n => {
+                        // This arm runs for `slots.len() == $n`: every index is inside.
+                        let slots: [Slot; $n] = std::array::from_fn(|i| slots[i]);
+                        Box::new(move |cx: &mut TaskContext<'_, U>| {
+                            let _keeps_alive = &pipeline;
+                            if let Some(fill) = &mut fill {
+                                fill(cx.data, &mut push);
+                            }
+                            record_dispatch::<U, $n>(cx, handles, &slots, &push, groups)
+                        }) as Callback<U>
+                    })*
                     _ => Box::new(move |cx: &mut TaskContext<'_, U>| {
+                        let _keeps_alive = &pipeline;
                         if let Some(fill) = &mut fill {
                             fill(cx.data, &mut push);
                         }
-                        record_dispatch::<U, MAX_BINDINGS>(cx, &pipeline, &slots, &push, groups)
+                        record_dispatch::<U, MAX_BINDINGS>(cx, handles, &slots, &push, groups)
                     }),
                 }
             };
@@ -109,17 +118,12 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
 /// What a compute task records when the plan runs.
 fn record_dispatch<U, const N: usize>(
     cx: &mut TaskContext<'_, U>,
-    pipeline: &ComputePipeline,
+    (pipeline, layout): (vk::Pipeline, vk::PipelineLayout),
     slots: &[Slot],
     push: &[u8],
     groups: [u32; 3],
 ) {
-    if !push_descriptors::<U, N>(
-        cx,
-        vk::PipelineBindPoint::COMPUTE,
-        pipeline.objects.layout,
-        slots,
-    ) {
+    if !push_descriptors::<U, N>(cx, vk::PipelineBindPoint::COMPUTE, layout, slots) {
         return;
     }
     let cmd = cx.cmd();
@@ -127,19 +131,11 @@ fn record_dispatch<U, const N: usize>(
     // SAFETY: the command buffer is recording; the push-constant size was checked against
     // the layout when the task was recorded.
     unsafe {
-        ctx.device.cmd_bind_pipeline(
-            cmd,
-            vk::PipelineBindPoint::COMPUTE,
-            pipeline.objects.pipeline,
-        );
+        ctx.device
+            .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
         if !push.is_empty() {
-            ctx.device.cmd_push_constants(
-                cmd,
-                pipeline.objects.layout,
-                vk::ShaderStageFlags::COMPUTE,
-                0,
-                push,
-            );
+            ctx.device
+                .cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, push);
         }
         ctx.device
             .cmd_dispatch(cmd, groups[0], groups[1], groups[2]);
