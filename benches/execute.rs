@@ -15,19 +15,11 @@ use weft::runtime::{
     Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, MemoryLocation,
 };
 
+mod synthetic;
+use synthetic::Rng;
+
 const BUFFERS: usize = 64;
 const SIZE: u64 = 1024;
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 /// One task of the hand-written loop.
 struct HandTask {
@@ -76,7 +68,7 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
         .enumerate()
         .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
         .collect();
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let mut picks = Vec::with_capacity(tasks);
     for t in 0..tasks {
         let a = rng.below(BUFFERS as u64) as usize;

@@ -12,37 +12,39 @@ struct Frame {
     time: f32,
 }
 
+/// A callback that logs `name`.
+fn logging(name: &'static str) -> Callback<Frame> {
+    Box::new(move |f: &mut Frame| f.log.push(name))
+}
+
 #[test]
 fn callbacks_run_in_plan_order_with_frame_data() {
     let mut graph: TaskGraph<Callback<Frame>> = TaskGraph::new();
     let usage = vk::BufferUsageFlags::STORAGE_BUFFER;
-    let a = graph
-        .transient_buffer("a", BufferDesc { size: 64, usage })
-        .unwrap();
-    let b = graph
-        .transient_buffer("b", BufferDesc { size: 64, usage })
-        .unwrap();
+    let desc = BufferDesc { size: 64, usage };
+    let [a, b] = ["a", "b"].map(|name| graph.transient_buffer(name, desc).unwrap());
     let produce = graph
         .task("produce")
         .attach(a, access::COMPUTE_WRITE)
-        .run(Box::new(|f: &mut Frame| f.log.push("produce")))
+        .run(logging("produce"))
         .record()
         .unwrap();
     graph
         .task("consume")
         .attach(a, access::COMPUTE_READ)
         .attach(b, access::COMPUTE_WRITE)
-        .run(Box::new(|f: &mut Frame| f.log.push("consume")))
+        .run(logging("consume"))
         .record()
         .unwrap();
     // No shared resource with "produce", ordered after it by an explicit edge.
+    let tick = Box::new(|f: &mut Frame| {
+        f.time += 1.0;
+        f.log.push("tick")
+    });
     graph
         .task("tick")
         .after(produce)
-        .run(Box::new(|f: &mut Frame| {
-            f.time += 1.0;
-            f.log.push("tick")
-        }))
+        .run(tick)
         .record()
         .unwrap();
     // A task without a callback is skipped by the runtime.

@@ -4,10 +4,11 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use weft::prelude::*;
-use weft::runtime::{Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, MemoryLocation};
+use weft::runtime::{Executor, Graph};
+
+mod support;
 
 /// Counts allocations made while `COUNTING` is on (by any thread of this test binary).
 struct Counting;
@@ -44,55 +45,16 @@ static GLOBAL: Counting = Counting;
 
 #[test]
 fn steady_state_execute_does_not_allocate() {
-    let ctx = match Context::new(&ContextOptions::validated()) {
-        Ok(ctx) => Arc::new(ctx),
-        Err(e) => panic!("no usable Vulkan device: {e}"),
-    };
+    let ctx = support::context();
     let usage = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
-    let real = Arc::new(
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name: "out",
-                size: 256,
-                usage,
-                location: MemoryLocation::GpuToCpu,
-            },
-        )
-        .unwrap(),
-    );
+    let real = support::host_buffer(&ctx, "out", 256, usage);
     let mut g: Graph<u32> = Graph::new();
     let out = g.import_buffer("out", &real).unwrap();
     let temp = g
         .transient_buffer("temp", BufferDesc { size: 256, usage })
         .unwrap();
-    g.task("fill temp")
-        .attach(temp, access::CLEAR_DST)
-        .run(move |cx| {
-            let value = *cx.data;
-            let temp = cx.buffer(temp)?;
-            // SAFETY: recording; the whole 256-byte buffer is the attachment.
-            unsafe { cx.device().cmd_fill_buffer(cx.cmd(), temp, 0, 256, value) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
-    g.task("copy out")
-        .attach(temp, access::TRANSFER_SRC)
-        .attach(out, access::TRANSFER_DST)
-        .run(move |cx| {
-            let region = [vk::BufferCopy {
-                src_offset: 0,
-                dst_offset: 0,
-                size: 256,
-            }];
-            let (src, dst) = (cx.buffer(temp)?, cx.buffer(out)?);
-            // SAFETY: recording; distinct 256-byte buffers.
-            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &region) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
+    support::fill_with_frame(&mut g, "fill temp", temp, 256);
+    support::copy_buffer(&mut g, "copy out", temp, 0, out, 0, 256);
     let mut executor = Executor::new(&ctx).unwrap();
     for mut frame in 0..3 {
         executor.execute(&mut g, &mut frame).unwrap();

@@ -6,12 +6,10 @@
 
 use std::sync::Arc;
 
+use support::{bytes_of, context, words, Rng};
 use weft::prelude::*;
 use weft::runtime::shader::{compile, compile_source, Language, ShaderSource, Stage};
-use weft::runtime::{
-    Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, Image,
-    MemoryLocation, VkError,
-};
+use weft::runtime::{Buffer, ComputePipeline, Context, Executor, Graph, Image, VkError};
 
 mod support;
 
@@ -33,13 +31,6 @@ const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
         | vk::ImageUsageFlags::TRANSFER_SRC.as_raw()
         | vk::ImageUsageFlags::TRANSFER_DST.as_raw(),
 );
-
-fn context() -> Arc<Context> {
-    match Context::new(&ContextOptions::validated()) {
-        Ok(ctx) => Arc::new(ctx),
-        Err(e) => panic!("no usable Vulkan device: {e}"),
-    }
-}
 
 fn pipeline(ctx: &Arc<Context>, path: &str, code: &str) -> Arc<ComputePipeline> {
     ComputePipeline::from_source(ctx, path, code).unwrap()
@@ -63,18 +54,7 @@ fn image_mix(ctx: &Arc<Context>) -> Arc<ComputePipeline> {
 
 /// A host-visible buffer of `words` 32-bit words with the tests' buffer usages.
 fn host_buffer(ctx: &Arc<Context>, name: &str, words: usize) -> Arc<Buffer> {
-    Arc::new(
-        Buffer::new(
-            ctx,
-            &BufferInfo {
-                name,
-                size: words as u64 * 4,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::CpuToGpu,
-            },
-        )
-        .unwrap(),
-    )
+    support::host_buffer(ctx, name, words as u64 * 4, BUFFER_USAGE)
 }
 
 /// A transient 1024-byte buffer, for the tests of misuses (they never execute).
@@ -87,35 +67,11 @@ fn transient(g: &mut Graph, name: &str) -> TaskBuffer {
 }
 
 fn image_desc() -> ImageDesc {
-    ImageDesc::new_2d(vk::Format::R32_UINT, SIDE, SIDE, IMAGE_USAGE)
-        .with_mips(MIPS)
-        .with_layers(LAYERS)
+    support::uint_image_desc(SIDE, MIPS, LAYERS, IMAGE_USAGE)
 }
 
 fn side(mip: u32) -> u32 {
     SIDE >> mip
-}
-
-fn push(words: &[u32]) -> Vec<u8> {
-    words.iter().flat_map(|w| w.to_ne_bytes()).collect()
-}
-
-fn words(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// The CPU model: words per buffer, texels per (image, mip, layer).
@@ -126,35 +82,6 @@ struct Model {
 
 fn slot(image: usize, mip: u32, layer: u32) -> usize {
     (image * MIPS as usize + mip as usize) * LAYERS as usize + layer as usize
-}
-
-/// Records a clear of a whole image to zero.
-fn clear(g: &mut Graph, name: &str, image: TaskImage) {
-    g.task(name)
-        .attach(image, access::CLEAR_DST)
-        .run(move |cx| {
-            let range = vk::ImageSubresourceRange {
-                aspect_mask: vk::ImageAspectFlags::COLOR,
-                base_mip_level: 0,
-                level_count: MIPS,
-                base_array_layer: 0,
-                layer_count: LAYERS,
-            };
-            let real = cx.image(image)?;
-            // SAFETY: recording; the whole image is in TRANSFER_DST.
-            unsafe {
-                cx.device().cmd_clear_color_image(
-                    cx.cmd(),
-                    real,
-                    vk::ImageLayout::TRANSFER_DST_OPTIMAL,
-                    &vk::ClearColorValue { uint32: [0; 4] },
-                    &[range],
-                )
-            };
-            Ok(())
-        })
-        .record()
-        .unwrap();
 }
 
 /// A buffer task (`lanes` > 1: that many concurrent writers of one destination, each its own
@@ -205,7 +132,7 @@ fn buffer_tasks(
         } else {
             task.bind("dst", view(dst, od))
         };
-        task.push_constants(&push(&[count as u32, seed + lane, lanes, lane]))
+        task.push_constants(&bytes_of(&[count as u32, seed + lane, lanes, lane]))
             .dispatch([(count as u32).div_ceil(64), 1, 1])
             .record()
             .unwrap();
@@ -246,7 +173,7 @@ fn image_task(
         .bind("src", images[src_image].mip(mip).layer(src_layer))
         .bind("row", buffers[row].range(0, u64::from(n * n) * 4))
         .bind("dst", images[dst_image].mip(mip).layer(dst_layer))
-        .push_constants(&push(&[n, seed]))
+        .push_constants(&bytes_of(&[n, seed]))
         .dispatch([n.div_ceil(8), n.div_ceil(8), 1])
         .record()
         .unwrap();
@@ -286,32 +213,21 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
             .collect(),
     };
     for (real, words) in reals.iter().zip(&model.words) {
-        real.mapped_mut().unwrap().copy_from_slice(&push(words));
+        real.mapped_mut().unwrap().copy_from_slice(&bytes_of(words));
     }
     let mut executor = Executor::new(&ctx).unwrap();
-    let mut rng = Rng(0xdead_beef_1234_5678);
+    let mut rng = Rng::new(0xdead_beef_1234_5678);
     let (mut tasks_total, mut batches_total, mut concurrent_groups) = (0, 0, 0);
     for graph_index in 0..200u32 {
         let mut g = Graph::new();
-        let buffers: Vec<TaskBuffer> = reals
-            .iter()
-            .enumerate()
-            .map(|(i, real)| g.import_buffer(&format!("b{i}"), real).unwrap())
-            .collect();
-        let images: Vec<TaskImage> = real_images
-            .iter()
-            .enumerate()
-            .map(|(i, real)| g.import_image(&format!("i{i}"), real).unwrap())
-            .collect();
-        let outs: Vec<TaskBuffer> = readbacks
-            .iter()
-            .enumerate()
-            .map(|(i, real)| g.import_buffer(&format!("out{i}"), real).unwrap())
-            .collect();
+        let buffers = support::import_all(&mut g, "b", &reals, Graph::import_buffer);
+        let images = support::import_all(&mut g, "i", &real_images, Graph::import_image);
+        let outs = support::import_all(&mut g, "out", &readbacks, Graph::import_buffer);
         let mut concurrent_used = [false; BUFFERS];
         if graph_index == 0 {
-            clear(&mut g, "clear i0", images[0]);
-            clear(&mut g, "clear i1", images[1]);
+            for (i, &image) in images.iter().enumerate() {
+                support::clear_image(&mut g, &format!("clear i{i}"), image, 0..MIPS, 0..LAYERS, 0);
+            }
         }
         for task in 0..(3 + rng.below(10)) {
             let seed = graph_index * 1000 + task as u32 * 10;
@@ -379,8 +295,7 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
             );
         }
         for (i, readback) in readbacks.iter().enumerate() {
-            let expected: Vec<u32> = (0..MIPS)
-                .flat_map(|mip| (0..LAYERS).map(move |layer| (mip, layer)))
+            let expected: Vec<u32> = support::subresources(MIPS, LAYERS)
                 .flat_map(|(mip, layer)| model.texels[slot(i, mip, layer)].clone())
                 .collect();
             assert_eq!(
@@ -406,20 +321,26 @@ fn random_compute_graphs_match_a_cpu_evaluation() {
     );
 }
 
-#[test]
-fn an_unknown_binding_name_is_an_error() {
+/// Records a `buffer_mix` task "mix" over the transient buffers "a" and "b", binding each
+/// `(binding, buffer name)` of `bindings`, with `push_bytes` bytes of push constants: the
+/// error it must give.
+fn mix_error(bindings: &[(&str, &str)], push_bytes: usize) -> VkError {
     let ctx = context();
     let p = buffer_mix(&ctx);
     let mut g = Graph::new();
-    let b = transient(&mut g, "b");
-    let e = g
-        .compute("mix", &p)
-        .bind("src_a", b)
-        .bind("src_b", b)
-        .bind("destination", b)
-        .push_constants(&[0; 16])
+    let (a, b) = (transient(&mut g, "a"), transient(&mut g, "b"));
+    let mut task = g.compute("mix", &p);
+    for &(binding, buffer) in bindings {
+        task = task.bind(binding, if buffer == "a" { a } else { b });
+    }
+    task.push_constants(&vec![0; push_bytes])
         .record()
-        .unwrap_err();
+        .unwrap_err()
+}
+
+#[test]
+fn an_unknown_binding_name_is_an_error() {
+    let e = mix_error(&[("src_a", "b"), ("src_b", "b"), ("destination", "b")], 16);
     assert!(matches!(e, VkError::Binding { .. }), "{e}");
     assert!(
         e.to_string().contains("`destination`") && e.to_string().contains("`mix`"),
@@ -429,17 +350,7 @@ fn an_unknown_binding_name_is_an_error() {
 
 #[test]
 fn a_missing_binding_is_an_error() {
-    let ctx = context();
-    let p = buffer_mix(&ctx);
-    let mut g = Graph::new();
-    let b = transient(&mut g, "b");
-    let e = g
-        .compute("mix", &p)
-        .bind("src_a", b)
-        .bind("src_b", b)
-        .push_constants(&[0; 16])
-        .record()
-        .unwrap_err();
+    let e = mix_error(&[("src_a", "b"), ("src_b", "b")], 16);
     assert!(e.to_string().contains("`dst` has no view"), "{e}");
 }
 
@@ -450,47 +361,28 @@ fn a_view_of_the_wrong_type_is_an_error() {
     let mut g = Graph::new();
     let b = transient(&mut g, "b");
     let i = g.transient_image("i", image_desc()).unwrap();
-    let e = g
-        .compute("mix", &p)
-        .bind("src", b)
-        .bind("row", b)
-        .bind("dst", i.mip(0).layer(0))
-        .push_constants(&[0; 8])
-        .record()
-        .unwrap_err();
+    let rgba = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, SIDE, SIDE, IMAGE_USAGE);
+    let wrong_format = g.transient_image("rgba", rgba).unwrap();
+    // `src` must be a view of an R32Uint image.
+    let mut error_with_src = |src: View| {
+        g.compute("mix", &p)
+            .bind("src", src)
+            .bind("row", b)
+            .bind("dst", i.mip(0).layer(0))
+            .push_constants(&[0; 8])
+            .record()
+            .unwrap_err()
+    };
+    let e = error_with_src(b.into());
     assert!(matches!(e, VkError::Binding { .. }), "{e}");
     assert!(e.to_string().contains("a buffer view was bound"), "{e}");
-    let wrong_format = g
-        .transient_image(
-            "rgba",
-            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, SIDE, SIDE, IMAGE_USAGE),
-        )
-        .unwrap();
-    let e = g
-        .compute("mix", &p)
-        .bind("src", wrong_format)
-        .bind("row", b)
-        .bind("dst", i.mip(0).layer(0))
-        .push_constants(&[0; 8])
-        .record()
-        .unwrap_err();
+    let e = error_with_src(wrong_format.into());
     assert!(e.to_string().contains("R32Uint"), "{e}");
 }
 
 #[test]
 fn a_wrong_push_constant_size_is_an_error() {
-    let ctx = context();
-    let p = buffer_mix(&ctx);
-    let mut g = Graph::new();
-    let (a, b) = (transient(&mut g, "a"), transient(&mut g, "b"));
-    let e = g
-        .compute("mix", &p)
-        .bind("src_a", a)
-        .bind("src_b", a)
-        .bind("dst", b)
-        .push_constants(&[0; 4])
-        .record()
-        .unwrap_err();
+    let e = mix_error(&[("src_a", "a"), ("src_b", "a"), ("dst", "b")], 4);
     assert!(e.to_string().contains("4 push-constant bytes"), "{e}");
 }
 
@@ -510,9 +402,9 @@ fn a_glsl_shader_through_shaderc_runs_as_a_pipeline_task() {
     let ctx = context();
     let code = r#"#version 450
 layout(local_size_x = 64) in;
+layout(push_constant) uniform Push { uint add; } push;
 layout(set = 0, binding = 0) readonly buffer Input { uint values[]; } src;
 layout(set = 0, binding = 1) writeonly buffer Output { uint values[]; } dst;
-layout(push_constant) uniform Push { uint add; } push;
 void main() {
     uint i = gl_GlobalInvocationID.x;
     dst.values[i] = src.values[i] * 2u + push.add;
@@ -526,21 +418,15 @@ void main() {
     })
     .unwrap();
     let p = Arc::new(ComputePipeline::new(&ctx, &shader).unwrap());
-    let (src_real, dst_real) = (host_buffer(&ctx, "src", 64), host_buffer(&ctx, "dst", 64));
     let input: Vec<u32> = (0..64).collect();
-    src_real
-        .mapped_mut()
-        .unwrap()
-        .copy_from_slice(&push(&input));
+    let src_real = support::filled_buffer(&ctx, "src", BUFFER_USAGE, &bytes_of(&input));
+    let dst_real = host_buffer(&ctx, "dst", 64);
     let mut g = Graph::new();
-    let (src, dst) = (
-        g.import_buffer("src", &src_real).unwrap(),
-        g.import_buffer("dst", &dst_real).unwrap(),
-    );
+    let [src, dst] = support::import_buffers(&mut g, [("src", &src_real), ("dst", &dst_real)]);
     g.compute("double", &p)
         .bind("src", src)
         .bind("dst", dst)
-        .push_constants(&push(&[7]))
+        .push_constants(&bytes_of(&[7]))
         .dispatch([1, 1, 1])
         .record()
         .unwrap();
@@ -571,23 +457,12 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
         }
         "#,
     );
-    let real = Arc::new(
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name: "busy",
-                size: 256,
-                usage: BUFFER_USAGE,
-                location: MemoryLocation::GpuOnly,
-            },
-        )
-        .unwrap(),
-    );
+    let real = support::buffer(&ctx, "busy", 256, BUFFER_USAGE, MemoryLocation::GpuOnly);
     let mut g = Graph::new();
     let data = g.import_buffer("data", &real).unwrap();
     g.compute("busy", &busy)
         .bind("data", data)
-        .push_constants(&push(&[1 << 22]))
+        .push_constants(&bytes_of(&[1 << 22]))
         .record()
         .unwrap();
     let mut executor = Executor::new(&ctx).unwrap();
@@ -609,59 +484,43 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }
 
+/// Records the `buffer_mix` task `name`: `dst = src_a * 3 + src_b + seed` over 64 words.
+fn record_mix(
+    g: &mut Graph,
+    name: &str,
+    pipeline: &Arc<ComputePipeline>,
+    [src_a, src_b, dst]: [TaskBuffer; 3],
+    seed: u32,
+) {
+    g.compute(name, pipeline)
+        .bind("src_a", src_a)
+        .bind("src_b", src_b)
+        .bind("dst", dst)
+        .push_constants(&bytes_of(&[64, seed, 1, 0]))
+        .record()
+        .unwrap();
+}
+
 #[test]
 fn two_graphs_sharing_buffers_run_back_to_back_with_frames_in_flight() {
     let ctx = context();
     let mix = buffer_mix(&ctx);
     let make = |name: &str| host_buffer(&ctx, name, 64);
-    let (s_real, b_real, c_real, d_real) = (make("s"), make("b"), make("c"), make("d"));
     let input: Vec<u32> = (0..64).collect();
-    s_real.mapped_mut().unwrap().copy_from_slice(&push(&input));
+    let s_real = support::filled_buffer(&ctx, "s", BUFFER_USAGE, &bytes_of(&input));
+    let (b_real, c_real, d_real) = (make("b"), make("c"), make("d"));
     // Graph A: b = s * 3 + s + 1 (compute), then c = b (copy): b is left read by a copy.
     let mut a = Graph::new();
-    let (sa, ba, ca) = (
-        a.import_buffer("s", &s_real).unwrap(),
-        a.import_buffer("b", &b_real).unwrap(),
-        a.import_buffer("c", &c_real).unwrap(),
-    );
-    a.compute("b from s", &mix)
-        .bind("src_a", sa)
-        .bind("src_b", sa)
-        .bind("dst", ba)
-        .push_constants(&push(&[64, 1, 1, 0]))
-        .record()
-        .unwrap();
-    a.task("c from b")
-        .attach(ba, access::TRANSFER_SRC)
-        .attach(ca, access::TRANSFER_DST)
-        .run(move |cx| {
-            let region = [vk::BufferCopy {
-                src_offset: 0,
-                dst_offset: 0,
-                size: 256,
-            }];
-            let (src, dst) = (cx.buffer(ba)?, cx.buffer(ca)?);
-            // SAFETY: recording; distinct 256-byte buffers.
-            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &region) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
+    let [sa, ba, ca] =
+        support::import_buffers(&mut a, [("s", &s_real), ("b", &b_real), ("c", &c_real)]);
+    record_mix(&mut a, "b from s", &mix, [sa, sa, ba], 1);
+    support::copy_buffer(&mut a, "c from b", ba, 0, ca, 0, 256);
     // Graph B: d = b * 3 + c + 2 (compute reads b, whose write was last made visible only
     // to graph A's copy: the bridge must make it visible to compute too).
     let mut b = Graph::new();
-    let (bb, cb, db) = (
-        b.import_buffer("b", &b_real).unwrap(),
-        b.import_buffer("c", &c_real).unwrap(),
-        b.import_buffer("d", &d_real).unwrap(),
-    );
-    b.compute("d from b and c", &mix)
-        .bind("src_a", bb)
-        .bind("src_b", cb)
-        .bind("dst", db)
-        .push_constants(&push(&[64, 2, 1, 0]))
-        .record()
-        .unwrap();
+    let [bb, cb, db] =
+        support::import_buffers(&mut b, [("b", &b_real), ("c", &c_real), ("d", &d_real)]);
+    record_mix(&mut b, "d from b and c", &mix, [bb, cb, db], 2);
     let mut executor = Executor::with_frames_in_flight(&ctx, 3).unwrap();
     for _ in 0..20 {
         executor.execute(&mut a, &mut ()).unwrap();
@@ -678,16 +537,10 @@ fn two_graphs_sharing_buffers_run_back_to_back_with_frames_in_flight() {
 fn push_constants_can_come_from_the_frame_data() {
     let ctx = context();
     let mix = buffer_mix(&ctx);
-    let (src_real, dst_real) = (host_buffer(&ctx, "src", 64), host_buffer(&ctx, "dst", 64));
-    src_real
-        .mapped_mut()
-        .unwrap()
-        .copy_from_slice(&push(&[1; 64]));
+    let src_real = support::filled_buffer(&ctx, "src", BUFFER_USAGE, &bytes_of(&[1; 64]));
+    let dst_real = host_buffer(&ctx, "dst", 64);
     let mut g: Graph<u32> = Graph::new();
-    let (src, dst) = (
-        g.import_buffer("src", &src_real).unwrap(),
-        g.import_buffer("dst", &dst_real).unwrap(),
-    );
+    let [src, dst] = support::import_buffers(&mut g, [("src", &src_real), ("dst", &dst_real)]);
     g.compute("mix", &mix)
         .bind("src_a", src)
         .bind("src_b", src)
@@ -695,7 +548,7 @@ fn push_constants_can_come_from_the_frame_data() {
         .dispatch([1, 1, 1])
         .push_constants_with(|frame: &u32, bytes: &mut [u8]| {
             // count, seed (the frame), stride, lane
-            bytes.copy_from_slice(&push(&[64, *frame, 1, 0]));
+            bytes.copy_from_slice(&bytes_of(&[64, *frame, 1, 0]));
         })
         .record()
         .unwrap();

@@ -7,9 +7,9 @@ mod support;
 
 use std::sync::Arc;
 
-use support::{assert_no_messages, context, words};
+use support::{assert_no_messages, context, vertex_draw, words};
 use weft::prelude::*;
-use weft::runtime::{Context, Draw, GraphicsPipeline, GraphicsPipelineDesc};
+use weft::runtime::{Context, GraphicsPipeline, GraphicsPipelineDesc};
 
 const SIZE: u32 = 16;
 const COLOR: vk::Format = vk::Format::R8G8B8A8_UNORM;
@@ -32,6 +32,21 @@ fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> {{
     GraphicsPipeline::from_source(ctx, "fullscreen.wgsl", &code, &desc).unwrap()
 }
 
+/// A transient `SIZE` x `SIZE` color image with `layers` layers and `usage`.
+fn color_image(g: &mut Graph, name: &str, usage: vk::ImageUsageFlags, layers: u32) -> TaskImage {
+    let desc = ImageDesc::new_2d(COLOR, SIZE, SIZE, usage).with_layers(layers);
+    g.transient_image(name, desc).unwrap()
+}
+
+/// A host-visible buffer of `size` bytes the color images are read back into, imported into
+/// `g` as "readback": the real buffer and the task buffer.
+fn readback_buffer(ctx: &Arc<Context>, g: &mut Graph, size: u64) -> (Arc<Buffer>, TaskBuffer) {
+    let usage = vk::BufferUsageFlags::TRANSFER_DST;
+    let real = support::host_buffer(ctx, "readback", size, usage);
+    let task = g.import_buffer("readback", &real).unwrap();
+    (real, task)
+}
+
 /// Every texel of `bytes` (RGBA8) is `rgba`, give or take one level.
 fn all_texels(bytes: &[u8], rgba: [u8; 4], what: &str) {
     for (i, texel) in bytes.chunks_exact(4).enumerate() {
@@ -52,35 +67,24 @@ fn fs(@builtin(position) p: vec4<f32>) -> @location(0) vec4<f32> {
     return textureSample(tex, samp, p.xy / 16.0);
 }",
     );
-    let bytes = u64::from(SIZE * SIZE) * 4;
-    let readback =
-        support::host_buffer(&ctx, "readback", bytes, vk::BufferUsageFlags::TRANSFER_DST);
     let mut g: Graph = Graph::new();
-    let out = g.import_buffer("readback", &readback).unwrap();
+    let (readback, out) = readback_buffer(&ctx, &mut g, u64::from(SIZE * SIZE) * 4);
     let texture_usage = vk::ImageUsageFlags::SAMPLED | vk::ImageUsageFlags::TRANSFER_DST;
     let texture = g
         .transient_image("texture", ImageDesc::new_2d(COLOR, 4, 4, texture_usage))
         .unwrap();
     let target_usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC;
-    let target = g
-        .transient_image("target", ImageDesc::new_2d(COLOR, SIZE, SIZE, target_usage))
-        .unwrap();
+    let target = color_image(&mut g, "target", target_usage, 1);
     g.clear_color("texture", texture, [0.2, 0.4, 0.6, 1.0])
         .unwrap();
-    let fullscreen = Draw::Vertices {
-        count: 3,
-        instances: 1,
-    };
+    let fullscreen = vertex_draw(3);
     g.draw("sample", &pipe, fullscreen)
         .color(target, Some([0.0, 0.0, 0.0, 0.0]))
         .bind("tex", texture)
         .record()
         .unwrap();
     support::read_back(&mut g, "read back", target, out, [SIZE, SIZE], 1, 1);
-    Executor::new(&ctx)
-        .unwrap()
-        .execute(&mut g, &mut ())
-        .unwrap();
+    support::execute_once(&ctx, &mut g);
     all_texels(&readback.mapped().unwrap(), [51, 102, 153, 255], "target");
     assert_no_messages(&ctx);
 }
@@ -96,27 +100,13 @@ fn fs() -> @location(0) vec4<f32> {
 }",
     );
     let layer_bytes = u64::from(SIZE * SIZE) * 4;
-    let readback = support::host_buffer(
-        &ctx,
-        "readback",
-        3 * layer_bytes,
-        vk::BufferUsageFlags::TRANSFER_DST,
-    );
     let mut g: Graph = Graph::new();
-    let out = g.import_buffer("readback", &readback).unwrap();
+    let (readback, out) = readback_buffer(&ctx, &mut g, 3 * layer_bytes);
     let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT
         | vk::ImageUsageFlags::TRANSFER_SRC
         | vk::ImageUsageFlags::TRANSFER_DST;
-    let layers = g
-        .transient_image(
-            "layers",
-            ImageDesc::new_2d(COLOR, SIZE, SIZE, usage).with_layers(3),
-        )
-        .unwrap();
-    let fullscreen = Draw::Vertices {
-        count: 3,
-        instances: 1,
-    };
+    let layers = color_image(&mut g, "layers", usage, 3);
+    let fullscreen = vertex_draw(3);
     // Green everywhere; then a draw into layer 2 alone; then one into layers 0..2, which
     // clears both to blue and draws into the first layer of the range.
     g.clear_color("green", layers, [0.0, 1.0, 0.0, 1.0])
@@ -130,10 +120,7 @@ fn fs() -> @location(0) vec4<f32> {
         .record()
         .unwrap();
     support::read_back(&mut g, "read back", layers, out, [SIZE, SIZE], 1, 3);
-    Executor::new(&ctx)
-        .unwrap()
-        .execute(&mut g, &mut ())
-        .unwrap();
+    support::execute_once(&ctx, &mut g);
     let bytes = readback.mapped().unwrap();
     let layer = |i: usize| &bytes[i * layer_bytes as usize..(i + 1) * layer_bytes as usize];
     all_texels(
@@ -170,19 +157,9 @@ fn fs() -> Out {
     let pipe = GraphicsPipeline::from_source(&ctx, "two.wgsl", code, &desc).unwrap();
     let mut g: Graph = Graph::new();
     let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT;
-    let one = g
-        .transient_image("one layer", ImageDesc::new_2d(COLOR, SIZE, SIZE, usage))
-        .unwrap();
-    let two = g
-        .transient_image(
-            "two layers",
-            ImageDesc::new_2d(COLOR, SIZE, SIZE, usage).with_layers(2),
-        )
-        .unwrap();
-    let draw = Draw::Vertices {
-        count: 3,
-        instances: 1,
-    };
+    let one = color_image(&mut g, "one layer", usage, 1);
+    let two = color_image(&mut g, "two layers", usage, 2);
+    let draw = vertex_draw(3);
     let e = g
         .draw("mixed", &pipe, draw)
         .color(one, None)
@@ -243,10 +220,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let between = plan.barriers_before(1);
     assert!(between.image.is_empty(), "{}", g.describe().unwrap());
     assert!(!between.memory.is_empty(), "{}", g.describe().unwrap());
-    Executor::new(&ctx)
-        .unwrap()
-        .execute(&mut g, &mut ())
-        .unwrap();
+    support::execute_once(&ctx, &mut g);
     let values: Vec<f32> = readback
         .mapped()
         .unwrap()

@@ -6,8 +6,9 @@ mod support;
 
 use std::sync::Arc;
 
-use support::{assert_no_messages, context};
+use support::{assert_no_messages, context, vertex_draw};
 use weft::prelude::*;
+use weft::runtime::raw_window_handle as rwh;
 use weft::runtime::{
     Buffer, Context, Draw, Executor, Graph, GraphicsPipeline, GraphicsPipelineDesc, VkError,
 };
@@ -37,49 +38,97 @@ fn vertex(x: f32, y: f32, z: f32, rgba: [f32; 4]) -> [f32; 7] {
     [x, y, z, rgba[0], rgba[1], rgba[2], rgba[3]]
 }
 
-/// The real buffers of a draw test: vertices holding `bytes`, and a readback buffer for
-/// the color image.
-fn real_buffers(ctx: &Arc<Context>, bytes: &[u8]) -> (Arc<Buffer>, Arc<Buffer>) {
-    let vertices =
-        support::filled_buffer(ctx, "vertices", vk::BufferUsageFlags::VERTEX_BUFFER, bytes);
-    let readback = support::host_buffer(
-        ctx,
-        "readback",
-        u64::from(SIZE * SIZE) * 4,
-        vk::BufferUsageFlags::TRANSFER_DST,
-    );
-    (vertices, readback)
+/// The native-endian bytes of `vertices`.
+fn vertex_bytes(vertices: &[[f32; 7]]) -> Vec<u8> {
+    vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_ne_bytes())
+        .collect()
 }
 
-/// The graph's external buffers for them (vertices and readback), bound to them.
-fn task_buffers(
-    g: &mut Graph,
-    vertices: &Arc<Buffer>,
-    readback: &Arc<Buffer>,
-) -> (TaskBuffer, TaskBuffer) {
-    (
-        g.import_buffer("vertices", vertices).unwrap(),
-        g.import_buffer("readback", readback).unwrap(),
-    )
+/// Two triangles of `rgba` at depth `z` over the whole target.
+fn quad(z: f32, rgba: [f32; 4]) -> Vec<[f32; 7]> {
+    [
+        (-1.0, -1.0),
+        (1.0, -1.0),
+        (1.0, 1.0),
+        (-1.0, -1.0),
+        (1.0, 1.0),
+        (-1.0, 1.0),
+    ]
+    .map(|(x, y)| vertex(x, y, z, rgba))
+    .to_vec()
 }
 
-/// Executes `g` (compiling it) once.
-fn run_once(ctx: &Arc<Context>, g: &mut Graph) {
-    let mut executor = Executor::new(ctx).unwrap();
-    executor.execute(g, &mut ()).unwrap();
+/// A draw test's graph: a transient color target, the external vertex buffer (holding the
+/// test's vertices) and the external readback buffer for the target.
+struct DrawGraph {
+    g: Graph,
+    color: TaskImage,
+    verts: TaskBuffer,
+    readback: TaskBuffer,
+    /// The real readback buffer: the target's pixels once [`DrawGraph::run`] returns.
+    pixels: Arc<Buffer>,
 }
 
+impl DrawGraph {
+    /// The graph of a draw test whose vertex buffer holds `vertex_bytes`.
+    fn new(ctx: &Arc<Context>, vertex_bytes: &[u8]) -> Self {
+        let usage = vk::BufferUsageFlags::VERTEX_BUFFER;
+        let vertices = support::filled_buffer(ctx, "vertices", usage, vertex_bytes);
+        let size = u64::from(SIZE * SIZE) * 4;
+        let usage = vk::BufferUsageFlags::TRANSFER_DST;
+        let pixels = support::host_buffer(ctx, "readback", size, usage);
+        let mut g = Graph::new();
+        let color = color_image(&mut g);
+        let named = [("vertices", &vertices), ("readback", &pixels)];
+        let [verts, readback] = support::import_buffers(&mut g, named);
+        DrawGraph {
+            g,
+            color,
+            verts,
+            readback,
+            pixels,
+        }
+    }
+
+    /// Records the read back of the color target into the readback buffer.
+    fn read_back(&mut self) {
+        let (color, readback) = (self.color, self.readback);
+        support::read_back(
+            &mut self.g,
+            "read back",
+            color,
+            readback,
+            [SIZE, SIZE],
+            1,
+            1,
+        );
+    }
+
+    /// Records the task "draw": `draw` of the vertex buffer with `pipeline` into the color
+    /// target, cleared to opaque black first.
+    fn draw_on_black(&mut self, pipeline: &Arc<GraphicsPipeline>, draw: Draw) {
+        self.g
+            .draw("draw", pipeline, draw)
+            .color(self.color, Some([0.0, 0.0, 0.0, 1.0]))
+            .vertices(self.verts)
+            .record()
+            .unwrap();
+    }
+
+    /// Executes the graph once.
+    fn run(&mut self, ctx: &Arc<Context>) {
+        support::execute_once(ctx, &mut self.g);
+    }
+}
+
+/// A transient color target, read back by copies.
 fn color_image(g: &mut Graph) -> TaskImage {
-    g.transient_image(
-        "color",
-        ImageDesc::new_2d(
-            COLOR,
-            SIZE,
-            SIZE,
-            vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC,
-        ),
-    )
-    .unwrap()
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC;
+    g.transient_image("color", ImageDesc::new_2d(COLOR, SIZE, SIZE, usage))
+        .unwrap()
 }
 
 #[test]
@@ -93,18 +142,15 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
     let red = [1.0, 0.0, 0.0, 1.0];
     let blue = [0.0, 0.0, 1.0, 1.0];
     let white = [1.0; 4];
-    let vertices: Vec<[f32; 7]> = vec![
+    let mut vertices: Vec<[f32; 7]> = vec![
         // blue, near, bottom right corner (drawn first)
         vertex(0.2, 0.2, 0.1, blue),
         vertex(1.0, 0.2, 0.1, blue),
         vertex(1.0, 1.0, 0.1, blue),
-        // green, far, the whole target (two triangles)
-        vertex(-1.0, -1.0, 0.8, green),
-        vertex(1.0, -1.0, 0.8, green),
-        vertex(1.0, 1.0, 0.8, green),
-        vertex(-1.0, -1.0, 0.8, green),
-        vertex(1.0, 1.0, 0.8, green),
-        vertex(-1.0, 1.0, 0.8, green),
+    ];
+    // green, far, the whole target (two triangles)
+    vertices.extend(quad(0.8, green));
+    vertices.extend([
         // red, near, the left half
         vertex(-1.0, -1.0, 0.2, red),
         vertex(0.0, -1.0, 0.2, red),
@@ -116,50 +162,27 @@ fn a_depth_tested_draw_renders_the_nearer_triangle_over_the_farther() {
         vertex(0.2, 0.2, 0.9, white),
         vertex(1.0, 0.2, 0.9, white),
         vertex(1.0, 1.0, 0.9, white),
-    ];
-    let bytes: Vec<u8> = vertices
-        .iter()
-        .flatten()
-        .flat_map(|f| f.to_ne_bytes())
-        .collect();
-    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-
-    let mut g: Graph = Graph::new();
-    let color = color_image(&mut g);
-    let depth = g
-        .transient_image(
-            "depth",
-            ImageDesc::new_2d(
-                DEPTH,
-                SIZE,
-                SIZE,
-                vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT,
-            ),
-        )
+    ]);
+    let mut t = DrawGraph::new(&ctx, &vertex_bytes(&vertices));
+    let usage = vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT;
+    let depth =
+        t.g.transient_image("depth", ImageDesc::new_2d(DEPTH, SIZE, SIZE, usage))
+            .unwrap();
+    t.g.draw("draw", &pipe, vertex_draw(18))
+        .color(t.color, Some([0.0, 0.0, 0.0, 1.0]))
+        .depth(depth, Some(1.0))
+        .vertices(t.verts)
+        .record()
         .unwrap();
-    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
-    g.draw(
-        "draw",
-        &pipe,
-        Draw::Vertices {
-            count: 18,
-            instances: 1,
-        },
-    )
-    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
-    .depth(depth, Some(1.0))
-    .vertices(verts)
-    .record()
-    .unwrap();
-    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
+    t.read_back();
     // The color result is read later (stored); the depth is not (not stored).
-    let ops = g.attachment_ops();
+    let ops = t.g.attachment_ops();
     assert!(ops[0].store && !ops[1].store);
     let mut executor = Executor::new(&ctx).unwrap();
     for _ in 0..3 {
-        executor.execute(&mut g, &mut ()).unwrap();
+        executor.execute(&mut t.g, &mut ()).unwrap();
     }
-    let pixels = readback_real.mapped().unwrap();
+    let pixels = t.pixels.mapped().unwrap();
     let at = |x: u32, y: u32| {
         let i = ((y * SIZE + x) * 4) as usize;
         [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]]
@@ -189,26 +212,11 @@ fn a_color_attachment_in_another_format_is_an_error() {
     let ctx = context();
     let pipe = pipeline(&ctx, false);
     let mut g: Graph = Graph::new();
-    let wrong = g
-        .transient_image(
-            "hdr",
-            ImageDesc::new_2d(
-                vk::Format::R16G16B16A16_SFLOAT,
-                SIZE,
-                SIZE,
-                vk::ImageUsageFlags::COLOR_ATTACHMENT,
-            ),
-        )
-        .unwrap();
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT;
+    let hdr = ImageDesc::new_2d(vk::Format::R16G16B16A16_SFLOAT, SIZE, SIZE, usage);
+    let wrong = g.transient_image("hdr", hdr).unwrap();
     let e = g
-        .draw(
-            "draw",
-            &pipe,
-            Draw::Vertices {
-                count: 3,
-                instances: 1,
-            },
-        )
+        .draw("draw", &pipe, vertex_draw(3))
         .color(wrong, None)
         .record()
         .unwrap_err();
@@ -221,17 +229,7 @@ fn a_draw_without_attachments_to_render_into_is_an_error() {
     let ctx = context();
     let pipe = pipeline(&ctx, false);
     let mut g: Graph = Graph::new();
-    let e = g
-        .draw(
-            "draw",
-            &pipe,
-            Draw::Vertices {
-                count: 3,
-                instances: 1,
-            },
-        )
-        .record()
-        .unwrap_err();
+    let e = g.draw("draw", &pipe, vertex_draw(3)).record().unwrap_err();
     assert!(
         e.to_string().contains("needs a color or depth attachment"),
         "{e}"
@@ -243,17 +241,9 @@ fn a_depth_access_on_a_color_image_is_an_error() {
     let ctx = context();
     let pipe = pipeline(&ctx, true);
     let mut g: Graph = Graph::new();
-    let color = color_image(&mut g);
-    let not_depth = color_image(&mut g);
+    let (color, not_depth) = (color_image(&mut g), color_image(&mut g));
     let e = g
-        .draw(
-            "draw",
-            &pipe,
-            Draw::Vertices {
-                count: 3,
-                instances: 1,
-            },
-        )
+        .draw("draw", &pipe, vertex_draw(3))
         .color(color, None)
         .depth(not_depth, Some(1.0))
         .record()
@@ -269,20 +259,13 @@ fn a_depth_access_on_a_color_image_is_an_error() {
 fn presenting_without_a_swapchain_is_an_error() {
     let ctx = context();
     let mut g: Graph = Graph::new();
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT;
     let target = g
-        .external_image(
-            "target",
-            ImageDesc::new_2d(COLOR, SIZE, SIZE, vk::ImageUsageFlags::COLOR_ATTACHMENT),
-        )
+        .external_image("target", ImageDesc::new_2d(COLOR, SIZE, SIZE, usage))
         .unwrap();
-    g.task("draw")
-        .attach(target, access::COLOR_WRITE)
-        .run(|_| {})
-        .record()
-        .unwrap();
+    support::record_empty_task(&mut g, "draw", target, access::COLOR_WRITE);
     g.present(target).unwrap();
-    let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    let e = support::execute_err(&ctx, &mut g);
     assert!(matches!(e, VkError::PresentWithoutSwapchain), "{e}");
 }
 
@@ -292,34 +275,13 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     let pipe = pipeline(&ctx, false);
     // One full-screen quad (two triangles) in yellow.
     let yellow = [1.0, 1.0, 0.0, 1.0];
-    let vertices: Vec<[f32; 7]> = vec![
-        vertex(-1.0, -1.0, 0.5, yellow),
-        vertex(1.0, -1.0, 0.5, yellow),
-        vertex(1.0, 1.0, 0.5, yellow),
-        vertex(-1.0, -1.0, 0.5, yellow),
-        vertex(1.0, 1.0, 0.5, yellow),
-        vertex(-1.0, 1.0, 0.5, yellow),
-    ];
-    let bytes: Vec<u8> = vertices
-        .iter()
-        .flatten()
-        .flat_map(|f| f.to_ne_bytes())
-        .collect();
-    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-    let mut g: Graph = Graph::new();
-    let color = color_image(&mut g);
-    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
-    let args = g
-        .transient_buffer(
-            "args",
-            BufferDesc {
-                size: 16,
-                usage: vk::BufferUsageFlags::INDIRECT_BUFFER | vk::BufferUsageFlags::TRANSFER_DST,
-            },
-        )
-        .unwrap();
+    let mut t = DrawGraph::new(&ctx, &vertex_bytes(&quad(0.5, yellow)));
+    let usage = vk::BufferUsageFlags::INDIRECT_BUFFER | vk::BufferUsageFlags::TRANSFER_DST;
+    let args =
+        t.g.transient_buffer("args", BufferDesc { size: 16, usage })
+            .unwrap();
     // The arguments are written on the GPU: 6 vertices, 1 instance.
-    g.task("write args")
+    t.g.task("write args")
         .attach(args, access::TRANSFER_DST)
         .run(move |cx| {
             let command = [6u32, 1, 0, 0];
@@ -331,21 +293,14 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
         })
         .record()
         .unwrap();
-    g.draw(
-        "draw",
-        &pipe,
-        Draw::Indirect {
-            args: args.whole(),
-            count: 1,
-        },
-    )
-    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
-    .vertices(verts)
-    .record()
-    .unwrap();
-    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    run_once(&ctx, &mut g);
-    let pixels = readback_real.mapped().unwrap();
+    let indirect = Draw::Indirect {
+        args: args.whole(),
+        count: 1,
+    };
+    t.draw_on_black(&pipe, indirect);
+    t.read_back();
+    t.run(&ctx);
+    let pixels = t.pixels.mapped().unwrap();
     assert!(pixels.chunks_exact(4).all(|p| p == [255, 255, 0, 255]));
     assert_no_messages(&ctx);
 }
@@ -355,60 +310,29 @@ fn a_blended_draw_loads_the_earlier_contents_and_mixes_with_them() {
     let ctx = context();
     let opaque = pipeline(&ctx, false);
     let blended = pipeline_with(&ctx, false, true);
-    let quad = |rgba: [f32; 4]| -> Vec<[f32; 7]> {
-        vec![
-            vertex(-1.0, -1.0, 0.5, rgba),
-            vertex(1.0, -1.0, 0.5, rgba),
-            vertex(1.0, 1.0, 0.5, rgba),
-            vertex(-1.0, -1.0, 0.5, rgba),
-            vertex(1.0, 1.0, 0.5, rgba),
-            vertex(-1.0, 1.0, 0.5, rgba),
-        ]
-    };
     // An opaque blue quad, then a half-transparent red one over it.
-    let mut vertices = quad([0.0, 0.0, 1.0, 1.0]);
-    vertices.extend(quad([1.0, 0.0, 0.0, 0.5]));
-    let bytes: Vec<u8> = vertices
-        .iter()
-        .flatten()
-        .flat_map(|f| f.to_ne_bytes())
-        .collect();
-    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-    let mut g: Graph = Graph::new();
-    let color = color_image(&mut g);
+    let mut vertices = quad(0.5, [0.0, 0.0, 1.0, 1.0]);
+    vertices.extend(quad(0.5, [1.0, 0.0, 0.0, 0.5]));
+    let bytes = vertex_bytes(&vertices);
     let half = (bytes.len() / 2) as u64;
-    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
-    g.draw(
-        "opaque",
-        &opaque,
-        Draw::Vertices {
-            count: 6,
-            instances: 1,
-        },
-    )
-    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
-    .vertices(verts.range(0, half))
-    .record()
-    .unwrap();
+    let mut t = DrawGraph::new(&ctx, &bytes);
+    t.g.draw("opaque", &opaque, vertex_draw(6))
+        .color(t.color, Some([0.0, 0.0, 0.0, 1.0]))
+        .vertices(t.verts.range(0, half))
+        .record()
+        .unwrap();
     // No clear: the task reads what is there (loads it) and blends over it.
-    g.draw(
-        "blend",
-        &blended,
-        Draw::Vertices {
-            count: 6,
-            instances: 1,
-        },
-    )
-    .color(color, None)
-    .vertices(verts.range(half, half))
-    .record()
-    .unwrap();
-    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    let ops = g.attachment_ops();
+    t.g.draw("blend", &blended, vertex_draw(6))
+        .color(t.color, None)
+        .vertices(t.verts.range(half, half))
+        .record()
+        .unwrap();
+    t.read_back();
+    let ops = t.g.attachment_ops();
     // The opaque draw's result is read by the blend (stored); the blend loads it.
     assert!(ops[0].store && ops[2].load);
-    run_once(&ctx, &mut g);
-    let pixels = readback_real.mapped().unwrap();
+    t.run(&ctx);
+    let pixels = t.pixels.mapped().unwrap();
     for p in pixels.chunks_exact(4) {
         // 0.5 * red + 0.5 * blue (UNORM rounding: 127 or 128).
         assert!(
@@ -451,25 +375,12 @@ fn an_explicit_vertex_layout_reads_padded_vertices() {
         .flat_map(|[x, y]| [*x, *y, 0.5, 99.0].into_iter().chain(cyan))
         .flat_map(|f| f.to_ne_bytes())
         .collect();
-    let (vertex_real, readback_real) = real_buffers(&ctx, &bytes);
-    let mut g: Graph = Graph::new();
-    let color = color_image(&mut g);
-    let (verts, readback) = task_buffers(&mut g, &vertex_real, &readback_real);
-    g.draw(
-        "draw",
-        &pipe,
-        Draw::Vertices {
-            count: 6,
-            instances: 1,
-        },
-    )
-    .color(color, Some([0.0, 0.0, 0.0, 1.0]))
-    .vertices(verts)
-    .record()
-    .unwrap();
-    support::read_back(&mut g, "read back", color, readback, [SIZE, SIZE], 1, 1);
-    run_once(&ctx, &mut g);
-    assert!(readback_real
+    let mut t = DrawGraph::new(&ctx, &bytes);
+    t.draw_on_black(&pipe, vertex_draw(6));
+    t.read_back();
+    t.run(&ctx);
+    assert!(t
+        .pixels
         .mapped()
         .unwrap()
         .chunks_exact(4)
@@ -510,14 +421,7 @@ fn an_image_view_bound_to_a_uniform_buffer_binding_is_an_error() {
     let target = color_image(&mut g);
     let not_a_buffer = color_image(&mut g);
     let e = g
-        .draw(
-            "tinted draw",
-            &pipe,
-            Draw::Vertices {
-                count: 3,
-                instances: 1,
-            },
-        )
+        .draw("tinted draw", &pipe, vertex_draw(3))
         .color(target, None)
         .bind("tint", not_a_buffer)
         .record()
@@ -535,30 +439,18 @@ fn an_image_view_bound_to_a_uniform_buffer_binding_is_an_error() {
 /// before any Vulkan call on it.
 struct X11WindowHandles;
 
-impl weft::runtime::raw_window_handle::HasWindowHandle for X11WindowHandles {
-    fn window_handle(
-        &self,
-    ) -> Result<
-        weft::runtime::raw_window_handle::WindowHandle<'_>,
-        weft::runtime::raw_window_handle::HandleError,
-    > {
-        use weft::runtime::raw_window_handle::{RawWindowHandle, WindowHandle, XlibWindowHandle};
+impl rwh::HasWindowHandle for X11WindowHandles {
+    fn window_handle(&self) -> Result<rwh::WindowHandle<'_>, rwh::HandleError> {
+        use rwh::{RawWindowHandle, WindowHandle, XlibWindowHandle};
         // SAFETY: the handle is never used to reach a window: the swapchain refuses the
         // context before it makes a surface.
         Ok(unsafe { WindowHandle::borrow_raw(RawWindowHandle::Xlib(XlibWindowHandle::new(1))) })
     }
 }
 
-impl weft::runtime::raw_window_handle::HasDisplayHandle for X11WindowHandles {
-    fn display_handle(
-        &self,
-    ) -> Result<
-        weft::runtime::raw_window_handle::DisplayHandle<'_>,
-        weft::runtime::raw_window_handle::HandleError,
-    > {
-        use weft::runtime::raw_window_handle::{
-            DisplayHandle, RawDisplayHandle, XlibDisplayHandle,
-        };
+impl rwh::HasDisplayHandle for X11WindowHandles {
+    fn display_handle(&self) -> Result<rwh::DisplayHandle<'_>, rwh::HandleError> {
+        use rwh::{DisplayHandle, RawDisplayHandle, XlibDisplayHandle};
         // SAFETY: as above, the display is never opened.
         Ok(unsafe {
             DisplayHandle::borrow_raw(RawDisplayHandle::Xlib(XlibDisplayHandle::new(None, 0)))

@@ -6,10 +6,9 @@
 
 use std::sync::Arc;
 
+use support::{context, words, Rng};
 use weft::prelude::*;
-use weft::runtime::{
-    Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, Image, MemoryLocation,
-};
+use weft::runtime::{Buffer, Executor, Graph, Image};
 
 mod support;
 
@@ -29,9 +28,7 @@ const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
 );
 
 fn image_desc() -> ImageDesc {
-    ImageDesc::new_2d(vk::Format::R32_UINT, SIZE, SIZE, IMAGE_USAGE)
-        .with_mips(MIPS)
-        .with_layers(LAYERS)
+    support::uint_image_desc(SIZE, MIPS, LAYERS, IMAGE_USAGE)
 }
 
 fn side(mip: u32) -> u32 {
@@ -55,6 +52,13 @@ fn extent(mip: u32) -> vk::Extent3D {
     }
 }
 
+/// The copy region between one (mip, layer) and the start of a tightly packed buffer.
+fn buffer_region(mip: u32, layer: u32) -> vk::BufferImageCopy {
+    vk::BufferImageCopy::default()
+        .image_subresource(layers(mip, layer))
+        .image_extent(extent(mip))
+}
+
 /// The CPU model: texels per (image, mip, layer), words per buffer.
 struct Model {
     texels: Vec<Vec<u32>>,
@@ -64,17 +68,6 @@ struct Model {
 impl Model {
     fn slot(image: usize, mip: u32, layer: u32) -> usize {
         (image * MIPS as usize + mip as usize) * LAYERS as usize + layer as usize
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
     }
 }
 
@@ -96,91 +89,48 @@ fn random_task(
     let target = images[image];
     match rng.below(4) {
         0 => {
-            g.task(name)
-                .attach(view, access::CLEAR_DST)
-                .run(move |cx| {
-                    let color = vk::ClearColorValue {
-                        uint32: [value, 0, 0, 0],
-                    };
-                    let range = vk::ImageSubresourceRange {
-                        aspect_mask: vk::ImageAspectFlags::COLOR,
-                        base_mip_level: mip,
-                        level_count: 1,
-                        base_array_layer: layer,
-                        layer_count: 1,
-                    };
-                    let image = cx.image(target)?;
-                    // SAFETY: recording; the plan put the subresource in TRANSFER_DST.
-                    unsafe {
-                        cx.device().cmd_clear_color_image(
-                            cx.cmd(),
-                            image,
-                            vk::ImageLayout::TRANSFER_DST_OPTIMAL,
-                            &color,
-                            &[range],
-                        )
-                    };
-                    Ok(())
-                })
-                .record()
-                .unwrap();
+            let (mips, layers) = (mip..mip + 1, layer..layer + 1);
+            support::clear_image(g, name, target, mips, layers, value);
             model.texels[Model::slot(image, mip, layer)].fill(value);
         }
-        1 => {
+        direction @ (1 | 2) => {
+            // Buffer -> image (1) or image -> buffer (2), through the start of a buffer.
+            let to_image = direction == 1;
             let buffer = rng.below(BUFFERS as u64) as usize;
-            let src = buffers[buffer];
+            let (whole, start) = (buffers[buffer], buffers[buffer].range(0, texels as u64 * 4));
+            let (src, dst) = if to_image {
+                (View::from(start), View::from(view))
+            } else {
+                (View::from(view), View::from(start))
+            };
             g.task(name)
-                .attach(src.range(0, texels as u64 * 4), access::TRANSFER_SRC)
-                .attach(view, access::TRANSFER_DST)
+                .attach(src, access::TRANSFER_SRC)
+                .attach(dst, access::TRANSFER_DST)
                 .run(move |cx| {
-                    let region = vk::BufferImageCopy::default()
-                        .image_subresource(layers(mip, layer))
-                        .image_extent(extent(mip));
-                    let (buffer, image) = (cx.buffer(src)?, cx.image(target)?);
-                    // SAFETY: recording; the plan put the subresource in TRANSFER_DST.
+                    let (buffer, image) = (cx.buffer(whole)?, cx.image(target)?);
+                    let (device, cmd, region) = (cx.device(), cx.cmd(), buffer_region(mip, layer));
+                    // SAFETY: recording; the plan put the subresource in TRANSFER_DST when
+                    // copied to, TRANSFER_SRC when copied from.
                     unsafe {
-                        cx.device().cmd_copy_buffer_to_image(
-                            cx.cmd(),
-                            buffer,
-                            image,
-                            vk::ImageLayout::TRANSFER_DST_OPTIMAL,
-                            &[region],
-                        )
-                    };
+                        if to_image {
+                            let layout = vk::ImageLayout::TRANSFER_DST_OPTIMAL;
+                            device.cmd_copy_buffer_to_image(cmd, buffer, image, layout, &[region]);
+                        } else {
+                            let layout = vk::ImageLayout::TRANSFER_SRC_OPTIMAL;
+                            device.cmd_copy_image_to_buffer(cmd, image, layout, buffer, &[region]);
+                        }
+                    }
                     Ok(())
                 })
                 .record()
                 .unwrap();
-            let words = model.words[buffer][..texels].to_vec();
-            model.texels[Model::slot(image, mip, layer)].copy_from_slice(&words);
-        }
-        2 => {
-            let buffer = rng.below(BUFFERS as u64) as usize;
-            let dst = buffers[buffer];
-            g.task(name)
-                .attach(view, access::TRANSFER_SRC)
-                .attach(dst.range(0, texels as u64 * 4), access::TRANSFER_DST)
-                .run(move |cx| {
-                    let region = vk::BufferImageCopy::default()
-                        .image_subresource(layers(mip, layer))
-                        .image_extent(extent(mip));
-                    let (image, buffer) = (cx.image(target)?, cx.buffer(dst)?);
-                    // SAFETY: recording; the plan put the subresource in TRANSFER_SRC.
-                    unsafe {
-                        cx.device().cmd_copy_image_to_buffer(
-                            cx.cmd(),
-                            image,
-                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
-                            buffer,
-                            &[region],
-                        )
-                    };
-                    Ok(())
-                })
-                .record()
-                .unwrap();
-            let texels_now = model.texels[Model::slot(image, mip, layer)].clone();
-            model.words[buffer][..texels].copy_from_slice(&texels_now);
+            let words = &mut model.words[buffer][..texels];
+            let subresource = &mut model.texels[Model::slot(image, mip, layer)];
+            if to_image {
+                subresource.copy_from_slice(words);
+            } else {
+                words.copy_from_slice(subresource);
+            }
         }
         _ => {
             // Image -> image, same mip, the other image (same size, distinct resources).
@@ -199,14 +149,16 @@ fn random_task(
                         extent: extent(mip),
                     };
                     let (from, to) = (cx.image(source)?, cx.image(target)?);
+                    let from_layout = vk::ImageLayout::TRANSFER_SRC_OPTIMAL;
+                    let to_layout = vk::ImageLayout::TRANSFER_DST_OPTIMAL;
                     // SAFETY: recording; the plan put both subresources in place.
                     unsafe {
                         cx.device().cmd_copy_image(
                             cx.cmd(),
                             from,
-                            vk::ImageLayout::TRANSFER_SRC_OPTIMAL,
+                            from_layout,
                             to,
-                            vk::ImageLayout::TRANSFER_DST_OPTIMAL,
+                            to_layout,
                             &[region],
                         )
                     };
@@ -220,28 +172,10 @@ fn random_task(
     }
 }
 
-fn words(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
 #[test]
 fn random_image_graphs_match_a_cpu_evaluation() {
-    let ctx = match Context::new(&ContextOptions::validated()) {
-        Ok(ctx) => Arc::new(ctx),
-        Err(e) => panic!("no usable Vulkan device: {e}"),
-    };
-    let buffer = |name: &str, words: u64| {
-        let info = BufferInfo {
-            name,
-            size: words * 4,
-            usage: BUFFER_USAGE,
-            location: MemoryLocation::GpuToCpu,
-        };
-        Arc::new(Buffer::new(&ctx, &info).unwrap())
-    };
+    let ctx = context();
+    let buffer = |name: &str, words: u64| support::host_buffer(&ctx, name, words * 4, BUFFER_USAGE);
     let real_images: Vec<Arc<Image>> = (0..IMAGES)
         .map(|i| Arc::new(Image::new(&ctx, &format!("image{i}"), &image_desc()).unwrap()))
         .collect();
@@ -263,54 +197,17 @@ fn random_image_graphs_match_a_cpu_evaluation() {
         words: vec![vec![0; BUFFER_WORDS as usize]; BUFFERS],
     };
     let mut executor = Executor::new(&ctx).unwrap();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     let mut shared_batches = 0;
     for graph_index in 0..200u32 {
         let mut g = Graph::new();
-        let images: Vec<TaskImage> = real_images
-            .iter()
-            .enumerate()
-            .map(|(i, real)| g.import_image(&format!("i{i}"), real).unwrap())
-            .collect();
-        let buffers: Vec<TaskBuffer> = real_buffers
-            .iter()
-            .enumerate()
-            .map(|(i, real)| g.import_buffer(&format!("b{i}"), real).unwrap())
-            .collect();
-        let outs: Vec<TaskBuffer> = readbacks
-            .iter()
-            .enumerate()
-            .map(|(i, real)| g.import_buffer(&format!("out{i}"), real).unwrap())
-            .collect();
+        let images = support::import_all(&mut g, "i", &real_images, Graph::import_image);
+        let buffers = support::import_all(&mut g, "b", &real_buffers, Graph::import_buffer);
+        let outs = support::import_all(&mut g, "out", &readbacks, Graph::import_buffer);
         if graph_index == 0 {
             // Defined contents to start from: clear every subresource once.
             for (i, &image) in images.iter().enumerate() {
-                g.task(&format!("init{i}"))
-                    .attach(image, access::CLEAR_DST)
-                    .run(move |cx| {
-                        let range = vk::ImageSubresourceRange {
-                            aspect_mask: vk::ImageAspectFlags::COLOR,
-                            base_mip_level: 0,
-                            level_count: MIPS,
-                            base_array_layer: 0,
-                            layer_count: LAYERS,
-                        };
-                        let color = vk::ClearColorValue { uint32: [0; 4] };
-                        let real = cx.image(image)?;
-                        // SAFETY: recording; the whole image is in TRANSFER_DST.
-                        unsafe {
-                            cx.device().cmd_clear_color_image(
-                                cx.cmd(),
-                                real,
-                                vk::ImageLayout::TRANSFER_DST_OPTIMAL,
-                                &color,
-                                &[range],
-                            )
-                        };
-                        Ok(())
-                    })
-                    .record()
-                    .unwrap();
+                support::clear_image(&mut g, &format!("init{i}"), image, 0..MIPS, 0..LAYERS, 0);
             }
         }
         for task in 0..(3 + rng.below(12)) {
@@ -339,8 +236,7 @@ fn random_image_graphs_match_a_cpu_evaluation() {
         shared_batches += g.task_count() - g.plan().unwrap().batch_count();
         executor.execute(&mut g, &mut ()).unwrap();
         for (i, readback) in readbacks.iter().enumerate() {
-            let expected: Vec<u32> = (0..MIPS)
-                .flat_map(|mip| (0..LAYERS).map(move |layer| (mip, layer)))
+            let expected: Vec<u32> = support::subresources(MIPS, LAYERS)
                 .flat_map(|(mip, layer)| model.texels[Model::slot(i, mip, layer)].clone())
                 .collect();
             assert_eq!(

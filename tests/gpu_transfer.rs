@@ -7,11 +7,9 @@ mod support;
 
 use std::sync::Arc;
 
-use support::{assert_no_messages, context, words};
+use support::{assert_no_messages, context, copy_buffer, words, Rng};
 use weft::prelude::*;
-use weft::runtime::{
-    Buffer, BufferInfo, Context, ContextOptions, Executor, Graph, MemoryLocation, VkError,
-};
+use weft::runtime::{Buffer, Context, ContextOptions, Executor, Graph, VkError};
 
 const USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
     vk::BufferUsageFlags::TRANSFER_SRC.as_raw() | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
@@ -19,6 +17,31 @@ const USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
 
 fn host_buffer(ctx: &Arc<Context>, name: &str, size: u64) -> Arc<Buffer> {
     support::host_buffer(ctx, name, size, USAGE)
+}
+
+/// The description of a transfer buffer of `size` bytes.
+fn desc(size: u64) -> BufferDesc {
+    BufferDesc { size, usage: USAGE }
+}
+
+/// The host buffers "a" and "b" of `size` bytes, imported into a new graph: the real
+/// buffers, the graph and the task buffers.
+fn a_and_b(ctx: &Arc<Context>, size: u64) -> ([Arc<Buffer>; 2], Graph, [TaskBuffer; 2]) {
+    let reals = [host_buffer(ctx, "a", size), host_buffer(ctx, "b", size)];
+    let mut g = Graph::new();
+    let tasks = support::import_buffers(&mut g, [("a", &reals[0]), ("b", &reals[1])]);
+    (reals, g, tasks)
+}
+
+/// Checks `result` is a `VkError::DoesNotFit` for a resource of `kind` (buffer, image),
+/// whose message mentions `mention`.
+fn assert_does_not_fit(result: Result<(), VkError>, kind: &str, mention: &str) {
+    let e = result.unwrap_err();
+    assert!(
+        matches!(e, VkError::DoesNotFit { kind: k, .. } if k == kind),
+        "{e}"
+    );
+    assert!(e.to_string().contains(mention), "{e}");
 }
 
 /// Records a fill of `view` (offset and size multiples of 4) with `value`.
@@ -40,52 +63,16 @@ fn fill(graph: &mut Graph, name: &str, buffer: TaskBuffer, offset: u64, size: u6
         .unwrap();
 }
 
-/// Records a copy of `size` bytes from `src` at `from` to `dst` at `to`.
-fn copy(
-    graph: &mut Graph,
-    name: &str,
-    src: TaskBuffer,
-    from: u64,
-    dst: TaskBuffer,
-    to: u64,
-    size: u64,
-) {
-    graph
-        .task(name)
-        .attach(src.range(from, size), access::TRANSFER_SRC)
-        .attach(dst.range(to, size), access::TRANSFER_DST)
-        .run(move |cx| {
-            let (src, dst) = (cx.buffer(src)?, cx.buffer(dst)?);
-            let region = vk::BufferCopy {
-                src_offset: from,
-                dst_offset: to,
-                size,
-            };
-            // SAFETY: as for fills; source and destination are distinct buffers.
-            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &[region]) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
-}
-
 #[test]
 fn fills_and_copies_give_the_cpu_result_without_validation_messages() {
     let ctx = context();
-    let (a_real, b_real) = (host_buffer(&ctx, "a", 256), host_buffer(&ctx, "b", 256));
-    let mut g: Graph = Graph::new();
-    let desc = BufferDesc {
-        size: 256,
-        usage: USAGE,
-    };
-    let a = g.import_buffer("a", &a_real).unwrap();
-    let b = g.import_buffer("b", &b_real).unwrap();
-    let t = g.transient_buffer("t", desc).unwrap();
+    let ([_, b_real], mut g, [a, b]) = a_and_b(&ctx, 256);
+    let t = g.transient_buffer("t", desc(256)).unwrap();
     fill(&mut g, "fill a low", a, 0, 128, 1);
     fill(&mut g, "fill a high", a, 128, 128, 2);
     fill(&mut g, "fill t", t, 0, 256, 9);
-    copy(&mut g, "a -> t", a, 64, t, 0, 128);
-    copy(&mut g, "t -> b", t, 0, b, 0, 256);
+    copy_buffer(&mut g, "a -> t", a, 64, t, 0, 128);
+    copy_buffer(&mut g, "t -> b", t, 0, b, 0, 256);
     fill(&mut g, "patch b", b, 252, 4, 7);
     let batches = g.plan().unwrap().batch_count();
     assert_eq!(batches, 4, "{}", g.describe().unwrap());
@@ -103,12 +90,9 @@ fn fills_and_copies_give_the_cpu_result_without_validation_messages() {
 #[test]
 fn a_dropped_barrier_is_caught_by_synchronization_validation() {
     let ctx = context();
-    let (a_real, b_real) = (host_buffer(&ctx, "a", 64), host_buffer(&ctx, "b", 64));
-    let mut g: Graph = Graph::new();
-    let a = g.import_buffer("a", &a_real).unwrap();
-    let b = g.import_buffer("b", &b_real).unwrap();
+    let (_, mut g, [a, b]) = a_and_b(&ctx, 64);
     fill(&mut g, "fill", a, 0, 64, 5);
-    copy(&mut g, "copy", a, 0, b, 0, 64);
+    copy_buffer(&mut g, "copy", a, 0, b, 0, 64);
     // The control: the intact plan is clean.
     let mut executor = Executor::new(&ctx).unwrap();
     executor.execute(&mut g, &mut ()).unwrap();
@@ -139,39 +123,10 @@ fn one_plan_runs_120_times_with_external_buffers_swapped() {
         host_buffer(&ctx, "dst2", 128),
     ];
     let mut g: Graph<u32> = Graph::new();
-    let desc = BufferDesc {
-        size: 128,
-        usage: USAGE,
-    };
-    let src = g.external_buffer("src", desc).unwrap();
-    let dst = g.external_buffer("dst", desc).unwrap();
-    g.task("stamp")
-        .attach(src, access::CLEAR_DST)
-        .run(move |cx| {
-            let frame = *cx.data;
-            let real = cx.buffer(src)?;
-            // SAFETY: recording; the whole buffer is the attachment.
-            unsafe { cx.device().cmd_fill_buffer(cx.cmd(), real, 0, 128, frame) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
-    g.task("copy")
-        .attach(src, access::TRANSFER_SRC)
-        .attach(dst, access::TRANSFER_DST)
-        .run(move |cx| {
-            let (src, dst) = (cx.buffer(src)?, cx.buffer(dst)?);
-            let region = vk::BufferCopy {
-                src_offset: 0,
-                dst_offset: 0,
-                size: 128,
-            };
-            // SAFETY: recording; distinct buffers of 128 bytes.
-            unsafe { cx.device().cmd_copy_buffer(cx.cmd(), src, dst, &[region]) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
+    let src = g.external_buffer("src", desc(128)).unwrap();
+    let dst = g.external_buffer("dst", desc(128)).unwrap();
+    support::fill_with_frame(&mut g, "stamp", src, 128);
+    copy_buffer(&mut g, "copy", src, 0, dst, 0, 128);
     let mut executor = Executor::new(&ctx).unwrap();
     for mut frame in 0..120u32 {
         let (s, d) = (&sources[frame as usize % 2], &targets[frame as usize % 3]);
@@ -184,18 +139,6 @@ fn one_plan_runs_120_times_with_external_buffers_swapped() {
     assert_no_messages(&ctx);
 }
 
-/// A tiny deterministic generator for the fuzz test.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 #[test]
 fn random_transfer_graphs_match_a_cpu_evaluation() {
     const BUFFERS: usize = 8;
@@ -205,16 +148,15 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
         .map(|i| host_buffer(&ctx, &format!("real{i}"), WORDS * 4))
         .collect();
     let mut executor = Executor::new(&ctx).unwrap();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let mut batches_seen = 0;
     for graph_index in 0..200u32 {
         let mut g: Graph = Graph::new();
-        let desc = BufferDesc {
-            size: WORDS * 4,
-            usage: USAGE,
-        };
         let virtuals: Vec<TaskBuffer> = (0..BUFFERS)
-            .map(|i| g.external_buffer(&format!("b{i}"), desc).unwrap())
+            .map(|i| {
+                g.external_buffer(&format!("b{i}"), desc(WORDS * 4))
+                    .unwrap()
+            })
             .collect();
         for (&virtual_buffer, real) in virtuals.iter().zip(&reals) {
             g.bind_buffer(virtual_buffer, real).unwrap();
@@ -233,7 +175,7 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
             } else {
                 let src = (dst + 1 + rng.below(BUFFERS as u64 - 1) as usize) % BUFFERS;
                 let from = rng.below(WORDS - len + 1);
-                copy(
+                copy_buffer(
                     &mut g,
                     &name,
                     virtuals[src],
@@ -266,15 +208,7 @@ fn random_transfer_graphs_match_a_cpu_evaluation() {
 fn executing_with_an_unbound_external_buffer_is_an_error() {
     let ctx = context();
     let mut g: Graph = Graph::new();
-    let a = g
-        .external_buffer(
-            "a",
-            BufferDesc {
-                size: 64,
-                usage: USAGE,
-            },
-        )
-        .unwrap();
+    let a = g.external_buffer("a", desc(64)).unwrap();
     fill(&mut g, "fill", a, 0, 64, 1);
     let mut executor = Executor::new(&ctx).unwrap();
     let e = executor.execute(&mut g, &mut ()).unwrap_err();
@@ -296,44 +230,15 @@ fn executing_with_an_unbound_external_buffer_is_an_error() {
 fn a_real_buffer_that_does_not_fit_is_an_error() {
     let ctx = context();
     let small = host_buffer(&ctx, "small", 32);
-    let no_dst = Arc::new(
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name: "no dst",
-                size: 64,
-                usage: vk::BufferUsageFlags::TRANSFER_SRC,
-                location: MemoryLocation::GpuOnly,
-            },
-        )
-        .unwrap(),
-    );
+    let usage = vk::BufferUsageFlags::TRANSFER_SRC;
+    let no_dst = support::buffer(&ctx, "no dst", 64, usage, MemoryLocation::GpuOnly);
     let mut g: Graph = Graph::new();
-    let a = g
-        .external_buffer(
-            "a",
-            BufferDesc {
-                size: 64,
-                usage: USAGE,
-            },
-        )
-        .unwrap();
+    let a = g.external_buffer("a", desc(64)).unwrap();
     fill(&mut g, "fill", a, 0, 64, 1);
-    let e = g.bind_buffer(a, &small).unwrap_err();
-    assert!(
-        matches!(e, VkError::DoesNotFit { kind: "buffer", .. }),
-        "{e}"
-    );
-    assert!(e.to_string().contains("32 bytes"), "{e}");
-    let e = g.bind_buffer(a, &no_dst).unwrap_err();
-    assert!(
-        matches!(e, VkError::DoesNotFit { kind: "buffer", .. }),
-        "{e}"
-    );
-    assert!(e.to_string().contains("TRANSFER_DST"), "{e}");
+    assert_does_not_fit(g.bind_buffer(a, &small), "buffer", "32 bytes");
+    assert_does_not_fit(g.bind_buffer(a, &no_dst), "buffer", "TRANSFER_DST");
     // A refused binding binds nothing.
-    let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    let e = support::execute_err(&ctx, &mut g);
     assert!(matches!(e, VkError::Unbound { .. }), "{e}");
     assert_no_messages(&ctx);
 }
@@ -358,17 +263,13 @@ fn a_device_name_that_matches_nothing_is_an_error_with_the_install_hint() {
 fn a_resource_of_another_graph_is_refused() {
     let ctx = context();
     let real = host_buffer(&ctx, "real", 64);
-    let desc = BufferDesc {
-        size: 64,
-        usage: USAGE,
-    };
     let mut g: Graph = Graph::new();
     let mut other: Graph = Graph::new();
-    let mine = g.external_buffer("mine", desc).unwrap();
-    let foreign = other.external_buffer("foreign", desc).unwrap();
+    let mine = g.external_buffer("mine", desc(64)).unwrap();
+    let foreign = other.external_buffer("foreign", desc(64)).unwrap();
     let e = g.bind_buffer(foreign, &real).unwrap_err();
     assert!(matches!(e, VkError::ForeignResource { .. }), "{e}");
-    let transient = g.transient_buffer("transient", desc).unwrap();
+    let transient = g.transient_buffer("transient", desc(64)).unwrap();
     let e = g.bind_buffer(transient, &real).unwrap_err();
     assert!(matches!(e, VkError::BindTransient { .. }), "{e}");
     assert!(e.to_string().contains("`transient`"), "{e}");
@@ -381,27 +282,14 @@ fn a_resource_of_another_graph_is_refused() {
 fn upload_and_read_back_through_staging_around_a_graph() {
     let ctx = context();
     // Device-local buffers: the host can only reach them through staging copies.
-    let make = |name: &str| {
-        Arc::new(
-            Buffer::new(
-                &ctx,
-                &BufferInfo {
-                    name,
-                    size: 256,
-                    usage: USAGE,
-                    location: MemoryLocation::GpuOnly,
-                },
-            )
-            .unwrap(),
-        )
-    };
+    let make = |name: &str| support::buffer(&ctx, name, 256, USAGE, MemoryLocation::GpuOnly);
     let (a_real, b_real) = (make("a"), make("b"));
     let data: Vec<u8> = (0..=255).collect();
     weft::runtime::upload(&ctx, &a_real, 0, &data).unwrap();
     let mut g: Graph = Graph::new();
     let a = g.import_buffer("a", &a_real).unwrap();
     let b = g.import_buffer("b", &b_real).unwrap();
-    copy(&mut g, "a -> b", a, 0, b, 0, 256);
+    copy_buffer(&mut g, "a -> b", a, 0, b, 0, 256);
     fill(&mut g, "patch b", b, 0, 4, 0x0909_0909);
     let mut executor = Executor::new(&ctx).unwrap();
     // No waits in between: upload, graph and read back are ordered by their barriers.
@@ -421,49 +309,19 @@ fn upload_and_read_back_through_staging_around_a_graph() {
 #[test]
 fn a_real_image_that_does_not_fit_is_an_error() {
     let ctx = context();
-    let usage = vk::ImageUsageFlags::TRANSFER_DST;
-    let small = Arc::new(
-        weft::runtime::Image::new(
-            &ctx,
-            "small",
-            &ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
-        )
-        .unwrap(),
-    );
-    let other_format = Arc::new(
-        weft::runtime::Image::new(
-            &ctx,
-            "r32",
-            &ImageDesc::new_2d(vk::Format::R32_UINT, 16, 16, usage),
-        )
-        .unwrap(),
-    );
+    let desc =
+        |format, side| ImageDesc::new_2d(format, side, side, vk::ImageUsageFlags::TRANSFER_DST);
+    let real = |name, desc| Arc::new(weft::runtime::Image::new(&ctx, name, &desc).unwrap());
+    let small = real("small", desc(vk::Format::R8G8B8A8_UNORM, 8));
+    let other_format = real("r32", desc(vk::Format::R32_UINT, 16));
     let mut g: Graph = Graph::new();
     let image = g
-        .external_image(
-            "target",
-            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, usage),
-        )
+        .external_image("target", desc(vk::Format::R8G8B8A8_UNORM, 16))
         .unwrap();
-    g.task("clear")
-        .attach(image, access::CLEAR_DST)
-        .run(|_| {})
-        .record()
-        .unwrap();
-    let e = g.bind_image(image, &small).unwrap_err();
-    assert!(
-        matches!(e, VkError::DoesNotFit { kind: "image", .. }),
-        "{e}"
-    );
-    assert!(e.to_string().contains("extent 8x8x1"), "{e}");
-    let e = g.bind_image(image, &other_format).unwrap_err();
-    assert!(
-        matches!(e, VkError::DoesNotFit { kind: "image", .. }),
-        "{e}"
-    );
-    assert!(e.to_string().contains("R32_UINT"), "{e}");
-    let mut executor = Executor::new(&ctx).unwrap();
-    let e = executor.execute(&mut g, &mut ()).unwrap_err();
+    support::record_empty_task(&mut g, "clear", image, access::CLEAR_DST);
+    assert_does_not_fit(g.bind_image(image, &small), "image", "extent 8x8x1");
+    assert_does_not_fit(g.bind_image(image, &other_format), "image", "R32_UINT");
+    let e = support::execute_err(&ctx, &mut g);
     assert!(matches!(e, VkError::Unbound { kind: "image", .. }), "{e}");
     assert_no_messages(&ctx);
 }
@@ -471,18 +329,8 @@ fn a_real_image_that_does_not_fit_is_an_error() {
 #[test]
 fn resources_have_generational_ids_and_buffers_device_addresses() {
     let ctx = context();
-    let with_address = Arc::new(
-        Buffer::new(
-            &ctx,
-            &BufferInfo {
-                name: "addressed",
-                size: 64,
-                usage: USAGE | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS,
-                location: MemoryLocation::GpuOnly,
-            },
-        )
-        .unwrap(),
-    );
+    let usage = USAGE | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS;
+    let with_address = support::buffer(&ctx, "addressed", 64, usage, MemoryLocation::GpuOnly);
     let plain = host_buffer(&ctx, "plain", 64);
     let address = with_address.device_address().expect("an address");
     assert_ne!(address, 0);
@@ -491,13 +339,9 @@ fn resources_have_generational_ids_and_buffers_device_addresses() {
     // Callbacks see the addresses of this execution's buffers (an error for a buffer
     // without one).
     let mut g: Graph<Vec<Result<u64, VkError>>> = Graph::new();
-    let desc = BufferDesc {
-        size: 64,
-        usage: USAGE,
-    };
     let (a, b) = (
-        g.external_buffer("a", desc).unwrap(),
-        g.external_buffer("b", desc).unwrap(),
+        g.external_buffer("a", desc(64)).unwrap(),
+        g.external_buffer("b", desc(64)).unwrap(),
     );
     g.bind_buffer(a, &with_address).unwrap();
     g.bind_buffer(b, &plain).unwrap();
@@ -579,16 +423,7 @@ fn rebinding_between_executions_writes_the_new_buffer() {
         .collect();
     let mut g: Graph<u32> = Graph::new();
     let target = g.import_buffer("target", &reals[0]).unwrap();
-    g.task("fill with the frame's value")
-        .attach(target, access::CLEAR_DST)
-        .run(move |cx| {
-            let (buffer, value) = (cx.buffer(target)?, *cx.data);
-            // SAFETY: recording; the task attached the whole buffer for a transfer write.
-            unsafe { cx.device().cmd_fill_buffer(cx.cmd(), buffer, 0, 64, value) };
-            Ok(())
-        })
-        .record()
-        .unwrap();
+    support::fill_with_frame(&mut g, "fill with the frame's value", target, 64);
     let mut executor = Executor::new(&ctx).unwrap();
     // Frame f writes f + 1 into buffer f % 3; a plan compiled once serves every frame.
     for frame in 0..9u32 {

@@ -10,11 +10,10 @@ mod support;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use support::{assert_no_messages, context, words};
+use support::{assert_no_messages, bytes_of, context, vertex_draw, words};
 use weft::prelude::*;
 use weft::runtime::{
-    Buffer, ClearColor, Context, Draw, Executor, Graph, GraphicsPipeline, GraphicsPipelineDesc,
-    VkError,
+    Buffer, ClearColor, Context, Executor, Graph, GraphicsPipeline, GraphicsPipelineDesc, VkError,
 };
 
 const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
@@ -24,19 +23,18 @@ const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
     vk::ImageUsageFlags::TRANSFER_SRC.as_raw() | vk::ImageUsageFlags::TRANSFER_DST.as_raw(),
 );
 
-/// A host-visible buffer of `size` bytes the GPU copies into and from.
-fn host_buffer(ctx: &Arc<Context>, name: &str, size: u64) -> Arc<Buffer> {
-    support::host_buffer(ctx, name, size, BUFFER_USAGE)
+/// A host-visible buffer of `size` bytes the GPU copies into and from, imported into `g` as
+/// `name`: the real buffer (to read) and the task buffer.
+fn output(ctx: &Arc<Context>, g: &mut Graph, name: &str, size: u64) -> (Arc<Buffer>, TaskBuffer) {
+    let real = support::host_buffer(ctx, name, size, BUFFER_USAGE);
+    let task = g.import_buffer(name, &real).unwrap();
+    (real, task)
 }
 
-/// A host-visible buffer holding `bytes`, the source of uploads.
-fn filled_buffer(ctx: &Arc<Context>, name: &str, bytes: &[u8]) -> Arc<Buffer> {
-    support::filled_buffer(ctx, name, BUFFER_USAGE, bytes)
-}
-
-/// The native-endian bytes of `values`.
-fn bytes_of(values: &[u32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_ne_bytes()).collect()
+/// A host-visible buffer holding `bytes`, the source of uploads, imported into `g` as `name`.
+fn input(ctx: &Arc<Context>, g: &mut Graph, name: &str, bytes: &[u8]) -> TaskBuffer {
+    let real = support::filled_buffer(ctx, name, BUFFER_USAGE, bytes);
+    g.import_buffer(name, &real).unwrap()
 }
 
 /// Executes `g` once and checks the validation layers stayed silent.
@@ -99,19 +97,13 @@ fn assert_transfer_error<T: Debug>(
 #[test]
 fn update_fill_and_copy_buffer_chain_gives_the_expected_words() {
     let ctx = context();
-    let out_real = host_buffer(&ctx, "out", 512);
+    let mut g: Graph = Graph::new();
+    let (out_real, out) = output(&ctx, &mut g, "out", 512);
     // Stale contents the GPU must overwrite everywhere.
     out_real.mapped_mut().unwrap().fill(0xee);
-    let mut g: Graph = Graph::new();
-    let out = g.import_buffer("out", &out_real).unwrap();
+    let usage = BUFFER_USAGE;
     let t = g
-        .transient_buffer(
-            "t",
-            BufferDesc {
-                size: 256,
-                usage: BUFFER_USAGE,
-            },
-        )
+        .transient_buffer("t", BufferDesc { size: 256, usage })
         .unwrap();
     let head: Vec<u32> = (100..116).collect();
     g.update("update head", t.range(0, 64), &bytes_of(&head))
@@ -161,17 +153,13 @@ fn buffer_to_image_and_back_keeps_every_mip_and_layer_in_packed_order() {
     let source: Vec<u8> = (0..size).map(|i| (i * 7 + 3) as u8).collect();
     let mut upload = vec![0x55u8; PREFIX as usize];
     upload.extend(&source);
-    let src_real = filled_buffer(&ctx, "src", &upload);
-    let back_real = host_buffer(&ctx, "back", 64 + size);
-    let independent_real = host_buffer(&ctx, "independent", size);
-    let slice_real = host_buffer(&ctx, "slice", 8 * 4);
-    back_real.mapped_mut().unwrap().fill(0xee);
 
     let mut g: Graph = Graph::new();
-    let src = g.import_buffer("src", &src_real).unwrap();
-    let back = g.import_buffer("back", &back_real).unwrap();
-    let independent = g.import_buffer("independent", &independent_real).unwrap();
-    let slice = g.import_buffer("slice", &slice_real).unwrap();
+    let src = input(&ctx, &mut g, "src", &upload);
+    let (back_real, back) = output(&ctx, &mut g, "back", 64 + size);
+    let (independent_real, independent) = output(&ctx, &mut g, "independent", size);
+    let (slice_real, slice) = output(&ctx, &mut g, "slice", 8 * 4);
+    back_real.mapped_mut().unwrap().fill(0xee);
     let img = image(
         &mut g,
         "img",
@@ -212,14 +200,11 @@ fn copy_image_copies_every_mip_and_layer_and_a_mip_into_another_image() {
     let ctx = context();
     let size = packed_size(EXTENT, 2, 2);
     let source: Vec<u32> = (0..size as u32 / 4).map(|i| i * 3 + 1000).collect();
-    let src_real = filled_buffer(&ctx, "src", &bytes_of(&source));
-    let whole_real = host_buffer(&ctx, "whole", size);
-    let small_real = host_buffer(&ctx, "small", packed_size([4, 4], 1, 2));
 
     let mut g: Graph = Graph::new();
-    let src = g.import_buffer("src", &src_real).unwrap();
-    let whole = g.import_buffer("whole", &whole_real).unwrap();
-    let small_out = g.import_buffer("small", &small_real).unwrap();
+    let src = input(&ctx, &mut g, "src", &bytes_of(&source));
+    let (whole_real, whole) = output(&ctx, &mut g, "whole", size);
+    let (small_real, small_out) = output(&ctx, &mut g, "small", packed_size([4, 4], 1, 2));
     let a = image(&mut g, "a", vk::Format::R32_UINT, EXTENT, 2, 2);
     let b = image(&mut g, "b", vk::Format::R32_UINT, EXTENT, 2, 2);
     let small = image(&mut g, "small image", vk::Format::R32_UINT, [4, 4], 1, 2);
@@ -243,14 +228,11 @@ fn copy_image_copies_every_mip_and_layer_and_a_mip_into_another_image() {
 #[test]
 fn clear_color_writes_uint_int_and_float_values_in_the_format() {
     let ctx = context();
-    let uint_real = host_buffer(&ctx, "uint out", packed_size([4, 4], 2, 2));
-    let int_real = host_buffer(&ctx, "int out", 4 * 4 * 4);
-    let float_real = host_buffer(&ctx, "float out", 4 * 4 * 4);
 
     let mut g: Graph = Graph::new();
-    let uint_out = g.import_buffer("uint out", &uint_real).unwrap();
-    let int_out = g.import_buffer("int out", &int_real).unwrap();
-    let float_out = g.import_buffer("float out", &float_real).unwrap();
+    let (uint_real, uint_out) = output(&ctx, &mut g, "uint out", packed_size([4, 4], 2, 2));
+    let (int_real, int_out) = output(&ctx, &mut g, "int out", 4 * 4 * 4);
+    let (float_real, float_out) = output(&ctx, &mut g, "float out", 4 * 4 * 4);
     let uint = image(&mut g, "uint", vk::Format::R32_UINT, [4, 4], 2, 2);
     let int = image(&mut g, "int", vk::Format::R32_SINT, [4, 4], 1, 1);
     let rgba = image(&mut g, "rgba", vk::Format::R8G8B8A8_UNORM, [4, 4], 1, 1);
@@ -294,9 +276,8 @@ fn clear_color_writes_uint_int_and_float_values_in_the_format() {
 #[test]
 fn clear_depth_clears_every_mip_to_the_value() {
     let ctx = context();
-    let out_real = host_buffer(&ctx, "depth out", packed_size([8, 8], 2, 1));
     let mut g: Graph = Graph::new();
-    let out = g.import_buffer("depth out", &out_real).unwrap();
+    let (out_real, out) = output(&ctx, &mut g, "depth out", packed_size([8, 8], 2, 1));
     let depth = image(&mut g, "depth", vk::Format::D32_SFLOAT, [8, 8], 2, 1);
     g.clear_depth("clear all", depth, 0.375, 0).unwrap();
     g.clear_depth(
@@ -335,11 +316,9 @@ fn blit_scales_with_nearest_filtering_onto_a_larger_image() {
         [130, 140, 150, 160],
     ];
     let flat: Vec<u8> = texels.iter().flatten().copied().collect();
-    let src_real = filled_buffer(&ctx, "src", &flat);
-    let out_real = host_buffer(&ctx, "out", 4 * 4 * 4);
     let mut g: Graph = Graph::new();
-    let src = g.import_buffer("src", &src_real).unwrap();
-    let out = g.import_buffer("out", &out_real).unwrap();
+    let src = input(&ctx, &mut g, "src", &flat);
+    let (out_real, out) = output(&ctx, &mut g, "out", 4 * 4 * 4);
     let small = image(&mut g, "small", vk::Format::R8G8B8A8_UNORM, [2, 2], 1, 1);
     let large = image(&mut g, "large", vk::Format::R8G8B8A8_UNORM, [4, 4], 1, 1);
     g.copy_buffer_to_image("upload", src, small).unwrap();
@@ -367,9 +346,8 @@ fn generate_mips_fills_every_mip_with_the_constant_of_mip_0() {
     const EXTENT: [u32; 2] = [16, 8];
     const MIPS: u32 = 4;
     let ctx = context();
-    let out_real = host_buffer(&ctx, "out", packed_size(EXTENT, MIPS, 1));
     let mut g: Graph = Graph::new();
-    let out = g.import_buffer("out", &out_real).unwrap();
+    let (out_real, out) = output(&ctx, &mut g, "out", packed_size(EXTENT, MIPS, 1));
     let img = image(&mut g, "img", vk::Format::R8G8B8A8_UNORM, EXTENT, MIPS, 1);
     // Every mip black first, so a mip the generation missed shows.
     g.clear_color("clear all", img, ClearColor::Float([0.0; 4]))
@@ -423,11 +401,9 @@ fn generate_mips_averages_with_a_linear_filter() {
             [red, 200, 255 - red, 255]
         })
         .collect();
-    let src_real = filled_buffer(&ctx, "src", &mip0);
-    let out_real = host_buffer(&ctx, "out", packed_size([SIDE, SIDE], MIPS, 1));
     let mut g: Graph = Graph::new();
-    let src = g.import_buffer("src", &src_real).unwrap();
-    let out = g.import_buffer("out", &out_real).unwrap();
+    let src = input(&ctx, &mut g, "src", &mip0);
+    let (out_real, out) = output(&ctx, &mut g, "out", packed_size([SIDE, SIDE], MIPS, 1));
     let img = image(
         &mut g,
         "img",
@@ -605,31 +581,15 @@ fn a_draw_clears_a_uint_attachment_with_a_uint_value() {
     const SIZE: u32 = 8;
     let ctx = context();
     let pipe = half_pipeline(&ctx, vk::Format::R32_UINT, UINT_FRAGMENT);
-    let out_real = host_buffer(&ctx, "out", u64::from(SIZE * SIZE) * 4);
     let mut g: Graph = Graph::new();
-    let out = g.import_buffer("out", &out_real).unwrap();
-    let target = g
-        .transient_image(
-            "target",
-            ImageDesc::new_2d(
-                vk::Format::R32_UINT,
-                SIZE,
-                SIZE,
-                vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC,
-            ),
-        )
+    let (out_real, out) = output(&ctx, &mut g, "out", u64::from(SIZE * SIZE) * 4);
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC;
+    let desc = ImageDesc::new_2d(vk::Format::R32_UINT, SIZE, SIZE, usage);
+    let target = g.transient_image("target", desc).unwrap();
+    g.draw("draw", &pipe, vertex_draw(3))
+        .color(target, ClearColor::Uint([0xc1ea4, 0, 0, 0]))
+        .record()
         .unwrap();
-    g.draw(
-        "draw",
-        &pipe,
-        Draw::Vertices {
-            count: 3,
-            instances: 1,
-        },
-    )
-    .color(target, ClearColor::Uint([0xc1ea4, 0, 0, 0]))
-    .record()
-    .unwrap();
     g.copy_image_to_buffer("read", target, out).unwrap();
     run_once(&ctx, &mut g, &mut ());
 
@@ -656,19 +616,14 @@ fn a_draw_clear_of_the_wrong_numeric_type_is_an_error_at_record() {
     let uint_pipe = half_pipeline(&ctx, vk::Format::R32_UINT, UINT_FRAGMENT);
     let mut g: Graph = Graph::new();
     let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT;
+    let desc = |format| ImageDesc::new_2d(format, 8, 8, usage);
     let rgba = g
-        .transient_image(
-            "rgba",
-            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
-        )
+        .transient_image("rgba", desc(vk::Format::R8G8B8A8_UNORM))
         .unwrap();
     let uint = g
-        .transient_image("uint", ImageDesc::new_2d(vk::Format::R32_UINT, 8, 8, usage))
+        .transient_image("uint", desc(vk::Format::R32_UINT))
         .unwrap();
-    let draw = Draw::Vertices {
-        count: 3,
-        instances: 1,
-    };
+    let draw = vertex_draw(3);
     let e = g
         .draw("uint clear on rgba", &float_pipe, draw)
         .color(rgba, ClearColor::Uint([1, 0, 0, 0]))

@@ -1,18 +1,16 @@
 //! Load/store needs of attachments: from the recording, what a render pass must load and
 //! store.
 
+mod common;
+
 use ash::vk;
+use common::{record, swapchain};
 use weft_graph::access::*;
-use weft_graph::{AttachmentOps, ImageDesc, TaskGraph, TaskImage};
+use weft_graph::{Access, AttachmentOps, ImageDesc, TaskGraph, TaskImage};
 
 fn image(g: &mut TaskGraph, name: &str, external: bool) -> TaskImage {
-    let desc = ImageDesc::new_2d(
-        vk::Format::R8G8B8A8_UNORM,
-        64,
-        64,
-        vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::SAMPLED,
-    )
-    .with_mips(2);
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::SAMPLED;
+    let desc = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 64, 64, usage).with_mips(2);
     if external {
         g.external_image(name, desc).unwrap()
     } else {
@@ -20,120 +18,65 @@ fn image(g: &mut TaskGraph, name: &str, external: bool) -> TaskImage {
     }
 }
 
-const KEEP: AttachmentOps = AttachmentOps {
-    load: false,
-    store: true,
-};
-const DISCARD: AttachmentOps = AttachmentOps {
-    load: false,
-    store: false,
-};
+/// The load/store needs of one task per access of `accesses`, recorded in order, each on the
+/// whole of one image (`external` or transient).
+fn ops_of(external: bool, accesses: &[Access]) -> Vec<AttachmentOps> {
+    let mut g: TaskGraph = TaskGraph::new();
+    let target = image(&mut g, "target", external);
+    for (i, &access) in accesses.iter().enumerate() {
+        record(&mut g, &format!("task {i}"), target, access);
+    }
+    g.attachment_ops()
+}
+
+/// The load/store needs `load` and `store`.
+const fn ops(load: bool, store: bool) -> AttachmentOps {
+    AttachmentOps { load, store }
+}
+
+const KEEP: AttachmentOps = ops(false, true);
+const DISCARD: AttachmentOps = ops(false, false);
+const LOAD: AttachmentOps = ops(true, false);
+const LOAD_AND_KEEP: AttachmentOps = ops(true, true);
 
 #[test]
 fn a_write_that_is_sampled_later_is_stored_and_not_loaded() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let gbuffer = image(&mut g, "gbuffer", false);
-    g.task("draw")
-        .attach(gbuffer, COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("light")
-        .attach(gbuffer, FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
-    let ops = g.attachment_ops();
-    assert_eq!(ops[0], KEEP);
+    // A G-buffer drawn, then sampled by the lighting.
     assert_eq!(
-        ops[1],
-        AttachmentOps {
-            load: true,
-            store: false
-        }
+        ops_of(false, &[COLOR_WRITE, FRAGMENT_SAMPLED]),
+        [KEEP, LOAD]
     );
 }
 
 #[test]
 fn a_transient_write_nobody_reads_is_not_stored() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let scratch = image(&mut g, "scratch", false);
-    g.task("draw")
-        .attach(scratch, COLOR_WRITE)
-        .record()
-        .unwrap();
-    assert_eq!(g.attachment_ops()[0], DISCARD);
+    assert_eq!(ops_of(false, &[COLOR_WRITE]), [DISCARD]);
 }
 
 #[test]
 fn external_and_presented_images_keep_their_last_contents() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let history = image(&mut g, "history", true);
-    g.task("draw")
-        .attach(history, COLOR_WRITE)
-        .record()
-        .unwrap();
-    assert_eq!(g.attachment_ops()[0], KEEP);
+    assert_eq!(ops_of(true, &[COLOR_WRITE]), [KEEP]);
 }
 
 #[test]
 fn a_write_overwritten_before_anyone_reads_is_not_stored() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let target = image(&mut g, "target", true);
-    g.task("first")
-        .attach(target, COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("second")
-        .attach(target, COLOR_WRITE)
-        .record()
-        .unwrap();
-    let ops = g.attachment_ops();
-    assert_eq!(ops[0], DISCARD);
-    assert_eq!(ops[1], KEEP);
+    assert_eq!(ops_of(true, &[COLOR_WRITE, COLOR_WRITE]), [DISCARD, KEEP]);
 }
 
 #[test]
 fn blending_loads_and_keeps_the_earlier_contents() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let target = image(&mut g, "target", false);
-    g.task("opaque")
-        .attach(target, COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("blend")
-        .attach(target, COLOR_READ_WRITE)
-        .record()
-        .unwrap();
-    g.task("post")
-        .attach(target, FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
-    let ops = g.attachment_ops();
-    assert_eq!(ops[0], KEEP);
-    assert_eq!(
-        ops[1],
-        AttachmentOps {
-            load: true,
-            store: true
-        }
-    );
+    // An opaque pass, a blended one over it, then a post-process sampling the result.
+    let ops = ops_of(false, &[COLOR_WRITE, COLOR_READ_WRITE, FRAGMENT_SAMPLED]);
+    assert_eq!(ops[..2], [KEEP, LOAD_AND_KEEP]);
 }
 
 #[test]
 fn only_the_subresources_read_later_count() {
     let mut g: TaskGraph = TaskGraph::new();
     let chain = image(&mut g, "chain", false);
-    g.task("mip 0")
-        .attach(chain.mip(0), COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("mip 1")
-        .attach(chain.mip(1), COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("use mip 1")
-        .attach(chain.mip(1), FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
+    record(&mut g, "mip 0", chain.mip(0), COLOR_WRITE);
+    record(&mut g, "mip 1", chain.mip(1), COLOR_WRITE);
+    record(&mut g, "use mip 1", chain.mip(1), FRAGMENT_SAMPLED);
     let ops = g.attachment_ops();
     assert_eq!(ops[0], DISCARD);
     assert_eq!(ops[1], KEEP);
@@ -143,49 +86,21 @@ fn only_the_subresources_read_later_count() {
 fn concurrent_writes_do_not_kill_earlier_contents() {
     let mut g: TaskGraph = TaskGraph::new();
     let usage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::SAMPLED;
-    let target = g
-        .transient_image(
-            "target",
-            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
-        )
-        .unwrap();
-    g.task("fill")
-        .attach(target, COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("splat")
-        .attach(target, COMPUTE_CONCURRENT_WRITE)
-        .record()
-        .unwrap();
-    g.task("read")
-        .attach(target, COMPUTE_SAMPLED)
-        .record()
-        .unwrap();
-    let ops = g.attachment_ops();
+    let desc = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage);
+    let target = g.transient_image("target", desc).unwrap();
+    record(&mut g, "fill", target, COMPUTE_WRITE);
+    record(&mut g, "splat", target, COMPUTE_CONCURRENT_WRITE);
+    record(&mut g, "read", target, COMPUTE_SAMPLED);
     // The concurrent writer may leave texels of "fill" in place: those are read later.
-    assert_eq!(ops[0], KEEP);
-    assert_eq!(ops[1], KEEP);
+    assert_eq!(g.attachment_ops()[..2], [KEEP, KEEP]);
 }
 
 #[test]
 fn a_swapchain_image_written_then_presented_is_stored() {
     let mut g: TaskGraph = TaskGraph::new();
-    let swapchain = g
-        .external_image(
-            "swapchain",
-            ImageDesc::new_2d(
-                vk::Format::B8G8R8A8_SRGB,
-                64,
-                64,
-                vk::ImageUsageFlags::COLOR_ATTACHMENT,
-            ),
-        )
-        .unwrap();
-    g.task("tonemap")
-        .attach(swapchain, COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.present(swapchain).unwrap();
+    let target = swapchain(&mut g);
+    record(&mut g, "tonemap", target, COLOR_WRITE);
+    g.present(target).unwrap();
     assert_eq!(g.attachment_ops()[0], KEEP);
 }
 
@@ -197,6 +112,8 @@ mod brute_force {
     use proptest::prelude::*;
     use weft_graph::access::*;
     use weft_graph::{Access, BufferDesc, TaskGraph};
+
+    use crate::common::record;
 
     const SIZE: u64 = 16;
     const ACCESSES: [Access; 5] = [
@@ -263,10 +180,7 @@ mod brute_force {
                 })
                 .collect();
             for (t, &(b, offset, size, a)) in steps.iter().enumerate() {
-                g.task(&format!("t{t}"))
-                    .attach(buffers[b].range(offset, size), ACCESSES[a])
-                    .record()
-                    .unwrap();
+                record(&mut g, &format!("t{t}"), buffers[b].range(offset, size), ACCESSES[a]);
             }
             let ops = g.attachment_ops();
             let want = expected(&steps, &external);

@@ -1,11 +1,12 @@
 //! Image layouts chosen per access: input attachments (layout by format) and accesses that
 //! opt out of layout transitions (`Access::in_general_layout`).
 
+mod common;
+
 use ash::vk;
+use common::{compile, record, record_all};
 use weft_graph::access::*;
-use weft_graph::{
-    BufferDesc, CompileOptions, ImageDesc, LayoutMode, Plan, Subresources, TaskGraph, TaskImage,
-};
+use weft_graph::{BufferDesc, ImageDesc, LayoutMode, Subresources, TaskGraph, TaskImage};
 
 type L = vk::ImageLayout;
 
@@ -23,22 +24,12 @@ fn image(g: &mut TaskGraph, name: &str, format: vk::Format) -> TaskImage {
         .unwrap()
 }
 
-fn compile(g: &TaskGraph) -> Plan {
-    g.compile(&CompileOptions::default()).unwrap()
-}
-
 #[test]
 fn color_input_attachment_reads_a_written_attachment_in_shader_read_only() {
     let mut g = TaskGraph::new();
     let albedo = image(&mut g, "albedo", vk::Format::R8G8B8A8_UNORM);
-    g.task("gbuffer")
-        .attach(albedo, COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("lighting")
-        .attach(albedo, FRAGMENT_INPUT_ATTACHMENT)
-        .record()
-        .unwrap();
+    record(&mut g, "gbuffer", albedo, COLOR_WRITE);
+    record(&mut g, "lighting", albedo, FRAGMENT_INPUT_ATTACHMENT);
     let plan = compile(&g);
     let set = plan.barriers_before(1);
     assert!(set.memory.is_empty());
@@ -62,21 +53,15 @@ fn color_input_attachment_reads_a_written_attachment_in_shader_read_only() {
 fn depth_input_attachment_is_read_only_depth_and_shares_it_with_depth_tests() {
     let mut g = TaskGraph::new();
     let depth = image(&mut g, "depth", vk::Format::D32_SFLOAT);
-    g.task("prepass")
-        .attach(depth, DEPTH_WRITE)
-        .record()
-        .unwrap();
+    record(&mut g, "prepass", depth, DEPTH_WRITE);
     // One task tests against the depth and reads it as an input attachment: both in
     // DEPTH_STENCIL_READ_ONLY_OPTIMAL, so the overlapping reads are allowed.
-    g.task("decals")
-        .attach(depth, DEPTH_READ)
-        .attach(depth, FRAGMENT_INPUT_ATTACHMENT)
-        .record()
-        .unwrap();
-    g.task("fog")
-        .attach(depth, FRAGMENT_INPUT_ATTACHMENT)
-        .record()
-        .unwrap();
+    record_all(
+        &mut g,
+        "decals",
+        &[(depth, DEPTH_READ), (depth, FRAGMENT_INPUT_ATTACHMENT)],
+    );
+    record(&mut g, "fog", depth, FRAGMENT_INPUT_ATTACHMENT);
     let plan = compile(&g);
     // The two readers share one group after the prepass.
     assert_eq!(plan.batch_count(), 2);
@@ -103,18 +88,9 @@ fn depth_input_attachment_is_read_only_depth_and_shares_it_with_depth_tests() {
 fn color_input_attachment_and_sampling_share_a_group() {
     let mut g = TaskGraph::new();
     let albedo = image(&mut g, "albedo", vk::Format::R8G8B8A8_UNORM);
-    g.task("gbuffer")
-        .attach(albedo, COLOR_WRITE)
-        .record()
-        .unwrap();
-    g.task("lighting")
-        .attach(albedo, FRAGMENT_INPUT_ATTACHMENT)
-        .record()
-        .unwrap();
-    g.task("blur")
-        .attach(albedo, COMPUTE_SAMPLED)
-        .record()
-        .unwrap();
+    record(&mut g, "gbuffer", albedo, COLOR_WRITE);
+    record(&mut g, "lighting", albedo, FRAGMENT_INPUT_ATTACHMENT);
+    record(&mut g, "blur", albedo, COMPUTE_SAMPLED);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
     assert_eq!(plan.batch(1).len(), 2);
@@ -128,18 +104,9 @@ fn a_depth_image_sampled_then_read_as_input_attachment_changes_layout() {
     // uses DEPTH_STENCIL_READ_ONLY_OPTIMAL: different read layouts, ordered by a transition.
     let mut g = TaskGraph::new();
     let depth = image(&mut g, "depth", vk::Format::D24_UNORM_S8_UINT);
-    g.task("prepass")
-        .attach(depth, DEPTH_WRITE)
-        .record()
-        .unwrap();
-    g.task("ssao")
-        .attach(depth, FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
-    g.task("fog")
-        .attach(depth, FRAGMENT_INPUT_ATTACHMENT)
-        .record()
-        .unwrap();
+    record(&mut g, "prepass", depth, DEPTH_WRITE);
+    record(&mut g, "ssao", depth, FRAGMENT_SAMPLED);
+    record(&mut g, "fog", depth, FRAGMENT_INPUT_ATTACHMENT);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 3);
     let [b] = plan.barriers_before(2).image else {
@@ -163,18 +130,14 @@ fn a_depth_image_sampled_then_read_as_input_attachment_changes_layout() {
 fn accesses_in_general_need_memory_barriers_only() {
     let mut g = TaskGraph::new();
     let albedo = image(&mut g, "albedo", vk::Format::R8G8B8A8_UNORM);
-    g.task("draw")
-        .attach(albedo, COLOR_READ_WRITE.in_general_layout())
-        .record()
-        .unwrap();
-    g.task("sample")
-        .attach(albedo, FRAGMENT_SAMPLED.in_general_layout())
-        .record()
-        .unwrap();
-    g.task("post")
-        .attach(albedo, COMPUTE_WRITE)
-        .record()
-        .unwrap();
+    record(&mut g, "draw", albedo, COLOR_READ_WRITE.in_general_layout());
+    record(
+        &mut g,
+        "sample",
+        albedo,
+        FRAGMENT_SAMPLED.in_general_layout(),
+    );
+    record(&mut g, "post", albedo, COMPUTE_WRITE);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 3);
     // The transient's first use starts it in GENERAL; nothing transitions after that.
@@ -212,22 +175,24 @@ fn accesses_in_general_need_memory_barriers_only() {
 fn reads_in_general_share_a_group_whatever_their_usage() {
     let mut g = TaskGraph::new();
     let depth = image(&mut g, "depth", vk::Format::D32_SFLOAT);
-    g.task("prepass")
-        .attach(depth, DEPTH_WRITE.in_general_layout())
-        .record()
-        .unwrap();
+    record(&mut g, "prepass", depth, DEPTH_WRITE.in_general_layout());
     // Depth test, sampling, storage read and input attachment, all in GENERAL: one group,
     // even with two of them in one task on the same subresources.
-    g.task("decals")
-        .attach(depth, DEPTH_READ.in_general_layout())
-        .attach(depth, FRAGMENT_SAMPLED.in_general_layout())
-        .record()
-        .unwrap();
-    g.task("ssao").attach(depth, COMPUTE_READ).record().unwrap();
-    g.task("fog")
-        .attach(depth, FRAGMENT_INPUT_ATTACHMENT.in_general_layout())
-        .record()
-        .unwrap();
+    record_all(
+        &mut g,
+        "decals",
+        &[
+            (depth, DEPTH_READ.in_general_layout()),
+            (depth, FRAGMENT_SAMPLED.in_general_layout()),
+        ],
+    );
+    record(&mut g, "ssao", depth, COMPUTE_READ);
+    record(
+        &mut g,
+        "fog",
+        depth,
+        FRAGMENT_INPUT_ATTACHMENT.in_general_layout(),
+    );
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
     assert_eq!(plan.batch(1).len(), 3);
@@ -246,16 +211,10 @@ fn reads_in_general_share_a_group_whatever_their_usage() {
     // Without the opt-out the same reads need three layouts and three groups.
     let mut g = TaskGraph::new();
     let depth = image(&mut g, "depth", vk::Format::D32_SFLOAT);
-    g.task("prepass")
-        .attach(depth, DEPTH_WRITE)
-        .record()
-        .unwrap();
-    g.task("decals").attach(depth, DEPTH_READ).record().unwrap();
-    g.task("sample")
-        .attach(depth, FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
-    g.task("ssao").attach(depth, COMPUTE_READ).record().unwrap();
+    record(&mut g, "prepass", depth, DEPTH_WRITE);
+    record(&mut g, "decals", depth, DEPTH_READ);
+    record(&mut g, "sample", depth, FRAGMENT_SAMPLED);
+    record(&mut g, "ssao", depth, COMPUTE_READ);
     assert_eq!(compile(&g).batch_count(), 4);
 }
 
@@ -263,11 +222,13 @@ fn reads_in_general_share_a_group_whatever_their_usage() {
 fn general_and_optimal_accesses_transition_between_each_other() {
     let mut g = TaskGraph::new();
     let albedo = image(&mut g, "albedo", vk::Format::R8G8B8A8_UNORM);
-    g.task("draw").attach(albedo, COLOR_WRITE).record().unwrap();
-    g.task("sample")
-        .attach(albedo, FRAGMENT_SAMPLED.in_general_layout())
-        .record()
-        .unwrap();
+    record(&mut g, "draw", albedo, COLOR_WRITE);
+    record(
+        &mut g,
+        "sample",
+        albedo,
+        FRAGMENT_SAMPLED.in_general_layout(),
+    );
     let plan = compile(&g);
     let [b] = plan.barriers_before(1).image else {
         panic!()
@@ -287,17 +248,10 @@ fn the_opt_out_is_reported_to_the_runtime_and_changes_nothing_on_buffers() {
     // External images: the first and last uses name GENERAL.
     let mut g = TaskGraph::new();
     let usage = vk::ImageUsageFlags::SAMPLED | vk::ImageUsageFlags::TRANSFER_DST;
-    let img = g
-        .external_image(
-            "history",
-            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage),
-        )
-        .unwrap();
-    g.task("upload")
-        .attach(img, TRANSFER_DST.in_general_layout())
-        .record()
-        .unwrap();
-    g.task("sample").attach(img, sampled).record().unwrap();
+    let desc = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 8, 8, usage);
+    let img = g.external_image("history", desc).unwrap();
+    record(&mut g, "upload", img, TRANSFER_DST.in_general_layout());
+    record(&mut g, "sample", img, sampled);
     let plan = compile(&g);
     assert_eq!(plan.first_uses()[0].layout, L::GENERAL);
     assert_eq!(plan.last_uses()[0].layout, L::GENERAL);
@@ -319,9 +273,9 @@ fn the_opt_out_is_reported_to_the_runtime_and_changes_nothing_on_buffers() {
             ),
             false => (TRANSFER_DST, FRAGMENT_UNIFORM),
         };
-        g.task("w").attach(b, w).record().unwrap();
-        g.task("r").attach(b, r).record().unwrap();
-        g.task("r2").attach(b, COMPUTE_UNIFORM).record().unwrap();
+        record(&mut g, "w", b, w);
+        record(&mut g, "r", b, r);
+        record(&mut g, "r2", b, COMPUTE_UNIFORM);
         let plan = compile(&g);
         (plan.batch_count(), plan.barriers_before(1).memory.to_vec())
     };

@@ -32,14 +32,21 @@
 //! names the union of its group's stages over a whole range, which a partial join can widen
 //! for part of it), the oracle checks containment, not equality.
 
+mod common;
+
 use std::cell::Cell;
 
 use ash::vk;
+use common::{compile, record};
+use proptest::bool::weighted;
+use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use weft_graph::access::{COMPUTE_READ, COMPUTE_UNIFORM, COMPUTE_WRITE, FRAGMENT_UNIFORM};
 use weft_graph::{
     Access, AccessKind, AccessUsage, BufferDesc, BufferView, CompileOptions, CompileThreads,
-    ExternalUse, GraphError, ImageDesc, ImageView, Plan, Subresources, TaskGraph, TaskId, View,
+    ExternalUse, GraphError, ImageDesc, ImageView, Plan, Subresources, TaskBuffer, TaskGraph,
+    TaskId, TaskImage, View,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -138,134 +145,100 @@ const fn st(a: Stage, b: Stage) -> Stage {
     Stage::from_raw(a.as_raw() | b.as_raw())
 }
 
+/// The pairs of shader stages the tables below use besides single stages.
+struct Pair;
+
+impl Pair {
+    const COMPUTE_FRAGMENT: Stage = st(Stage::COMPUTE_SHADER, Stage::FRAGMENT_SHADER);
+    const VERTEX_FRAGMENT: Stage = st(Stage::VERTEX_SHADER, Stage::FRAGMENT_SHADER);
+    const VERTEX_COMPUTE: Stage = st(Stage::VERTEX_SHADER, Stage::COMPUTE_SHADER);
+}
+
 const fn acc(stages: Stage, kind: AccessKind, usage: AccessUsage) -> Access {
     Access::new(stages, kind, usage)
 }
 
 use AccessKind::{ConcurrentReadWrite, ConcurrentWrite, Read, ReadWrite, Sampled, Write};
+type Usage = AccessUsage;
 
 const BUFFER_ACCESSES: &[Access] = &[
     // reads
-    acc(Stage::COMPUTE_SHADER, Read, AccessUsage::Storage),
-    acc(Stage::FRAGMENT_SHADER, Read, AccessUsage::Storage),
-    acc(
-        st(Stage::COMPUTE_SHADER, Stage::FRAGMENT_SHADER),
-        Read,
-        AccessUsage::Storage,
-    ),
-    acc(Stage::COMPUTE_SHADER, Read, AccessUsage::Uniform),
-    acc(
-        st(Stage::VERTEX_SHADER, Stage::FRAGMENT_SHADER),
-        Read,
-        AccessUsage::Uniform,
-    ),
-    acc(Stage::FRAGMENT_SHADER, Sampled, AccessUsage::Sampled),
-    acc(Stage::COPY, Read, AccessUsage::TransferSrc),
-    acc(Stage::VERTEX_ATTRIBUTE_INPUT, Read, AccessUsage::Vertex),
-    acc(Stage::INDEX_INPUT, Read, AccessUsage::Index),
-    acc(Stage::DRAW_INDIRECT, Read, AccessUsage::Indirect),
+    acc(Stage::COMPUTE_SHADER, Read, Usage::Storage),
+    acc(Stage::FRAGMENT_SHADER, Read, Usage::Storage),
+    acc(Pair::COMPUTE_FRAGMENT, Read, Usage::Storage),
+    acc(Stage::COMPUTE_SHADER, Read, Usage::Uniform),
+    acc(Pair::VERTEX_FRAGMENT, Read, Usage::Uniform),
+    acc(Stage::FRAGMENT_SHADER, Sampled, Usage::Sampled),
+    acc(Stage::COPY, Read, Usage::TransferSrc),
+    acc(Stage::VERTEX_ATTRIBUTE_INPUT, Read, Usage::Vertex),
+    acc(Stage::INDEX_INPUT, Read, Usage::Index),
+    acc(Stage::DRAW_INDIRECT, Read, Usage::Indirect),
     // exclusive writes
-    acc(Stage::COMPUTE_SHADER, Write, AccessUsage::Storage),
-    acc(Stage::FRAGMENT_SHADER, Write, AccessUsage::Storage),
-    acc(Stage::COMPUTE_SHADER, ReadWrite, AccessUsage::Storage),
-    acc(
-        st(Stage::VERTEX_SHADER, Stage::COMPUTE_SHADER),
-        ReadWrite,
-        AccessUsage::Storage,
-    ),
-    acc(Stage::COPY, Write, AccessUsage::TransferDst),
-    acc(Stage::ALL_TRANSFER, Write, AccessUsage::TransferDst),
+    acc(Stage::COMPUTE_SHADER, Write, Usage::Storage),
+    acc(Stage::FRAGMENT_SHADER, Write, Usage::Storage),
+    acc(Stage::COMPUTE_SHADER, ReadWrite, Usage::Storage),
+    acc(Pair::VERTEX_COMPUTE, ReadWrite, Usage::Storage),
+    acc(Stage::COPY, Write, Usage::TransferDst),
+    acc(Stage::ALL_TRANSFER, Write, Usage::TransferDst),
     // concurrent writes
-    acc(Stage::COMPUTE_SHADER, ConcurrentWrite, AccessUsage::Storage),
-    acc(
-        Stage::FRAGMENT_SHADER,
-        ConcurrentWrite,
-        AccessUsage::Storage,
-    ),
-    acc(
-        Stage::COMPUTE_SHADER,
-        ConcurrentReadWrite,
-        AccessUsage::Storage,
-    ),
-    acc(
-        st(Stage::COMPUTE_SHADER, Stage::FRAGMENT_SHADER),
-        ConcurrentReadWrite,
-        AccessUsage::Storage,
-    ),
-    acc(Stage::COPY, ConcurrentWrite, AccessUsage::TransferDst),
+    acc(Stage::COMPUTE_SHADER, ConcurrentWrite, Usage::Storage),
+    acc(Stage::FRAGMENT_SHADER, ConcurrentWrite, Usage::Storage),
+    acc(Stage::COMPUTE_SHADER, ConcurrentReadWrite, Usage::Storage),
+    acc(Pair::COMPUTE_FRAGMENT, ConcurrentReadWrite, Usage::Storage),
+    acc(Stage::COPY, ConcurrentWrite, Usage::TransferDst),
 ];
 
 const IMAGE_ACCESSES: &[Access] = &[
     // reads
-    acc(Stage::COMPUTE_SHADER, Read, AccessUsage::Storage),
-    acc(Stage::FRAGMENT_SHADER, Read, AccessUsage::Storage),
-    acc(Stage::COMPUTE_SHADER, Sampled, AccessUsage::Sampled),
-    acc(Stage::FRAGMENT_SHADER, Sampled, AccessUsage::Sampled),
-    acc(
-        st(Stage::VERTEX_SHADER, Stage::FRAGMENT_SHADER),
-        Sampled,
-        AccessUsage::Sampled,
-    ),
-    acc(Stage::COPY, Read, AccessUsage::TransferSrc),
-    acc(Stage::BLIT, Read, AccessUsage::TransferSrc),
-    acc(
-        Stage::COLOR_ATTACHMENT_OUTPUT,
-        Read,
-        AccessUsage::ColorAttachment,
-    ),
+    acc(Stage::COMPUTE_SHADER, Read, Usage::Storage),
+    acc(Stage::FRAGMENT_SHADER, Read, Usage::Storage),
+    acc(Stage::COMPUTE_SHADER, Sampled, Usage::Sampled),
+    acc(Stage::FRAGMENT_SHADER, Sampled, Usage::Sampled),
+    acc(Pair::VERTEX_FRAGMENT, Sampled, Usage::Sampled),
+    acc(Stage::COPY, Read, Usage::TransferSrc),
+    acc(Stage::BLIT, Read, Usage::TransferSrc),
+    acc(Stage::COLOR_ATTACHMENT_OUTPUT, Read, Usage::ColorAttachment),
     // exclusive writes
-    acc(Stage::COMPUTE_SHADER, Write, AccessUsage::Storage),
-    acc(Stage::FRAGMENT_SHADER, ReadWrite, AccessUsage::Storage),
+    acc(Stage::COMPUTE_SHADER, Write, Usage::Storage),
+    acc(Stage::FRAGMENT_SHADER, ReadWrite, Usage::Storage),
     acc(
         Stage::COLOR_ATTACHMENT_OUTPUT,
         Write,
-        AccessUsage::ColorAttachment,
+        Usage::ColorAttachment,
     ),
     acc(
         Stage::COLOR_ATTACHMENT_OUTPUT,
         ReadWrite,
-        AccessUsage::ColorAttachment,
+        Usage::ColorAttachment,
     ),
-    acc(Stage::COPY, Write, AccessUsage::TransferDst),
-    acc(Stage::ALL_TRANSFER, Write, AccessUsage::TransferDst),
+    acc(Stage::COPY, Write, Usage::TransferDst),
+    acc(Stage::ALL_TRANSFER, Write, Usage::TransferDst),
     // concurrent writes
-    acc(Stage::COMPUTE_SHADER, ConcurrentWrite, AccessUsage::Storage),
-    acc(
-        Stage::COMPUTE_SHADER,
-        ConcurrentReadWrite,
-        AccessUsage::Storage,
-    ),
-    acc(
-        Stage::FRAGMENT_SHADER,
-        ConcurrentReadWrite,
-        AccessUsage::Storage,
-    ),
-    acc(
-        st(Stage::COMPUTE_SHADER, Stage::FRAGMENT_SHADER),
-        ConcurrentWrite,
-        AccessUsage::Storage,
-    ),
-    acc(Stage::BLIT, ConcurrentWrite, AccessUsage::TransferDst),
+    acc(Stage::COMPUTE_SHADER, ConcurrentWrite, Usage::Storage),
+    acc(Stage::COMPUTE_SHADER, ConcurrentReadWrite, Usage::Storage),
+    acc(Stage::FRAGMENT_SHADER, ConcurrentReadWrite, Usage::Storage),
+    acc(Pair::COMPUTE_FRAGMENT, ConcurrentWrite, Usage::Storage),
+    acc(Stage::BLIT, ConcurrentWrite, Usage::TransferDst),
 ];
 
-const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
-    vk::BufferUsageFlags::STORAGE_BUFFER.as_raw()
-        | vk::BufferUsageFlags::UNIFORM_BUFFER.as_raw()
-        | vk::BufferUsageFlags::UNIFORM_TEXEL_BUFFER.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_SRC.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_DST.as_raw()
-        | vk::BufferUsageFlags::VERTEX_BUFFER.as_raw()
-        | vk::BufferUsageFlags::INDEX_BUFFER.as_raw()
-        | vk::BufferUsageFlags::INDIRECT_BUFFER.as_raw(),
-);
+/// The usages of every buffer: all that the buffer accesses above need.
+fn buffer_usage() -> vk::BufferUsageFlags {
+    use vk::BufferUsageFlags as B;
+    B::STORAGE_BUFFER
+        | B::UNIFORM_BUFFER
+        | B::UNIFORM_TEXEL_BUFFER
+        | B::TRANSFER_SRC
+        | B::TRANSFER_DST
+        | B::VERTEX_BUFFER
+        | B::INDEX_BUFFER
+        | B::INDIRECT_BUFFER
+}
 
-const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
-    vk::ImageUsageFlags::STORAGE.as_raw()
-        | vk::ImageUsageFlags::SAMPLED.as_raw()
-        | vk::ImageUsageFlags::TRANSFER_SRC.as_raw()
-        | vk::ImageUsageFlags::TRANSFER_DST.as_raw()
-        | vk::ImageUsageFlags::COLOR_ATTACHMENT.as_raw(),
-);
+/// The usages of every image: all that the image accesses above need.
+fn image_usage() -> vk::ImageUsageFlags {
+    use vk::ImageUsageFlags as I;
+    I::STORAGE | I::SAMPLED | I::TRANSFER_SRC | I::TRANSFER_DST | I::COLOR_ATTACHMENT
+}
 
 /// How accesses group on one unit, from the documented rules: reads (and samples) with one
 /// layout share a group, concurrent writes with one layout share a group, every other
@@ -365,25 +338,21 @@ fn recipe() -> impl Strategy<Value = Recipe> {
             present,
             pin_read,
         });
-    let attachment = (
-        any::<u8>(),
-        any::<u8>(),
-        view_spec(),
-        proptest::bool::weighted(0.1),
-    )
-        .prop_map(|(resource, access, view, keep_if_invalid)| AttSpec {
+    let attachment = (any::<u8>(), any::<u8>(), view_spec(), weighted(0.1)).prop_map(
+        |(resource, access, view, keep_if_invalid)| AttSpec {
             resource,
             access,
             view,
             keep_if_invalid,
-        });
+        },
+    );
     let task = (
-        proptest::bool::weighted(0.06),
+        weighted(0.06),
         prop_oneof![
             3 => Just(Vec::new()),
-            1 => proptest::collection::vec(any::<u8>(), 1..=2),
+            1 => vec(any::<u8>(), 1..=2),
         ],
-        proptest::collection::vec(attachment, 1..=4),
+        vec(attachment, 1..=4),
     )
         .prop_map(|(submit_before, after, attachments)| TaskSpec {
             submit_before,
@@ -391,10 +360,10 @@ fn recipe() -> impl Strategy<Value = Recipe> {
             attachments,
         });
     (
-        proptest::collection::vec(buffer, 1..=4),
-        proptest::collection::vec(image, 1..=3),
-        proptest::collection::vec(task, 1..=40),
-        proptest::bool::weighted(0.15),
+        vec(buffer, 1..=4),
+        vec(image, 1..=3),
+        vec(task, 1..=40),
+        weighted(0.15),
     )
         .prop_map(|(buffers, images, tasks, sequential)| Recipe {
             buffers,
@@ -481,6 +450,24 @@ struct World {
     presents: Vec<(usize, Vec<usize>)>,
     /// Task counts at the submits that split the tasks.
     submits: Vec<usize>,
+}
+
+impl World {
+    /// Adds `res`, which the graph was just asked to declare (`declared`: the handle, or the
+    /// error), checking that the graph numbered it as the world does. Returns the handle.
+    fn declared<H: Copy>(
+        &mut self,
+        res: Res,
+        declared: Result<H, GraphError>,
+        index: fn(H) -> u32,
+    ) -> Result<H, String> {
+        let handle = declared.map_err(|e| format!("declaring {}: {e}", res.name))?;
+        if index(handle) as usize != self.resources.len() {
+            return Err(format!("{} got index {}", res.name, index(handle)));
+        }
+        self.resources.push(res);
+        Ok(handle)
+    }
 }
 
 /// Whether the graph is fully random or reads external resources only.
@@ -593,49 +580,40 @@ fn build(spec: &Recipe, mode: Mode) -> Result<(TaskGraph, World), String> {
         let size = 16u64 << b.size_log;
         let desc = BufferDesc {
             size,
-            usage: BUFFER_USAGE,
+            usage: buffer_usage(),
         };
         let external = b.external || mode == Mode::ReadOnlyExternal;
-        let handle = if external {
+        let declared = if external {
             graph.external_buffer(&name, desc)
         } else {
             graph.transient_buffer(&name, desc)
-        }
-        .map_err(|e| format!("declaring {name}: {e}"))?;
-        if handle.index() as usize != world.resources.len() {
-            return Err(format!("{name} got index {}", handle.index()));
-        }
-        world.resources.push(Res {
+        };
+        let kind = ResKind::Buffer { size };
+        let res = Res {
             name,
             external,
-            kind: ResKind::Buffer { size },
-        });
-        buffers.push(handle);
+            kind,
+        };
+        buffers.push(world.declared(res, declared, TaskBuffer::index)?);
     }
     for (i, im) in spec.images.iter().enumerate() {
         let name = format!("i{i}");
-        let desc = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, IMAGE_USAGE)
+        let desc = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, image_usage())
             .with_mips(im.mips)
             .with_layers(im.layers);
         let external = im.external || mode == Mode::ReadOnlyExternal;
-        let handle = if external {
+        let declared = if external {
             graph.external_image(&name, desc)
         } else {
             graph.transient_image(&name, desc)
-        }
-        .map_err(|e| format!("declaring {name}: {e}"))?;
-        if handle.index() as usize != world.resources.len() {
-            return Err(format!("{name} got index {}", handle.index()));
-        }
-        world.resources.push(Res {
+        };
+        let (mips, layers) = (im.mips, im.layers);
+        let res = Res {
             name,
             external,
-            kind: ResKind::Image {
-                mips: im.mips,
-                layers: im.layers,
-            },
-        });
-        images.push(handle);
+            kind: ResKind::Image { mips, layers },
+        };
+        images.push(world.declared(res, declared, TaskImage::index)?);
     }
     let nb = buffers.len();
     let make_view = |res: usize, v: ViewSpec| -> (View, Vec<usize>) {
@@ -953,11 +931,29 @@ fn check_recipe(spec: &Recipe, mode: Mode) -> Result<usize, String> {
     Ok(world.tasks.len())
 }
 
+/// One compiled plan under check, and what the checks read beside it.
+#[derive(Clone, Copy)]
+struct Checked<'a> {
+    world: &'a World,
+    an: &'a Analysis,
+    plan: &'a Plan,
+    /// The batch of each task (check 1).
+    batch_of: &'a [usize],
+    sequential: bool,
+}
+
 fn check_plan(world: &World, an: &Analysis, plan: &Plan, sequential: bool) -> Result<(), String> {
     let batch_of = check_partition(world, plan)?;
-    check_order(world, an, plan, &batch_of, sequential)?;
+    let checked = Checked {
+        world,
+        an,
+        plan,
+        batch_of: &batch_of,
+        sequential,
+    };
+    check_order(checked)?;
     check_submits_and_lifetimes(world, plan, &batch_of)?;
-    check_barrier_sets(world, an, plan, &batch_of, sequential)?;
+    check_barrier_sets(checked)?;
     let finals = simulate(world, an, plan, &batch_of)?;
     check_external_uses(world, an, plan, &batch_of, &finals)?;
     Ok(())
@@ -1007,13 +1003,9 @@ fn check_partition(world: &World, plan: &Plan) -> Result<Vec<usize>, String> {
 
 /// Check 2: every ordering constraint is respected by batches, tasks of one batch are
 /// independent, and there are exactly as many batches as the DAG is deep.
-fn check_order(
-    world: &World,
-    an: &Analysis,
-    plan: &Plan,
-    batch_of: &[usize],
-    sequential: bool,
-) -> Result<(), String> {
+fn check_order(checked: Checked) -> Result<(), String> {
+    let (world, an, plan) = (checked.world, checked.an, checked.plan);
+    let (batch_of, sequential) = (checked.batch_of, checked.sequential);
     let n = world.tasks.len();
     for j in 0..n {
         for i in 0..j {
@@ -1181,13 +1173,9 @@ fn is_full_barrier(src: Stage, dst: Stage) -> bool {
 }
 
 /// Check 4: no barrier without a reason, no barrier another one at its boundary covers.
-fn check_barrier_sets(
-    world: &World,
-    an: &Analysis,
-    plan: &Plan,
-    batch_of: &[usize],
-    sequential: bool,
-) -> Result<(), String> {
+fn check_barrier_sets(checked: Checked) -> Result<(), String> {
+    let (world, an, plan) = (checked.world, checked.an, checked.plan);
+    let (batch_of, sequential) = (checked.batch_of, checked.sequential);
     let count = plan.batch_count();
     for b in 0..=count {
         let set = plan.barriers_before(b);
@@ -1650,6 +1638,33 @@ fn run_batch(
     Ok(())
 }
 
+/// The access of `who` in the stage `s` after the write `w` of another group: ordered after
+/// it, and every access type of `access` reached by it (RAW hazards when `who` reads, WAW
+/// when it writes).
+fn check_after_write(w: &Rec, who: &str, s: u64, access: u64, reads: bool) -> Result<(), String> {
+    let (hazard, verb, reached) = if reads {
+        ("RAW", "reads", "visible")
+    } else {
+        ("WAW", "writes", "made available")
+    };
+    ensure!(
+        w.chain & s != 0,
+        "{hazard} hazard: {who} {verb} in {} not ordered after the write by {}",
+        stage_name(s),
+        describe_who(w.who)
+    );
+    for a in bits(access) {
+        ensure!(
+            w.visible_to(s, a),
+            "{hazard} hazard: the write by {} is not {reached} to {who} ({} {:?})",
+            describe_who(w.who),
+            stage_name(s),
+            Acc::from_raw(a)
+        );
+    }
+    Ok(())
+}
+
 /// The hazard checks of one access against the state of its unit.
 fn check_access(unit: &SimUnit, use_: &Use, res: &Res, u: usize, b: usize) -> Result<(), String> {
     let who = format!("task {} (batch {b}) on {}", use_.task, res.unit_name(u));
@@ -1668,21 +1683,7 @@ fn check_access(unit: &SimUnit, use_: &Use, res: &Res, u: usize, b: usize) -> Re
     for s in bits(stage_bits(use_.stages)) {
         if read_bits != 0 {
             for w in unit.writes.iter().filter(|w| other_group(w)) {
-                ensure!(
-                    w.chain & s != 0,
-                    "RAW hazard: {who} reads in {} not ordered after the write by {}",
-                    stage_name(s),
-                    describe_who(w.who)
-                );
-                for a in bits(read_bits) {
-                    ensure!(
-                        w.visible_to(s, a),
-                        "RAW hazard: the write by {} is not visible to {who} ({} {:?})",
-                        describe_who(w.who),
-                        stage_name(s),
-                        Acc::from_raw(a)
-                    );
-                }
+                check_after_write(w, &who, s, read_bits, true)?;
             }
         }
         if use_.writes {
@@ -1698,22 +1699,7 @@ fn check_access(unit: &SimUnit, use_: &Use, res: &Res, u: usize, b: usize) -> Re
                 }
             } else {
                 for w in unit.writes.iter().filter(|w| other_group(w)) {
-                    ensure!(
-                        w.chain & s != 0,
-                        "WAW hazard: {who} writes in {} not ordered after the write by {}",
-                        stage_name(s),
-                        describe_who(w.who)
-                    );
-                    for a in bits(write_bits) {
-                        ensure!(
-                            w.visible_to(s, a),
-                            "WAW hazard: the write by {} is not made available to {who} \
-                             ({} {:?})",
-                            describe_who(w.who),
-                            stage_name(s),
-                            Acc::from_raw(a)
-                        );
-                    }
+                    check_after_write(w, &who, s, write_bits, false)?;
                 }
             }
         }
@@ -1905,15 +1891,18 @@ fn storage_and_uniform_buffer(
     name: &str,
     size: u64,
 ) -> weft_graph::TaskBuffer {
+    let usage = buffer_usage();
     graph
-        .external_buffer(
-            name,
-            BufferDesc {
-                size,
-                usage: BUFFER_USAGE,
-            },
-        )
+        .external_buffer(name, BufferDesc { size, usage })
         .unwrap()
+}
+
+/// A graph with the 64-byte buffer "b", written by its first task, "write".
+fn graph_with_a_written_buffer() -> (TaskGraph, TaskBuffer) {
+    let mut g: TaskGraph = TaskGraph::new();
+    let b = storage_and_uniform_buffer(&mut g, "b", 64);
+    record(&mut g, "write", b, COMPUTE_WRITE);
+    (g, b)
 }
 
 /// Buffers have no layouts, so reads of a buffer are one group whatever their usage:
@@ -1925,22 +1914,10 @@ fn storage_and_uniform_buffer(
 /// the Vulkan memory model; synchronization validation does not report it).
 #[test]
 fn regression_buffer_reads_through_different_usages_conflict() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let b = storage_and_uniform_buffer(&mut g, "b", 64);
-    g.task("write")
-        .attach(b, weft_graph::access::COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("storage read")
-        .attach(b, weft_graph::access::COMPUTE_READ)
-        .record()
-        .unwrap();
-    let uniform = g
-        .task("uniform read")
-        .attach(b, weft_graph::access::FRAGMENT_UNIFORM)
-        .record()
-        .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let (mut g, b) = graph_with_a_written_buffer();
+    record(&mut g, "storage read", b, COMPUTE_READ);
+    let uniform = record(&mut g, "uniform read", b, FRAGMENT_UNIFORM);
+    let plan = compile(&g);
     // Expected: 2 batches, both reads in batch 1. Actual: 3 batches.
     assert_eq!(plan.batch_count(), 2, "{}", plan.describe(&g).unwrap());
     assert_eq!(plan.task_batch(uniform.index()), Some(1));
@@ -1962,8 +1939,8 @@ fn regression_buffer_read_attachments_with_different_usages_are_refused() {
     let b = storage_and_uniform_buffer(&mut g, "b", 64);
     let recorded = g
         .task("both")
-        .attach(b.range(0, 16), weft_graph::access::COMPUTE_READ)
-        .attach(b.range(0, 16), weft_graph::access::COMPUTE_UNIFORM)
+        .attach(b.range(0, 16), COMPUTE_READ)
+        .attach(b.range(0, 16), COMPUTE_UNIFORM)
         .record();
     assert!(recorded.is_ok(), "{recorded:?}");
 }
@@ -1972,13 +1949,8 @@ fn regression_buffer_read_attachments_with_different_usages_are_refused() {
 /// first and last uses reported `GENERAL` (and a transfer source `TRANSFER_SRC_OPTIMAL`, ...).
 #[test]
 fn regression_buffer_uses_report_image_layouts() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let b = storage_and_uniform_buffer(&mut g, "b", 64);
-    g.task("write")
-        .attach(b, weft_graph::access::COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let (g, _) = graph_with_a_written_buffer();
+    let plan = compile(&g);
     assert_eq!(plan.first_uses()[0].layout, vk::ImageLayout::UNDEFINED);
     assert_eq!(plan.last_uses()[0].layout, vk::ImageLayout::UNDEFINED);
 }
@@ -1993,17 +1965,13 @@ fn regression_buffer_uses_report_image_layouts() {
 fn regression_merged_last_use_keeps_the_batch_of_its_first_range() {
     let mut g: TaskGraph = TaskGraph::new();
     let b = storage_and_uniform_buffer(&mut g, "b", 16);
-    let first = g
-        .task("read all")
-        .attach(b, weft_graph::access::COMPUTE_READ)
-        .record()
-        .unwrap();
+    let first = record(&mut g, "read all", b, COMPUTE_READ);
     g.task("read part later")
-        .attach(b.range(4, 4), weft_graph::access::COMPUTE_READ)
+        .attach(b.range(4, 4), COMPUTE_READ)
         .after(first)
         .record()
         .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let plan = compile(&g);
     for last in plan.last_uses() {
         let Subresources::Buffer { offset, size } = last.subresources else {
             unreachable!()
@@ -2017,19 +1985,13 @@ fn regression_merged_last_use_keeps_the_batch_of_its_first_range() {
     let image = g
         .external_image(
             "i",
-            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, IMAGE_USAGE).with_mips(2),
+            ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, image_usage()).with_mips(2),
         )
         .unwrap();
-    g.task("read all")
-        .attach(image, weft_graph::access::COMPUTE_READ)
-        .record()
-        .unwrap();
+    record(&mut g, "read all", image, COMPUTE_READ);
     g.submit();
-    g.task("read mip 0 later")
-        .attach(image.mip(0), weft_graph::access::COMPUTE_READ)
-        .record()
-        .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
+    record(&mut g, "read mip 0 later", image.mip(0), COMPUTE_READ);
+    let plan = compile(&g);
     for last in plan.last_uses() {
         let Subresources::Image(range) = last.subresources else {
             unreachable!()
@@ -2050,25 +2012,11 @@ fn regression_merged_last_use_keeps_the_batch_of_its_first_range() {
 /// (Found by this oracle; fixed: a read-write after a read group gets visibility.)
 #[test]
 fn regression_read_write_after_a_read_group_does_not_see_the_write() {
-    let mut g: TaskGraph = TaskGraph::new();
-    let b = storage_and_uniform_buffer(&mut g, "b", 64);
-    g.task("write")
-        .attach(b, weft_graph::access::COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("read")
-        .attach(b, weft_graph::access::COMPUTE_READ)
-        .record()
-        .unwrap();
-    let read_write = g
-        .task("vertex read-write")
-        .attach(
-            b,
-            Access::new(Stage::VERTEX_SHADER, ReadWrite, AccessUsage::Storage),
-        )
-        .record()
-        .unwrap();
-    let plan = g.compile(&CompileOptions::default()).unwrap();
+    let (mut g, b) = graph_with_a_written_buffer();
+    record(&mut g, "read", b, COMPUTE_READ);
+    let vertex_read_write = Access::new(Stage::VERTEX_SHADER, ReadWrite, Usage::Storage);
+    let read_write = record(&mut g, "vertex read-write", b, vertex_read_write);
+    let plan = compile(&g);
     let last = plan.task_batch(read_write.index()).unwrap() as usize;
     let visible = (1..=last).any(|boundary| {
         plan.barriers_before(boundary).memory.iter().any(|m| {

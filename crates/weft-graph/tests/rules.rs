@@ -1,12 +1,18 @@
 //! One test per scheduling and barrier rule, including the examples from Daxa's TaskGraph
 //! documentation.
 
+mod common;
+
 use ash::vk;
+use common::{compile, record, record_all, swapchain};
 use weft_graph::access::{self, *};
 use weft_graph::{
     Access, AccessKind, AccessUsage, BufferDesc, CompileOptions, Hazard, ImageDesc, Plan,
-    Subresources, TaskBuffer, TaskGraph, TaskImage,
+    Subresources, TaskBuffer, TaskGraph, TaskImage, View,
 };
+
+type Stage = vk::PipelineStageFlags2;
+type Acc = vk::AccessFlags2;
 
 fn buffer(g: &mut TaskGraph, name: &str) -> TaskBuffer {
     g.external_buffer(
@@ -38,10 +44,6 @@ fn image(g: &mut TaskGraph, name: &str, mips: u32, layers: u32) -> TaskImage {
     .unwrap()
 }
 
-fn compile(g: &TaskGraph) -> Plan {
-    g.compile(&CompileOptions::default()).unwrap()
-}
-
 fn batches(plan: &Plan, g: &TaskGraph) -> Vec<Vec<String>> {
     (0..plan.batch_count())
         .map(|b| {
@@ -63,13 +65,9 @@ fn daxa_chain_of_three_takes_three_batches() {
     let mut g = TaskGraph::new();
     let i0 = image(&mut g, "I0", 1, 1);
     let i1 = image(&mut g, "I1", 1, 1);
-    g.task("A").attach(i0, COMPUTE_WRITE).record().unwrap();
-    g.task("B")
-        .attach(i0, COMPUTE_READ)
-        .attach(i1, COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("C").attach(i1, COMPUTE_READ).record().unwrap();
+    record(&mut g, "A", i0, COMPUTE_WRITE);
+    record_all(&mut g, "B", &[(i0, COMPUTE_READ), (i1, COMPUTE_WRITE)]);
+    record(&mut g, "C", i1, COMPUTE_READ);
     let plan = compile(&g);
     assert_eq!(
         batches(&plan, &g),
@@ -84,14 +82,10 @@ fn daxa_independent_chains_share_batches() {
     let i0 = image(&mut g, "I0", 1, 1);
     let i1 = image(&mut g, "I1", 1, 1);
     let i2 = image(&mut g, "I2", 1, 1);
-    g.task("A").attach(i0, COMPUTE_WRITE).record().unwrap();
-    g.task("B")
-        .attach(i0, COMPUTE_READ)
-        .attach(i1, COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("C").attach(i2, COMPUTE_WRITE).record().unwrap();
-    g.task("D").attach(i2, COMPUTE_READ).record().unwrap();
+    record(&mut g, "A", i0, COMPUTE_WRITE);
+    record_all(&mut g, "B", &[(i0, COMPUTE_READ), (i1, COMPUTE_WRITE)]);
+    record(&mut g, "C", i2, COMPUTE_WRITE);
+    record(&mut g, "D", i2, COMPUTE_READ);
     let plan = compile(&g);
     assert_eq!(
         batches(&plan, &g),
@@ -104,16 +98,10 @@ fn daxa_concurrent_writes_share_a_batch() {
     // A(write X) B(concurrent write X) C(concurrent write X) D(write X) -> A | B C | D
     let mut g = TaskGraph::new();
     let x = buffer(&mut g, "X");
-    g.task("A").attach(x, COMPUTE_WRITE).record().unwrap();
-    g.task("B")
-        .attach(x, COMPUTE_CONCURRENT_WRITE)
-        .record()
-        .unwrap();
-    g.task("C")
-        .attach(x, COMPUTE_CONCURRENT_WRITE)
-        .record()
-        .unwrap();
-    g.task("D").attach(x, COMPUTE_WRITE).record().unwrap();
+    record(&mut g, "A", x, COMPUTE_WRITE);
+    record(&mut g, "B", x, COMPUTE_CONCURRENT_WRITE);
+    record(&mut g, "C", x, COMPUTE_CONCURRENT_WRITE);
+    record(&mut g, "D", x, COMPUTE_WRITE);
     let plan = compile(&g);
     assert_eq!(
         batches(&plan, &g),
@@ -135,18 +123,9 @@ fn daxa_concurrent_writes_share_a_batch() {
 fn writes_to_different_mips_share_a_batch() {
     let mut g = TaskGraph::new();
     let img = image(&mut g, "img", 3, 1);
-    g.task("mip0")
-        .attach(img.mip(0), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("mip1")
-        .attach(img.mip(1), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("mip2")
-        .attach(img.mip(2), COMPUTE_WRITE)
-        .record()
-        .unwrap();
+    record(&mut g, "mip0", img.mip(0), COMPUTE_WRITE);
+    record(&mut g, "mip1", img.mip(1), COMPUTE_WRITE);
+    record(&mut g, "mip2", img.mip(2), COMPUTE_WRITE);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 1);
     // The first uses of the transient image: one merged UNDEFINED -> GENERAL barrier.
@@ -164,22 +143,19 @@ fn barriers_merge_per_image_among_barriers_of_other_images() {
     let b = image(&mut g, "b", 1, 1);
     let a = image(&mut g, "a", 2, 1);
     let c = image(&mut g, "c", 1, 1);
-    g.task("write b").attach(b, COMPUTE_WRITE).record().unwrap();
-    g.task("a mip1")
-        .attach(a.mip(1), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("write c").attach(c, COMPUTE_WRITE).record().unwrap();
-    g.task("a mip0")
-        .attach(a.mip(0), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("sample all")
-        .attach(b, COMPUTE_SAMPLED)
-        .attach(a, COMPUTE_SAMPLED)
-        .attach(c, COMPUTE_SAMPLED)
-        .record()
-        .unwrap();
+    record(&mut g, "write b", b, COMPUTE_WRITE);
+    record(&mut g, "a mip1", a.mip(1), COMPUTE_WRITE);
+    record(&mut g, "write c", c, COMPUTE_WRITE);
+    record(&mut g, "a mip0", a.mip(0), COMPUTE_WRITE);
+    record_all(
+        &mut g,
+        "sample all",
+        &[
+            (b, COMPUTE_SAMPLED),
+            (a, COMPUTE_SAMPLED),
+            (c, COMPUTE_SAMPLED),
+        ],
+    );
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
     for boundary in 0..2 {
@@ -195,15 +171,9 @@ fn barriers_merge_per_image_among_barriers_of_other_images() {
 fn writes_to_disjoint_byte_ranges_share_a_batch() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");
-    g.task("lo")
-        .attach(b.range(0, 128), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("hi")
-        .attach(b.range(128, 128), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("all").attach(b, COMPUTE_READ).record().unwrap();
+    record(&mut g, "lo", b.range(0, 128), COMPUTE_WRITE);
+    record(&mut g, "hi", b.range(128, 128), COMPUTE_WRITE);
+    record(&mut g, "all", b, COMPUTE_READ);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
     // Both ranges need the same dependency: deduplicated into one barrier.
@@ -214,22 +184,22 @@ fn writes_to_disjoint_byte_ranges_share_a_batch() {
 fn read_after_write_is_a_memory_barrier() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");
-    g.task("w").attach(b, COMPUTE_WRITE).record().unwrap();
-    g.task("r").attach(b, FRAGMENT_READ).record().unwrap();
+    record(&mut g, "w", b, COMPUTE_WRITE);
+    record(&mut g, "r", b, FRAGMENT_READ);
     let plan = compile(&g);
     let m = plan.barriers_before(1).memory[0];
-    assert_eq!(m.src_stages, vk::PipelineStageFlags2::COMPUTE_SHADER);
-    assert_eq!(m.src_access, vk::AccessFlags2::SHADER_STORAGE_WRITE);
-    assert_eq!(m.dst_stages, vk::PipelineStageFlags2::FRAGMENT_SHADER);
-    assert_eq!(m.dst_access, vk::AccessFlags2::SHADER_STORAGE_READ);
+    let stages = (Stage::COMPUTE_SHADER, Stage::FRAGMENT_SHADER);
+    assert_eq!((m.src_stages, m.dst_stages), stages);
+    let access = (Acc::SHADER_STORAGE_WRITE, Acc::SHADER_STORAGE_READ);
+    assert_eq!((m.src_access, m.dst_access), access);
 }
 
 #[test]
 fn write_after_read_is_execution_only() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");
-    g.task("r").attach(b, COMPUTE_READ).record().unwrap();
-    g.task("w").attach(b, TRANSFER_DST).record().unwrap();
+    record(&mut g, "r", b, COMPUTE_READ);
+    record(&mut g, "w", b, TRANSFER_DST);
     let plan = compile(&g);
     let set = plan.barriers_before(1);
     assert_eq!(set.memory.len(), 1);
@@ -247,13 +217,16 @@ fn reads_with_one_layout_share_a_group_and_need_nothing() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");
     let img = image(&mut g, "img", 1, 1);
-    g.task("w").attach(img, COMPUTE_WRITE).record().unwrap();
+    record(&mut g, "w", img, COMPUTE_WRITE);
     for i in 0..4 {
-        g.task(&format!("r{i}"))
-            .attach(b, COMPUTE_READ)
-            .attach(img, COMPUTE_READ)
-            .record()
-            .unwrap();
+        record_all(
+            &mut g,
+            &format!("r{i}"),
+            &[
+                (View::from(b), COMPUTE_READ),
+                (View::from(img), COMPUTE_READ),
+            ],
+        );
     }
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
@@ -267,15 +240,9 @@ fn reads_with_one_layout_share_a_group_and_need_nothing() {
 fn reads_in_different_layouts_are_ordered_by_a_layout_transition() {
     let mut g = TaskGraph::new();
     let img = image(&mut g, "img", 1, 1);
-    g.task("w").attach(img, COMPUTE_WRITE).record().unwrap();
-    g.task("storage read")
-        .attach(img, COMPUTE_READ)
-        .record()
-        .unwrap();
-    g.task("sampled")
-        .attach(img, FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
+    record(&mut g, "w", img, COMPUTE_WRITE);
+    record(&mut g, "storage read", img, COMPUTE_READ);
+    record(&mut g, "sampled", img, FRAGMENT_SAMPLED);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 3);
     let set = plan.barriers_before(2);
@@ -297,8 +264,8 @@ fn reads_in_different_layouts_are_ordered_by_a_layout_transition() {
 fn same_layout_image_dependency_uses_a_global_barrier() {
     let mut g = TaskGraph::new();
     let img = image(&mut g, "img", 1, 1);
-    g.task("w").attach(img, COMPUTE_WRITE).record().unwrap();
-    g.task("r").attach(img, COMPUTE_READ).record().unwrap();
+    record(&mut g, "w", img, COMPUTE_WRITE);
+    record(&mut g, "r", img, COMPUTE_READ);
     let plan = compile(&g);
     let set = plan.barriers_before(1);
     assert_eq!(set.memory.len(), 1);
@@ -310,10 +277,10 @@ fn one_call_per_boundary_without_or_ing_unrelated_dependencies() {
     let mut g = TaskGraph::new();
     let a = buffer(&mut g, "a");
     let b = buffer(&mut g, "b");
-    g.task("wa").attach(a, COMPUTE_WRITE).record().unwrap();
-    g.task("wb").attach(b, TRANSFER_DST).record().unwrap();
-    g.task("ra").attach(a, COMPUTE_READ).record().unwrap();
-    g.task("rb").attach(b, FRAGMENT_READ).record().unwrap();
+    record(&mut g, "wa", a, COMPUTE_WRITE);
+    record(&mut g, "wb", b, TRANSFER_DST);
+    record(&mut g, "ra", a, COMPUTE_READ);
+    record(&mut g, "rb", b, FRAGMENT_READ);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
     let set = plan.barriers_before(1);
@@ -332,16 +299,8 @@ fn a_covered_barrier_is_dropped() {
     let mut g = TaskGraph::new();
     let a = buffer(&mut g, "a");
     let b = buffer(&mut g, "b");
-    g.task("w")
-        .attach(a, COMPUTE_WRITE)
-        .attach(b, COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("r")
-        .attach(a, COMPUTE_READ)
-        .attach(b, COMPUTE_READ_WRITE)
-        .record()
-        .unwrap();
+    record_all(&mut g, "w", &[(a, COMPUTE_WRITE), (b, COMPUTE_WRITE)]);
+    record_all(&mut g, "r", &[(a, COMPUTE_READ), (b, COMPUTE_READ_WRITE)]);
     let plan = compile(&g);
     // a needs write -> read, b needs write -> read|write: the second covers the first.
     let set = plan.barriers_before(1);
@@ -356,21 +315,9 @@ fn a_covered_barrier_is_dropped() {
 fn partial_overlap_depends_only_on_overlapping_writers() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");
-    let lo = g
-        .task("lo")
-        .attach(b.range(0, 64), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    let _hi = g
-        .task("hi")
-        .attach(b.range(64, 64), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    let r = g
-        .task("r")
-        .attach(b.range(32, 16), COMPUTE_READ)
-        .record()
-        .unwrap();
+    let lo = record(&mut g, "lo", b.range(0, 64), COMPUTE_WRITE);
+    let _hi = record(&mut g, "hi", b.range(64, 64), COMPUTE_WRITE);
+    let r = record(&mut g, "r", b.range(32, 16), COMPUTE_READ);
     let plan = compile(&g);
     let deps = plan.dependencies(&g).unwrap();
     assert_eq!(deps.len(), 1);
@@ -383,30 +330,11 @@ fn joining_a_read_group_on_part_of_its_range_does_not_widen_dependencies() {
     // for r1 only (not r2), and x writing [0,64) waits for r1 and r2.
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "b");
-    g.task("w")
-        .attach(b.range(0, 128), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    let r1 = g
-        .task("r1")
-        .attach(b.range(0, 128), COMPUTE_READ)
-        .record()
-        .unwrap();
-    let r2 = g
-        .task("r2")
-        .attach(b.range(0, 64), COMPUTE_READ)
-        .record()
-        .unwrap();
-    let v = g
-        .task("v")
-        .attach(b.range(64, 64), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    let x = g
-        .task("x")
-        .attach(b.range(0, 64), COMPUTE_WRITE)
-        .record()
-        .unwrap();
+    record(&mut g, "w", b.range(0, 128), COMPUTE_WRITE);
+    let r1 = record(&mut g, "r1", b.range(0, 128), COMPUTE_READ);
+    let r2 = record(&mut g, "r2", b.range(0, 64), COMPUTE_READ);
+    let v = record(&mut g, "v", b.range(64, 64), COMPUTE_WRITE);
+    let x = record(&mut g, "x", b.range(0, 64), COMPUTE_WRITE);
     let plan = compile(&g);
     let deps = plan.dependencies(&g).unwrap();
     let into = |t: u32| {
@@ -423,18 +351,14 @@ fn explicit_edges_order_unrelated_tasks() {
     let mut g = TaskGraph::new();
     let a = buffer(&mut g, "a");
     let b = buffer(&mut g, "b");
-    let first = g.task("first").attach(a, COMPUTE_WRITE).record().unwrap();
+    let first = record(&mut g, "first", a, COMPUTE_WRITE);
     let second = g
         .task("second")
         .attach(b, COMPUTE_WRITE)
         .after(first)
         .record()
         .unwrap();
-    let third = g
-        .task("third")
-        .attach(b.range(0, 4), TRANSFER_SRC)
-        .record()
-        .unwrap();
+    let third = record(&mut g, "third", b.range(0, 4), TRANSFER_SRC);
     g.after(third, first).unwrap();
     let plan = compile(&g);
     assert_eq!(plan.task_batch(second.index()), Some(1));
@@ -453,9 +377,9 @@ fn submits_split_the_batches() {
     let mut g = TaskGraph::new();
     let a = buffer(&mut g, "a");
     let b = buffer(&mut g, "b");
-    g.task("one").attach(a, COMPUTE_WRITE).record().unwrap();
+    record(&mut g, "one", a, COMPUTE_WRITE);
     g.submit();
-    g.task("two").attach(b, COMPUTE_WRITE).record().unwrap();
+    record(&mut g, "two", b, COMPUTE_WRITE);
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 2);
     assert_eq!(plan.submit_batches(), &[1]);
@@ -472,11 +396,8 @@ fn external_resources_report_first_and_last_use() {
             ImageDesc::new_2d(vk::Format::R16G16B16A16_SFLOAT, 32, 32, usage).with_mips(2),
         )
         .unwrap();
-    g.task("sample")
-        .attach(img.mip(0), FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
-    g.task("write").attach(img, COMPUTE_WRITE).record().unwrap();
+    record(&mut g, "sample", img.mip(0), FRAGMENT_SAMPLED);
+    record(&mut g, "write", img, COMPUTE_WRITE);
     let plan = compile(&g);
     // The first uses differ per mip: mip 0 sampled, mip 1 written.
     let first = plan.first_uses();
@@ -505,18 +426,8 @@ fn external_resources_report_first_and_last_use() {
 #[test]
 fn present_moves_the_image_to_present_layout_after_the_last_batch() {
     let mut g = TaskGraph::new();
-    let swap = g
-        .external_image(
-            "swapchain",
-            ImageDesc::new_2d(
-                vk::Format::B8G8R8A8_SRGB,
-                64,
-                64,
-                vk::ImageUsageFlags::COLOR_ATTACHMENT,
-            ),
-        )
-        .unwrap();
-    g.task("draw").attach(swap, COLOR_WRITE).record().unwrap();
+    let swap = swapchain(&mut g);
+    record(&mut g, "draw", swap, COLOR_WRITE);
     g.present(swap).unwrap();
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 1);
@@ -534,14 +445,8 @@ fn present_moves_the_image_to_present_layout_after_the_last_batch() {
 fn partial_layers_give_narrow_image_barriers() {
     let mut g = TaskGraph::new();
     let img = image(&mut g, "array", 1, 4);
-    g.task("w")
-        .attach(img.whole().layer(2), COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("s")
-        .attach(img.whole().layer(2), FRAGMENT_SAMPLED)
-        .record()
-        .unwrap();
+    record(&mut g, "w", img.whole().layer(2), COMPUTE_WRITE);
+    record(&mut g, "s", img.whole().layer(2), FRAGMENT_SAMPLED);
     let plan = compile(&g);
     let i = plan.barriers_before(1).image[0];
     assert_eq!((i.range.base_layer, i.range.layer_count), (2, 1));
@@ -552,9 +457,9 @@ fn sequential_mode_puts_every_task_in_order_with_full_barriers() {
     let mut g = TaskGraph::new();
     let a = buffer(&mut g, "a");
     let b = buffer(&mut g, "b");
-    g.task("one").attach(a, COMPUTE_WRITE).record().unwrap();
-    g.task("two").attach(b, COMPUTE_WRITE).record().unwrap();
-    g.task("three").attach(a, COMPUTE_READ).record().unwrap();
+    record(&mut g, "one", a, COMPUTE_WRITE);
+    record(&mut g, "two", b, COMPUTE_WRITE);
+    record(&mut g, "three", a, COMPUTE_READ);
     let plan = g
         .compile(&CompileOptions {
             sequential: true,
@@ -580,23 +485,26 @@ fn bloom_chain_mips() {
     // Downsample mip i -> i+1, then upsample back: a chain whose depth is the mip count.
     let mut g = TaskGraph::new();
     let img = image(&mut g, "bloom", 5, 1);
-    g.task("fill")
-        .attach(img.mip(0), COMPUTE_WRITE)
-        .record()
-        .unwrap();
+    record(&mut g, "fill", img.mip(0), COMPUTE_WRITE);
     for m in 0..4 {
-        g.task(&format!("down{m}"))
-            .attach(img.mip(m), COMPUTE_SAMPLED)
-            .attach(img.mip(m + 1), COMPUTE_WRITE)
-            .record()
-            .unwrap();
+        record_all(
+            &mut g,
+            &format!("down{m}"),
+            &[
+                (img.mip(m), COMPUTE_SAMPLED),
+                (img.mip(m + 1), COMPUTE_WRITE),
+            ],
+        );
     }
     for m in (0..4).rev() {
-        g.task(&format!("up{m}"))
-            .attach(img.mip(m + 1), COMPUTE_SAMPLED)
-            .attach(img.mip(m), COMPUTE_READ_WRITE)
-            .record()
-            .unwrap();
+        record_all(
+            &mut g,
+            &format!("up{m}"),
+            &[
+                (img.mip(m + 1), COMPUTE_SAMPLED),
+                (img.mip(m), COMPUTE_READ_WRITE),
+            ],
+        );
     }
     let plan = compile(&g);
     assert_eq!(plan.batch_count(), 9);
@@ -623,8 +531,8 @@ fn custom_access_works_like_the_constants() {
         AccessKind::Read,
         AccessUsage::Storage,
     );
-    g.task("w").attach(b, access::CLEAR_DST).record().unwrap();
-    g.task("r").attach(b, custom).record().unwrap();
+    record(&mut g, "w", b, access::CLEAR_DST);
+    record(&mut g, "r", b, custom);
     let plan = compile(&g);
     let m = plan.barriers_before(1).memory[0];
     assert_eq!(m.src_stages, vk::PipelineStageFlags2::ALL_TRANSFER);
@@ -635,14 +543,8 @@ fn custom_access_works_like_the_constants() {
 fn describe_and_dot_name_tasks_resources_and_hazards() {
     let mut g = TaskGraph::new();
     let b = buffer(&mut g, "particles");
-    g.task("simulate")
-        .attach(b, COMPUTE_WRITE)
-        .record()
-        .unwrap();
-    g.task("draw")
-        .attach(b, VERTEX_SHADER_READ)
-        .record()
-        .unwrap();
+    record(&mut g, "simulate", b, COMPUTE_WRITE);
+    record(&mut g, "draw", b, VERTEX_SHADER_READ);
     let plan = compile(&g);
     let text = plan.describe(&g).unwrap();
     assert!(text.contains("task `simulate`") && text.contains("task `draw`"));
