@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ms(out.compile)
     );
     println!(
-        "execute ({frames} runs, record + submit + wait): first {:.2} ms, median {:.2} ms, min {:.2} ms",
+        "execute ({frames} runs, record + submit, 2 frames in flight): first {:.2} ms, median {:.2} ms, min {:.2} ms",
         ms(out.executions[0]),
         ms(sorted[sorted.len() / 2]),
         ms(sorted[0])

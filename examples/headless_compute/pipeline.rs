@@ -21,7 +21,7 @@ pub struct Output {
     pub plan: String,
     /// Time to record and compile the graph.
     pub compile: Duration,
-    /// Time of each execution (record, submit, wait).
+    /// Time of each execution (waiting for its frame slot, record, submit).
     pub executions: Vec<Duration>,
     /// Validation and synchronization-validation messages.
     pub validation_messages: usize,
