@@ -9,7 +9,7 @@ use weft_shader::{Binding, BindingKind, IoType, ScalarKind, Shader, Stage};
 use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline::descriptor_type;
-use crate::pipeline_parts::PipelineParts;
+use crate::pipeline_parts::{retire_pipeline, PipelineParts};
 use crate::timeline::PipelineObjects;
 
 /// How to build a [`GraphicsPipeline`].
@@ -377,6 +377,6 @@ fn merge_bindings(
 
 impl Drop for GraphicsPipeline {
     fn drop(&mut self) {
-        self.objects.retire(&self.ctx);
+        retire_pipeline(&self.ctx, self.objects);
     }
 }

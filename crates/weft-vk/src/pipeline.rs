@@ -9,7 +9,7 @@ use weft_shader::{BindingKind, Shader, Stage, StorageFormat};
 
 use crate::context::Context;
 use crate::error::VkError;
-use crate::pipeline_parts::PipelineParts;
+use crate::pipeline_parts::{retire_pipeline, PipelineParts};
 use crate::timeline::PipelineObjects;
 
 /// A compute pipeline made from a reflected shader.
@@ -144,6 +144,6 @@ impl ComputePipeline {
 
 impl Drop for ComputePipeline {
     fn drop(&mut self) {
-        self.objects.retire(&self.ctx);
+        retire_pipeline(&self.ctx, self.objects);
     }
 }

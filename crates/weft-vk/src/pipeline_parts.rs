@@ -5,8 +5,9 @@
 
 use ash::vk;
 
+use crate::context::Context;
 use crate::error::{vk_err, VkError};
-use crate::timeline::PipelineObjects;
+use crate::timeline::{Garbage, PipelineObjects};
 
 /// Objects made on the way to a pipeline; `Drop` destroys them unless
 /// [`PipelineParts::into_objects`] hands them over (the modules are always destroyed: they
@@ -94,7 +95,7 @@ impl<'a> PipelineParts<'a> {
 
     /// Hands over `pipeline` with the sampler (null if none was made), the set layout and
     /// the pipeline layout, which the caller must now destroy (see
-    /// [`PipelineObjects::retire`]); the modules are destroyed here.
+    /// [`retire_pipeline`]); the modules are destroyed here.
     pub(crate) fn into_objects(mut self, pipeline: vk::Pipeline) -> PipelineObjects {
         let objects = PipelineObjects {
             pipeline,
@@ -123,4 +124,10 @@ impl Drop for PipelineParts<'_> {
             self.device.destroy_sampler(self.sampler, None);
         }
     }
+}
+
+/// Destroys a pipeline's objects once every submission made so far has finished: any of
+/// them may run the pipeline (tasks hold their pipeline, so it goes when its graph does).
+pub(crate) fn retire_pipeline(ctx: &Context, objects: PipelineObjects) {
+    ctx.retire(ctx.timeline.last_submitted(), Garbage::Pipeline(objects));
 }

@@ -42,14 +42,6 @@ pub(crate) struct PipelineObjects {
     pub sampler: vk::Sampler,
 }
 
-impl PipelineObjects {
-    /// Destroys the objects once every submission made so far has finished: any of them
-    /// may run the pipeline (tasks hold their pipeline, so it goes when its graph does).
-    pub fn retire(self, ctx: &crate::context::Context) {
-        ctx.retire(ctx.timeline.last_submitted(), Garbage::Pipeline(self));
-    }
-}
-
 /// The context's timeline: submissions, waits and deferred destruction.
 pub(crate) struct Timeline {
     pub semaphore: vk::Semaphore,
