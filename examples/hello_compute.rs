@@ -4,8 +4,6 @@
 use std::sync::Arc;
 
 use weft::prelude::*;
-use weft::runtime::{Buffer, BufferInfo, ComputePipeline, Context, ContextOptions};
-use weft::runtime::{Executor, Graph, MemoryLocation};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Validation and synchronization validation on: every message is counted.
