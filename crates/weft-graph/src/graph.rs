@@ -310,11 +310,34 @@ impl<C> TaskGraph<C> {
 
     /// True when `view` is of a resource declared in this graph.
     pub fn owns(&self, view: impl Into<View>) -> bool {
+        self.resource_of(view).is_some()
+    }
+
+    /// The resource `view` is of, when it was declared in this graph.
+    pub fn resource_of(&self, view: impl Into<View>) -> Option<&ResourceInfo> {
         let (graph, index) = match view.into() {
             View::Buffer(v) => (v.buffer.graph, v.buffer.index),
             View::Image(v) => (v.image.graph, v.image.index),
         };
-        graph == self.id && (index as usize) < self.resources.len()
+        (graph == self.id)
+            .then(|| self.resources.get(index as usize))
+            .flatten()
+    }
+
+    /// The description of `buffer`, when it was declared in this graph.
+    pub fn buffer_desc(&self, buffer: TaskBuffer) -> Option<&BufferDesc> {
+        match &self.resource_of(buffer)?.desc {
+            ResourceDesc::Buffer(desc) => Some(desc),
+            ResourceDesc::Image(_) => None,
+        }
+    }
+
+    /// The description of `image`, when it was declared in this graph.
+    pub fn image_desc(&self, image: TaskImage) -> Option<&ImageDesc> {
+        match &self.resource_of(image)?.desc {
+            ResourceDesc::Image(desc) => Some(desc),
+            ResourceDesc::Buffer(_) => None,
+        }
     }
 
     /// Which graph this is (plans and handles carry it).

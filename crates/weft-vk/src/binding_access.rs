@@ -2,7 +2,7 @@
 //! the view bound to it is of a kind that fits. Shared by pipeline and draw tasks.
 
 use ash::vk;
-use weft_graph::{Access, AccessKind, AccessUsage, ResourceDesc, TaskGraph, View};
+use weft_graph::{Access, AccessKind, AccessUsage, TaskGraph, View};
 use weft_shader::{Binding, BindingKind};
 
 use crate::pipeline::storage_format;
@@ -12,25 +12,34 @@ use crate::push_descriptors::Slot;
 /// arrays on the stack).
 pub(crate) const MAX_BINDINGS: usize = 16;
 
-/// The attachment and the push-descriptor slot of `view` bound to `binding`, used in
-/// `stages` (with the access kind `kind` when the user gave one, in the `GENERAL` layout
-/// when `general`); an error when the view's kind does not fit the binding.
+/// How a task binds a view to a shader binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BindMode {
+    /// The access the shaders' use of the binding makes (from reflection).
+    Reflected,
+    /// Like `Reflected`, writes concurrent with other tasks' (disjoint elements, atomics).
+    Concurrent,
+    /// The access kind the user gives instead of reflection's.
+    Kind(AccessKind),
+    /// Like `Reflected`, with an image kept in the `GENERAL` layout.
+    General,
+}
+
+/// The attachment and the push-descriptor slot of `view` bound to `binding` in `mode`, used
+/// in `stages`; an error when the view's kind does not fit the binding.
 pub(crate) fn bind_view<C>(
     binding: &Binding,
     view: View,
-    concurrent: bool,
-    kind: Option<AccessKind>,
-    general: bool,
+    mode: BindMode,
     stages: vk::PipelineStageFlags2,
     graph: &TaskGraph<C>,
 ) -> Result<((View, Access), Slot), String> {
     check_view_kind(binding, &view, graph)?;
-    let mut access = access_for(binding, concurrent, stages);
-    if let Some(kind) = kind {
-        access.kind = kind;
-    }
-    if general {
-        access = access.in_general_layout();
+    let mut access = access_for(binding, mode == BindMode::Concurrent, stages);
+    match mode {
+        BindMode::Kind(kind) => access.kind = kind,
+        BindMode::General => access = access.in_general_layout(),
+        BindMode::Reflected | BindMode::Concurrent => {}
     }
     let slot = Slot {
         binding: binding.binding,
@@ -85,17 +94,11 @@ fn check_view_kind<C>(binding: &Binding, view: &View, graph: &TaskGraph<C>) -> R
             let BindingKind::StorageImage(format) = binding.kind else {
                 return Ok(());
             };
-            let declared = graph
-                .resources()
-                .get(image.image.index() as usize)
-                .map(|r| &r.desc);
-            match (declared, storage_format(format)) {
-                (Some(ResourceDesc::Image(desc)), Some(wanted)) if desc.format != wanted => {
-                    Err(format!(
-                        "binding `{}` is a {format:?} storage image but the image's format is {:?}",
-                        binding.name, desc.format
-                    ))
-                }
+            match (graph.image_desc(image.image), storage_format(format)) {
+                (Some(desc), Some(wanted)) if desc.format != wanted => Err(format!(
+                    "binding `{}` is a {format:?} storage image but the image's format is {:?}",
+                    binding.name, desc.format
+                )),
                 _ => Ok(()),
             }
         }

@@ -200,6 +200,35 @@ impl Context {
         let _ = unsafe { utils.set_debug_utils_object_name(&info) };
     }
 
+    /// A command pool of the queue's family with `flags` and `count` primary command
+    /// buffers from it (the pool is destroyed again when allocating them fails).
+    pub(crate) fn command_pool(
+        &self,
+        flags: vk::CommandPoolCreateFlags,
+        count: u32,
+    ) -> Result<(vk::CommandPool, Vec<vk::CommandBuffer>), VkError> {
+        let info = vk::CommandPoolCreateInfo::default()
+            .queue_family_index(self.queue_family)
+            .flags(flags);
+        // SAFETY: the device is valid and the family index is the one the queue came from;
+        // the caller destroys the pool once its work has finished.
+        let pool = unsafe { self.device.create_command_pool(&info, None) }
+            .map_err(vk_err("vkCreateCommandPool"))?;
+        let alloc = vk::CommandBufferAllocateInfo::default()
+            .command_pool(pool)
+            .level(vk::CommandBufferLevel::PRIMARY)
+            .command_buffer_count(count);
+        // SAFETY: the pool was just created and nothing else uses it.
+        match unsafe { self.device.allocate_command_buffers(&alloc) } {
+            Ok(cmds) => Ok((pool, cmds)),
+            Err(e) => {
+                // SAFETY: nothing from the pool is in use.
+                unsafe { self.device.destroy_command_pool(pool, None) };
+                Err(vk_err("vkAllocateCommandBuffers")(e))
+            }
+        }
+    }
+
     /// The device's name.
     pub fn device_name(&self) -> &str {
         &self.device_name

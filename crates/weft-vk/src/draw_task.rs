@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ash::vk;
 use weft_graph::{
-    access, Access, AccessKind, AccessUsage, BufferView, ImageView, ResourceDesc, TaskGraph, TaskId,
+    access, Access, AccessKind, AccessUsage, BufferView, ImageView, TaskGraph, TaskId,
 };
 
 use weft_shader::BindingKind;
@@ -183,14 +183,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
                 .chain(self.depth.as_ref().map(|(v, _)| v)),
         )
         .map_err(&misuse)?;
-        let format_of = |view: &ImageView| match graph.resources().get(view.image.index() as usize)
-        {
-            Some(info) => match &info.desc {
-                ResourceDesc::Image(desc) => Some(desc.format),
-                ResourceDesc::Buffer(_) => None,
-            },
-            None => None,
-        };
+        let format_of = |view: &ImageView| graph.image_desc(view.image).map(|d| d.format);
         for (i, ((view, clear), expected)) in self
             .colors
             .iter()
@@ -317,15 +310,10 @@ fn attachment_layers<'v, C>(
 ) -> Result<u32, String> {
     let mut layers = None;
     for view in views {
-        let range = match graph.resources().get(view.image.index() as usize) {
-            Some(info) => match &info.desc {
-                ResourceDesc::Image(desc) if graph.owns(*view) => view.range_in(desc),
-                _ => None,
-            },
-            None => None,
-        };
         // A view the graph cannot resolve is reported by the recording itself.
-        let Some(range) = range else { continue };
+        let Some(range) = graph.image_desc(view.image).and_then(|d| view.range_in(d)) else {
+            continue;
+        };
         match layers {
             Some(n) if n != range.layer_count => {
                 return Err(format!(

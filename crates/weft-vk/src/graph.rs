@@ -11,8 +11,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use weft_graph::{
-    BufferDesc, CompileOptions, GraphError, Lifetime, Plan, ResourceDesc, TaskBuffer, TaskGraph,
-    TaskImage,
+    BufferDesc, CompileOptions, GraphError, Lifetime, Plan, TaskBuffer, TaskGraph, TaskImage,
 };
 
 use crate::bindings::{check_buffer_fits, check_image_fits, Bound};
@@ -104,27 +103,29 @@ impl<U: 'static> Graph<U> {
     }
 
     /// Binds the real buffer `real` to the external buffer `buffer` for the next executions
-    /// (no recompile); the Vulkan buffer takes the graph's name for it as its debug name. An error when `buffer` is not an external buffer of this graph or
-    /// `real` does not fit its description (too small, missing usages).
+    /// (no recompile); the Vulkan buffer takes the graph's name for it as its debug name.
+    /// An error when `buffer` is not an external buffer of this graph or `real` does not
+    /// fit its description (too small, missing usages).
     pub fn bind_buffer(&mut self, buffer: TaskBuffer, real: &Arc<Buffer>) -> Result<(), VkError> {
-        let index = self.external_index(buffer.into())?;
-        if let ResourceDesc::Buffer(want) = &self.recording.resources()[index].desc {
-            check_buffer_fits(&self.recording.resources()[index].name, want, real)?;
+        let (index, name) = self.external(buffer.into())?;
+        if let Some(want) = self.recording.buffer_desc(buffer) {
+            check_buffer_fits(name, want, real)?;
         }
-        real.name_object(&self.recording.resources()[index].name);
+        real.name_object(name);
         self.set_binding(index, Bound::Buffer(Arc::clone(real)));
         Ok(())
     }
 
     /// Binds the real image `real` to the external image `image` for the next executions
-    /// (no recompile); the Vulkan image takes the graph's name for it as its debug name. An error when `image` is not an external image of this graph or
-    /// `real` does not fit its description (format, extent, mips, layers, usages).
+    /// (no recompile); the Vulkan image takes the graph's name for it as its debug name.
+    /// An error when `image` is not an external image of this graph or `real` does not fit
+    /// its description (format, extent, mips, layers, usages).
     pub fn bind_image(&mut self, image: TaskImage, real: &Arc<Image>) -> Result<(), VkError> {
-        let index = self.external_index(image.into())?;
-        if let ResourceDesc::Image(want) = &self.recording.resources()[index].desc {
-            check_image_fits(&self.recording.resources()[index].name, want, real)?;
+        let (index, name) = self.external(image.into())?;
+        if let Some(want) = self.recording.image_desc(image) {
+            check_image_fits(name, want, real)?;
         }
-        real.name_object(&self.recording.resources()[index].name);
+        real.name_object(name);
         self.set_binding(index, Bound::Image(Arc::clone(real)));
         Ok(())
     }
@@ -133,7 +134,7 @@ impl<U: 'static> Graph<U> {
     /// the real resource alive); executing a plan that uses it is then an error until it is
     /// bound again.
     pub fn unbind(&mut self, view: impl Into<weft_graph::View>) -> Result<(), VkError> {
-        let index = self.external_index(view.into())?;
+        let (index, _) = self.external(view.into())?;
         if let Some(slot) = self.bound.get_mut(index) {
             *slot = None;
         }
@@ -141,23 +142,19 @@ impl<U: 'static> Graph<U> {
         Ok(())
     }
 
-    /// The index of an external resource of this graph.
-    fn external_index(&self, view: weft_graph::View) -> Result<usize, VkError> {
-        let index = view.resource_index() as usize;
+    /// The index and name of the external resource `view` is of.
+    fn external(&self, view: weft_graph::View) -> Result<(usize, &str), VkError> {
+        let index = view.resource_index();
         let info = self
             .recording
-            .owns(view)
-            .then(|| self.recording.resources().get(index))
-            .flatten()
-            .ok_or(VkError::ForeignResource {
-                index: index as u32,
-            })?;
+            .resource_of(view)
+            .ok_or(VkError::ForeignResource { index })?;
         if info.lifetime != Lifetime::External {
             return Err(VkError::BindTransient {
                 resource: info.name.clone(),
             });
         }
-        Ok(index)
+        Ok((index as usize, &info.name))
     }
 
     fn set_binding(&mut self, index: usize, bound: Bound) {

@@ -3,10 +3,10 @@
 //! from the per-frame data), and the checks against the shaders' reflection.
 
 use ash::vk;
-use weft_graph::{Access, AccessKind, TaskGraph, View};
+use weft_graph::{Access, TaskGraph, View};
 use weft_shader::Binding;
 
-use crate::binding_access::{bind_view, check_binding_count};
+use crate::binding_access::{bind_view, check_binding_count, BindMode};
 use crate::push_descriptors::Slot;
 
 /// Writes a task's push constants from the per-frame data.
@@ -16,11 +16,7 @@ pub(crate) type PushFill<U> = Box<dyn FnMut(&U, &mut [u8]) + Send>;
 struct Bind {
     name: String,
     view: View,
-    concurrent: bool,
-    /// The access kind the user gave instead of the one reflection finds.
-    kind: Option<AccessKind>,
-    /// An image view kept in the `GENERAL` layout.
-    general: bool,
+    mode: BindMode,
 }
 
 /// What a task binds to its shaders, collected by the builder.
@@ -50,21 +46,12 @@ impl<U> Default for ShaderBinds<U> {
 }
 
 impl<U> ShaderBinds<U> {
-    pub fn bind(&mut self, name: &str, view: View, concurrent: bool, kind: Option<AccessKind>) {
+    pub fn bind(&mut self, name: &str, view: View, mode: BindMode) {
         self.binds.push(Bind {
             name: name.to_owned(),
             view,
-            concurrent,
-            kind,
-            general: false,
+            mode,
         });
-    }
-
-    /// Keeps the last bound view's image in the `GENERAL` layout.
-    pub fn last_in_general_layout(&mut self) {
-        if let Some(bind) = self.binds.last_mut() {
-            bind.general = true;
-        }
     }
 
     pub fn push_constants(&mut self, bytes: &[u8]) {
@@ -110,15 +97,7 @@ impl<U> ShaderBinds<U> {
             let Some(bind) = self.binds.iter().find(|b| b.name == binding.name) else {
                 return Err(format!("binding `{}` has no view", binding.name));
             };
-            let (attachment, slot) = bind_view(
-                binding,
-                bind.view,
-                bind.concurrent,
-                bind.kind,
-                bind.general,
-                *stages,
-                graph,
-            )?;
+            let (attachment, slot) = bind_view(binding, bind.view, bind.mode, *stages, graph)?;
             attachments.push(attachment);
             slots.push(slot);
         }
@@ -139,14 +118,22 @@ macro_rules! shader_bind_methods {
         /// Binds `view` to the shader binding named `name`; its access is what the shaders'
         /// entry points really do with the binding (from reflection).
         pub fn bind(mut self, name: &str, view: impl Into<weft_graph::View>) -> Self {
-            self.binds.bind(name, view.into(), false, None);
+            self.binds.bind(
+                name,
+                view.into(),
+                $crate::binding_access::BindMode::Reflected,
+            );
             self
         }
 
         /// Binds `view` to the storage binding `name` as a concurrent write: tasks writing
         /// the same view concurrently (disjoint elements, atomics) may share a batch.
         pub fn bind_concurrent(mut self, name: &str, view: impl Into<weft_graph::View>) -> Self {
-            self.binds.bind(name, view.into(), true, None);
+            self.binds.bind(
+                name,
+                view.into(),
+                $crate::binding_access::BindMode::Concurrent,
+            );
             self
         }
 
@@ -159,7 +146,11 @@ macro_rules! shader_bind_methods {
             view: impl Into<weft_graph::View>,
             kind: weft_graph::AccessKind,
         ) -> Self {
-            self.binds.bind(name, view.into(), false, Some(kind));
+            self.binds.bind(
+                name,
+                view.into(),
+                $crate::binding_access::BindMode::Kind(kind),
+            );
             self
         }
 
@@ -167,8 +158,8 @@ macro_rules! shader_bind_methods {
         /// transition between this task and neighbours that use the image in `GENERAL` too
         /// (e.g. a sampled image also written as storage).
         pub fn bind_general(mut self, name: &str, view: impl Into<weft_graph::View>) -> Self {
-            self.binds.bind(name, view.into(), false, None);
-            self.binds.last_in_general_layout();
+            self.binds
+                .bind(name, view.into(), $crate::binding_access::BindMode::General);
             self
         }
 

@@ -23,36 +23,18 @@ struct OneTime<'a> {
 impl<'a> OneTime<'a> {
     fn begin(ctx: &'a Context) -> Result<Self, VkError> {
         let device = &ctx.device;
-        let info = vk::CommandPoolCreateInfo::default()
-            .queue_family_index(ctx.queue_family)
-            .flags(vk::CommandPoolCreateFlags::TRANSIENT);
-        // SAFETY: the device is valid; the pool is destroyed once its work has finished.
-        let pool = unsafe { device.create_command_pool(&info, None) }
-            .map_err(vk_err("vkCreateCommandPool"))?;
-        let alloc = vk::CommandBufferAllocateInfo::default()
-            .command_pool(pool)
-            .level(vk::CommandBufferLevel::PRIMARY)
-            .command_buffer_count(1);
+        let (pool, cmds) = ctx.command_pool(vk::CommandPoolCreateFlags::TRANSIENT, 1)?;
         let begin = vk::CommandBufferBeginInfo::default()
             .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
-        // SAFETY: the pool was just created and is used by this thread only.
-        let started = unsafe {
-            device
-                .allocate_command_buffers(&alloc)
-                .map_err(vk_err("vkAllocateCommandBuffers"))
-                .and_then(|cmds| {
-                    device
-                        .begin_command_buffer(cmds[0], &begin)
-                        .map(|()| cmds[0])
-                        .map_err(vk_err("vkBeginCommandBuffer"))
-                })
-        };
-        match started {
-            Ok(cmd) => Ok(Self { ctx, pool, cmd }),
+        // One buffer was asked for, so `cmds` has one.
+        let cmd = cmds[0];
+        // SAFETY: the command buffer was just allocated and is used by this thread only.
+        match unsafe { device.begin_command_buffer(cmd, &begin) } {
+            Ok(()) => Ok(Self { ctx, pool, cmd }),
             Err(e) => {
                 // SAFETY: nothing from the pool was submitted.
                 unsafe { device.destroy_command_pool(pool, None) };
-                Err(e)
+                Err(vk_err("vkBeginCommandBuffer")(e))
             }
         }
     }

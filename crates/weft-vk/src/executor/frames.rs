@@ -36,26 +36,10 @@ pub(crate) struct Frames {
 impl Frames {
     /// `count` (at least 1) frame slots on `ctx`'s queue.
     pub fn new(ctx: &Arc<Context>, count: usize) -> Result<Self, VkError> {
-        let device = &ctx.device;
-        let pool_info = vk::CommandPoolCreateInfo::default()
-            .queue_family_index(ctx.queue_family)
-            .flags(vk::CommandPoolCreateFlags::RESET_COMMAND_BUFFER);
-        // SAFETY: the device is valid and the family index is the one the queue came from.
-        let pool = unsafe { device.create_command_pool(&pool_info, None) }
-            .map_err(vk_err("vkCreateCommandPool"))?;
-        let alloc = vk::CommandBufferAllocateInfo::default()
-            .command_pool(pool)
-            .level(vk::CommandBufferLevel::PRIMARY)
-            .command_buffer_count(count.max(1) as u32);
-        // SAFETY: the pool was just created.
-        let cmds = match unsafe { device.allocate_command_buffers(&alloc) } {
-            Ok(cmds) => cmds,
-            Err(e) => {
-                // SAFETY: nothing from the pool is in use.
-                unsafe { device.destroy_command_pool(pool, None) };
-                return Err(vk_err("vkAllocateCommandBuffers")(e));
-            }
-        };
+        let (pool, cmds) = ctx.command_pool(
+            vk::CommandPoolCreateFlags::RESET_COMMAND_BUFFER,
+            count.max(1) as u32,
+        )?;
         Ok(Self {
             ctx: Arc::clone(ctx),
             pool,

@@ -22,12 +22,13 @@ use crate::task_context::{Callback, TaskContext};
 pub(crate) struct Recorder {
     barriers: Vec<vk::MemoryBarrier2<'static>>,
     image_barriers: Vec<vk::ImageMemoryBarrier2<'static>>,
-    /// Task names for debug labels, for the graph and task count they were made for.
+    /// Task names for debug labels, for the graph and revision they were made for.
     labels: Vec<CString>,
-    labels_for: Option<(weft_graph::GraphId, usize)>,
-    /// `graph.attachment_ops()`, for the graph and task count it was computed for.
+    labels_for: Option<(weft_graph::GraphId, u64)>,
+    /// `graph.attachment_ops()`, for the graph and revision it was computed for (a later
+    /// task or a present can change whether an attachment is stored).
     ops: Vec<AttachmentOps>,
-    ops_for: Option<(weft_graph::GraphId, usize)>,
+    ops_for: Option<(weft_graph::GraphId, u64)>,
 }
 
 /// What one recording reads.
@@ -184,9 +185,9 @@ impl Recorder {
         Ok(())
     }
 
-    /// Remakes the labels and attachment ops when the graph or its task count changed.
+    /// Remakes the labels and attachment ops when the graph or its recording changed.
     fn refresh<C>(&mut self, graph: &TaskGraph<C>, labels: bool) {
-        let key = Some((graph.id(), graph.task_count()));
+        let key = Some((graph.id(), graph.revision()));
         if labels && self.labels_for != key {
             self.labels = (0..graph.task_count() as u32)
                 .map(|t| {

@@ -5,7 +5,7 @@
 //! what they share: the accesses, clear values, texel sizes and view lookups.
 
 use ash::vk;
-use weft_graph::{access, Access, BufferView, ImageDesc, ImageRange, ImageView, ResourceDesc};
+use weft_graph::{access, Access, BufferView, ImageDesc, ImageRange, ImageView};
 
 use crate::error::VkError;
 use crate::graph::Graph;
@@ -108,31 +108,24 @@ impl<U: 'static> Graph<U> {
         task: &str,
         view: ImageView,
     ) -> Result<(ImageDesc, ImageRange), VkError> {
-        let index = view.image.index() as usize;
-        match self.resources().get(index).map(|r| (&r.desc, &r.name)) {
-            Some((ResourceDesc::Image(desc), name)) if self.owns(view) => {
-                let range = view
-                    .range_in(desc)
-                    .ok_or_else(|| misuse(task, name, "the view is outside the image"))?;
-                Ok((*desc, range))
-            }
-            _ => Err(VkError::ForeignResource {
-                index: index as u32,
-            }),
-        }
+        let index = view.image.index();
+        let desc = *self
+            .image_desc(view.image)
+            .ok_or(VkError::ForeignResource { index })?;
+        let range = view
+            .range_in(&desc)
+            .ok_or_else(|| misuse(task, &self.name_of(index), "the view is outside the image"))?;
+        Ok((desc, range))
     }
 
     /// The buffer size and resolved `(offset, size)` of `view`, or an error naming `task`.
     pub(crate) fn buffer_of(&self, task: &str, view: BufferView) -> Result<(u64, u64), VkError> {
-        let index = view.buffer.index() as usize;
-        match self.resources().get(index).map(|r| (&r.desc, &r.name)) {
-            Some((ResourceDesc::Buffer(desc), name)) if self.owns(view) => view
-                .range_in(desc.size)
-                .ok_or_else(|| misuse(task, name, "the view is outside the buffer")),
-            _ => Err(VkError::ForeignResource {
-                index: index as u32,
-            }),
-        }
+        let index = view.buffer.index();
+        let desc = self
+            .buffer_desc(view.buffer)
+            .ok_or(VkError::ForeignResource { index })?;
+        view.range_in(desc.size)
+            .ok_or_else(|| misuse(task, &self.name_of(index), "the view is outside the buffer"))
     }
 
     pub(crate) fn name_of(&self, index: u32) -> String {
