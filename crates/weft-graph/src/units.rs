@@ -31,6 +31,8 @@ impl ImageUnits {
     /// Calls `f` with each interval of units `range` covers, in increasing order; nothing
     /// when `range` is not inside the image.
     pub fn intervals(&self, range: &ImageRange, mut f: impl FnMut(Range<usize>)) {
+        // The range as a view, to resolve it the way recording resolves views (bounds,
+        // aspect positions); `resolve_image` reads only the range fields, not the handle.
         let view = ImageView {
             image: crate::resource::TaskImage {
                 graph: crate::resource::GraphId(0),

@@ -257,6 +257,8 @@ pub(crate) struct Parts<'g, U: 'static> {
 }
 
 /// Identifies a graph's recording and bindings: equal keys resolve to the same handles.
+/// Compile options are not part of it: they change the order of tasks, not which
+/// resources a plan uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ResolveKey {
     pub graph: weft_graph::GraphId,
