@@ -280,9 +280,10 @@ fn an_indirect_draw_reads_its_arguments_from_a_buffer_the_graph_wrote() {
     let args =
         t.g.transient_buffer("args", BufferDesc { size: 16, usage })
             .unwrap();
-    // The arguments are written on the GPU: 6 vertices, 1 instance.
+    // The arguments are written on the GPU: 6 vertices, 1 instance (`vkCmdUpdateBuffer`
+    // writes in the CLEAR stage, hence CLEAR_DST, not the copies' TRANSFER_DST).
     t.g.task("write args")
-        .attach(args, access::TRANSFER_DST)
+        .attach(args, access::CLEAR_DST)
         .run(move |cx| {
             let command = [6u32, 1, 0, 0];
             let data: Vec<u8> = command.iter().flat_map(|w| w.to_ne_bytes()).collect();

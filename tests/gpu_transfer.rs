@@ -107,7 +107,12 @@ fn a_dropped_barrier_is_caught_by_synchronization_validation() {
         ctx.validation_messages() > 0,
         "no message for a missing barrier"
     );
-    assert!(log.contains("SYNC-HAZARD"), "{log}");
+    // The 1.3 layer names the hazard `SYNC-HAZARD-READ-AFTER-WRITE`, the 1.4 layer
+    // `READ_AFTER_WRITE hazard detected`.
+    assert!(
+        log.contains("SYNC-HAZARD-READ-AFTER-WRITE") || log.contains("READ_AFTER_WRITE hazard"),
+        "{log}"
+    );
 }
 
 #[test]

@@ -70,14 +70,12 @@ fn require_component(subcommand: &str, component: &str) -> Result<(), String> {
     }
 }
 
-/// Debian packages the build and the GPU tests need: the Vulkan loader, lavapipe and the
-/// validation layers; shaderc, glslang and SPIRV-Tools as static libraries (weft-shader
-/// links them; building shaderc from source instead takes about an hour); Xvfb, xwd and
-/// ImageMagick for the window test, and a window manager (openbox) to minimise a window.
+/// Debian 12 packages the build and the GPU tests need: shaderc, glslang and SPIRV-Tools as
+/// static libraries (weft-shader links them; building shaderc from source instead takes
+/// about an hour); Xvfb, xwd and ImageMagick for the window test, and a window manager
+/// (openbox) to minimise a window. The Vulkan stack comes from newer suites: see
+/// [`VULKAN_STACK`].
 const PACKAGES: &[&str] = &[
-    "libvulkan1",
-    "mesa-vulkan-drivers",
-    "vulkan-validationlayers",
     "libshaderc-dev",
     "glslang-dev",
     "spirv-tools",
@@ -87,10 +85,32 @@ const PACKAGES: &[&str] = &[
     "openbox",
 ];
 
-/// Files that show the packages are there.
+/// The Vulkan stack the GPU tests run on, each package from the suite named with it:
+/// lavapipe from Mesa 25 (Debian 12 backports: Vulkan 1.4, descriptor indexing, ray
+/// tracing) and the 1.4.309 validation layer with its loader (Debian 13; that upgrades libc6
+/// and libstdc++6, which the toolchain and the static shaderc build keep working with).
+const VULKAN_STACK: &[(&str, &str)] = &[
+    ("bookworm-backports", "mesa-vulkan-drivers"),
+    ("trixie", "libvulkan1"),
+    ("trixie", "vulkan-validationlayers"),
+];
+
+/// The apt sources for [`VULKAN_STACK`]: backports and Debian 13, the latter pinned low so
+/// that nothing is taken from it unless asked for by name with `-t trixie`.
+const APT_SOURCES: (&str, &str) = (
+    "/etc/apt/sources.list.d/weft-vulkan.sources",
+    "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports trixie\n\
+     Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+);
+const APT_PIN: (&str, &str) = (
+    "/etc/apt/preferences.d/weft-vulkan",
+    "Package: *\nPin: release n=trixie\nPin-Priority: 100\n",
+);
+
+/// Files that show the packages are there (Mesa 25 names its ICD file `lvp_icd.json`).
 const PACKAGE_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
-    "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
+    "/usr/share/vulkan/icd.d/lvp_icd.json",
     "/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json",
     "/usr/lib/x86_64-linux-gnu/libshaderc_combined.a",
     "/usr/lib/x86_64-linux-gnu/libglslang.a",
@@ -101,17 +121,32 @@ const PACKAGE_FILES: &[&str] = &[
     "/usr/bin/openbox",
 ];
 
+/// The validation layer version the stack must have (its manifest names it).
+const LAYER_VERSION: &str = "\"api_version\": \"1.4.309\"";
+
+/// Whether everything is installed, with the current Vulkan stack.
+fn missing_packages() -> Vec<String> {
+    let mut missing: Vec<String> = PACKAGE_FILES
+        .iter()
+        .filter(|f| !std::path::Path::new(f).exists())
+        .map(|f| f.to_string())
+        .collect();
+    let layer = std::fs::read_to_string(PACKAGE_FILES[2]).unwrap_or_default();
+    if !layer.contains(LAYER_VERSION) {
+        missing.push(format!(
+            "the 1.4.309 validation layer ({})",
+            PACKAGE_FILES[2]
+        ));
+    }
+    missing
+}
+
 /// Installs the system packages when they are missing (as root, with apt-get), or says how.
 fn ensure_packages() -> Result<(), String> {
-    let missing: Vec<&str> = PACKAGE_FILES
-        .iter()
-        .copied()
-        .filter(|f| !std::path::Path::new(f).exists())
-        .collect();
+    let missing = missing_packages();
     if missing.is_empty() {
         return Ok(());
     }
-    let install = format!("apt-get install -y {}", PACKAGES.join(" "));
     let is_root = Command::new("id")
         .arg("-u")
         .output()
@@ -119,13 +154,22 @@ fn ensure_packages() -> Result<(), String> {
         .unwrap_or(false);
     if !is_root {
         return Err(format!(
-            "weft needs {} (missing: {}); run `sudo apt-get update && sudo {install}`",
+            "weft needs {} and {} (missing: {}); run `cargo xtask test` as root to install \
+             them (it adds Debian's bookworm-backports and trixie suites, the latter pinned)",
             PACKAGES.join(", "),
+            VULKAN_STACK
+                .iter()
+                .map(|(suite, p)| format!("{p} from {suite}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             missing.join(", ")
         ));
     }
-    eprintln!("xtask: installing {}", PACKAGES.join(" "));
+    for (path, text) in [APT_SOURCES, APT_PIN] {
+        std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
+    }
     let run = |args: &[&str]| -> Result<(), String> {
+        eprintln!("xtask: apt-get {}", args.join(" "));
         let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
@@ -138,9 +182,17 @@ fn ensure_packages() -> Result<(), String> {
         }
     };
     run(&["update", "-qq"])?;
-    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
-    args.extend_from_slice(PACKAGES);
-    run(&args)
+    let install = ["install", "-y", "-qq", "--no-install-recommends"];
+    run(&[&install[..], PACKAGES].concat())?;
+    for (suite, package) in VULKAN_STACK {
+        run(&[&install[..], &["-t", suite, package]].concat())?;
+    }
+    let still = missing_packages();
+    if still.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("still missing after apt-get: {}", still.join(", ")))
+    }
 }
 
 /// Vulkan programs want a runtime directory; CI machines have none.

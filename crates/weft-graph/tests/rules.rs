@@ -535,7 +535,7 @@ fn custom_access_works_like_the_constants() {
     record(&mut g, "r", b, custom);
     let plan = compile(&g);
     let m = plan.barriers_before(1).memory[0];
-    assert_eq!(m.src_stages, vk::PipelineStageFlags2::ALL_TRANSFER);
+    assert_eq!(m.src_stages, vk::PipelineStageFlags2::CLEAR);
     assert_eq!(m.dst_stages, custom.stages);
 }
 

@@ -380,6 +380,11 @@ fn create_instance(
     }
     let enables = [vk::ValidationFeatureEnableEXT::SYNCHRONIZATION_VALIDATION];
     let mut features = vk::ValidationFeaturesEXT::default().enabled_validation_features(&enables);
+    let settings = layer_settings();
+    let mut layer_settings = vk::LayerSettingsCreateInfoEXT::default().settings(&settings);
+    if validation && layer_knows_settings(entry) {
+        extensions.push(ash::ext::layer_settings::NAME.as_ptr());
+    }
     // Also catches messages of instance creation itself.
     let mut messenger = messenger_info(log);
     let mut info = vk::InstanceCreateInfo::default()
@@ -388,9 +393,59 @@ fn create_instance(
         .enabled_extension_names(&extensions);
     if validation {
         info = info.push_next(&mut features).push_next(&mut messenger);
+        if layer_knows_settings(entry) {
+            info = info.push_next(&mut layer_settings);
+        }
     }
     // SAFETY: every pointer in `info` refers to locals that outlive this call.
     unsafe { entry.create_instance(&info, None) }.map_err(vk_err("vkCreateInstance"))
+}
+
+/// `VK_TRUE`, as the validation layer reads a boolean setting.
+static ON: [vk::Bool32; 1] = [vk::TRUE];
+
+/// The validation layer's settings (through `VK_EXT_layer_settings`), each with what it is
+/// for:
+/// - `validate_sync`: synchronization validation (the same as the validation feature
+///   enabled above, for layers that read settings only): reports accesses that no barrier
+///   or semaphore orders.
+/// - `syncval_submit_time_validation`: also checks hazards between command buffers and
+///   between submissions when they are submitted (frames in flight, graphs run one after
+///   another), not only inside one command buffer.
+/// - `syncval_shader_accesses_heuristic`: reads each shader's SPIR-V to tell the storage
+///   buffers and images it writes from those it only reads; without it the 1.4 layer does
+///   not see shader storage writes at all, so a hazard after a dispatch's write goes
+///   unreported.
+fn layer_settings() -> [vk::LayerSettingEXT<'static>; 3] {
+    [
+        c"validate_sync",
+        c"syncval_submit_time_validation",
+        c"syncval_shader_accesses_heuristic",
+    ]
+    .map(|name| {
+        let mut setting = vk::LayerSettingEXT::default()
+            .layer_name(VALIDATION_LAYER)
+            .setting_name(name)
+            .ty(vk::LayerSettingTypeEXT::BOOL32);
+        // One `VkBool32` (ash's `values` takes bytes and would count 4 values).
+        setting.value_count = 1;
+        setting.p_values = ON.as_ptr().cast();
+        setting
+    })
+}
+
+/// Whether the installed validation layer takes `VK_EXT_layer_settings` (1.3.268 and later;
+/// an older layer keeps its defaults, with synchronization validation still enabled by the
+/// validation feature).
+fn layer_knows_settings(entry: &ash::Entry) -> bool {
+    // SAFETY: enumerating a layer's extensions only needs a loaded entry.
+    unsafe { entry.enumerate_instance_extension_properties(Some(VALIDATION_LAYER)) }
+        .map(|extensions| {
+            extensions
+                .iter()
+                .any(|e| e.extension_name_as_c_str() == Ok(ash::ext::layer_settings::NAME))
+        })
+        .unwrap_or(false)
 }
 
 /// Picks a Vulkan 1.3 device (by name filter, else discrete first) and a queue family with

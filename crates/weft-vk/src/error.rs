@@ -21,7 +21,8 @@ use ash::vk;
 /// How to get a Vulkan device on a Debian machine without a GPU.
 pub const INSTALL_HINT: &str = "install Mesa's software Vulkan driver (lavapipe), the loader and \
      the validation layers: `apt-get install mesa-vulkan-drivers libvulkan1 \
-     vulkan-validationlayers` (or run `cargo xtask test`, which does it)";
+     vulkan-validationlayers` (or run `cargo xtask test` as root, which installs the stack the \
+     tests are checked on: Mesa 25's lavapipe and the 1.4.309 validation layer)";
 
 /// A failure of the Vulkan runtime.
 #[derive(Debug, thiserror::Error)]

@@ -79,12 +79,11 @@ access_constants! {
     /// Destination of `vkCmdFillBuffer`, `vkCmdUpdateBuffer`, `vkCmdClearColorImage` and
     /// `vkCmdClearDepthStencilImage`.
     ///
-    /// The specification (synchronization2) puts these commands in the `CLEAR` stage. The
-    /// constant names `ALL_TRANSFER`, which includes `CLEAR`: the 1.3.239 validation layer
-    /// (Debian 12) counts `vkCmdFillBuffer` in the `COPY` stage, and a `CLEAR`-only barrier
-    /// would be reported there as a hazard. `ALL_TRANSFER` is correct for both readings, at
-    /// the cost of also waiting for other transfer work of the same barrier's scope.
-    CLEAR_DST = ALL_TRANSFER, Write, TransferDst;
+    /// The `CLEAR` stage, where the specification (synchronization2) and the 1.4 validation
+    /// layer put these commands. (The constant named `ALL_TRANSFER` while the tests ran on
+    /// the 1.3.239 layer, which counted `vkCmdFillBuffer` in `COPY`; on the current stack a
+    /// `CLEAR`-only barrier is the right and narrower one.)
+    CLEAR_DST = CLEAR, Write, TransferDst;
     /// Vertex buffer.
     VERTEX_BUFFER = VERTEX_ATTRIBUTE_INPUT, Read, Vertex;
     /// Index buffer.

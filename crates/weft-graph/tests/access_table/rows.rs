@@ -240,13 +240,12 @@ fn named_rows() -> Vec<Row> {
             Read,
         )
         .depth(L::DEPTH_STENCIL_READ_ONLY_OPTIMAL),
-        // Copies (COPY), blits (BLIT, images only), fills/updates/clears (CLEAR; weft's
-        // constant names ALL_TRANSFER, which includes it).
+        // Copies (COPY), blits (BLIT, images only), fills/updates/clears (CLEAR).
         Row::new("TRANSFER_SRC", COPY, TRANSFER_READ, Read).anywhere(L::TRANSFER_SRC_OPTIMAL),
         Row::new("TRANSFER_DST", COPY, TRANSFER_WRITE, Exclusive).anywhere(L::TRANSFER_DST_OPTIMAL),
         Row::new("BLIT_SRC", BLIT, TRANSFER_READ, Read).images(L::TRANSFER_SRC_OPTIMAL),
         Row::new("BLIT_DST", BLIT, TRANSFER_WRITE, Exclusive).images(L::TRANSFER_DST_OPTIMAL),
-        Row::new("CLEAR_DST", ALL_TRANSFER, TRANSFER_WRITE, Exclusive)
+        Row::new("CLEAR_DST", CLEAR, TRANSFER_WRITE, Exclusive)
             .anywhere(L::TRANSFER_DST_OPTIMAL),
         // Fixed-function inputs: buffers only.
         Row::new(

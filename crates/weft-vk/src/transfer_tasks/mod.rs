@@ -17,8 +17,8 @@ mod copies;
 pub(crate) use crate::clear_color::ClearColor;
 
 /// Copies use `access::TRANSFER_SRC` / `TRANSFER_DST` (COPY stage); fills, updates and
-/// clears `access::CLEAR_DST` (all transfer stages: the spec puts them in CLEAR, the
-/// 1.3.239 validation layer in COPY, and a barrier must cover both).
+/// clears `access::CLEAR_DST` (the CLEAR stage, as the spec and the 1.4 validation layer
+/// have it).
 pub(crate) const COPY_SRC: Access = access::TRANSFER_SRC;
 pub(crate) const COPY_DST: Access = access::TRANSFER_DST;
 pub(crate) const CLEAR_DST: Access = access::CLEAR_DST;
