@@ -245,8 +245,7 @@ fn named_rows() -> Vec<Row> {
         Row::new("TRANSFER_DST", COPY, TRANSFER_WRITE, Exclusive).anywhere(L::TRANSFER_DST_OPTIMAL),
         Row::new("BLIT_SRC", BLIT, TRANSFER_READ, Read).images(L::TRANSFER_SRC_OPTIMAL),
         Row::new("BLIT_DST", BLIT, TRANSFER_WRITE, Exclusive).images(L::TRANSFER_DST_OPTIMAL),
-        Row::new("CLEAR_DST", CLEAR, TRANSFER_WRITE, Exclusive)
-            .anywhere(L::TRANSFER_DST_OPTIMAL),
+        Row::new("CLEAR_DST", CLEAR, TRANSFER_WRITE, Exclusive).anywhere(L::TRANSFER_DST_OPTIMAL),
         // Fixed-function inputs: buffers only.
         Row::new(
             "VERTEX_BUFFER",
