@@ -92,9 +92,9 @@ pub struct ExternalUse {
     /// For first uses: the batch before which the bridge must happen. For last uses: the
     /// last batch of the group (the trailing boundary `batch_count` for presents).
     pub batch: u32,
-    /// For last uses: some task of the graph wrote these subresources (when the last group
-    /// only reads, the runtime must still know a write happened before it). Always false
-    /// for first uses.
+    /// For last uses: some task of the graph wrote these subresources, or the graph changed
+    /// their layout (when the last group only reads, the runtime must still know a write
+    /// happened before it). Always false for first uses.
     pub wrote_in_graph: bool,
 }
 

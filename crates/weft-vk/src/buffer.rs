@@ -13,7 +13,7 @@ use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
 use crate::locks::lock;
 use crate::memory::allocate;
-use crate::state::AccessState;
+use crate::state::BufferStates;
 use crate::timeline::{Garbage, InFlight};
 
 /// How to create a [`Buffer`].
@@ -37,8 +37,8 @@ pub struct Buffer {
     size: u64,
     usage: vk::BufferUsageFlags,
     name: String,
-    /// The state the last execution left it in (tracked for the whole buffer).
-    pub(crate) state: Mutex<AccessState>,
+    /// The state the last execution left each byte range in.
+    pub(crate) state: Mutex<BufferStates>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
     /// Held by every host access of the mapping ([`Buffer::mapped`], [`Buffer::mapped_mut`]).
@@ -81,7 +81,7 @@ impl Buffer {
             size: info.size,
             usage: info.usage,
             name: info.name.to_owned(),
-            state: Mutex::new(AccessState::default()),
+            state: Mutex::new(BufferStates::new(info.size)),
             in_flight: InFlight::default(),
             host: Mutex::new(()),
             id: ctx.ids.allocate(),

@@ -38,6 +38,53 @@ impl Default for AccessState {
     }
 }
 
+/// The states of a buffer's byte ranges: sorted segments covering the buffer, split where
+/// the ranges of uses start and end, merged again where neighbours agree.
+#[derive(Clone, Debug)]
+pub(crate) struct BufferStates {
+    segments: Vec<(u64, u64, AccessState)>,
+}
+
+impl BufferStates {
+    /// A buffer of `size` bytes never used.
+    pub fn new(size: u64) -> Self {
+        Self {
+            segments: vec![(0, size.max(1), AccessState::default())],
+        }
+    }
+
+    /// Splits the segment holding `at` there.
+    fn split_at(&mut self, at: u64) {
+        if let Some(i) = self.segments.iter().position(|(s, e, _)| *s < at && at < *e) {
+            let (start, end, state) = self.segments[i];
+            self.segments[i] = (start, at, state);
+            self.segments.insert(i + 1, (at, end, state));
+        }
+    }
+
+    /// The states of bytes `offset..offset + size`, each segment split to fit.
+    pub fn range_mut(&mut self, offset: u64, size: u64) -> impl Iterator<Item = &mut AccessState> {
+        let end = offset.saturating_add(size);
+        self.split_at(offset);
+        self.split_at(end);
+        self.segments
+            .iter_mut()
+            .filter(move |(s, e, _)| *s >= offset && *e <= end)
+            .map(|(_, _, state)| state)
+    }
+
+    /// Merges neighbouring segments in the same state (keeps the list short).
+    pub fn coalesce(&mut self) {
+        self.segments.dedup_by(|next, prev| {
+            let same = prev.2 == next.2 && prev.1 == next.0;
+            if same {
+                prev.1 = next.1;
+            }
+            same
+        });
+    }
+}
+
 /// The source half of a bridging barrier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Bridge {
@@ -47,19 +94,24 @@ pub(crate) struct Bridge {
 }
 
 impl AccessState {
-    /// The barrier needed before `first` (a plan's first use), or `None`.
-    pub fn bridge(&self, first: &ExternalUse) -> Option<Bridge> {
+    /// The barrier needed before `first` (a plan's first use), or `None`. `written_later`:
+    /// the plan writes (or transitions) these subresources after `first`; when `first`
+    /// only reads, the plan's own barrier before that write waits for `first`'s stages
+    /// only, so reads of earlier executions in other stages must be chained to them here.
+    pub fn bridge(&self, first: &ExternalUse, written_later: bool) -> Option<Bridge> {
         let wrote = !self.write_stages.is_empty() || !self.write_access.is_empty();
         let layout_change = self.layout != first.layout;
         let writes = first.access.intersects(WRITE_ACCESS_MASK) || layout_change;
+        let unchained_reads = written_later && !first.stages.contains(self.read_stages);
         let needed = if writes {
             wrote || !self.read_stages.is_empty() || layout_change
         } else {
-            wrote
-                && !(self.visible_stages.contains(first.stages)
-                    && self.visible_access.contains(first.access))
+            unchained_reads
+                || (wrote
+                    && !(self.visible_stages.contains(first.stages)
+                        && self.visible_access.contains(first.access)))
         };
-        let src_stages = if writes {
+        let src_stages = if writes || unchained_reads {
             self.write_stages | self.read_stages
         } else {
             self.write_stages
@@ -77,9 +129,20 @@ impl AccessState {
         })
     }
 
-    /// After a bridge to a read-only first use: the write is visible to it too.
+    /// After a bridge to `first`: a read-only first use sees the last write too; a layout
+    /// transition is a write of its own, ordered before and visible to `first`'s stages
+    /// only (a later bridge must wait for it, not for the write before it).
     pub fn bridged(&mut self, first: &ExternalUse) {
-        if !first.access.intersects(WRITE_ACCESS_MASK) && self.layout == first.layout {
+        if self.layout != first.layout {
+            *self = AccessState {
+                layout: first.layout,
+                write_stages: first.stages,
+                write_access: vk::AccessFlags2::NONE,
+                visible_stages: first.stages,
+                visible_access: first.access,
+                read_stages: vk::PipelineStageFlags2::NONE,
+            };
+        } else if !first.access.intersects(WRITE_ACCESS_MASK) {
             self.visible_stages |= first.stages;
             self.visible_access |= first.access;
         }
@@ -136,8 +199,8 @@ mod tests {
     #[test]
     fn a_fresh_resource_needs_no_bridge() {
         let state = AccessState::default();
-        assert_eq!(state.bridge(&used(COMPUTE, READ, false)), None);
-        assert_eq!(state.bridge(&used(COMPUTE, WRITE, false)), None);
+        assert_eq!(state.bridge(&used(COMPUTE, READ, false), false), None);
+        assert_eq!(state.bridge(&used(COMPUTE, WRITE, false), false), None);
     }
 
     #[test]
@@ -145,14 +208,14 @@ mod tests {
         let mut state = AccessState::default();
         state.after(&used(COMPUTE, WRITE, true));
         let first = used(FRAGMENT, READ, false);
-        let bridge = state.bridge(&first).unwrap();
+        let bridge = state.bridge(&first, false).unwrap();
         assert_eq!((bridge.src_stages, bridge.src_access), (COMPUTE, WRITE));
         state.bridged(&first);
         state.after(&first);
         // The next frame reads in the same stage: already visible.
-        assert_eq!(state.bridge(&used(FRAGMENT, READ, false)), None);
+        assert_eq!(state.bridge(&used(FRAGMENT, READ, false), false), None);
         // A read in another stage still needs visibility.
-        assert!(state.bridge(&used(COMPUTE, READ, false)).is_some());
+        assert!(state.bridge(&used(COMPUTE, READ, false), false).is_some());
     }
 
     #[test]
@@ -160,12 +223,12 @@ mod tests {
         let mut state = AccessState::default();
         // A graph wrote in compute, then read in the fragment stage last.
         state.after(&used(FRAGMENT, READ, true));
-        let bridge = state.bridge(&used(COMPUTE, WRITE, false)).unwrap();
+        let bridge = state.bridge(&used(COMPUTE, WRITE, false), false).unwrap();
         assert!(bridge
             .src_stages
             .contains(FRAGMENT | vk::PipelineStageFlags2::ALL_COMMANDS));
         assert_eq!(bridge.src_access, vk::AccessFlags2::MEMORY_WRITE);
         // And a read in a new stage must see that earlier write.
-        assert!(state.bridge(&used(COMPUTE, READ, false)).is_some());
+        assert!(state.bridge(&used(COMPUTE, READ, false), false).is_some());
     }
 }

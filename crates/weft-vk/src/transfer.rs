@@ -8,6 +8,7 @@ use std::sync::Arc;
 use ash::vk;
 use weft_graph::{ExternalUse, Subresources};
 
+use crate::locks::lock;
 use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
@@ -81,21 +82,32 @@ fn transfer_access(
         batch: 0,
         wrote_in_graph: false,
     };
-    let Ok(mut state) = buffer.state.lock() else {
-        return;
-    };
-    if let Some(bridge) = state.bridge(&used) {
-        let barriers = [vk::MemoryBarrier2::default()
-            .src_stage_mask(bridge.src_stages)
-            .src_access_mask(bridge.src_access)
-            .dst_stage_mask(used.stages)
-            .dst_access_mask(used.access)];
+    let mut states = lock(&buffer.state);
+    let mut barriers: Vec<vk::MemoryBarrier2<'static>> = Vec::new();
+    for state in states.range_mut(0, buffer.size()) {
+        if let Some(bridge) = state.bridge(&used, false) {
+            let barrier = vk::MemoryBarrier2::default()
+                .src_stage_mask(bridge.src_stages)
+                .src_access_mask(bridge.src_access)
+                .dst_stage_mask(used.stages)
+                .dst_access_mask(used.access);
+            let same = |m: &vk::MemoryBarrier2<'_>| {
+                m.src_stage_mask == barrier.src_stage_mask
+                    && m.src_access_mask == barrier.src_access_mask
+            };
+            if !barriers.iter().any(same) {
+                barriers.push(barrier);
+            }
+        }
+        state.bridged(&used);
+        state.after(&used);
+    }
+    states.coalesce();
+    if !barriers.is_empty() {
         let dependency = vk::DependencyInfo::default().memory_barriers(&barriers);
         // SAFETY: `cmd` is recording; the barriers outlive the call.
         unsafe { ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
     }
-    state.bridged(&used);
-    state.after(&used);
 }
 
 fn staging(

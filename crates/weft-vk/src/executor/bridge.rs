@@ -1,19 +1,48 @@
 //! Bridging state across executions: the state each external resource was left in lives on
-//! the real resource (a whole buffer; an image per subresource). Before a plan runs, every
-//! first use gets a barrier from that state ([`Bridges::build`]); after it is recorded, the
-//! state is what the plan's last uses leave ([`remember_last_uses`]). Image subresources
-//! are walked in the planner's linear indexing ([`ImageUnits`]), and runs of subresources in
-//! the same state share one barrier over their range.
+//! the real resource (a buffer per byte range; an image per subresource). Before a plan
+//! runs, every first use gets a barrier from that state ([`Bridges::build`]); after it is
+//! recorded, the state is what the plan's last uses leave ([`remember_last_uses`]). Image
+//! subresources are walked in the planner's linear indexing ([`ImageUnits`]), and runs of
+//! subresources in the same state share one barrier over their range.
+//!
+//! Both phases read the states through [`Tracked`], so that tests can run them over
+//! resources without a device and judge what they produce.
+
+use std::sync::Mutex;
 
 use ash::vk;
-use weft_graph::{ExternalUse, ImageBarrier, ImageRange, ImageUnits, Plan, Subresources};
+use weft_graph::access::WRITE_ACCESS_MASK;
+use weft_graph::{ExternalUse, ImageBarrier, ImageDesc, ImageRange, ImageUnits, Plan, Subresources};
 
 use crate::bindings::Bound;
-use crate::image::Image;
 use crate::locks::lock;
-use crate::state::{AccessState, Bridge};
+use crate::state::{AccessState, BufferStates, Bridge};
 
 use super::to_vk::on_image;
+
+/// Where the bridging phases find the state of the real resource bound to a virtual one.
+pub(crate) trait Tracked {
+    /// The byte-range states of the buffer bound to `resource`.
+    fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>>;
+    /// The subresource states, description and handle of the image bound to `resource`.
+    fn image_states(&self, resource: u32) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)>;
+}
+
+impl Tracked for [Option<Bound>] {
+    fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>> {
+        match self.get(resource as usize) {
+            Some(Some(Bound::Buffer(buffer))) => Some(&buffer.state),
+            _ => None,
+        }
+    }
+
+    fn image_states(&self, resource: u32) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)> {
+        match self.get(resource as usize) {
+            Some(Some(Bound::Image(image))) => Some((&image.units, image.desc(), image.raw)),
+            _ => None,
+        }
+    }
+}
 
 /// The bridging barriers of one execution, by batch (kept by the executor, so the steady
 /// state does not allocate).
@@ -21,32 +50,38 @@ use super::to_vk::on_image;
 pub(crate) struct Bridges {
     pub memory: Vec<(u32, vk::MemoryBarrier2<'static>)>,
     pub image: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
+    /// Per resource: the plan writes it (or changes a layout of it) somewhere.
+    written: Vec<bool>,
 }
 
 impl Bridges {
     /// Barriers from the state each bound resource was left in to `plan`'s first use of it.
-    pub fn build(&mut self, plan: &Plan, bound: &[Option<Bound>]) {
+    pub fn build<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
         self.memory.clear();
         self.image.clear();
+        self.written.clear();
+        for last in plan.last_uses() {
+            let index = last.resource as usize;
+            if self.written.len() <= index {
+                self.written.resize(index + 1, false);
+            }
+            self.written[index] |= last.wrote_in_graph || last.access.intersects(WRITE_ACCESS_MASK);
+        }
         for first in plan.first_uses() {
-            match (bound.get(first.resource as usize), first.subresources) {
-                (Some(Some(Bound::Image(image))), Subresources::Image(range)) => {
-                    bridge_image(image, &range, first, &mut self.image);
-                }
-                (Some(Some(Bound::Buffer(buffer))), Subresources::Buffer { .. }) => {
-                    let mut state = lock(&buffer.state);
-                    if let Some(bridge) = state.bridge(first) {
-                        state.bridged(first);
-                        let barrier = vk::MemoryBarrier2::default()
-                            .src_stage_mask(bridge.src_stages)
-                            .src_access_mask(bridge.src_access)
-                            .dst_stage_mask(first.stages)
-                            .dst_access_mask(first.access);
-                        self.memory.push((first.batch, barrier));
+            let written = self.written.get(first.resource as usize).copied().unwrap_or(false);
+            match first.subresources {
+                Subresources::Image(range) => {
+                    if let Some((states, desc, raw)) = tracked.image_states(first.resource) {
+                        let mut states = lock(states);
+                        bridge_image(desc, raw, &mut states, &range, first, written, &mut self.image);
                     }
                 }
-                // Transient resources have no state to bridge from.
-                _ => {}
+                Subresources::Buffer { offset, size } => {
+                    if let Some(states) = tracked.buffer_states(first.resource) {
+                        let mut states = lock(states);
+                        bridge_buffer(&mut states, offset, size, first, written, &mut self.memory);
+                    }
+                }
             }
         }
         // By batch, so recording takes each boundary's bridges in one pass.
@@ -55,24 +90,65 @@ impl Bridges {
     }
 }
 
-/// Image barriers from the state `image`'s subresources in `range` were left in to their
-/// first use here: one per run of consecutive subresources that need the same bridge.
+/// The batch a bridge goes before: a bridge from nothing known (all stages as its source)
+/// goes to the start of the frame, where it waits for the submission's semaphores and
+/// delays no work.
+fn bridge_batch(bridge: &Bridge, first: &ExternalUse) -> u32 {
+    if bridge.src_stages == vk::PipelineStageFlags2::ALL_COMMANDS {
+        0
+    } else {
+        first.batch
+    }
+}
+
+/// Memory barriers from the states of bytes `offset..offset + size` to their first use:
+/// one per distinct bridge the segments need.
+fn bridge_buffer(
+    states: &mut BufferStates,
+    offset: u64,
+    size: u64,
+    first: &ExternalUse,
+    written_later: bool,
+    out: &mut Vec<(u32, vk::MemoryBarrier2<'static>)>,
+) {
+    let start = out.len();
+    for state in states.range_mut(offset, size) {
+        let Some(bridge) = state.bridge(first, written_later) else {
+            continue;
+        };
+        state.bridged(first);
+        let barrier = vk::MemoryBarrier2::default()
+            .src_stage_mask(bridge.src_stages)
+            .src_access_mask(bridge.src_access)
+            .dst_stage_mask(first.stages)
+            .dst_access_mask(first.access);
+        let batch = bridge_batch(&bridge, first);
+        let same = |(b, m): &(u32, vk::MemoryBarrier2<'static>)| {
+            *b == batch
+                && m.src_stage_mask == barrier.src_stage_mask
+                && m.src_access_mask == barrier.src_access_mask
+        };
+        if !out[start..].iter().any(same) {
+            out.push((batch, barrier));
+        }
+    }
+    states.coalesce();
+}
+
+/// Image barriers from the states of `range`'s subresources to their first use here: one
+/// per run of consecutive subresources that need the same bridge.
 fn bridge_image(
-    image: &Image,
+    desc: &ImageDesc,
+    raw: vk::Image,
+    states: &mut [AccessState],
     range: &ImageRange,
     first: &ExternalUse,
+    written_later: bool,
     out: &mut Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
 ) {
-    let units = ImageUnits::of(image.desc());
-    let mut states = lock(&image.units);
+    let units = ImageUnits::of(desc);
     let mut emit = |run: std::ops::Range<usize>, bridge: Bridge| {
-        // A bridge from nothing known (all stages as its source) goes to the start of the
-        // frame, where it waits for the submission's semaphores and delays no work.
-        let batch = if bridge.src_stages == vk::PipelineStageFlags2::ALL_COMMANDS {
-            0
-        } else {
-            first.batch
-        };
+        let batch = bridge_batch(&bridge, first);
         units.ranges(run, |range| {
             let barrier = ImageBarrier {
                 image: first.resource,
@@ -84,10 +160,10 @@ fn bridge_image(
                 old_layout: bridge.old_layout,
                 new_layout: first.layout,
             };
-            out.push((batch, on_image(&barrier, image.raw)));
+            out.push((batch, on_image(&barrier, raw)));
         });
     };
-    bridge_runs(&units, &mut states, range, first, &mut emit);
+    bridge_runs(&units, states, range, first, written_later, &mut emit);
 }
 
 /// Calls `emit` with each run of consecutive subresources of `range` (in the planner's
@@ -97,6 +173,7 @@ fn bridge_runs(
     states: &mut [AccessState],
     range: &ImageRange,
     first: &ExternalUse,
+    written_later: bool,
     emit: &mut impl FnMut(std::ops::Range<usize>, Bridge),
 ) {
     units.intervals(range, |interval| {
@@ -105,7 +182,7 @@ fn bridge_runs(
             let Some(state) = states.get_mut(unit) else {
                 continue;
             };
-            let bridge = state.bridge(first);
+            let bridge = state.bridge(first, written_later);
             if bridge.is_some() {
                 state.bridged(first);
             }
@@ -124,42 +201,28 @@ fn bridge_runs(
     });
 }
 
-/// Stores on each bound resource the state the plan leaves it in: per subresource range for
-/// images; for buffers (tracked whole) the union of the last uses of their ranges, merged
-/// per resource in `merged` (scratch, one entry per resource).
-pub(crate) fn remember_last_uses(
-    plan: &Plan,
-    bound: &[Option<Bound>],
-    merged: &mut Vec<Option<ExternalUse>>,
-) {
-    merged.clear();
-    merged.resize(bound.len(), None);
+/// Stores on each bound resource the state the plan leaves it in, per byte range of a
+/// buffer and per subresource of an image.
+pub(crate) fn remember_last_uses<T: Tracked + ?Sized>(plan: &Plan, tracked: &T) {
     for last in plan.last_uses() {
-        match (bound.get(last.resource as usize), last.subresources) {
-            (Some(Some(Bound::Image(image))), Subresources::Image(range)) => {
-                let mut states = lock(&image.units);
-                ImageUnits::of(image.desc()).intervals(&range, |interval| {
-                    for state in states.get_mut(interval).into_iter().flatten() {
-                        state.after(last);
-                    }
-                });
-            }
-            (Some(Some(Bound::Buffer(_))), Subresources::Buffer { .. }) => {
-                match &mut merged[last.resource as usize] {
-                    slot @ None => *slot = Some(*last),
-                    Some(m) => {
-                        m.stages |= last.stages;
-                        m.access |= last.access;
-                        m.wrote_in_graph |= last.wrote_in_graph;
-                    }
+        match last.subresources {
+            Subresources::Image(range) => {
+                if let Some((states, desc, _)) = tracked.image_states(last.resource) {
+                    let mut states = lock(states);
+                    ImageUnits::of(desc).intervals(&range, |interval| {
+                        for state in states.get_mut(interval).into_iter().flatten() {
+                            state.after(last);
+                        }
+                    });
                 }
             }
-            _ => {}
-        }
-    }
-    for (last, real) in merged.iter().zip(bound) {
-        if let (Some(last), Some(Bound::Buffer(buffer))) = (last, real) {
-            lock(&buffer.state).after(last);
+            Subresources::Buffer { offset, size } => {
+                if let Some(states) = tracked.buffer_states(last.resource) {
+                    let mut states = lock(states);
+                    states.range_mut(offset, size).for_each(|state| state.after(last));
+                    states.coalesce();
+                }
+            }
         }
     }
 }
@@ -195,7 +258,7 @@ mod tests {
             unreachable!("an image use")
         };
         let mut out = Vec::new();
-        bridge_runs(units, states, &range, first, &mut |run, _| out.push(run));
+        bridge_runs(units, states, &range, first, false, &mut |run, _| out.push(run));
         out
     }
 

@@ -11,6 +11,7 @@
 //! 5. **remember** ([`bridge`]): the state the plan leaves each bound resource in;
 //! 6. **submit** ([`frames`]): `vkQueueSubmit2` on the context's timeline, without waiting.
 
+mod boundary;
 mod bridge;
 mod frames;
 mod record;
@@ -19,8 +20,6 @@ mod to_vk;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use weft_graph::ExternalUse;
 
 use crate::context::Context;
 use crate::error::VkError;
@@ -41,7 +40,6 @@ pub struct Executor {
     // Scratch reused by every execution, so the steady state does not allocate.
     bridges: Bridges,
     recorder: Recorder,
-    merged_last_uses: Vec<Option<ExternalUse>>,
     timing: bool,
     times: CpuTimes,
 }
@@ -89,7 +87,6 @@ impl Executor {
             frames: Frames::new(ctx, frames)?,
             bridges: Bridges::default(),
             recorder: Recorder::default(),
-            merged_last_uses: Vec::new(),
             timing: false,
             times: CpuTimes::default(),
         })
@@ -195,7 +192,7 @@ impl Executor {
         };
         self.recorder.record(parts.recording, &input, data)?;
         self.times.record = lap(clock);
-        remember_last_uses(plan, bound, &mut self.merged_last_uses);
+        remember_last_uses(plan, bound);
         self.times.remember = lap(clock);
         Ok(())
     }

@@ -1,27 +1,26 @@
 //! Recording a plan into a command buffer, batch by batch: one `vkCmdPipelineBarrier2` per
-//! boundary (the plan's barriers, the bridges due there, fresh transient images moved to
-//! the start), then each task's callback inside a debug label with its name.
+//! boundary (what [`super::boundary`] assembles), then each task's callback inside a debug
+//! label with its name.
 
 use std::ffi::CString;
 
 use ash::vk;
-use weft_graph::{AttachmentOps, ImageBarrier, Lifetime, Plan, TaskGraph};
+use weft_graph::{AttachmentOps, Plan, TaskGraph};
 
 use crate::bindings::Bound;
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::image::Image;
 
+use super::boundary::{Boundary, BoundaryInputs};
 use super::bridge::Bridges;
 use super::resolve::Resolved;
-use super::to_vk::{image_barrier, memory_barrier};
 use crate::task_context::{Callback, TaskContext};
 
 /// Scratch the recorder reuses every execution, so the steady state does not allocate.
 #[derive(Default)]
 pub(crate) struct Recorder {
-    barriers: Vec<vk::MemoryBarrier2<'static>>,
-    image_barriers: Vec<vk::ImageMemoryBarrier2<'static>>,
+    boundary: Boundary,
     /// Task names for debug labels, for the graph and revision they were made for.
     labels: Vec<CString>,
     labels_for: Option<(weft_graph::GraphId, u64)>,
@@ -57,35 +56,20 @@ impl Recorder {
             .bound
             .iter()
             .any(|b| matches!(b, Some(Bound::Buffer(b)) if b.is_host_visible()));
-        let (mut next_bridge, mut next_image_bridge) = (0, 0);
+        self.boundary.start();
         for batch in 0..=batches {
-            self.barriers.clear();
-            self.barriers.extend(
-                plan.barriers_before(batch)
-                    .memory
-                    .iter()
-                    .map(memory_barrier),
-            );
-            let bridges = take_batch(&input.bridges.memory, &mut next_bridge, batch);
-            self.barriers.extend(bridges.iter().map(|(_, m)| *m));
-            if batch == batches && host_reads {
-                // Make the device's writes visible to the host reading mapped buffers.
-                self.barriers.push(
-                    vk::MemoryBarrier2::default()
-                        .src_stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)
-                        .src_access_mask(vk::AccessFlags2::MEMORY_WRITE)
-                        .dst_stage_mask(vk::PipelineStageFlags2::HOST)
-                        .dst_access_mask(vk::AccessFlags2::HOST_READ),
-                );
-            }
-            self.image_barriers(graph, input, batch);
-            let image_bridges = take_batch(&input.bridges.image, &mut next_image_bridge, batch);
-            self.image_barriers
-                .extend(image_bridges.iter().map(|(_, m)| *m));
-            if !self.barriers.is_empty() || !self.image_barriers.is_empty() {
+            let boundary_inputs = BoundaryInputs {
+                plan,
+                resources: graph.resources(),
+                images: &input.resolved.images,
+                bridges: input.bridges,
+                host_reads,
+            };
+            self.boundary.assemble(&boundary_inputs, batch);
+            if !self.boundary.is_empty() {
                 let dependency = vk::DependencyInfo::default()
-                    .memory_barriers(&self.barriers)
-                    .image_memory_barriers(&self.image_barriers);
+                    .memory_barriers(&self.boundary.memory)
+                    .image_memory_barriers(&self.boundary.images);
                 // SAFETY: recording; the barriers live in the recorder during the call and
                 // name images resolved for this execution.
                 unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
@@ -96,44 +80,6 @@ impl Recorder {
         }
         // SAFETY: recording was begun by the caller.
         unsafe { input.ctx.device.end_command_buffer(cmd) }.map_err(vk_err("vkEndCommandBuffer"))
-    }
-
-    /// The plan's image barriers before `batch`. A transient image starts from UNDEFINED.
-    /// Its memory may have been used by an earlier submission of this frame, which the
-    /// submission waits for (all stages); a transition with no source stage would not be
-    /// ordered after that wait, so every such transition moves to the start of the frame
-    /// with all stages as its source: it chains to the wait and delays nothing in the frame.
-    fn image_barriers<C>(&mut self, graph: &TaskGraph<C>, input: &Inputs<'_>, batch: usize) {
-        let (plan, handles) = (input.plan, &input.resolved.images);
-        let resources = graph.resources();
-        let fresh = |b: &&ImageBarrier| {
-            b.old_layout == vk::ImageLayout::UNDEFINED
-                && resources
-                    .get(b.image as usize)
-                    .is_some_and(|r| r.lifetime == Lifetime::Transient)
-        };
-        self.image_barriers.clear();
-        self.image_barriers.extend(
-            plan.barriers_before(batch)
-                .image
-                .iter()
-                .filter(|b| !fresh(b))
-                .map(|b| image_barrier(b, handles)),
-        );
-        if batch == 0 {
-            for boundary in 0..=plan.batch_count() {
-                self.image_barriers.extend(
-                    plan.barriers_before(boundary)
-                        .image
-                        .iter()
-                        .filter(fresh)
-                        .map(|b| {
-                            image_barrier(b, handles)
-                                .src_stage_mask(vk::PipelineStageFlags2::ALL_COMMANDS)
-                        }),
-                );
-            }
-        }
     }
 
     /// Calls task `task`'s callback inside a debug label with its name.
@@ -203,14 +149,4 @@ impl Recorder {
             self.ops_for = key;
         }
     }
-}
-
-/// The entries of `list` (sorted by batch) for `batch`, starting at `cursor`, which moves
-/// past them.
-fn take_batch<'l, T>(list: &'l [(u32, T)], cursor: &mut usize, batch: usize) -> &'l [(u32, T)] {
-    let start = *cursor;
-    while list.get(*cursor).is_some_and(|(b, _)| *b as usize <= batch) {
-        *cursor += 1;
-    }
-    &list[start..*cursor]
 }

@@ -290,6 +290,10 @@ impl Findings {
         }
         let needs = Needs::of(step, touched_before, old_key);
         let transition = self.note_transition(needs, step, piece, src_end, made);
+        // A layout transition inside the graph is a write too: what comes after the graph
+        // must wait for it, even when no task wrote.
+        let relayout =
+            touched_before && groups.get(old.group).layout != groups.get(step.access_id).layout;
         // Nobody joins an exclusive group: its state keeps nothing for joining.
         let exclusive = step.exclusive;
         RangeState {
@@ -300,7 +304,7 @@ impl Findings {
             transition: if exclusive { NO_TRANSITION } else { transition },
             prev: if exclusive { NIL } else { old.cur },
             cur: step.solo,
-            wrote: old.wrote || step.writes,
+            wrote: old.wrote || step.writes || relayout,
             first: !touched_before && !exclusive,
         }
     }
