@@ -42,6 +42,33 @@ pub struct Attachment {
     pub(crate) derived: DerivedAccess,
 }
 
+impl Attachment {
+    /// The index of the resource it touches.
+    pub fn resource(&self) -> u32 {
+        self.resource
+    }
+
+    /// The bytes or subresources it touches, as explicit ranges.
+    pub fn subresources(&self) -> crate::plan::Subresources {
+        self.resolved.subresources()
+    }
+
+    /// The pipeline stages of the access (the constant's, as the planner reads them).
+    pub fn stages(&self) -> vk::PipelineStageFlags2 {
+        self.derived.stages
+    }
+
+    /// The Vulkan access flags it performs.
+    pub fn access_flags(&self) -> vk::AccessFlags2 {
+        self.derived.access
+    }
+
+    /// The layout an image must be in for it (`UNDEFINED` for buffers).
+    pub fn layout(&self) -> vk::ImageLayout {
+        self.derived.layout
+    }
+}
+
 /// A recorded task.
 pub(crate) struct TaskRecord<C> {
     pub name: String,

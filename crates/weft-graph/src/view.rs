@@ -215,6 +215,37 @@ pub(crate) enum Resolved {
     },
 }
 
+impl Resolved {
+    /// The explicit range, in the form the plan reports uses in.
+    pub(crate) fn subresources(&self) -> crate::plan::Subresources {
+        match *self {
+            Resolved::Buffer { offset, size } => crate::plan::Subresources::Buffer { offset, size },
+            Resolved::Image {
+                aspect_bits,
+                base_mip,
+                mip_count,
+                base_layer,
+                layer_count,
+                image_aspects,
+                ..
+            } => {
+                let aspect = (0..32)
+                    .filter(|i| aspect_bits & (1 << i) != 0)
+                    .fold(vk::ImageAspectFlags::empty(), |all, i| {
+                        all | aspect_at(image_aspects, i)
+                    });
+                crate::plan::Subresources::Image(ImageRange {
+                    aspect,
+                    base_mip,
+                    mip_count,
+                    base_layer,
+                    layer_count,
+                })
+            }
+        }
+    }
+}
+
 /// Why a view does not fit its resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ViewProblem {

@@ -164,11 +164,13 @@ fn accesses_in_general_need_memory_barriers_only() {
     assert_eq!(m.src_access, vk::AccessFlags2::COLOR_ATTACHMENT_WRITE);
     assert_eq!(m.dst_stages, vk::PipelineStageFlags2::FRAGMENT_SHADER);
     assert_eq!(m.dst_access, vk::AccessFlags2::SHADER_SAMPLED_READ);
-    // Sampled read -> storage write: execution only.
+    // Sampled read -> storage write: nothing made available; the color write (available
+    // since the barrier above) made visible to the storage write too.
     let [m] = plan.barriers_before(2).memory else {
         panic!()
     };
-    assert!(m.src_access.is_empty() && m.dst_access.is_empty());
+    assert!(m.src_access.is_empty());
+    assert_eq!(m.dst_access, vk::AccessFlags2::SHADER_STORAGE_WRITE);
 }
 
 #[test]

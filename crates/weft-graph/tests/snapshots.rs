@@ -31,13 +31,13 @@ const EXPECTED: &[(&str, usize, u64)] = &[
     ("chain", 1000, 0x8293f0046c1efaff),
     ("fan", 1000, 0x736564178a4c4a6c),
     ("bloom", 1000, 0xa6576a5175294266),
-    ("random", 1000, 0xc4db1b4ab7141870),
-    ("random_fragmented", 1000, 0x78127fcc7ae84817),
+    ("random", 1000, 0x259f841379b90ef6),
+    ("random_fragmented", 1000, 0x94649cb25439216a),
     ("chain", 10000, 0x7a95ae9d08987edb),
     ("fan", 10000, 0x328fd03d1a66c67a),
     ("bloom", 10000, 0xa90dd93bfe172515),
-    ("random", 10000, 0x08a92c1d3d5f213d),
-    ("random_fragmented", 10000, 0x97f6857461eeb7eb),
+    ("random", 10000, 0x80328ee554a02b27),
+    ("random_fragmented", 10000, 0xf4f52d8e52690d6f),
 ];
 
 #[test]

@@ -55,7 +55,11 @@ impl BufferStates {
 
     /// Splits the segment holding `at` there.
     fn split_at(&mut self, at: u64) {
-        if let Some(i) = self.segments.iter().position(|(s, e, _)| *s < at && at < *e) {
+        if let Some(i) = self
+            .segments
+            .iter()
+            .position(|(s, e, _)| *s < at && at < *e)
+        {
             let (start, end, state) = self.segments[i];
             self.segments[i] = (start, at, state);
             self.segments.insert(i + 1, (at, end, state));

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use ash::vk;
 use weft_graph::{ExternalUse, Subresources};
 
-use crate::locks::lock;
 use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::locks::lock;
 use crate::timeline::{Garbage, Submit};
 
 /// A one-time command buffer and its pool, destroyed once its submission has finished.

@@ -345,14 +345,16 @@ fn external_use(tr: &Transition, group: &Group, subresources: Subresources) -> E
 }
 
 /// The global barrier for a transition without a layout change. After writes it makes them
-/// available and visible to the new group. After reads it is execution-only, except that a
-/// new group that also reads (read-write) gets visibility: an earlier write may have been
-/// made visible only to the stages of the read group in between.
+/// available and visible to the new group. After reads it makes nothing available, but
+/// still makes the last write (made available earlier, perhaps by another execution's
+/// bridge) visible to the new group's accesses, writes included: that write may have been
+/// made visible only to the stages of the read group in between, and a later write needs
+/// it visible too (write-after-write).
 fn global(src: &Group, dst: &Group, resource: u32) -> MemoryBarrier {
     let (src_access, dst_access) = if src.writes() {
         (src.access & WRITE_ACCESS_MASK, dst.access)
     } else {
-        (vk::AccessFlags2::NONE, dst.access & !WRITE_ACCESS_MASK)
+        (vk::AccessFlags2::NONE, dst.access)
     };
     MemoryBarrier {
         src_stages: src.stages,

@@ -41,8 +41,12 @@ impl Boundary {
         let plan = input.plan;
         let batches = plan.batch_count();
         self.memory.clear();
-        self.memory
-            .extend(plan.barriers_before(batch).memory.iter().map(memory_barrier));
+        self.memory.extend(
+            plan.barriers_before(batch)
+                .memory
+                .iter()
+                .map(memory_barrier),
+        );
         let bridges = take_batch(&input.bridges.memory, &mut self.next_bridge, batch);
         self.memory.extend(bridges.iter().map(|(_, m)| *m));
         if batch == batches && input.host_reads {

@@ -12,11 +12,13 @@ use std::sync::Mutex;
 
 use ash::vk;
 use weft_graph::access::WRITE_ACCESS_MASK;
-use weft_graph::{ExternalUse, ImageBarrier, ImageDesc, ImageRange, ImageUnits, Plan, Subresources};
+use weft_graph::{
+    ExternalUse, ImageBarrier, ImageDesc, ImageRange, ImageUnits, Plan, Subresources,
+};
 
 use crate::bindings::Bound;
 use crate::locks::lock;
-use crate::state::{AccessState, BufferStates, Bridge};
+use crate::state::{AccessState, Bridge, BufferStates};
 
 use super::to_vk::on_image;
 
@@ -25,7 +27,10 @@ pub(crate) trait Tracked {
     /// The byte-range states of the buffer bound to `resource`.
     fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>>;
     /// The subresource states, description and handle of the image bound to `resource`.
-    fn image_states(&self, resource: u32) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)>;
+    fn image_states(
+        &self,
+        resource: u32,
+    ) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)>;
 }
 
 impl Tracked for [Option<Bound>] {
@@ -36,7 +41,10 @@ impl Tracked for [Option<Bound>] {
         }
     }
 
-    fn image_states(&self, resource: u32) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)> {
+    fn image_states(
+        &self,
+        resource: u32,
+    ) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)> {
         match self.get(resource as usize) {
             Some(Some(Bound::Image(image))) => Some((&image.units, image.desc(), image.raw)),
             _ => None,
@@ -68,12 +76,24 @@ impl Bridges {
             self.written[index] |= last.wrote_in_graph || last.access.intersects(WRITE_ACCESS_MASK);
         }
         for first in plan.first_uses() {
-            let written = self.written.get(first.resource as usize).copied().unwrap_or(false);
+            let written = self
+                .written
+                .get(first.resource as usize)
+                .copied()
+                .unwrap_or(false);
             match first.subresources {
                 Subresources::Image(range) => {
                     if let Some((states, desc, raw)) = tracked.image_states(first.resource) {
                         let mut states = lock(states);
-                        bridge_image(desc, raw, &mut states, &range, first, written, &mut self.image);
+                        bridge_image(
+                            desc,
+                            raw,
+                            &mut states,
+                            &range,
+                            first,
+                            written,
+                            &mut self.image,
+                        );
                     }
                 }
                 Subresources::Buffer { offset, size } => {
@@ -219,7 +239,9 @@ pub(crate) fn remember_last_uses<T: Tracked + ?Sized>(plan: &Plan, tracked: &T) 
             Subresources::Buffer { offset, size } => {
                 if let Some(states) = tracked.buffer_states(last.resource) {
                     let mut states = lock(states);
-                    states.range_mut(offset, size).for_each(|state| state.after(last));
+                    states
+                        .range_mut(offset, size)
+                        .for_each(|state| state.after(last));
                     states.coalesce();
                 }
             }
@@ -258,7 +280,9 @@ mod tests {
             unreachable!("an image use")
         };
         let mut out = Vec::new();
-        bridge_runs(units, states, &range, first, false, &mut |run, _| out.push(run));
+        bridge_runs(units, states, &range, first, false, &mut |run, _| {
+            out.push(run)
+        });
         out
     }
 

@@ -18,6 +18,9 @@ mod record;
 mod resolve;
 mod to_vk;
 
+#[cfg(test)]
+mod cross_execution_tests;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,516 @@
+//! Executions judged across each other, on the CPU: random sequences of executions of
+//! several compiled graphs over shared real resources (buffers with overlapping and
+//! disjoint ranges, images with mips and layers), up to 3 frames in flight with no host
+//! waits but the executor's own, every external resource bound anew each execution. The
+//! bridges, the boundaries' barriers and the remembered states come from the executor's
+//! own code (`Bridges::build`, `Boundary::assemble`, `remember_last_uses`) over resources
+//! without a device; the submissions' semaphore waits and host waits are those `Frames`
+//! makes. Everything goes to `weft_judge`, written apart from this code.
+
+use std::sync::Mutex;
+
+use ash::vk::{self, Handle};
+use weft_graph::{
+    access, Access, BufferDesc, CompileOptions, ImageDesc, Plan, Subresources, TaskGraph, View,
+};
+use weft_judge::{HazardKind, Judge, Target};
+
+use super::boundary::{Boundary, BoundaryInputs};
+use super::bridge::{remember_last_uses, Bridges, Tracked};
+use crate::state::{AccessState, BufferStates};
+
+const BUFFER_SIZE: u64 = 256;
+const MIPS: u32 = 2;
+const LAYERS: u32 = 2;
+const TIMELINE: u64 = 0x7105;
+
+/// xorshift64*: deterministic sequences by seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n.max(1)
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn image_desc() -> ImageDesc {
+    let usage = vk::ImageUsageFlags::STORAGE
+        | vk::ImageUsageFlags::SAMPLED
+        | vk::ImageUsageFlags::COLOR_ATTACHMENT
+        | vk::ImageUsageFlags::TRANSFER_SRC
+        | vk::ImageUsageFlags::TRANSFER_DST;
+    ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 16, 16, usage)
+        .with_mips(MIPS)
+        .with_layers(LAYERS)
+}
+
+/// Real resources without a device: their states, as `Buffer` and `Image` keep them.
+struct Reals {
+    buffers: Vec<Mutex<BufferStates>>,
+    images: Vec<Mutex<Vec<AccessState>>>,
+    desc: ImageDesc,
+}
+
+fn buffer_raw(real: usize) -> u64 {
+    0x100 + real as u64
+}
+
+fn image_raw(real: usize) -> vk::Image {
+    vk::Image::from_raw(0x200 + real as u64)
+}
+
+/// One execution's bindings: virtual resource index -> real buffer or image.
+struct Table<'a> {
+    reals: &'a Reals,
+    bound: Vec<Option<(bool, usize)>>,
+}
+
+impl Tracked for Table<'_> {
+    fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>> {
+        match self.bound.get(resource as usize) {
+            Some(Some((false, real))) => self.reals.buffers.get(*real),
+            _ => None,
+        }
+    }
+
+    fn image_states(
+        &self,
+        resource: u32,
+    ) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)> {
+        match self.bound.get(resource as usize) {
+            Some(Some((true, real))) => self
+                .reals
+                .images
+                .get(*real)
+                .map(|s| (s, &self.reals.desc, image_raw(*real))),
+            _ => None,
+        }
+    }
+}
+
+/// A graph over 3 external buffers and 2 external images, with its plan.
+struct Recorded {
+    graph: TaskGraph,
+    plan: Plan,
+    /// Per resource: is it an image.
+    images: Vec<bool>,
+}
+
+const BUFFER_ACCESSES: &[Access] = &[
+    access::COMPUTE_READ,
+    access::COMPUTE_WRITE,
+    access::COMPUTE_READ_WRITE,
+    access::FRAGMENT_READ,
+    access::VERTEX_SHADER_READ,
+    access::TRANSFER_SRC,
+    access::TRANSFER_DST,
+    access::CLEAR_DST,
+    access::INDIRECT_ARGS,
+    access::VERTEX_BUFFER,
+];
+
+const IMAGE_ACCESSES: &[Access] = &[
+    access::COMPUTE_WRITE,
+    access::COMPUTE_READ,
+    access::COMPUTE_SAMPLED,
+    access::FRAGMENT_SAMPLED,
+    access::COLOR_WRITE,
+    access::TRANSFER_SRC,
+    access::TRANSFER_DST,
+    access::BLIT_DST,
+    access::CLEAR_DST,
+];
+
+fn random_graph(rng: &mut Rng) -> Recorded {
+    let mut g = TaskGraph::new();
+    let usage = vk::BufferUsageFlags::STORAGE_BUFFER
+        | vk::BufferUsageFlags::TRANSFER_SRC
+        | vk::BufferUsageFlags::TRANSFER_DST
+        | vk::BufferUsageFlags::INDIRECT_BUFFER
+        | vk::BufferUsageFlags::VERTEX_BUFFER;
+    let buffers: Vec<_> = (0..3)
+        .map(|i| {
+            let desc = BufferDesc {
+                size: BUFFER_SIZE,
+                usage,
+            };
+            g.external_buffer(&format!("b{i}"), desc)
+                .expect("a valid description")
+        })
+        .collect();
+    let images: Vec<_> = (0..2)
+        .map(|i| {
+            g.external_image(&format!("i{i}"), image_desc())
+                .expect("a valid description")
+        })
+        .collect();
+    let ranges = [(0, 64), (64, 64), (32, 64), (0, BUFFER_SIZE), (128, 128)];
+    for t in 0..2 + rng.below(5) {
+        let mut task = g.task(&format!("t{t}"));
+        for _ in 0..1 + rng.below(2) {
+            let view: View = if rng.below(2) == 0 {
+                let (offset, size) = rng.pick(&ranges);
+                buffers[rng.below(3) as usize].range(offset, size).into()
+            } else {
+                let image = images[rng.below(2) as usize];
+                let mip = rng.below(u64::from(MIPS) + 1) as u32;
+                let layer = rng.below(u64::from(LAYERS) + 1) as u32;
+                let view = image.whole();
+                let view = if mip < MIPS {
+                    view.mips(mip..mip + 1)
+                } else {
+                    view
+                };
+                let view = if layer < LAYERS {
+                    view.layer(layer)
+                } else {
+                    view
+                };
+                view.into()
+            };
+            let access = if matches!(view, View::Image(_)) {
+                rng.pick(IMAGE_ACCESSES)
+            } else {
+                rng.pick(BUFFER_ACCESSES)
+            };
+            task = task.attach(view, access);
+        }
+        // A task whose attachments overlap badly is refused: leave it out.
+        let _ = task.record();
+    }
+    let plan = g
+        .compile(&CompileOptions::default())
+        .expect("a recording the graph accepted compiles");
+    let kinds = g
+        .resources()
+        .iter()
+        .map(|r| matches!(r.desc, weft_graph::ResourceDesc::Image(_)))
+        .collect();
+    Recorded {
+        graph: g,
+        plan,
+        images: kinds,
+    }
+}
+
+/// Which fault to plant in the bridges of every execution.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fault {
+    None,
+    DropBridge,
+    NarrowStages,
+    ForgetTransition,
+}
+
+fn plant(bridges: &mut Bridges, fault: Fault) -> bool {
+    match fault {
+        Fault::None => false,
+        Fault::DropBridge => {
+            let dropped = !bridges.memory.is_empty() || !bridges.image.is_empty();
+            bridges.memory.pop();
+            bridges.image.pop();
+            dropped
+        }
+        Fault::NarrowStages => {
+            let mut planted = false;
+            for (_, b) in bridges.image.iter_mut() {
+                if b.src_stage_mask != vk::PipelineStageFlags2::ALL_COMMANDS {
+                    b.src_stage_mask = vk::PipelineStageFlags2::HOST;
+                    planted = true;
+                }
+            }
+            for (_, b) in bridges.memory.iter_mut() {
+                b.src_stage_mask = vk::PipelineStageFlags2::HOST;
+                planted = true;
+            }
+            planted
+        }
+        Fault::ForgetTransition => {
+            let mut planted = false;
+            for (_, b) in bridges.image.iter_mut() {
+                if b.old_layout != b.new_layout {
+                    b.new_layout = b.old_layout;
+                    planted = true;
+                }
+            }
+            planted
+        }
+    }
+}
+
+/// What one run of sequences found.
+#[derive(Default, Debug)]
+struct Findings {
+    sequences: usize,
+    executions: usize,
+    /// Sequences with a hazard (or a problem), and the faults planted.
+    failed_sequences: usize,
+    planted: usize,
+    /// By class: buffer ranges (1), earlier reads (2), transitions (3), other.
+    by_class: [usize; 4],
+    barriers: usize,
+    redundant: usize,
+    wide: usize,
+    first_failure: Option<String>,
+}
+
+/// Runs one random sequence: a few graphs, executed in random order.
+fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let graphs: Vec<Recorded> = (0..2 + rng.below(2))
+        .map(|_| random_graph(&mut rng))
+        .collect();
+    let (real_buffers, real_images) = (4, 3);
+    let reals = Reals {
+        buffers: (0..real_buffers)
+            .map(|_| Mutex::new(BufferStates::new(BUFFER_SIZE)))
+            .collect(),
+        images: (0..real_images)
+            .map(|_| Mutex::new(vec![AccessState::default(); (MIPS * LAYERS) as usize]))
+            .collect(),
+        desc: image_desc(),
+    };
+    let mut judge = Judge::new();
+    for b in 0..real_buffers {
+        judge.add_buffer(buffer_raw(b), &format!("real buffer {b}"), BUFFER_SIZE);
+    }
+    for i in 0..real_images {
+        let raw = image_raw(i).as_raw();
+        judge.add_image(
+            raw,
+            &format!("real image {i}"),
+            vk::ImageAspectFlags::COLOR,
+            MIPS,
+            LAYERS,
+        );
+    }
+    let frames = 1 + rng.below(3) as usize;
+    let mut slots = vec![0u64; frames];
+    let (mut bridges, mut boundary) = (Bridges::default(), Boundary::default());
+    let mut planted = false;
+    let executions = 4 + rng.below(6) as usize;
+    for execution in 0..executions {
+        let recorded = &graphs[rng.below(graphs.len() as u64) as usize];
+        // Bind every external resource anew: distinct reals of the right kind.
+        let mut free_buffers: Vec<usize> = (0..real_buffers).collect();
+        let mut free_images: Vec<usize> = (0..real_images).collect();
+        let bound = recorded
+            .images
+            .iter()
+            .map(|&image| {
+                let free = if image {
+                    &mut free_images
+                } else {
+                    &mut free_buffers
+                };
+                let at = rng.below(free.len() as u64) as usize;
+                Some((image, free.swap_remove(at)))
+            })
+            .collect();
+        let table = Table {
+            reals: &reals,
+            bound,
+        };
+        let handles: Vec<vk::Image> = table
+            .bound
+            .iter()
+            .map(|b| match b {
+                Some((true, real)) => image_raw(*real),
+                _ => vk::Image::null(),
+            })
+            .collect();
+        // Frames::acquire: the host waits for the slot's previous submission; the
+        // submission waits for it on the device too.
+        let slot = execution % frames;
+        if slots[slot] != 0 {
+            judge.host_wait(TIMELINE, slots[slot]);
+            judge.wait(TIMELINE, slots[slot], vk::PipelineStageFlags2::ALL_COMMANDS);
+        }
+        bridges.build(&recorded.plan, &table);
+        planted |= plant(&mut bridges, fault);
+        boundary.start();
+        let (plan, graph) = (&recorded.plan, &recorded.graph);
+        for batch in 0..=plan.batch_count() {
+            let inputs = BoundaryInputs {
+                plan,
+                resources: graph.resources(),
+                images: &handles,
+                bridges: &bridges,
+                host_reads: false,
+            };
+            boundary.assemble(&inputs, batch);
+            if DEBUG.with(|d| d.get()) {
+                println!(
+                    "exec {execution} batch {batch}: mem {:?}\n img {:?}",
+                    boundary
+                        .memory
+                        .iter()
+                        .map(|m| (
+                            m.src_stage_mask,
+                            m.src_access_mask,
+                            m.dst_stage_mask,
+                            m.dst_access_mask
+                        ))
+                        .collect::<Vec<_>>(),
+                    boundary
+                        .images
+                        .iter()
+                        .map(|m| (
+                            m.image,
+                            m.subresource_range,
+                            m.old_layout,
+                            m.new_layout,
+                            m.src_stage_mask,
+                            m.src_access_mask,
+                            m.dst_stage_mask,
+                            m.dst_access_mask
+                        ))
+                        .collect::<Vec<_>>()
+                );
+            }
+            if !boundary.is_empty() {
+                judge.barrier(
+                    &format!("execution {execution} barriers before batch {batch}"),
+                    &boundary.memory,
+                    &[],
+                    &boundary.images,
+                );
+            }
+            for &task in plan.batch(batch) {
+                let name = graph.task_name(task).unwrap_or("task");
+                judge.command(&format!("execution {execution} {name}"));
+                for attachment in graph.task_attachments(task) {
+                    let real = table.bound[attachment.resource() as usize];
+                    let (target, layout) = match (attachment.subresources(), real) {
+                        (Subresources::Buffer { offset, size }, Some((false, real))) => (
+                            Target::Buffer {
+                                buffer: buffer_raw(real),
+                                offset,
+                                size,
+                            },
+                            None,
+                        ),
+                        (Subresources::Image(range), Some((true, real))) => (
+                            Target::Image {
+                                image: image_raw(real).as_raw(),
+                                range: range.to_vk(),
+                            },
+                            Some(attachment.layout()),
+                        ),
+                        _ => unreachable!("every resource is bound to a real one of its kind"),
+                    };
+                    judge.access(
+                        target,
+                        attachment.stages(),
+                        attachment.access_flags(),
+                        layout,
+                    );
+                }
+            }
+        }
+        remember_last_uses(plan, &table);
+        let value = execution as u64 + 1;
+        judge.signal(TIMELINE, value);
+        slots[slot] = value;
+    }
+    if DEBUG.with(|d| d.get()) {
+        println!("frames {frames}");
+        for h in judge.hazards() {
+            println!("HAZARD {h}");
+        }
+    }
+    findings.sequences += 1;
+    findings.executions += executions;
+    findings.planted += usize::from(planted);
+    let stats = judge.stats();
+    findings.barriers += stats.barriers;
+    findings.redundant += stats.redundant;
+    findings.wide += stats.wider_than_needed;
+    if !judge.hazards().is_empty() || !judge.problems().is_empty() {
+        findings.failed_sequences += 1;
+        if findings.first_failure.is_none() {
+            let first = judge
+                .hazards()
+                .first()
+                .map(|h| h.to_string())
+                .or_else(|| judge.problems().first().cloned());
+            findings.first_failure = Some(format!("seed {seed}, {frames} frames: {first:?}"));
+        }
+    }
+    for h in judge.hazards() {
+        let class = if h.earlier_is_transition {
+            2
+        } else if h.kind == HazardKind::WriteAfterRead {
+            1
+        } else if !h.image && h.kind != HazardKind::Layout {
+            0
+        } else {
+            3
+        };
+        findings.by_class[class] += 1;
+    }
+}
+
+fn run(fault: Fault, sequences: u64) -> Findings {
+    let mut findings = Findings::default();
+    for seed in 0..sequences {
+        run_sequence(seed, fault, &mut findings);
+    }
+    findings
+}
+
+#[test]
+fn a_thousand_sequences_of_executions_have_no_hazard() {
+    let findings = run(Fault::None, 1000);
+    println!(
+        "cross-execution fuzz: {} sequences, {} executions; hazards by class (buffer ranges, \
+         earlier reads, transitions, other): {:?}; barriers {}, redundant {}, wider than \
+         needed {}",
+        findings.sequences,
+        findings.executions,
+        findings.by_class,
+        findings.barriers,
+        findings.redundant,
+        findings.wide
+    );
+    assert_eq!(findings.failed_sequences, 0, "{:?}", findings.first_failure);
+}
+
+#[test]
+fn planted_faults_in_the_bridges_are_caught() {
+    for fault in [
+        Fault::DropBridge,
+        Fault::NarrowStages,
+        Fault::ForgetTransition,
+    ] {
+        let findings = run(fault, 200);
+        assert!(
+            findings.planted > 20,
+            "{fault:?} planted in {} sequences",
+            findings.planted
+        );
+        assert!(
+            findings.failed_sequences * 2 >= findings.planted,
+            "{fault:?}: planted in {} sequences, caught in {}",
+            findings.planted,
+            findings.failed_sequences
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn debug_seed() {
+    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
+    let mut f = Findings::default();
+    DEBUG.with(|d| d.set(true));
+    run_sequence(seed, Fault::None, &mut f);
+}
+
+thread_local! { static DEBUG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) }; }
