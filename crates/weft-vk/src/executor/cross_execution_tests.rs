@@ -11,9 +11,12 @@ use std::sync::Mutex;
 
 use ash::vk::{self, Handle};
 use weft_graph::{
-    access, Access, BufferDesc, CompileOptions, ImageDesc, Plan, Subresources, TaskGraph, View,
+    access, Access, BufferDesc, CompileOptions, ImageDesc, Plan, Subresources, TaskBuffer,
+    TaskGraph, TaskImage, View,
 };
 use weft_judge::{HazardKind, Judge, Target};
+
+mod classes;
 
 use super::boundary::{Boundary, BoundaryInputs};
 use super::bridge::{remember_last_uses, Bridges, Tracked};
@@ -260,61 +263,63 @@ struct Findings {
     first_failure: Option<String>,
 }
 
-/// Runs one random sequence: a few graphs, executed in random order.
-fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let graphs: Vec<Recorded> = (0..2 + rng.below(2))
-        .map(|_| random_graph(&mut rng))
-        .collect();
-    let (real_buffers, real_images) = (4, 3);
-    let reals = Reals {
-        buffers: (0..real_buffers)
-            .map(|_| Mutex::new(BufferStates::new(BUFFER_SIZE)))
-            .collect(),
-        images: (0..real_images)
-            .map(|_| Mutex::new(vec![AccessState::default(); (MIPS * LAYERS) as usize]))
-            .collect(),
-        desc: image_desc(),
-    };
-    let mut judge = Judge::new();
-    for b in 0..real_buffers {
-        judge.add_buffer(buffer_raw(b), &format!("real buffer {b}"), BUFFER_SIZE);
+/// Real resources, the judge and the executor's scratch, executing graphs one after another
+/// with `frames` frames in flight.
+struct Sequence {
+    reals: Reals,
+    judge: Judge,
+    slots: Vec<u64>,
+    bridges: Bridges,
+    boundary: Boundary,
+    executions: usize,
+}
+
+const REAL_BUFFERS: usize = 4;
+const REAL_IMAGES: usize = 3;
+
+impl Sequence {
+    fn new(frames: usize) -> Self {
+        let reals = Reals {
+            buffers: (0..REAL_BUFFERS)
+                .map(|_| Mutex::new(BufferStates::new(BUFFER_SIZE)))
+                .collect(),
+            images: (0..REAL_IMAGES)
+                .map(|_| Mutex::new(vec![AccessState::default(); (MIPS * LAYERS) as usize]))
+                .collect(),
+            desc: image_desc(),
+        };
+        let mut judge = Judge::new();
+        for b in 0..REAL_BUFFERS {
+            judge.add_buffer(buffer_raw(b), &format!("real buffer {b}"), BUFFER_SIZE);
+        }
+        for i in 0..REAL_IMAGES {
+            let raw = image_raw(i).as_raw();
+            let name = format!("real image {i}");
+            judge.add_image(raw, &name, vk::ImageAspectFlags::COLOR, MIPS, LAYERS);
+        }
+        Self {
+            reals,
+            judge,
+            slots: vec![0; frames.max(1)],
+            bridges: Bridges::default(),
+            boundary: Boundary::default(),
+            executions: 0,
+        }
     }
-    for i in 0..real_images {
-        let raw = image_raw(i).as_raw();
-        judge.add_image(
-            raw,
-            &format!("real image {i}"),
-            vk::ImageAspectFlags::COLOR,
-            MIPS,
-            LAYERS,
-        );
-    }
-    let frames = 1 + rng.below(3) as usize;
-    let mut slots = vec![0u64; frames];
-    let (mut bridges, mut boundary) = (Bridges::default(), Boundary::default());
-    let mut planted = false;
-    let executions = 4 + rng.below(6) as usize;
-    for execution in 0..executions {
-        let recorded = &graphs[rng.below(graphs.len() as u64) as usize];
-        // Bind every external resource anew: distinct reals of the right kind.
-        let mut free_buffers: Vec<usize> = (0..real_buffers).collect();
-        let mut free_images: Vec<usize> = (0..real_images).collect();
-        let bound = recorded
-            .images
-            .iter()
-            .map(|&image| {
-                let free = if image {
-                    &mut free_images
-                } else {
-                    &mut free_buffers
-                };
-                let at = rng.below(free.len() as u64) as usize;
-                Some((image, free.swap_remove(at)))
-            })
-            .collect();
+
+    /// Executes `recorded` with its resources bound to `bound` (virtual index -> (image,
+    /// real index)), as the executor does, feeding the judge; returns whether `fault` was
+    /// planted.
+    fn execute(
+        &mut self,
+        recorded: &Recorded,
+        bound: Vec<Option<(bool, usize)>>,
+        fault: Fault,
+    ) -> bool {
+        let execution = self.executions;
+        self.executions += 1;
         let table = Table {
-            reals: &reals,
+            reals: &self.reals,
             bound,
         };
         let handles: Vec<vk::Image> = table
@@ -327,64 +332,39 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
             .collect();
         // Frames::acquire: the host waits for the slot's previous submission; the
         // submission waits for it on the device too.
-        let slot = execution % frames;
-        if slots[slot] != 0 {
-            judge.host_wait(TIMELINE, slots[slot]);
-            judge.wait(TIMELINE, slots[slot], vk::PipelineStageFlags2::ALL_COMMANDS);
+        let slot = execution % self.slots.len();
+        if self.slots[slot] != 0 {
+            self.judge.host_wait(TIMELINE, self.slots[slot]);
+            self.judge.wait(
+                TIMELINE,
+                self.slots[slot],
+                vk::PipelineStageFlags2::ALL_COMMANDS,
+            );
         }
-        bridges.build(&recorded.plan, &table);
-        planted |= plant(&mut bridges, fault);
-        boundary.start();
+        self.bridges.build(&recorded.plan, &table);
+        let planted = plant(&mut self.bridges, fault);
+        self.boundary.start();
         let (plan, graph) = (&recorded.plan, &recorded.graph);
         for batch in 0..=plan.batch_count() {
             let inputs = BoundaryInputs {
                 plan,
                 resources: graph.resources(),
                 images: &handles,
-                bridges: &bridges,
+                bridges: &self.bridges,
                 host_reads: false,
             };
-            boundary.assemble(&inputs, batch);
-            if DEBUG.with(|d| d.get()) {
-                println!(
-                    "exec {execution} batch {batch}: mem {:?}\n img {:?}",
-                    boundary
-                        .memory
-                        .iter()
-                        .map(|m| (
-                            m.src_stage_mask,
-                            m.src_access_mask,
-                            m.dst_stage_mask,
-                            m.dst_access_mask
-                        ))
-                        .collect::<Vec<_>>(),
-                    boundary
-                        .images
-                        .iter()
-                        .map(|m| (
-                            m.image,
-                            m.subresource_range,
-                            m.old_layout,
-                            m.new_layout,
-                            m.src_stage_mask,
-                            m.src_access_mask,
-                            m.dst_stage_mask,
-                            m.dst_access_mask
-                        ))
-                        .collect::<Vec<_>>()
-                );
-            }
-            if !boundary.is_empty() {
-                judge.barrier(
+            self.boundary.assemble(&inputs, batch);
+            if !self.boundary.is_empty() {
+                self.judge.barrier(
                     &format!("execution {execution} barriers before batch {batch}"),
-                    &boundary.memory,
+                    &self.boundary.memory,
                     &[],
-                    &boundary.images,
+                    &self.boundary.images,
                 );
             }
             for &task in plan.batch(batch) {
                 let name = graph.task_name(task).unwrap_or("task");
-                judge.command(&format!("execution {execution} {name}"));
+                self.judge.command(&format!("execution {execution} {name}"));
                 for attachment in graph.task_attachments(task) {
                     let real = table.bound[attachment.resource() as usize];
                     let (target, layout) = match (attachment.subresources(), real) {
@@ -405,7 +385,7 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
                         ),
                         _ => unreachable!("every resource is bound to a real one of its kind"),
                     };
-                    judge.access(
+                    self.judge.access(
                         target,
                         attachment.stages(),
                         attachment.access_flags(),
@@ -416,15 +396,43 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
         }
         remember_last_uses(plan, &table);
         let value = execution as u64 + 1;
-        judge.signal(TIMELINE, value);
-        slots[slot] = value;
+        self.judge.signal(TIMELINE, value);
+        self.slots[slot] = value;
+        planted
     }
-    if DEBUG.with(|d| d.get()) {
-        println!("frames {frames}");
-        for h in judge.hazards() {
-            println!("HAZARD {h}");
-        }
+}
+
+/// Runs one random sequence: a few graphs, executed in random order.
+fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let graphs: Vec<Recorded> = (0..2 + rng.below(2))
+        .map(|_| random_graph(&mut rng))
+        .collect();
+    let frames = 1 + rng.below(3) as usize;
+    let mut sequence = Sequence::new(frames);
+    let mut planted = false;
+    let executions = 4 + rng.below(6) as usize;
+    for _ in 0..executions {
+        let recorded = &graphs[rng.below(graphs.len() as u64) as usize];
+        // Bind every external resource anew: distinct reals of the right kind.
+        let mut free_buffers: Vec<usize> = (0..REAL_BUFFERS).collect();
+        let mut free_images: Vec<usize> = (0..REAL_IMAGES).collect();
+        let bound = recorded
+            .images
+            .iter()
+            .map(|&image| {
+                let free = if image {
+                    &mut free_images
+                } else {
+                    &mut free_buffers
+                };
+                let at = rng.below(free.len() as u64) as usize;
+                Some((image, free.swap_remove(at)))
+            })
+            .collect();
+        planted |= sequence.execute(recorded, bound, fault);
     }
+    let judge = &sequence.judge;
     findings.sequences += 1;
     findings.executions += executions;
     findings.planted += usize::from(planted);
@@ -503,14 +511,3 @@ fn planted_faults_in_the_bridges_are_caught() {
         );
     }
 }
-
-#[test]
-#[ignore]
-fn debug_seed() {
-    let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
-    let mut f = Findings::default();
-    DEBUG.with(|d| d.set(true));
-    run_sequence(seed, Fault::None, &mut f);
-}
-
-thread_local! { static DEBUG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) }; }
