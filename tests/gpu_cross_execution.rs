@@ -8,14 +8,21 @@
 //! Tasks: compute (buffer and image mixes, a sampled read), fills, clears and copies.
 //! Each sequence ends with a read-back whose values must equal a CPU evaluation in
 //! submission order, with validation, synchronization validation (submit-time checks and the
-//! shader-access heuristic on) and zero messages. Draws are not in this fuzz (the CPU judge's
-//! fuzz has them).
+//! shader-access heuristic on) and zero messages. The executor captures what it records
+//! (`Executor::capture_commands`), and our own judge (`weft-judge`) must find no hazard in
+//! the whole sequence either: the layer misses hazards across executions, and lavapipe
+//! gives right values without the barriers. Draws are not in this fuzz (the CPU judge's
+//! fuzz in `weft-vk` has them).
 
 use std::sync::Arc;
 
 use support::{bytes_of, context, words, Rng};
 use weft::prelude::*;
-use weft::runtime::{Buffer, ComputePipeline, Context, Executor, Graph, Image, MemoryLocation};
+use weft::runtime::{
+    Buffer, Captured, CapturedTarget, ComputePipeline, Context, Executor, Graph, Image,
+    MemoryLocation,
+};
+use weft_judge::{Judge, Target};
 
 mod support;
 
@@ -395,7 +402,7 @@ fn distinct(rng: &mut Rng, count: usize, total: usize) -> Vec<usize> {
 
 /// Sets every real buffer and image subresource to known values (and the model with them).
 fn initialise(
-    ctx: &Arc<Context>,
+    executor: &mut Executor,
     reals: &[Arc<Buffer>],
     images: &[Arc<Image>],
     model: &mut Model,
@@ -421,18 +428,19 @@ fn initialise(
             model.texels[slot(i, mip, layer)].fill(value);
         }
     }
-    let mut executor = Executor::new(ctx).unwrap();
     executor.execute(&mut g, &mut ()).unwrap();
 }
 
 /// Reads every real buffer and image back and compares it with the model.
+/// Returns the host-visible buffers read into (the judge must know them).
 fn check(
     ctx: &Arc<Context>,
+    executor: &mut Executor,
     reals: &[Arc<Buffer>],
     images: &[Arc<Image>],
     model: &Model,
     what: &str,
-) {
+) -> Vec<Arc<Buffer>> {
     let mut g = Graph::new();
     let texels: usize = (0..MIPS)
         .map(|m| (side(m) * side(m) * LAYERS) as usize)
@@ -463,7 +471,6 @@ fn check(
             LAYERS,
         );
     }
-    let mut executor = Executor::new(ctx).unwrap();
     executor.execute(&mut g, &mut ()).unwrap();
     executor.wait_idle().unwrap();
     for (b, out) in outs.iter().take(reals.len()).enumerate() {
@@ -480,6 +487,66 @@ fn check(
         let out = &outs[reals.len() + i];
         assert_eq!(words(&out.mapped().unwrap()), expected, "{what}, image {i}");
     }
+    outs
+}
+
+/// The judge of the whole test: knows `images`; buffers are added as they are made.
+fn new_judge(images: &[Arc<Image>]) -> Judge {
+    let mut judge = Judge::new();
+    for (i, image) in images.iter().enumerate() {
+        let raw = vk::Handle::as_raw(image.handle());
+        let color = vk::ImageAspectFlags::COLOR;
+        judge.add_image(raw, &format!("image{i}"), color, MIPS, LAYERS);
+    }
+    judge
+}
+
+const TIMELINE: u64 = 1;
+
+/// Feeds `captured` to `judge`; the hazards it found so far, as text.
+fn judge_events(judge: &mut Judge, captured: &[Captured]) -> Vec<String> {
+    for event in captured {
+        match event {
+            Captured::HostWait { value } => judge.host_wait(TIMELINE, *value),
+            Captured::Submission { wait } => {
+                if *wait != 0 {
+                    judge.wait(TIMELINE, *wait, vk::PipelineStageFlags2::ALL_COMMANDS);
+                }
+            }
+            Captured::Barrier { memory, images } => judge.barrier("barrier", memory, &[], images),
+            Captured::Task { name, accesses } => {
+                judge.command(name);
+                for a in accesses {
+                    let (target, layout) = match a.target {
+                        CapturedTarget::Buffer {
+                            buffer,
+                            offset,
+                            size,
+                        } => (
+                            Target::Buffer {
+                                buffer: vk::Handle::as_raw(buffer),
+                                offset,
+                                size,
+                            },
+                            None,
+                        ),
+                        CapturedTarget::Image { image, range } => (
+                            Target::Image {
+                                image: vk::Handle::as_raw(image),
+                                range,
+                            },
+                            Some(a.layout),
+                        ),
+                    };
+                    judge.access(target, a.stages, a.access, layout);
+                }
+            }
+            Captured::Signal { value } => judge.signal(TIMELINE, *value),
+        }
+    }
+    let mut found: Vec<String> = judge.hazards().iter().map(|h| h.to_string()).collect();
+    found.extend(judge.problems().iter().cloned());
+    found
 }
 
 #[test]
@@ -526,14 +593,16 @@ fn random_sequences_of_executions_match_a_cpu_evaluation() {
             .collect(),
     };
     let mut rng = Rng::new(0x5eed_c0ff_ee12_3457);
-    let (mut executions, mut tasks) = (0, 0);
+    let (mut executions, mut tasks, mut judged) = (0, 0, 0);
+    let mut judge = new_judge(&images);
     for sequence in 0..200u32 {
-        initialise(&ctx, &reals, &images, &mut model, sequence * 1000);
+        let frames = 1 + rng.below(3) as usize;
+        let mut executor = Executor::with_frames_in_flight(&ctx, frames).unwrap();
+        executor.capture_commands(true);
+        initialise(&mut executor, &reals, &images, &mut model, sequence * 1000);
         let mut graphs: Vec<Recorded> = (0..3)
             .map(|i| random_graph(&mut rng, &pipelines, i, sequence * 1000 + i as u32 * 100))
             .collect();
-        let frames = 1 + rng.below(3) as usize;
-        let mut executor = Executor::with_frames_in_flight(&ctx, frames).unwrap();
         for _ in 0..4 + rng.below(5) {
             let recorded = &mut graphs[rng.below(3) as usize];
             let bound_buffers = distinct(&mut rng, VIRTUAL_BUFFERS, REAL_BUFFERS);
@@ -551,14 +620,18 @@ fn random_sequences_of_executions_match_a_cpu_evaluation() {
             executions += 1;
             tasks += recorded.ops.len();
         }
-        drop(executor);
-        check(
-            &ctx,
-            &reals,
-            &images,
-            &model,
-            &format!("sequence {sequence} ({frames} frames)"),
-        );
+        let what = format!("sequence {sequence} ({frames} frames in flight)");
+        let outs = check(&ctx, &mut executor, &reals, &images, &model, &what);
+        for buffer in reals.iter().chain(&outs) {
+            let raw = vk::Handle::as_raw(buffer.handle());
+            if sequence == 0 || !reals.iter().any(|r| Arc::ptr_eq(r, buffer)) {
+                judge.add_buffer(raw, buffer.name(), buffer.size());
+            }
+        }
+        let captured = executor.take_captured();
+        let hazards = judge_events(&mut judge, &captured);
+        assert!(hazards.is_empty(), "{what}: {hazards:#?}");
+        judged += captured.len();
         assert_eq!(
             ctx.validation_messages(),
             0,
@@ -566,5 +639,5 @@ fn random_sequences_of_executions_match_a_cpu_evaluation() {
             ctx.validation_log().join("\n")
         );
     }
-    println!("{executions} executions of {tasks} tasks in 200 sequences");
+    println!("{executions} executions of {tasks} tasks in 200 sequences, {judged} events judged");
 }

@@ -13,6 +13,7 @@
 
 mod boundary;
 mod bridge;
+mod capture;
 mod frames;
 mod record;
 mod resolve;
@@ -30,6 +31,8 @@ use crate::graph::{Graph, Parts};
 use crate::timeline::FrameSync;
 
 use bridge::{remember_last_uses, Bridges};
+use capture::Capture;
+pub use capture::{Captured, CapturedAccess, CapturedTarget};
 use frames::Frames;
 use record::{Inputs, Recorder};
 
@@ -45,6 +48,8 @@ pub struct Executor {
     recorder: Recorder,
     timing: bool,
     times: CpuTimes,
+    /// What was recorded, when capturing (see [`Executor::capture_commands`]).
+    capture: Option<Capture>,
 }
 
 /// The CPU time of each phase of one execution (see [`Executor::time_cpu_phases`]).
@@ -92,6 +97,7 @@ impl Executor {
             recorder: Recorder::default(),
             timing: false,
             times: CpuTimes::default(),
+            capture: None,
         })
     }
 
@@ -128,7 +134,11 @@ impl Executor {
         }
         let mut clock = self.timing.then(Instant::now);
         self.record_parts(&mut parts, data, &mut clock)?;
+        let wait = self.frames.current().submission;
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;
+        if let Some(capture) = &mut self.capture {
+            capture.submitted(wait, value);
+        }
         self.times.submit = lap(&mut clock);
         Ok(value)
     }
@@ -143,6 +153,23 @@ impl Executor {
     /// The CPU time of each phase of the last execution, when timing is on.
     pub fn cpu_times(&self) -> Option<CpuTimes> {
         self.timing.then_some(self.times)
+    }
+
+    /// Turns on (or off) capturing what each execution records: the host waits, and per
+    /// submission its semaphore wait, every barrier call as recorded, each task's declared
+    /// accesses on the real resources and the signal (see [`Captured`]). Off by default and
+    /// free when off; for judging the synchronisation of whole sequences of executions
+    /// (the `weft-judge` crate), and for looking at what a frame does.
+    pub fn capture_commands(&mut self, on: bool) {
+        self.capture = on.then(Capture::default);
+    }
+
+    /// The events captured since the last call (empty when capturing is off).
+    pub fn take_captured(&mut self) -> Vec<Captured> {
+        self.capture
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.done))
+            .unwrap_or_default()
     }
 
     /// Blocks until everything this executor submitted has finished.
@@ -169,6 +196,9 @@ impl Executor {
         clock: &mut Option<Instant>,
     ) -> Result<(), VkError> {
         let (plan, bound) = (parts.plan, parts.bound);
+        if let Some(capture) = &mut self.capture {
+            capture.host_wait(self.frames.current().submission);
+        }
         let frame = self.frames.acquire()?;
         self.times.wait = lap(clock);
         frame.resolved.resolve(
@@ -193,7 +223,8 @@ impl Executor {
             bound,
             transient_images: &frame.transients.images,
         };
-        self.recorder.record(parts.recording, &input, data)?;
+        self.recorder
+            .record(parts.recording, &input, data, self.capture.as_mut())?;
         self.times.record = lap(clock);
         remember_last_uses(plan, bound);
         self.times.remember = lap(clock);

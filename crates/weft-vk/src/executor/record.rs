@@ -14,6 +14,7 @@ use crate::image::Image;
 
 use super::boundary::{Boundary, BoundaryInputs};
 use super::bridge::Bridges;
+use super::capture::Capture;
 use super::resolve::Resolved;
 use crate::task_context::{Callback, TaskContext};
 
@@ -48,6 +49,7 @@ impl Recorder {
         graph: &mut TaskGraph<Callback<U>>,
         input: &Inputs<'_>,
         data: &mut U,
+        mut capture: Option<&mut Capture>,
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
         let (plan, cmd) = (input.plan, input.cmd);
@@ -66,6 +68,9 @@ impl Recorder {
                 host_reads,
             };
             self.boundary.assemble(&boundary_inputs, batch);
+            if let (Some(capture), false) = (capture.as_deref_mut(), self.boundary.is_empty()) {
+                capture.barrier(&self.boundary.memory, &self.boundary.images);
+            }
             if !self.boundary.is_empty() {
                 let dependency = vk::DependencyInfo::default()
                     .memory_barriers(&self.boundary.memory)
@@ -75,6 +80,9 @@ impl Recorder {
                 unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
             }
             for &task in plan.batch(batch) {
+                if let Some(capture) = capture.as_deref_mut() {
+                    capture.task(graph, task, input.resolved);
+                }
                 self.run_task(graph, input, task, data)?;
             }
         }

@@ -1,0 +1,144 @@
+//! What the executor records, captured for a judge of synchronisation (off by default, and
+//! one branch per barrier call and task when off): each submission's semaphore wait, its
+//! barrier calls exactly as recorded, every task's accesses on the real resources, and its
+//! signal; and the host waits before a frame slot is reused. See
+//! [`crate::Executor::capture_commands`].
+
+use ash::vk;
+use weft_graph::{Subresources, TaskGraph};
+
+use super::resolve::Resolved;
+
+/// What one access of a task touches, on the real resource.
+#[derive(Clone, Copy, Debug)]
+pub enum CapturedTarget {
+    /// Bytes of a buffer.
+    Buffer {
+        /// The real buffer.
+        buffer: vk::Buffer,
+        /// First byte.
+        offset: u64,
+        /// Bytes.
+        size: u64,
+    },
+    /// Subresources of an image.
+    Image {
+        /// The real image.
+        image: vk::Image,
+        /// Which subresources.
+        range: vk::ImageSubresourceRange,
+    },
+}
+
+/// One declared access of a task, on real resources.
+#[derive(Clone, Copy, Debug)]
+pub struct CapturedAccess {
+    /// What it touches.
+    pub target: CapturedTarget,
+    /// Its stages.
+    pub stages: vk::PipelineStageFlags2,
+    /// Its access flags.
+    pub access: vk::AccessFlags2,
+    /// The layout an image must be in (`UNDEFINED` for buffers).
+    pub layout: vk::ImageLayout,
+}
+
+/// One captured event, in the order the queue sees them.
+#[derive(Clone, Debug)]
+pub enum Captured {
+    /// The host waited for the context's timeline to reach `value`.
+    HostWait {
+        /// The timeline value.
+        value: u64,
+    },
+    /// A submission begins; it waits (all stages) for the timeline to reach `value`
+    /// (0: no wait).
+    Submission {
+        /// The timeline value waited for.
+        wait: u64,
+    },
+    /// One `vkCmdPipelineBarrier2` call.
+    Barrier {
+        /// Its memory barriers.
+        memory: Vec<vk::MemoryBarrier2<'static>>,
+        /// Its image barriers.
+        images: Vec<vk::ImageMemoryBarrier2<'static>>,
+    },
+    /// A task ran its commands with these declared accesses.
+    Task {
+        /// The task's name.
+        name: String,
+        /// Its accesses on the real resources.
+        accesses: Vec<CapturedAccess>,
+    },
+    /// The submission ends, signalling the timeline `value` (all stages).
+    Signal {
+        /// The timeline value.
+        value: u64,
+    },
+}
+
+/// The events of the submission being recorded, and those of finished ones.
+#[derive(Default)]
+pub(crate) struct Capture {
+    pub done: Vec<Captured>,
+    pending: Vec<Captured>,
+}
+
+impl Capture {
+    pub fn host_wait(&mut self, value: u64) {
+        if value != 0 {
+            self.done.push(Captured::HostWait { value });
+        }
+    }
+
+    pub fn barrier(
+        &mut self,
+        memory: &[vk::MemoryBarrier2<'static>],
+        images: &[vk::ImageMemoryBarrier2<'static>],
+    ) {
+        self.pending.push(Captured::Barrier {
+            memory: memory.to_vec(),
+            images: images.to_vec(),
+        });
+    }
+
+    /// Task `task` of `graph`, its attachments on the handles of `resolved`.
+    pub fn task<C>(&mut self, graph: &TaskGraph<C>, task: u32, resolved: &Resolved) {
+        let accesses = graph
+            .task_attachments(task)
+            .iter()
+            .map(|a| {
+                let index = a.resource() as usize;
+                let target = match a.subresources() {
+                    Subresources::Buffer { offset, size } => CapturedTarget::Buffer {
+                        buffer: resolved.buffers.get(index).copied().unwrap_or_default(),
+                        offset,
+                        size,
+                    },
+                    Subresources::Image(range) => CapturedTarget::Image {
+                        image: resolved.images.get(index).copied().unwrap_or_default(),
+                        range: range.to_vk(),
+                    },
+                };
+                CapturedAccess {
+                    target,
+                    stages: a.stages(),
+                    access: a.access_flags(),
+                    layout: a.layout(),
+                }
+            })
+            .collect();
+        self.pending.push(Captured::Task {
+            name: graph.task_name(task).unwrap_or("task").to_owned(),
+            accesses,
+        });
+    }
+
+    /// The recorded submission went to the queue, waiting for `wait` and signalling `value`.
+    pub fn submitted(&mut self, wait: u64, value: u64) {
+        self.done.push(Captured::Submission { wait });
+        self.done.append(&mut self.pending);
+        self.done.push(Captured::Signal { value });
+    }
+}
