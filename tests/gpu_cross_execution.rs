@@ -16,13 +16,11 @@
 
 use std::sync::Arc;
 
+use support::judged::{add_buffer, add_image, judge_events};
 use support::{bytes_of, context, words, Rng};
 use weft::prelude::*;
-use weft::runtime::{
-    Buffer, Captured, CapturedTarget, ComputePipeline, Context, Executor, Graph, Image,
-    MemoryLocation,
-};
-use weft_judge::{Judge, Target};
+use weft::runtime::{Buffer, ComputePipeline, Context, Executor, Graph, Image, MemoryLocation};
+use weft_judge::Judge;
 
 mod support;
 
@@ -490,65 +488,6 @@ fn check(
     outs
 }
 
-/// The judge of the whole test: knows `images`; buffers are added as they are made.
-fn new_judge(images: &[Arc<Image>]) -> Judge {
-    let mut judge = Judge::new();
-    for (i, image) in images.iter().enumerate() {
-        let raw = vk::Handle::as_raw(image.handle());
-        let color = vk::ImageAspectFlags::COLOR;
-        judge.add_image(raw, &format!("image{i}"), color, MIPS, LAYERS);
-    }
-    judge
-}
-
-const TIMELINE: u64 = 1;
-
-/// Feeds `captured` to `judge`; the hazards it found so far, as text.
-fn judge_events(judge: &mut Judge, captured: &[Captured]) -> Vec<String> {
-    for event in captured {
-        match event {
-            Captured::HostWait { value } => judge.host_wait(TIMELINE, *value),
-            Captured::Submission { wait } => {
-                if *wait != 0 {
-                    judge.wait(TIMELINE, *wait, vk::PipelineStageFlags2::ALL_COMMANDS);
-                }
-            }
-            Captured::Barrier { memory, images } => judge.barrier("barrier", memory, &[], images),
-            Captured::Task { name, accesses } => {
-                judge.command(name);
-                for a in accesses {
-                    let (target, layout) = match a.target {
-                        CapturedTarget::Buffer {
-                            buffer,
-                            offset,
-                            size,
-                        } => (
-                            Target::Buffer {
-                                buffer: vk::Handle::as_raw(buffer),
-                                offset,
-                                size,
-                            },
-                            None,
-                        ),
-                        CapturedTarget::Image { image, range } => (
-                            Target::Image {
-                                image: vk::Handle::as_raw(image),
-                                range,
-                            },
-                            Some(a.layout),
-                        ),
-                    };
-                    judge.access(target, a.stages, a.access, layout);
-                }
-            }
-            Captured::Signal { value } => judge.signal(TIMELINE, *value),
-        }
-    }
-    let mut found: Vec<String> = judge.hazards().iter().map(|h| h.to_string()).collect();
-    found.extend(judge.problems().iter().cloned());
-    found
-}
-
 #[test]
 fn random_sequences_of_executions_match_a_cpu_evaluation() {
     let ctx = context();
@@ -594,7 +533,10 @@ fn random_sequences_of_executions_match_a_cpu_evaluation() {
     };
     let mut rng = Rng::new(0x5eed_c0ff_ee12_3457);
     let (mut executions, mut tasks, mut judged) = (0, 0, 0);
-    let mut judge = new_judge(&images);
+    let mut judge = Judge::new();
+    for (i, image) in images.iter().enumerate() {
+        add_image(&mut judge, image, &format!("image{i}"));
+    }
     for sequence in 0..200u32 {
         let frames = 1 + rng.below(3) as usize;
         let mut executor = Executor::with_frames_in_flight(&ctx, frames).unwrap();
@@ -622,11 +564,10 @@ fn random_sequences_of_executions_match_a_cpu_evaluation() {
         }
         let what = format!("sequence {sequence} ({frames} frames in flight)");
         let outs = check(&ctx, &mut executor, &reals, &images, &model, &what);
-        for buffer in reals.iter().chain(&outs) {
-            let raw = vk::Handle::as_raw(buffer.handle());
-            if sequence == 0 || !reals.iter().any(|r| Arc::ptr_eq(r, buffer)) {
-                judge.add_buffer(raw, buffer.name(), buffer.size());
-            }
+        // The real buffers once (their state carries over); the read-back buffers are new.
+        let new = if sequence == 0 { &reals[..] } else { &[] };
+        for buffer in new.iter().chain(&outs) {
+            add_buffer(&mut judge, buffer);
         }
         let captured = executor.take_captured();
         let hazards = judge_events(&mut judge, &captured);

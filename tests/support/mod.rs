@@ -10,6 +10,8 @@ use weft::runtime::{
     Buffer, BufferInfo, Context, ContextOptions, Draw, Graph, MemoryLocation, VkError,
 };
 
+pub mod judged;
+
 #[path = "../../benches/synthetic.rs"]
 mod synthetic;
 
