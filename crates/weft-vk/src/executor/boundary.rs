@@ -48,7 +48,9 @@ impl Boundary {
                 .map(memory_barrier),
         );
         let bridges = take_batch(&input.bridges.memory, &mut self.next_bridge, batch);
-        self.memory.extend(bridges.iter().map(|(_, m)| *m));
+        for (_, bridge) in bridges {
+            merge_by_destination(&mut self.memory, bridge);
+        }
         if batch == batches && input.host_reads {
             // Make the device's writes visible to the host reading mapped buffers.
             self.memory.push(
@@ -104,6 +106,26 @@ impl Boundary {
     /// Whether there is anything to record.
     pub fn is_empty(&self) -> bool {
         self.memory.is_empty() && self.images.is_empty()
+    }
+}
+
+/// Adds `barrier` to `memory`, into a barrier with the same destination masks when there is
+/// one: global barriers `A -> D` and `B -> D` order exactly what `A | B -> D` orders, and
+/// make the same writes available and visible, so one call carries fewer barriers (each
+/// costs the driver a copy when recording).
+fn merge_by_destination(
+    memory: &mut Vec<vk::MemoryBarrier2<'static>>,
+    barrier: &vk::MemoryBarrier2<'static>,
+) {
+    let same = memory.iter_mut().find(|m| {
+        m.dst_stage_mask == barrier.dst_stage_mask && m.dst_access_mask == barrier.dst_access_mask
+    });
+    match same {
+        Some(m) => {
+            m.src_stage_mask |= barrier.src_stage_mask;
+            m.src_access_mask |= barrier.src_access_mask;
+        }
+        None => memory.push(*barrier),
     }
 }
 
