@@ -66,19 +66,23 @@ impl BufferStates {
         }
     }
 
-    /// The states of bytes `offset..offset + size`, each segment split to fit.
-    pub fn range_mut(&mut self, offset: u64, size: u64) -> impl Iterator<Item = &mut AccessState> {
+    /// Calls `f` with the state of each segment of bytes `offset..offset + size` (split to
+    /// fit), then merges neighbours left in the same state. A use of the whole of a buffer
+    /// tracked as one segment (the common case) takes neither step.
+    pub fn update(&mut self, offset: u64, size: u64, mut f: impl FnMut(&mut AccessState)) {
         let end = offset.saturating_add(size);
+        if let [(0, whole_end, state)] = self.segments.as_mut_slice() {
+            if end >= *whole_end {
+                f(state);
+                return;
+            }
+        }
         self.split_at(offset);
         self.split_at(end);
         self.segments
             .iter_mut()
-            .filter(move |(s, e, _)| *s >= offset && *e <= end)
-            .map(|(_, _, state)| state)
-    }
-
-    /// Merges neighbouring segments in the same state (keeps the list short).
-    pub fn coalesce(&mut self) {
+            .filter(|(s, e, _)| *s >= offset && *e <= end)
+            .for_each(|(_, _, state)| f(state));
         self.segments.dedup_by(|next, prev| {
             let same = prev.2 == next.2 && prev.1 == next.0;
             if same {

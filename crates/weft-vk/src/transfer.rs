@@ -11,6 +11,7 @@ use weft_graph::{ExternalUse, Subresources};
 use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
+use crate::executor::bridge_buffer;
 use crate::locks::lock;
 use crate::timeline::{Garbage, Submit};
 
@@ -82,27 +83,11 @@ fn transfer_access(
         batch: 0,
         wrote_in_graph: false,
     };
+    let mut bridges = Vec::new();
     let mut states = lock(&buffer.state);
-    let mut barriers: Vec<vk::MemoryBarrier2<'static>> = Vec::new();
-    for state in states.range_mut(0, buffer.size()) {
-        if let Some(bridge) = state.bridge(&used, false) {
-            let barrier = vk::MemoryBarrier2::default()
-                .src_stage_mask(bridge.src_stages)
-                .src_access_mask(bridge.src_access)
-                .dst_stage_mask(used.stages)
-                .dst_access_mask(used.access);
-            let same = |m: &vk::MemoryBarrier2<'_>| {
-                m.src_stage_mask == barrier.src_stage_mask
-                    && m.src_access_mask == barrier.src_access_mask
-            };
-            if !barriers.iter().any(same) {
-                barriers.push(barrier);
-            }
-        }
-        state.bridged(&used);
-        state.after(&used);
-    }
-    states.coalesce();
+    bridge_buffer(&mut states, 0, buffer.size(), &used, false, &mut bridges);
+    states.update(0, buffer.size(), |state| state.after(&used));
+    let barriers: Vec<vk::MemoryBarrier2<'static>> = bridges.iter().map(|(_, b)| *b).collect();
     if !barriers.is_empty() {
         let dependency = vk::DependencyInfo::default().memory_barriers(&barriers);
         // SAFETY: `cmd` is recording; the barriers outlive the call.

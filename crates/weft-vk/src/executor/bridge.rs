@@ -122,8 +122,8 @@ fn bridge_batch(bridge: &Bridge, first: &ExternalUse) -> u32 {
 }
 
 /// Memory barriers from the states of bytes `offset..offset + size` to their first use:
-/// one per distinct bridge the segments need.
-fn bridge_buffer(
+/// one per distinct bridge the segments need (also used by one-time transfers).
+pub(crate) fn bridge_buffer(
     states: &mut BufferStates,
     offset: u64,
     size: u64,
@@ -132,9 +132,9 @@ fn bridge_buffer(
     out: &mut Vec<(u32, vk::MemoryBarrier2<'static>)>,
 ) {
     let start = out.len();
-    for state in states.range_mut(offset, size) {
+    states.update(offset, size, |state| {
         let Some(bridge) = state.bridge(first, written_later) else {
-            continue;
+            return;
         };
         state.bridged(first);
         let barrier = vk::MemoryBarrier2::default()
@@ -151,8 +151,7 @@ fn bridge_buffer(
         if !out[start..].iter().any(same) {
             out.push((batch, barrier));
         }
-    }
-    states.coalesce();
+    });
 }
 
 /// Image barriers from the states of `range`'s subresources to their first use here: one
@@ -238,11 +237,7 @@ pub(crate) fn remember_last_uses<T: Tracked + ?Sized>(plan: &Plan, tracked: &T) 
             }
             Subresources::Buffer { offset, size } => {
                 if let Some(states) = tracked.buffer_states(last.resource) {
-                    let mut states = lock(states);
-                    states
-                        .range_mut(offset, size)
-                        .for_each(|state| state.after(last));
-                    states.coalesce();
+                    lock(states).update(offset, size, |state| state.after(last));
                 }
             }
         }

@@ -30,6 +30,7 @@ use crate::error::VkError;
 use crate::graph::{Graph, Parts};
 use crate::timeline::FrameSync;
 
+pub(crate) use bridge::bridge_buffer;
 use bridge::{remember_last_uses, Bridges};
 use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
