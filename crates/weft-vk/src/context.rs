@@ -12,9 +12,16 @@ use gpu_allocator::vulkan::{Allocator, AllocatorCreateDesc};
 use crate::error::{vk_err, VkError};
 use crate::ids::{IdSlots, ResourceId};
 use crate::timeline::{Garbage, Timeline};
+use crate::locks::lock;
 use crate::validation::{messenger_info, MessageLog};
 
 const VALIDATION_LAYER: &CStr = c"VK_LAYER_KHRONOS_validation";
+
+/// Serialises, across every context of the process, the loader calls that race with other
+/// instances being created or destroyed: the 1.4 loader's terminator of
+/// `vkSetDebugUtilsObjectNameEXT` walks the process's instances unguarded, and crashed
+/// (SIGSEGV) while tests on other threads made and dropped contexts.
+static LOADER_CALLS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// How to create a [`Context`]. The default turns validation on in debug builds and off in
 /// release builds.
@@ -109,6 +116,7 @@ impl Context {
             None => Vec::new(),
         };
         // What is made from here on is destroyed again if a later step fails.
+        let _serial = lock(&LOADER_CALLS);
         let mut made = Made::default();
         let instance = made.instance.insert(create_instance(
             &entry,
@@ -194,6 +202,7 @@ impl Context {
         let info = vk::DebugUtilsObjectNameInfoEXT::default()
             .object_handle(object)
             .object_name(&name);
+        let _serial = lock(&LOADER_CALLS);
         // SAFETY: `object` is a live handle of this device (callers name what they made or
         // hold); `name` outlives the call. Naming is a debugging aid: a failure changes
         // nothing else, so its result is not an error of the caller's operation.
@@ -305,6 +314,7 @@ impl Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
+        let _serial = lock(&LOADER_CALLS);
         // SAFETY: resources and executors hold the context, so they are all gone; after the
         // wait the graveyard, allocator, device, messenger and instance go, once, in order.
         unsafe {
