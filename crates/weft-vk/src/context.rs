@@ -11,8 +11,8 @@ use gpu_allocator::vulkan::{Allocator, AllocatorCreateDesc};
 
 use crate::error::{vk_err, VkError};
 use crate::ids::{IdSlots, ResourceId};
-use crate::timeline::{Garbage, Timeline};
 use crate::locks::lock;
+use crate::timeline::{Garbage, Timeline};
 use crate::validation::{messenger_info, MessageLog};
 
 const VALIDATION_LAYER: &CStr = c"VK_LAYER_KHRONOS_validation";
