@@ -166,10 +166,12 @@ impl AccessState {
             self.visible_access = vk::AccessFlags2::NONE;
             self.read_stages = vk::PipelineStageFlags2::NONE;
         } else if last.wrote_in_graph {
-            // The graph wrote before its last (reading) group; which stages wrote is not
-            // kept, so later users wait for any write.
-            self.write_stages = vk::PipelineStageFlags2::ALL_COMMANDS;
-            self.write_access = vk::AccessFlags2::MEMORY_WRITE;
+            // The graph wrote these subresources (or changed their layout) before its last,
+            // reading group, and the plan's barrier before that group made the write
+            // available and visible to the group's stages: later uses are ordered after the
+            // write through those stages, and need nothing more made available.
+            self.write_stages = last.stages;
+            self.write_access = vk::AccessFlags2::NONE;
             self.visible_stages = last.stages;
             self.visible_access = last.access;
             self.read_stages = last.stages;
@@ -227,16 +229,18 @@ mod tests {
     }
 
     #[test]
-    fn a_write_after_a_write_then_reads_waits_for_both() {
+    fn a_write_after_a_write_then_reads_waits_for_both_through_the_reads() {
         let mut state = AccessState::default();
-        // A graph wrote in compute, then read in the fragment stage last.
+        // A graph wrote in compute, then read in the fragment stage last: the plan made the
+        // write available and visible to the fragment reads, so a later use chains through
+        // the fragment stage, with nothing more to make available.
         state.after(&used(FRAGMENT, READ, true));
         let bridge = state.bridge(&used(COMPUTE, WRITE, false), false).unwrap();
-        assert!(bridge
-            .src_stages
-            .contains(FRAGMENT | vk::PipelineStageFlags2::ALL_COMMANDS));
-        assert_eq!(bridge.src_access, vk::AccessFlags2::MEMORY_WRITE);
-        // And a read in a new stage must see that earlier write.
+        assert_eq!(bridge.src_stages, FRAGMENT);
+        assert_eq!(bridge.src_access, vk::AccessFlags2::NONE);
+        // And a read in a new stage must see that earlier write; one in the fragment stage
+        // sees it already.
         assert!(state.bridge(&used(COMPUTE, READ, false), false).is_some());
+        assert!(state.bridge(&used(FRAGMENT, READ, false), false).is_none());
     }
 }
