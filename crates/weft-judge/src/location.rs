@@ -190,6 +190,14 @@ impl Location {
                 continue;
             };
             did.useful = true;
+            // The transition itself must be ordered after every earlier access: the source
+            // stages that order each (its own, or those chained after it) were needed.
+            if let Some(w) = before.write.as_ref().filter(|w| w.ordered_by(dep.src)) {
+                did.ordered_stages |= (concrete(w.stages) | w.chain) & dep.src;
+            }
+            for read in before.reads.iter().filter(|r| r.ordered_by(dep.src)) {
+                did.ordered_stages |= (read.stage | read.chain) & dep.src;
+            }
             if old != vk::ImageLayout::UNDEFINED && old != before.layout {
                 found.push(conflict(dep.tag, HazardKind::Layout, None));
             }

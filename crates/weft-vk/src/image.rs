@@ -114,7 +114,10 @@ impl Image {
         raw: vk::Image,
         desc: &ImageDesc,
     ) -> Self {
-        Self::with_parts(ctx, name, raw, desc, None)
+        let image = Self::with_parts(ctx, name, raw, desc, None);
+        // Presented before: its first use waits for everything (see `AccessState::unknown`).
+        lock(&image.units).fill(AccessState::unknown());
+        image
     }
 
     /// An image object for `raw` (named `name` for debugging), with the memory it owns, if

@@ -93,6 +93,18 @@ impl BufferStates {
     }
 }
 
+impl AccessState {
+    /// The state of a subresource used before by something weft does not track (the
+    /// presentation engine, for a swapchain image): a first use must wait for all stages,
+    /// which chains it to the semaphore waits of its submission.
+    pub fn unknown() -> Self {
+        Self {
+            read_stages: vk::PipelineStageFlags2::ALL_COMMANDS,
+            ..Self::default()
+        }
+    }
+}
+
 /// The source half of a bridging barrier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Bridge {
@@ -125,13 +137,11 @@ impl AccessState {
             self.write_stages
         };
         needed.then(|| Bridge {
-            // Nothing known to wait for (a fresh or acquired image): all stages, so the
-            // transition chains to the semaphore waits of the submission.
-            src_stages: if src_stages.is_empty() {
-                vk::PipelineStageFlags2::ALL_COMMANDS
-            } else {
-                src_stages
-            },
+            // Nothing to wait for (an image never used): no source stage. An image used by
+            // something weft does not see (a swapchain image, see `AccessState::unknown`)
+            // has all stages as its read stages, so its transition chains to the
+            // submission's semaphore waits.
+            src_stages,
             src_access: self.write_access,
             old_layout: self.layout,
         })
