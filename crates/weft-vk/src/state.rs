@@ -136,7 +136,7 @@ impl AccessState {
         } else {
             self.write_stages
         };
-        needed.then(|| Bridge {
+        needed.then_some(Bridge {
             // Nothing to wait for (an image never used): no source stage. An image used by
             // something weft does not see (a swapchain image, see `AccessState::unknown`)
             // has all stages as its read stages, so its transition chains to the
