@@ -1,7 +1,9 @@
 //! `cargo bench --bench execute`: the CPU time to record one frame of a 16-task and of a
 //! 1,000-task compute graph, weft's executor (`record_plan`: resolve, bridge, barriers,
-//! callbacks, compute tasks) against a hand-written ash loop recording the same dispatches
-//! and barriers into a command buffer, in the same run. Validation is off: this measures
+//! callbacks, compute tasks) against hand-written ash loops recording the same dispatches
+//! into a command buffer, in the same run: one with the plan's barriers and a single global
+//! bridge from the last frame (what a hand-written frame does), one with exactly the
+//! barriers weft records (captured once). Validation is off: this measures
 //! our code, not the layers. Neither side submits; recording is what is compared. Then the
 //! 16-task graph is executed (recorded and submitted, two frames in flight) with the
 //! executor's phase timer on, and the mean time of each phase is printed.
@@ -12,7 +14,8 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use weft::prelude::*;
 use weft::runtime::{
-    Buffer, BufferInfo, ComputePipeline, Context, ContextOptions, Executor, Graph, MemoryLocation,
+    Buffer, BufferInfo, Captured, ComputePipeline, Context, ContextOptions, Executor, Graph,
+    MemoryLocation,
 };
 
 mod synthetic;
@@ -25,6 +28,77 @@ const SIZE: u64 = 1024;
 struct HandTask {
     buffers: [vk::Buffer; 3],
     push: [u32; 4],
+}
+
+/// One step of a hand-written frame.
+enum Step {
+    Barriers(Vec<vk::MemoryBarrier2<'static>>),
+    Task(usize),
+}
+
+/// What the hand-written loops record with.
+struct Hand<'a> {
+    device: &'a ash::Device,
+    push_descriptor: &'a ash::khr::push_descriptor::Device,
+    cmd: vk::CommandBuffer,
+    pipeline: &'a ComputePipeline,
+    picks: &'a [HandTask],
+}
+
+impl Hand<'_> {
+    /// Records `steps` into the command buffer (reset first), as a hand-written frame would.
+    fn record(&self, steps: &[Step]) {
+        let (device, cmd, pipeline) = (self.device, self.cmd, self.pipeline);
+        // SAFETY: the command buffer is not pending (never submitted); every handle is
+        // alive; the infos outlive the calls.
+        unsafe {
+            device
+                .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
+                .expect("reset");
+            let begin = vk::CommandBufferBeginInfo::default()
+                .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
+            device.begin_command_buffer(cmd, &begin).expect("begin");
+            for step in steps {
+                let task = match step {
+                    Step::Barriers(barriers) => {
+                        let dependency = vk::DependencyInfo::default().memory_barriers(barriers);
+                        device.cmd_pipeline_barrier2(cmd, &dependency);
+                        continue;
+                    }
+                    Step::Task(t) => &self.picks[*t],
+                };
+                device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline.handle());
+                let infos = task.buffers.map(|buffer| vk::DescriptorBufferInfo {
+                    buffer,
+                    offset: 0,
+                    range: vk::WHOLE_SIZE,
+                });
+                let writes: [vk::WriteDescriptorSet<'_>; 3] = std::array::from_fn(|i| {
+                    vk::WriteDescriptorSet::default()
+                        .dst_binding(i as u32)
+                        .descriptor_type(vk::DescriptorType::STORAGE_BUFFER)
+                        .buffer_info(std::slice::from_ref(&infos[i]))
+                });
+                self.push_descriptor.cmd_push_descriptor_set(
+                    cmd,
+                    vk::PipelineBindPoint::COMPUTE,
+                    pipeline.layout(),
+                    0,
+                    &writes,
+                );
+                let bytes: &[u8] = std::slice::from_raw_parts(task.push.as_ptr().cast(), 16);
+                device.cmd_push_constants(
+                    cmd,
+                    pipeline.layout(),
+                    vk::ShaderStageFlags::COMPUTE,
+                    0,
+                    bytes,
+                );
+                device.cmd_dispatch(cmd, 4, 1, 1);
+            }
+            device.end_command_buffer(cmd).expect("end");
+        }
+    }
 }
 
 fn execute(c: &mut Criterion) {
@@ -98,9 +172,18 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
     let mut executor = Executor::new(&ctx).expect("executor");
     // Run it once for real so every buffer has a last use to bridge from.
     executor.execute(&mut graph, &mut ()).expect("executes");
+    // And once more capturing what it records in the steady state: the second hand-written
+    // loop records exactly these barriers.
+    executor.capture_commands(true);
+    executor.execute(&mut graph, &mut ()).expect("executes");
+    executor.wait_idle().expect("idle");
+    let captured = executor.take_captured();
+    executor.capture_commands(false);
 
-    // The hand-written loop: the plan's barriers per batch (plus one bridge from the last
-    // frame before batch 0) and the same dispatches, in plan order.
+    // The hand-written loops: the same dispatches in plan order, with (1) the plan's barriers
+    // per batch plus one global bridge from the last frame before batch 0, what a
+    // hand-written frame would do, and (2) exactly the barriers weft records (its bridges
+    // per resource, merged into the plan's barrier calls), which leaves weft's own CPU cost.
     let device = ctx.device();
     let push_descriptor = ash::khr::push_descriptor::Device::new(ctx.instance(), device);
     let pool_info = vk::CommandPoolCreateInfo::default()
@@ -121,83 +204,45 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
         .dst_access_mask(
             vk::AccessFlags2::SHADER_STORAGE_READ | vk::AccessFlags2::SHADER_STORAGE_WRITE,
         );
-    let batches: Vec<(Vec<vk::MemoryBarrier2<'static>>, Vec<usize>)> = (0..plan.batch_count())
-        .map(|b| {
-            let mut barriers: Vec<vk::MemoryBarrier2<'static>> = plan
-                .barriers_before(b)
-                .memory
-                .iter()
-                .map(|m| {
-                    vk::MemoryBarrier2::default()
-                        .src_stage_mask(m.src_stages)
-                        .src_access_mask(m.src_access)
-                        .dst_stage_mask(m.dst_stages)
-                        .dst_access_mask(m.dst_access)
-                })
-                .collect();
-            if b == 0 {
-                barriers.push(bridge);
-            }
-            (
-                barriers,
-                plan.batch(b).iter().map(|&t| t as usize).collect(),
-            )
+    let mut plan_steps = Vec::new();
+    for b in 0..plan.batch_count() {
+        let mut barriers: Vec<vk::MemoryBarrier2<'static>> = plan
+            .barriers_before(b)
+            .memory
+            .iter()
+            .map(|m| {
+                vk::MemoryBarrier2::default()
+                    .src_stage_mask(m.src_stages)
+                    .src_access_mask(m.src_access)
+                    .dst_stage_mask(m.dst_stages)
+                    .dst_access_mask(m.dst_access)
+            })
+            .collect();
+        if b == 0 {
+            barriers.push(bridge);
+        }
+        if !barriers.is_empty() {
+            plan_steps.push(Step::Barriers(barriers));
+        }
+        plan_steps.extend(plan.batch(b).iter().map(|&t| Step::Task(t as usize)));
+    }
+    let same_steps: Vec<Step> = captured
+        .iter()
+        .filter_map(|event| match event {
+            Captured::Barrier { memory, .. } => Some(Step::Barriers(memory.clone())),
+            Captured::Task { name, .. } => name[1..].parse().ok().map(Step::Task),
+            _ => None,
         })
         .collect();
-    let mut record_by_hand = || {
-        // SAFETY: the command buffer is not pending (never submitted); every handle is
-        // alive; the infos outlive the calls.
-        unsafe {
-            device
-                .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
-                .expect("reset");
-            let begin = vk::CommandBufferBeginInfo::default()
-                .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
-            device.begin_command_buffer(cmd, &begin).expect("begin");
-            for (barriers, tasks) in &batches {
-                if !barriers.is_empty() {
-                    let dependency = vk::DependencyInfo::default().memory_barriers(barriers);
-                    device.cmd_pipeline_barrier2(cmd, &dependency);
-                }
-                for &t in tasks {
-                    let task = &picks[t];
-                    device.cmd_bind_pipeline(
-                        cmd,
-                        vk::PipelineBindPoint::COMPUTE,
-                        pipeline.handle(),
-                    );
-                    let infos = task.buffers.map(|buffer| vk::DescriptorBufferInfo {
-                        buffer,
-                        offset: 0,
-                        range: vk::WHOLE_SIZE,
-                    });
-                    let writes: [vk::WriteDescriptorSet<'_>; 3] = std::array::from_fn(|i| {
-                        vk::WriteDescriptorSet::default()
-                            .dst_binding(i as u32)
-                            .descriptor_type(vk::DescriptorType::STORAGE_BUFFER)
-                            .buffer_info(std::slice::from_ref(&infos[i]))
-                    });
-                    push_descriptor.cmd_push_descriptor_set(
-                        cmd,
-                        vk::PipelineBindPoint::COMPUTE,
-                        pipeline.layout(),
-                        0,
-                        &writes,
-                    );
-                    let bytes: &[u8] = std::slice::from_raw_parts(task.push.as_ptr().cast(), 16);
-                    device.cmd_push_constants(
-                        cmd,
-                        pipeline.layout(),
-                        vk::ShaderStageFlags::COMPUTE,
-                        0,
-                        bytes,
-                    );
-                    device.cmd_dispatch(cmd, 4, 1, 1);
-                }
-            }
-            device.end_command_buffer(cmd).expect("end");
-        }
+    let hand = Hand {
+        device,
+        push_descriptor: &push_descriptor,
+        cmd,
+        pipeline: &pipeline,
+        picks: &picks,
     };
+    let mut record_by_hand = || hand.record(&plan_steps);
+    let mut record_same_by_hand = || hand.record(&same_steps);
 
     eprintln!(
         "execute: {} tasks in {} batches, {} memory barriers",
@@ -216,9 +261,15 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
         b.iter(|| executor.record_plan(&mut graph, &mut ()).expect("records"))
     });
     group.finish();
-    print_paired_ratio(tasks, &mut record_by_hand, &mut || {
+    print_paired_ratio("", tasks, &mut record_by_hand, &mut || {
         executor.record_plan(&mut graph, &mut ()).expect("records")
     });
+    print_paired_ratio(
+        " with weft's barriers",
+        tasks,
+        &mut record_same_by_hand,
+        &mut || executor.record_plan(&mut graph, &mut ()).expect("records"),
+    );
     if tasks <= 16 {
         print_phases(&mut executor, &mut graph, tasks);
     }
@@ -228,7 +279,7 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
 
 /// Times the hand-written loop and weft's `record_plan` in alternation (so both see the same
 /// machine load) and prints the median of the per-pair ratios weft / hand-written.
-fn print_paired_ratio(tasks: usize, hand: &mut impl FnMut(), weft: &mut impl FnMut()) {
+fn print_paired_ratio(label: &str, tasks: usize, hand: &mut impl FnMut(), weft: &mut impl FnMut()) {
     const PAIRS: usize = 301;
     let reps = (20_000 / tasks).max(1);
     let time = |f: &mut dyn FnMut()| {
@@ -250,7 +301,7 @@ fn print_paired_ratio(tasks: usize, hand: &mut impl FnMut(), weft: &mut impl FnM
         list.sort_by(f64::total_cmp);
     }
     eprintln!(
-        "record {tasks} tasks, weft / hand-written over {PAIRS} alternating pairs: median {:.3} (quartiles {:.3}, {:.3}); medians {:.2} us (weft), {:.2} us (hand-written)",
+        "record {tasks} tasks, weft / hand-written{label} over {PAIRS} alternating pairs: median {:.3} (quartiles {:.3}, {:.3}); medians {:.2} us (weft), {:.2} us (hand-written)",
         ratios[PAIRS / 2],
         ratios[PAIRS / 4],
         ratios[3 * PAIRS / 4],
