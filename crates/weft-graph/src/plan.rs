@@ -173,6 +173,8 @@ pub struct Plan {
     pub(crate) presents: Vec<u32>,
     /// Per resource: some task (or present) of the plan touches it.
     pub(crate) used: Vec<bool>,
+    /// Per resource: see [`Plan::writes_resource`].
+    pub(crate) written: Vec<bool>,
 }
 
 impl Plan {
@@ -252,6 +254,12 @@ impl Plan {
     /// needs a real resource only for those.
     pub fn uses_resource(&self, index: u32) -> bool {
         self.used.get(index as usize).copied().unwrap_or(false)
+    }
+
+    /// True when the plan writes external resource `index` or changes a layout of it (the
+    /// runtime's bridges need it: see `wrote_in_graph` on [`ExternalUse`]).
+    pub fn writes_resource(&self, index: u32) -> bool {
+        self.written.get(index as usize).copied().unwrap_or(false)
     }
 
     /// Test-only fault injection: drops every memory barrier before batch `batch`, so tests

@@ -24,6 +24,7 @@ pub(crate) fn assemble_plan(
     let (task_order, batch_starts) = order_tasks(&walk.task_batch, walk.batch_count);
     let last_uses = last_uses(input, walk);
     let used = used_resources(input, walk);
+    let written = written_resources(input, &last_uses);
     let transients = transient_lifetimes(input, walk);
     Plan {
         graph: input.graph,
@@ -34,6 +35,7 @@ pub(crate) fn assemble_plan(
         batch_starts,
         last_uses,
         used,
+        written,
         transients,
         boundaries: barriers.boundaries,
         memory_barriers: barriers.memory,
@@ -115,6 +117,18 @@ fn push_last_uses(
             ),
         }
     }
+}
+
+/// Per resource: the plan writes it or changes a layout of it (some last use wrote, or
+/// follows a write or a layout change).
+fn written_resources(input: &CompileInput, last_uses: &[ExternalUse]) -> Vec<bool> {
+    let mut written = vec![false; input.resources.len()];
+    for last in last_uses {
+        if let Some(w) = written.get_mut(last.resource as usize) {
+            *w |= last.wrote_in_graph || last.access.intersects(crate::access::WRITE_ACCESS_MASK);
+        }
+    }
+    written
 }
 
 /// Per resource: some task (or a present) touches it.

@@ -11,7 +11,6 @@
 use std::sync::Mutex;
 
 use ash::vk;
-use weft_graph::access::WRITE_ACCESS_MASK;
 use weft_graph::{
     ExternalUse, ImageBarrier, ImageDesc, ImageRange, ImageUnits, Plan, Subresources,
 };
@@ -58,8 +57,6 @@ impl Tracked for [Option<Bound>] {
 pub(crate) struct Bridges {
     pub memory: Vec<(u32, vk::MemoryBarrier2<'static>)>,
     pub image: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
-    /// Per resource: the plan writes it (or changes a layout of it) somewhere.
-    written: Vec<bool>,
 }
 
 impl Bridges {
@@ -67,20 +64,8 @@ impl Bridges {
     pub fn build<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
         self.memory.clear();
         self.image.clear();
-        self.written.clear();
-        for last in plan.last_uses() {
-            let index = last.resource as usize;
-            if self.written.len() <= index {
-                self.written.resize(index + 1, false);
-            }
-            self.written[index] |= last.wrote_in_graph || last.access.intersects(WRITE_ACCESS_MASK);
-        }
         for first in plan.first_uses() {
-            let written = self
-                .written
-                .get(first.resource as usize)
-                .copied()
-                .unwrap_or(false);
+            let written = plan.writes_resource(first.resource);
             match first.subresources {
                 Subresources::Image(range) => {
                     if let Some((states, desc, raw)) = tracked.image_states(first.resource) {
