@@ -21,11 +21,8 @@ const SIDE: u32 = 16;
 const MIPS: u32 = 3;
 const LAYERS: u32 = 2;
 
-const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
-    vk::BufferUsageFlags::STORAGE_BUFFER.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_SRC.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
-);
+/// Storage, copied from and to.
+const BUFFER_USAGE: vk::BufferUsageFlags = support::STORAGE_TRANSFER;
 const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
     vk::ImageUsageFlags::STORAGE.as_raw()
         | vk::ImageUsageFlags::TRANSFER_SRC.as_raw()

@@ -35,11 +35,8 @@ const SIDE: u32 = 8;
 const MIPS: u32 = 2;
 const LAYERS: u32 = 2;
 
-const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
-    vk::BufferUsageFlags::STORAGE_BUFFER.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_SRC.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
-);
+/// Storage, copied from and to.
+const BUFFER_USAGE: vk::BufferUsageFlags = support::STORAGE_TRANSFER;
 const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
     vk::ImageUsageFlags::STORAGE.as_raw()
         | vk::ImageUsageFlags::SAMPLED.as_raw()

@@ -15,11 +15,8 @@ use weft_judge::Judge;
 
 mod support;
 
-const BUFFER_USAGE: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
-    vk::BufferUsageFlags::STORAGE_BUFFER.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_SRC.as_raw()
-        | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
-);
+/// Storage, copied from and to.
+const BUFFER_USAGE: vk::BufferUsageFlags = support::STORAGE_TRANSFER;
 
 fn device_buffer(ctx: &Arc<Context>, name: &str) -> Arc<Buffer> {
     support::buffer(ctx, name, 256, BUFFER_USAGE, MemoryLocation::GpuOnly)

@@ -19,6 +19,13 @@ mod synthetic;
 #[allow(unused_imports)] // not every test binary has a fuzz test
 pub use synthetic::Rng;
 
+/// The buffer usages of the compute tests: storage, copied from and to.
+pub const STORAGE_TRANSFER: vk::BufferUsageFlags = vk::BufferUsageFlags::from_raw(
+    vk::BufferUsageFlags::STORAGE_BUFFER.as_raw()
+        | vk::BufferUsageFlags::TRANSFER_SRC.as_raw()
+        | vk::BufferUsageFlags::TRANSFER_DST.as_raw(),
+);
+
 /// A context with validation and synchronization validation on. Without a usable device
 /// it panics with the error, which says how to install lavapipe.
 pub fn context() -> Arc<Context> {

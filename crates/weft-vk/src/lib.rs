@@ -51,6 +51,7 @@ mod graph;
 mod graphics;
 mod ids;
 mod image;
+mod instance;
 mod locks;
 mod memory;
 mod pipeline;
