@@ -49,7 +49,7 @@ impl Attachment {
     }
 
     /// The bytes or subresources it touches, as explicit ranges.
-    pub fn subresources(&self) -> crate::plan::Subresources {
+    pub fn subresources(&self) -> crate::view::Subresources {
         self.resolved.subresources()
     }
 

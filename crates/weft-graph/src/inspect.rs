@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
-use crate::plan::{Dependency, ImageBarrier, MemoryBarrier, Plan, Subresources};
+use crate::plan::{Dependency, ImageBarrier, MemoryBarrier, Plan};
+use crate::view::Subresources;
 
 impl Plan {
     fn check_graph<C>(&self, graph: &TaskGraph<C>) -> Result<(), GraphError> {

@@ -60,7 +60,7 @@ pub use graph::{Attachment, TaskGraph, TaskId};
 pub use hazard::Hazard;
 pub use plan::{
     BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, Plan, PlanStats,
-    Subresources, TransientLifetime,
+    TransientLifetime,
 };
 pub use resource::{
     format_aspects, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc, ResourceInfo,
@@ -68,4 +68,4 @@ pub use resource::{
 };
 pub use task_builder::TaskBuilder;
 pub use units::ImageUnits;
-pub use view::{BufferView, ImageRange, ImageView, View};
+pub use view::{BufferView, ImageRange, ImageView, Subresources, View};

@@ -6,7 +6,7 @@ use ash::vk;
 
 use crate::hazard::Hazard;
 use crate::resource::GraphId;
-use crate::view::ImageRange;
+use crate::view::{ImageRange, Subresources};
 
 /// A global memory (or execution-only, when both access masks are empty) barrier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,20 +59,6 @@ impl BarrierSet<'_> {
     pub fn is_empty(&self) -> bool {
         self.memory.is_empty() && self.image.is_empty()
     }
-}
-
-/// Part of a resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Subresources {
-    /// A byte range of a buffer.
-    Buffer {
-        /// First byte.
-        offset: u64,
-        /// Length in bytes.
-        size: u64,
-    },
-    /// A subresource range of an image.
-    Image(ImageRange),
 }
 
 /// How an external resource is touched first (or left last) by the plan. The runtime

@@ -217,9 +217,9 @@ pub(crate) enum Resolved {
 
 impl Resolved {
     /// The explicit range, in the form the plan reports uses in.
-    pub(crate) fn subresources(&self) -> crate::plan::Subresources {
+    pub(crate) fn subresources(&self) -> Subresources {
         match *self {
-            Resolved::Buffer { offset, size } => crate::plan::Subresources::Buffer { offset, size },
+            Resolved::Buffer { offset, size } => Subresources::Buffer { offset, size },
             Resolved::Image {
                 aspect_bits,
                 base_mip,
@@ -234,7 +234,7 @@ impl Resolved {
                     .fold(vk::ImageAspectFlags::empty(), |all, i| {
                         all | aspect_at(image_aspects, i)
                     });
-                crate::plan::Subresources::Image(ImageRange {
+                Subresources::Image(ImageRange {
                     aspect,
                     base_mip,
                     mip_count,
@@ -437,6 +437,20 @@ impl Resolved {
             _ => false,
         }
     }
+}
+
+/// Part of a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subresources {
+    /// A byte range of a buffer.
+    Buffer {
+        /// First byte.
+        offset: u64,
+        /// Length in bytes.
+        size: u64,
+    },
+    /// A subresource range of an image.
+    Image(ImageRange),
 }
 
 /// A range of image subresources (like `VkImageSubresourceRange`, with equality).

@@ -7,9 +7,10 @@ use super::input::CompileInput;
 use super::options::Order;
 use super::tracks::{RangeState, Track};
 use super::walk::Walk;
-use crate::plan::{ExternalUse, Plan, Subresources, TransientLifetime};
+use crate::plan::{ExternalUse, Plan, TransientLifetime};
 use crate::resource::{Lifetime, ResourceDesc, ResourceInfo};
 use crate::view::image_ranges;
+use crate::view::Subresources;
 
 /// The plan: the walk's batches (`walk.task_batch` and `walk.submit_batches` move into it),
 /// `barriers`, and what the plan reports of the resources; `dag_depth` is the depth of the

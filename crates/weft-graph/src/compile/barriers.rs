@@ -20,8 +20,9 @@ use super::options::Order;
 use super::seen::SeenTriples;
 use super::transitions::{GlobalTransition, Transition};
 use crate::access::WRITE_ACCESS_MASK;
-use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier, Subresources};
+use crate::plan::{Boundary, ExternalUse, ImageBarrier, MemoryBarrier};
 use crate::resource::{ImageShape, ResourceSummary};
+use crate::view::Subresources;
 use crate::view::{image_ranges, ImageRange};
 
 /// The barriers of a plan, or of some of its boundaries.
