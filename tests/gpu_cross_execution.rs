@@ -5,21 +5,25 @@
 //! (a host-visible buffer would add a barrier to the host after every execution, which
 //! orders everything) and used in overlapping and disjoint ranges; images (2 mips, 2 layers)
 //! go through GENERAL (storage), SHADER_READ_ONLY (sampled), TRANSFER_SRC and TRANSFER_DST.
-//! Tasks: compute (buffer and image mixes, a sampled read), fills, clears and copies.
+//! Tasks: compute (buffer and image mixes, a sampled read), draws (a fullscreen triangle
+//! into a color attachment that samples an image and reads a storage buffer in the fragment
+//! shader), fills, clears and copies.
 //! Each sequence ends with a read-back whose values must equal a CPU evaluation in
 //! submission order, with validation, synchronization validation (submit-time checks and the
 //! shader-access heuristic on) and zero messages. The executor captures what it records
 //! (`Executor::capture_commands`), and our own judge (`weft-judge`) must find no hazard in
 //! the whole sequence either: the layer misses hazards across executions, and lavapipe
-//! gives right values without the barriers. Draws are not in this fuzz (the CPU judge's
-//! fuzz in `weft-vk` has them).
+//! gives right values without the barriers.
 
 use std::sync::Arc;
 
 use support::judged::{add_buffer, add_image, judge_events};
 use support::{bytes_of, context, words, Rng};
 use weft::prelude::*;
-use weft::runtime::{Buffer, ComputePipeline, Context, Executor, Graph, Image, MemoryLocation};
+use weft::runtime::{
+    Buffer, ComputePipeline, Context, Draw, Executor, Graph, GraphicsPipeline,
+    GraphicsPipelineDesc, Image, MemoryLocation,
+};
 use weft_judge::Judge;
 
 mod support;
@@ -40,6 +44,7 @@ const BUFFER_USAGE: vk::BufferUsageFlags = support::STORAGE_TRANSFER;
 const IMAGE_USAGE: vk::ImageUsageFlags = vk::ImageUsageFlags::from_raw(
     vk::ImageUsageFlags::STORAGE.as_raw()
         | vk::ImageUsageFlags::SAMPLED.as_raw()
+        | vk::ImageUsageFlags::COLOR_ATTACHMENT.as_raw()
         | vk::ImageUsageFlags::TRANSFER_SRC.as_raw()
         | vk::ImageUsageFlags::TRANSFER_DST.as_raw(),
 );
@@ -83,6 +88,12 @@ enum Op {
         seed: u32,
         sampled: bool,
     },
+    Draw {
+        src: Sub,
+        row: usize,
+        dst: Sub,
+        seed: u32,
+    },
     Clear {
         dst: Sub,
         value: u32,
@@ -113,6 +124,18 @@ fn slot(image: usize, mip: u32, layer: u32) -> usize {
 }
 
 impl Model {
+    /// `dst[i] = src[i] * factor + row[i] + seed` over subresource slots `src` and `dst`.
+    fn mix_texels(&mut self, src: usize, row: usize, dst: usize, factor: u32, seed: u32) {
+        let from = self.texels[src].clone();
+        let row = &self.words[row];
+        for (i, texel) in self.texels[dst].iter_mut().enumerate() {
+            *texel = from[i]
+                .wrapping_mul(factor)
+                .wrapping_add(row[i])
+                .wrapping_add(seed);
+        }
+    }
+
     /// Applies `op` with virtual buffer `v` bound to `buffers[v]` and image `v` to
     /// `images[v]`.
     fn apply(&mut self, op: &Op, buffers: &[usize], images: &[usize]) {
@@ -148,15 +171,14 @@ impl Model {
                 sampled,
             } => {
                 let factor = if sampled { 7 } else { 5 };
-                let from = self.texels[sub(&src)].clone();
-                let row = &self.words[buffers[row]];
-                for (i, texel) in self.texels[sub(&dst)].iter_mut().enumerate() {
-                    *texel = from[i]
-                        .wrapping_mul(factor)
-                        .wrapping_add(row[i])
-                        .wrapping_add(seed);
-                }
+                self.mix_texels(sub(&src), buffers[row], sub(&dst), factor, seed);
             }
+            Op::Draw {
+                src,
+                row,
+                dst,
+                seed,
+            } => self.mix_texels(sub(&src), buffers[row], sub(&dst), 9, seed),
             Op::Clear { dst, value } => self.texels[sub(&dst)].fill(value),
             Op::CopyImage { src, dst } => {
                 let from = self.texels[sub(&src)].clone();
@@ -180,6 +202,7 @@ struct Pipelines {
     buffer_mix: Arc<ComputePipeline>,
     image_mix: Arc<ComputePipeline>,
     sample_mix: Arc<ComputePipeline>,
+    draw_mix: Arc<GraphicsPipeline>,
 }
 
 fn pick_sub(rng: &mut Rng) -> Sub {
@@ -215,7 +238,7 @@ fn random_op(rng: &mut Rng, seed: u32) -> Op {
     while dst == a || dst == b {
         dst = (dst + 1) % VIRTUAL_BUFFERS;
     }
-    match rng.below(8) {
+    match rng.below(9) {
         0 => Op::Mix {
             a: (a, offset(rng)),
             b: (b, offset(rng)),
@@ -247,6 +270,15 @@ fn random_op(rng: &mut Rng, seed: u32) -> Op {
             dst: pick_sub(rng),
             value: seed,
         },
+        8 => {
+            let src = pick_sub(rng);
+            Op::Draw {
+                src,
+                row: a,
+                dst: other_sub(rng, src),
+                seed,
+            }
+        }
         6 => {
             let src = pick_sub(rng);
             Op::CopyImage {
@@ -319,6 +351,25 @@ fn record(
                 .bind("dst", view(&dst))
                 .push_constants(&bytes_of(&[n, seed]))
                 .dispatch([n.div_ceil(8), n.div_ceil(8), 1])
+                .record()
+                .map(drop)
+        }
+        Op::Draw {
+            src,
+            row,
+            dst,
+            seed,
+        } => {
+            let n = side(src.mip);
+            let fullscreen = Draw::Vertices {
+                count: 3,
+                instances: 1,
+            };
+            g.draw(name, &p.draw_mix, fullscreen)
+                .color(view(&dst), None)
+                .bind("src", view(&src))
+                .bind("row", range((row, 0), texels(&src)))
+                .push_constants(&bytes_of(&[n, seed]))
                 .record()
                 .map(drop)
         }
@@ -505,6 +556,16 @@ fn random_sequences_of_executions_match_a_cpu_evaluation() {
             &ctx,
             "shaders/sample_mix.wgsl",
             include_str!("../shaders/sample_mix.wgsl"),
+        )
+        .unwrap(),
+        draw_mix: GraphicsPipeline::from_source(
+            &ctx,
+            "shaders/draw_mix.wgsl",
+            include_str!("../shaders/draw_mix.wgsl"),
+            &GraphicsPipelineDesc {
+                color_formats: vec![vk::Format::R32_UINT],
+                ..Default::default()
+            },
         )
         .unwrap(),
     };
