@@ -72,7 +72,7 @@ impl BufferStates {
     pub fn update(&mut self, offset: u64, size: u64, mut f: impl FnMut(&mut AccessState)) {
         let end = offset.saturating_add(size);
         if let [(0, whole_end, state)] = self.segments.as_mut_slice() {
-            if end >= *whole_end {
+            if offset == 0 && end >= *whole_end {
                 f(state);
                 return;
             }
@@ -215,6 +215,22 @@ mod tests {
     const FRAGMENT: vk::PipelineStageFlags2 = vk::PipelineStageFlags2::FRAGMENT_SHADER;
     const READ: vk::AccessFlags2 = vk::AccessFlags2::SHADER_STORAGE_READ;
     const WRITE: vk::AccessFlags2 = vk::AccessFlags2::SHADER_STORAGE_WRITE;
+
+    #[test]
+    fn a_use_of_part_of_a_buffer_changes_that_part_only() {
+        let mut states = BufferStates::new(1024);
+        let write = used(COMPUTE, WRITE, false);
+        // The whole buffer is one segment: a use of its second half must split it.
+        states.update(512, 512, |s| s.after(&write));
+        let mut seen = Vec::new();
+        states.update(0, 1024, |s| seen.push(s.write_stages));
+        assert_eq!(seen, vec![vk::PipelineStageFlags2::NONE, COMPUTE]);
+        // The same use of the first half leaves one segment again.
+        states.update(0, 512, |s| s.after(&write));
+        let mut count = 0;
+        states.update(0, 1024, |_| count += 1);
+        assert_eq!(count, 1);
+    }
 
     #[test]
     fn a_fresh_resource_needs_no_bridge() {
