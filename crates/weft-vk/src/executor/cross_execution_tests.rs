@@ -498,6 +498,10 @@ fn planted_faults_in_the_bridges_are_caught() {
         Fault::ForgetTransition,
     ] {
         let findings = run(fault, 200);
+        println!(
+            "{fault:?}: planted in {} of 200 sequences, caught in {}",
+            findings.planted, findings.failed_sequences
+        );
         assert!(
             findings.planted > 20,
             "{fault:?} planted in {} sequences",
