@@ -83,12 +83,11 @@ fn transfer_access(
         batch: 0,
         wrote_in_graph: false,
     };
-    let mut bridges = Vec::new();
     let mut states = lock(&buffer.state);
-    bridge_buffer(&mut states, 0, buffer.size(), &used, false, &mut bridges);
+    let bridge = bridge_buffer(&mut states, 0, buffer.size(), &used, false);
     states.update(0, buffer.size(), |state| state.after(&used));
-    let barriers: Vec<vk::MemoryBarrier2<'static>> = bridges.iter().map(|(_, b)| *b).collect();
-    if !barriers.is_empty() {
+    if let Some(barrier) = bridge {
+        let barriers = [barrier];
         let dependency = vk::DependencyInfo::default().memory_barriers(&barriers);
         // SAFETY: `cmd` is recording; the barriers outlive the call.
         unsafe { ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };

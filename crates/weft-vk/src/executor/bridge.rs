@@ -84,7 +84,12 @@ impl Bridges {
                 Subresources::Buffer { offset, size } => {
                     if let Some(states) = tracked.buffer_states(first.resource) {
                         let mut states = lock(states);
-                        bridge_buffer(&mut states, offset, size, first, written, &mut self.memory);
+                        if let Some(barrier) =
+                            bridge_buffer(&mut states, offset, size, first, written)
+                        {
+                            let batch = bridge_batch(barrier.src_stage_mask, first);
+                            self.memory.push((batch, barrier));
+                        }
                     }
                 }
             }
@@ -98,45 +103,41 @@ impl Bridges {
 /// The batch a bridge goes before: a bridge from nothing known (all stages as its source)
 /// goes to the start of the frame, where it waits for the submission's semaphores and
 /// delays no work.
-fn bridge_batch(bridge: &Bridge, first: &ExternalUse) -> u32 {
-    if bridge.src_stages == vk::PipelineStageFlags2::ALL_COMMANDS {
+fn bridge_batch(src_stages: vk::PipelineStageFlags2, first: &ExternalUse) -> u32 {
+    if src_stages == vk::PipelineStageFlags2::ALL_COMMANDS {
         0
     } else {
         first.batch
     }
 }
 
-/// Memory barriers from the states of bytes `offset..offset + size` to their first use:
-/// one per distinct bridge the segments need (also used by one-time transfers).
+/// The memory barrier from the states of bytes `offset..offset + size` to their first use,
+/// if any segment needs one: every segment's bridge has `first` as its destination, so one
+/// global barrier with the union of their sources stands for all of them (also used by
+/// one-time transfers).
 pub(crate) fn bridge_buffer(
     states: &mut BufferStates,
     offset: u64,
     size: u64,
     first: &ExternalUse,
     written_later: bool,
-    out: &mut Vec<(u32, vk::MemoryBarrier2<'static>)>,
-) {
-    let start = out.len();
+) -> Option<vk::MemoryBarrier2<'static>> {
+    let mut sources: Option<(vk::PipelineStageFlags2, vk::AccessFlags2)> = None;
     states.update(offset, size, |state| {
-        let Some(bridge) = state.bridge(first, written_later) else {
-            return;
-        };
-        state.bridged(first);
-        let barrier = vk::MemoryBarrier2::default()
-            .src_stage_mask(bridge.src_stages)
-            .src_access_mask(bridge.src_access)
-            .dst_stage_mask(first.stages)
-            .dst_access_mask(first.access);
-        let batch = bridge_batch(&bridge, first);
-        let same = |(b, m): &(u32, vk::MemoryBarrier2<'static>)| {
-            *b == batch
-                && m.src_stage_mask == barrier.src_stage_mask
-                && m.src_access_mask == barrier.src_access_mask
-        };
-        if !out[start..].iter().any(same) {
-            out.push((batch, barrier));
+        if let Some(bridge) = state.bridge(first, written_later) {
+            state.bridged(first);
+            let (stages, access) = sources.get_or_insert_default();
+            *stages |= bridge.src_stages;
+            *access |= bridge.src_access;
         }
     });
+    sources.map(|(stages, access)| {
+        vk::MemoryBarrier2::default()
+            .src_stage_mask(stages)
+            .src_access_mask(access)
+            .dst_stage_mask(first.stages)
+            .dst_access_mask(first.access)
+    })
 }
 
 /// Image barriers from the states of `range`'s subresources to their first use here: one
@@ -152,7 +153,7 @@ fn bridge_image(
 ) {
     let units = ImageUnits::of(desc);
     let mut emit = |run: std::ops::Range<usize>, bridge: Bridge| {
-        let batch = bridge_batch(&bridge, first);
+        let batch = bridge_batch(bridge.src_stages, first);
         units.ranges(run, |range| {
             let barrier = ImageBarrier {
                 image: first.resource,
