@@ -114,14 +114,13 @@ impl Image {
         raw: vk::Image,
         desc: &ImageDesc,
     ) -> Self {
-        let image = Self::with_parts(ctx, name, raw, desc, None);
-        // Presented before: its first use waits for everything (see `AccessState::unknown`).
-        lock(&image.units).fill(AccessState::unknown());
-        image
+        Self::with_parts(ctx, name, raw, desc, None)
     }
 
     /// An image object for `raw` (named `name` for debugging), with the memory it owns, if
-    /// any, and one state per subresource in the planner's indexing.
+    /// any, and one state per subresource in the planner's indexing: never used for an
+    /// image weft made, unknown (its first use waits for everything, see
+    /// [`AccessState::unknown`]) for one it borrows, which the presentation engine used.
     fn with_parts(
         ctx: &Arc<Context>,
         name: &str,
@@ -130,13 +129,18 @@ impl Image {
         allocation: Option<Allocation>,
     ) -> Self {
         ctx.name_object(raw, name);
+        let first_state = if allocation.is_some() {
+            AccessState::default()
+        } else {
+            AccessState::unknown()
+        };
         Self {
             ctx: Arc::clone(ctx),
             raw,
             allocation,
             desc: *desc,
             name: name.to_owned(),
-            units: Mutex::new(vec![AccessState::default(); ImageUnits::of(desc).count()]),
+            units: Mutex::new(vec![first_state; ImageUnits::of(desc).count()]),
             views: Mutex::new(Vec::new()),
             in_flight: InFlight::default(),
             id: ctx.ids.allocate(),

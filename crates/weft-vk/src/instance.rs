@@ -47,7 +47,8 @@ pub(crate) fn create_instance(
     let mut features = vk::ValidationFeaturesEXT::default().enabled_validation_features(&enables);
     let settings = layer_settings();
     let mut layer_settings = vk::LayerSettingsCreateInfoEXT::default().settings(&settings);
-    if validation && layer_knows_settings(entry) {
+    let with_settings = validation && layer_knows_settings(entry);
+    if with_settings {
         extensions.push(ash::ext::layer_settings::NAME.as_ptr());
     }
     // Also catches messages of instance creation itself.
@@ -58,9 +59,9 @@ pub(crate) fn create_instance(
         .enabled_extension_names(&extensions);
     if validation {
         info = info.push_next(&mut features).push_next(&mut messenger);
-        if layer_knows_settings(entry) {
-            info = info.push_next(&mut layer_settings);
-        }
+    }
+    if with_settings {
+        info = info.push_next(&mut layer_settings);
     }
     // SAFETY: every pointer in `info` refers to locals that outlive this call.
     unsafe { entry.create_instance(&info, None) }.map_err(vk_err("vkCreateInstance"))

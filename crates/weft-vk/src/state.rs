@@ -93,6 +93,14 @@ impl BufferStates {
     }
 }
 
+/// The source half of a bridging barrier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bridge {
+    pub src_stages: vk::PipelineStageFlags2,
+    pub src_access: vk::AccessFlags2,
+    pub old_layout: vk::ImageLayout,
+}
+
 impl AccessState {
     /// The state of a subresource used before by something weft does not track (the
     /// presentation engine, for a swapchain image): a first use must wait for all stages,
@@ -103,17 +111,7 @@ impl AccessState {
             ..Self::default()
         }
     }
-}
 
-/// The source half of a bridging barrier.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Bridge {
-    pub src_stages: vk::PipelineStageFlags2,
-    pub src_access: vk::AccessFlags2,
-    pub old_layout: vk::ImageLayout,
-}
-
-impl AccessState {
     /// The barrier needed before `first` (a plan's first use), or `None`. `written_later`:
     /// the plan writes (or transitions) these subresources after `first`; when `first`
     /// only reads, the plan's own barrier before that write waits for `first`'s stages
