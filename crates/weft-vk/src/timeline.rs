@@ -144,7 +144,7 @@ impl Timeline {
         let value = {
             let mut submitted = lock(&self.submitted);
             let after = match after {
-                Submit::After(value) => value.max(self.last_transfer.load(Ordering::Acquire)),
+                Submit::After(value) => self.wait_after(value),
                 Submit::AfterAll => *submitted,
             };
             let value = *submitted + 1;
@@ -182,6 +182,12 @@ impl Timeline {
         };
         self.collect(device, allocator)?;
         Ok(value)
+    }
+
+    /// The timeline value a `Submit::After(value)` submission waits for: `value`, or the
+    /// last one-time transfer when that is later.
+    pub fn wait_after(&self, value: u64) -> u64 {
+        value.max(self.last_transfer.load(Ordering::Acquire))
     }
 
     /// Holds the queue (for presenting) while the guard lives.
