@@ -130,29 +130,53 @@ const IMAGE_ACCESSES: &[Access] = &[
     access::CLEAR_DST,
 ];
 
-fn random_graph(rng: &mut Rng) -> Recorded {
-    let mut g = TaskGraph::new();
+/// The resources every graph of the tests declares, in this order: 3 external buffers
+/// (resources 0..3) and 2 external images (3 and 4).
+fn declare_resources(g: &mut TaskGraph) -> (Vec<TaskBuffer>, Vec<TaskImage>) {
     let usage = vk::BufferUsageFlags::STORAGE_BUFFER
         | vk::BufferUsageFlags::TRANSFER_SRC
         | vk::BufferUsageFlags::TRANSFER_DST
         | vk::BufferUsageFlags::INDIRECT_BUFFER
         | vk::BufferUsageFlags::VERTEX_BUFFER;
-    let buffers: Vec<_> = (0..3)
+    let desc = BufferDesc {
+        size: BUFFER_SIZE,
+        usage,
+    };
+    let buffers = (0..3)
         .map(|i| {
-            let desc = BufferDesc {
-                size: BUFFER_SIZE,
-                usage,
-            };
             g.external_buffer(&format!("b{i}"), desc)
                 .expect("a valid description")
         })
         .collect();
-    let images: Vec<_> = (0..2)
+    let images = (0..2)
         .map(|i| {
             g.external_image(&format!("i{i}"), image_desc())
                 .expect("a valid description")
         })
         .collect();
+    (buffers, images)
+}
+
+/// `g` with its plan.
+fn compiled(g: TaskGraph) -> Recorded {
+    let plan = g
+        .compile(&CompileOptions::default())
+        .expect("a recording the graph accepted compiles");
+    let images = g
+        .resources()
+        .iter()
+        .map(|r| matches!(r.desc, weft_graph::ResourceDesc::Image(_)))
+        .collect();
+    Recorded {
+        graph: g,
+        plan,
+        images,
+    }
+}
+
+fn random_graph(rng: &mut Rng) -> Recorded {
+    let mut g = TaskGraph::new();
+    let (buffers, images) = declare_resources(&mut g);
     let ranges = [(0, 64), (64, 64), (32, 64), (0, BUFFER_SIZE), (128, 128)];
     for t in 0..2 + rng.below(5) {
         let mut task = g.task(&format!("t{t}"));
@@ -187,19 +211,7 @@ fn random_graph(rng: &mut Rng) -> Recorded {
         // A task whose attachments overlap badly is refused: leave it out.
         let _ = task.record();
     }
-    let plan = g
-        .compile(&CompileOptions::default())
-        .expect("a recording the graph accepted compiles");
-    let kinds = g
-        .resources()
-        .iter()
-        .map(|r| matches!(r.desc, weft_graph::ResourceDesc::Image(_)))
-        .collect();
-    Recorded {
-        graph: g,
-        plan,
-        images: kinds,
-    }
+    compiled(g)
 }
 
 /// Which fault to plant in the bridges of every execution.

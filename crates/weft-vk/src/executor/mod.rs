@@ -135,7 +135,10 @@ impl Executor {
         }
         let mut clock = self.timing.then(Instant::now);
         self.record_parts(&mut parts, data, &mut clock)?;
-        let wait = self.ctx.timeline.wait_after(self.frames.current().submission);
+        let wait = self
+            .ctx
+            .timeline
+            .wait_after(self.frames.current().submission);
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;
         if let Some(capture) = &mut self.capture {
             capture.submitted(wait, value);

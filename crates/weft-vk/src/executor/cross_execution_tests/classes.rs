@@ -10,22 +10,7 @@ use super::*;
 #[allow(clippy::type_complexity)]
 fn fixed_graph(tasks: &[(&str, &[(fn(TaskBuffer, TaskImage) -> View, Access)])]) -> Recorded {
     let mut g = TaskGraph::new();
-    let usage = vk::BufferUsageFlags::STORAGE_BUFFER
-        | vk::BufferUsageFlags::TRANSFER_SRC
-        | vk::BufferUsageFlags::TRANSFER_DST;
-    let desc = BufferDesc {
-        size: BUFFER_SIZE,
-        usage,
-    };
-    let buffers: Vec<TaskBuffer> = (0..3)
-        .map(|i| g.external_buffer(&format!("b{i}"), desc).expect("valid"))
-        .collect();
-    let images: Vec<TaskImage> = (0..2)
-        .map(|i| {
-            g.external_image(&format!("i{i}"), image_desc())
-                .expect("valid")
-        })
-        .collect();
+    let (buffers, images) = declare_resources(&mut g);
     for (name, attachments) in tasks {
         let mut task = g.task(name);
         for (view, access) in attachments.iter() {
@@ -33,12 +18,7 @@ fn fixed_graph(tasks: &[(&str, &[(fn(TaskBuffer, TaskImage) -> View, Access)])])
         }
         task.record().expect("a valid task");
     }
-    let plan = g.compile(&CompileOptions::default()).expect("compiles");
-    Recorded {
-        graph: g,
-        plan,
-        images: vec![false, false, false, true, true],
-    }
+    compiled(g)
 }
 
 /// Executes `graphs` in order with 3 frames in flight, each resource bound to the real one
