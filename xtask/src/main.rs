@@ -111,7 +111,7 @@ const APT_PIN: (&str, &str) = (
 const PACKAGE_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libvulkan.so.1",
     "/usr/share/vulkan/icd.d/lvp_icd.json",
-    "/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json",
+    LAYER_MANIFEST,
     "/usr/lib/x86_64-linux-gnu/libshaderc_combined.a",
     "/usr/lib/x86_64-linux-gnu/libglslang.a",
     "/usr/lib/x86_64-linux-gnu/libSPIRV-Tools-opt.a",
@@ -120,6 +120,9 @@ const PACKAGE_FILES: &[&str] = &[
     "/usr/bin/convert",
     "/usr/bin/openbox",
 ];
+
+/// The validation layer's manifest, which names its version.
+const LAYER_MANIFEST: &str = "/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json";
 
 /// The validation layer version the stack must have (its manifest names it).
 const LAYER_VERSION: &str = "\"api_version\": \"1.4.309\"";
@@ -131,7 +134,7 @@ fn missing_packages() -> Vec<String> {
         .filter(|f| !std::path::Path::new(f).exists())
         .map(|f| f.to_string())
         .collect();
-    let layer = std::fs::read_to_string(PACKAGE_FILES[2]).unwrap_or_default();
+    let layer = std::fs::read_to_string(LAYER_MANIFEST).unwrap_or_default();
     if !layer.contains(LAYER_VERSION) {
         missing.push(format!(
             "the 1.4.309 validation layer ({})",
