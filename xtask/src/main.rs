@@ -136,10 +136,7 @@ fn missing_packages() -> Vec<String> {
         .collect();
     let layer = std::fs::read_to_string(LAYER_MANIFEST).unwrap_or_default();
     if !layer.contains(LAYER_VERSION) {
-        missing.push(format!(
-            "the 1.4.309 validation layer ({})",
-            PACKAGE_FILES[2]
-        ));
+        missing.push(format!("the 1.4.309 validation layer ({LAYER_MANIFEST})"));
     }
     missing
 }
