@@ -76,12 +76,14 @@ pub fn concrete(stages: S) -> S {
 fn along_pipelines(stages: S, earlier: bool) -> S {
     let mut out = stages;
     for order in [&GRAPHICS_ORDER[..], &COMPUTE_ORDER[..]] {
-        let hits: Vec<usize> = (0..order.len())
-            .filter(|&i| stages.intersects(order[i]))
-            .collect();
-        let range = match (earlier, hits.first(), hits.last()) {
-            (true, _, Some(&last)) => 0..last + 1,
-            (false, Some(&first), _) => first..order.len(),
+        let hit = |stage: &S| stages.intersects(*stage);
+        let range = match (
+            earlier,
+            order.iter().position(hit),
+            order.iter().rposition(hit),
+        ) {
+            (true, _, Some(last)) => 0..last + 1,
+            (false, Some(first), _) => first..order.len(),
             _ => continue,
         };
         for stage in &order[range] {
