@@ -135,12 +135,13 @@ impl Executor {
         }
         let mut clock = self.timing.then(Instant::now);
         self.record_parts(&mut parts, data, &mut clock)?;
-        let wait = self
-            .ctx
-            .timeline
-            .wait_after(self.frames.current().submission);
+        // The wait the submission will have, asked before it changes (only when capturing).
+        let wait = self.capture.is_some().then(|| {
+            let previous = self.frames.current().submission;
+            self.ctx.timeline.wait_after(previous)
+        });
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;
-        if let Some(capture) = &mut self.capture {
+        if let (Some(capture), Some(wait)) = (&mut self.capture, wait) {
             capture.submitted(wait, value);
         }
         self.times.submit = lap(&mut clock);
