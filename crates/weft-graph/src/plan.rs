@@ -138,6 +138,8 @@ pub(crate) struct Boundary {
 /// by [`crate::TaskGraph::compile`]; everything the runtime needs per execution is here.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// Unique to this compilation (see [`Plan::serial`]).
+    pub(crate) serial: u64,
     pub(crate) graph: GraphId,
     /// [`crate::TaskGraph::revision`] when it was compiled.
     pub(crate) revision: u64,
@@ -203,6 +205,12 @@ impl Plan {
                 image: &[],
             },
         }
+    }
+
+    /// A number no other compilation in this process has (clones share it): the runtime
+    /// keys what it derives from a plan by it.
+    pub fn serial(&self) -> u64 {
+        self.serial
     }
 
     /// How each external resource range is first accessed, so the runtime can bridge from

@@ -13,6 +13,7 @@ use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
 use crate::locks::lock;
 use crate::memory::allocate;
+use crate::stamped::Stamped;
 use crate::state::BufferStates;
 use crate::timeline::{Garbage, InFlight};
 
@@ -38,7 +39,7 @@ pub struct Buffer {
     usage: vk::BufferUsageFlags,
     name: String,
     /// The state the last execution left each byte range in.
-    pub(crate) state: Mutex<BufferStates>,
+    pub(crate) state: Stamped<BufferStates>,
     /// The last submission that uses it.
     pub(crate) in_flight: InFlight,
     /// Held by every host access of the mapping ([`Buffer::mapped`], [`Buffer::mapped_mut`]).
@@ -81,7 +82,7 @@ impl Buffer {
             size: info.size,
             usage: info.usage,
             name: info.name.to_owned(),
-            state: Mutex::new(BufferStates::new(info.size)),
+            state: Stamped::new(BufferStates::new(info.size)),
             in_flight: InFlight::default(),
             host: Mutex::new(()),
             id: ctx.ids.allocate(),

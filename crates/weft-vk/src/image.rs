@@ -14,6 +14,7 @@ use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
 use crate::locks::lock;
 use crate::memory::allocate;
+use crate::stamped::Stamped;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
 
@@ -25,7 +26,7 @@ pub struct Image {
     desc: ImageDesc,
     name: String,
     /// Per subresource, indexed `(aspect * mips + mip) * layers + layer`.
-    pub(crate) units: Mutex<Vec<AccessState>>,
+    pub(crate) units: Stamped<Vec<AccessState>>,
     /// Image views made so far, by range, with their ids; destroyed with the image.
     views: Mutex<Vec<(ImageRange, vk::ImageView, ResourceId)>>,
     /// The last submission that uses it.
@@ -98,9 +99,11 @@ impl Image {
     /// The layout a subresource was left in by the last execution (`UNDEFINED` before any).
     pub fn layout(&self, aspect_index: u32, mip: u32, layer: u32) -> vk::ImageLayout {
         let index = (aspect_index * self.desc.mip_levels + mip) * self.desc.array_layers + layer;
-        lock(&self.units)
-            .get(index as usize)
-            .map_or(vk::ImageLayout::UNDEFINED, |s| s.layout)
+        self.units.read(|units| {
+            units
+                .get(index as usize)
+                .map_or(vk::ImageLayout::UNDEFINED, |s| s.layout)
+        })
     }
 }
 
@@ -140,7 +143,7 @@ impl Image {
             allocation,
             desc: *desc,
             name: name.to_owned(),
-            units: Mutex::new(vec![first_state; ImageUnits::of(desc).count()]),
+            units: Stamped::new(vec![first_state; ImageUnits::of(desc).count()]),
             views: Mutex::new(Vec::new()),
             in_flight: InFlight::default(),
             id: ctx.ids.allocate(),

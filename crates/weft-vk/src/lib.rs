@@ -58,6 +58,7 @@ mod pipeline;
 mod pipeline_parts;
 mod push_descriptors;
 mod shader_binds;
+mod stamped;
 mod state;
 mod swapchain;
 mod task;

@@ -53,6 +53,11 @@ impl BufferStates {
         }
     }
 
+    /// The segments: `(start, end, state)`, sorted, covering the buffer.
+    pub fn segments(&self) -> &[(u64, u64, AccessState)] {
+        &self.segments
+    }
+
     /// Splits the segment holding `at` there.
     fn split_at(&mut self, at: u64) {
         if let Some(i) = self

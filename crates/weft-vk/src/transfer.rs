@@ -12,7 +12,6 @@ use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::executor::bridge_buffer;
-use crate::locks::lock;
 use crate::timeline::{Garbage, Submit};
 
 /// A one-time command buffer and its pool, destroyed once its submission has finished.
@@ -83,7 +82,7 @@ fn transfer_access(
         batch: 0,
         wrote_in_graph: false,
     };
-    let mut states = lock(&buffer.state);
+    let mut states = buffer.state.change();
     let bridge = bridge_buffer(&mut states, 0, buffer.size(), &used, false);
     states.update(0, buffer.size(), |state| state.after(&used));
     if let Some(barrier) = bridge {

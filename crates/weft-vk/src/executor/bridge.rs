@@ -8,32 +8,31 @@
 //! Both phases read the states through [`Tracked`], so that tests can run them over
 //! resources without a device and judge what they produce.
 
-use std::sync::Mutex;
-
 use ash::vk;
 use weft_graph::{
     ExternalUse, ImageBarrier, ImageDesc, ImageRange, ImageUnits, Plan, Subresources,
 };
 
 use crate::bindings::Bound;
-use crate::locks::lock;
+use crate::stamped::Stamped;
 use crate::state::{AccessState, Bridge, BufferStates};
 
+use super::reuse::Reuse;
 use super::to_vk::on_image;
 
 /// Where the bridging phases find the state of the real resource bound to a virtual one.
 pub(crate) trait Tracked {
     /// The byte-range states of the buffer bound to `resource`.
-    fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>>;
+    fn buffer_states(&self, resource: u32) -> Option<&Stamped<BufferStates>>;
     /// The subresource states, description and handle of the image bound to `resource`.
     fn image_states(
         &self,
         resource: u32,
-    ) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)>;
+    ) -> Option<(&Stamped<Vec<AccessState>>, &ImageDesc, vk::Image)>;
 }
 
 impl Tracked for [Option<Bound>] {
-    fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>> {
+    fn buffer_states(&self, resource: u32) -> Option<&Stamped<BufferStates>> {
         match self.get(resource as usize) {
             Some(Some(Bound::Buffer(buffer))) => Some(&buffer.state),
             _ => None,
@@ -43,7 +42,7 @@ impl Tracked for [Option<Bound>] {
     fn image_states(
         &self,
         resource: u32,
-    ) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)> {
+    ) -> Option<(&Stamped<Vec<AccessState>>, &ImageDesc, vk::Image)> {
         match self.get(resource as usize) {
             Some(Some(Bound::Image(image))) => Some((&image.units, image.desc(), image.raw)),
             _ => None,
@@ -52,16 +51,21 @@ impl Tracked for [Option<Bound>] {
 }
 
 /// The bridging barriers of one execution, by batch (kept by the executor, so the steady
-/// state does not allocate).
+/// state does not allocate), and what it needs to reuse them (see [`Reuse`]).
 #[derive(Default)]
 pub(crate) struct Bridges {
     pub memory: Vec<(u32, vk::MemoryBarrier2<'static>)>,
     pub image: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
+    reuse: Reuse,
 }
 
 impl Bridges {
-    /// Barriers from the state each bound resource was left in to `plan`'s first use of it.
+    /// Barriers from the state each bound resource was left in to `plan`'s first use of it
+    /// (the last execution's, when [`Reuse`] finds them to be the same).
     pub fn build<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
+        if self.reuse.check(plan, tracked) {
+            return;
+        }
         self.memory.clear();
         self.image.clear();
         for first in plan.first_uses() {
@@ -69,7 +73,7 @@ impl Bridges {
             match first.subresources {
                 Subresources::Image(range) => {
                     if let Some((states, desc, raw)) = tracked.image_states(first.resource) {
-                        let mut states = lock(states);
+                        let mut states = states.change();
                         bridge_image(
                             desc,
                             raw,
@@ -83,7 +87,7 @@ impl Bridges {
                 }
                 Subresources::Buffer { offset, size } => {
                     if let Some(states) = tracked.buffer_states(first.resource) {
-                        let mut states = lock(states);
+                        let mut states = states.change();
                         if let Some(barrier) =
                             bridge_buffer(&mut states, offset, size, first, written)
                         {
@@ -97,6 +101,29 @@ impl Bridges {
         // By batch, so recording takes each boundary's bridges in one pass.
         self.memory.sort_unstable_by_key(|(batch, _)| *batch);
         self.image.sort_unstable_by_key(|(batch, _)| *batch);
+    }
+
+    /// After recording `plan`: stores the states it leaves (see [`remember_last_uses`]),
+    /// unless its bridges were reused (then they are the states found).
+    pub fn remember<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
+        if self.reuse.reused() {
+            return;
+        }
+        remember_last_uses(plan, tracked);
+        self.reuse.settle(plan, tracked);
+    }
+
+    /// Forgets the last execution, so the next bridges are built from the states (for
+    /// tests that change the bridges after building them).
+    #[cfg(test)]
+    pub fn forget(&mut self) {
+        self.reuse.forget();
+    }
+
+    /// True when the last [`Bridges::build`] reused the bridges before it.
+    #[cfg(test)]
+    pub fn reused(&self) -> bool {
+        self.reuse.reused()
     }
 }
 
@@ -208,12 +235,12 @@ fn bridge_runs(
 
 /// Stores on each bound resource the state the plan leaves it in, per byte range of a
 /// buffer and per subresource of an image.
-pub(crate) fn remember_last_uses<T: Tracked + ?Sized>(plan: &Plan, tracked: &T) {
+fn remember_last_uses<T: Tracked + ?Sized>(plan: &Plan, tracked: &T) {
     for last in plan.last_uses() {
         match last.subresources {
             Subresources::Image(range) => {
                 if let Some((states, desc, _)) = tracked.image_states(last.resource) {
-                    let mut states = lock(states);
+                    let mut states = states.change();
                     ImageUnits::of(desc).intervals(&range, |interval| {
                         for state in states.get_mut(interval).into_iter().flatten() {
                             state.after(last);
@@ -223,7 +250,9 @@ pub(crate) fn remember_last_uses<T: Tracked + ?Sized>(plan: &Plan, tracked: &T) 
             }
             Subresources::Buffer { offset, size } => {
                 if let Some(states) = tracked.buffer_states(last.resource) {
-                    lock(states).update(offset, size, |state| state.after(last));
+                    states
+                        .change()
+                        .update(offset, size, |state| state.after(last));
                 }
             }
         }

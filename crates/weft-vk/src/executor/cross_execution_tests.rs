@@ -1,13 +1,13 @@
 //! Executions judged across each other, on the CPU: random sequences of executions of
 //! several compiled graphs over shared real resources (buffers with overlapping and
 //! disjoint ranges, images with mips and layers), up to 3 frames in flight with no host
-//! waits but the executor's own, every external resource bound anew each execution. The
-//! bridges, the boundaries' barriers and the remembered states come from the executor's
-//! own code (`Bridges::build`, `Boundary::assemble`, `remember_last_uses`) over resources
+//! waits but the executor's own, every external resource bound anew each execution, or
+//! the last execution repeated with its bindings (a frame loop's steady state, where the
+//! executor reuses its bridges). The bridges, the boundaries' barriers and the remembered
+//! states come from the executor's own code (`Bridges::build`, `Boundary::assemble`,
+//! `Bridges::remember`) over resources
 //! without a device; the submissions' semaphore waits and host waits are those `Frames`
 //! makes. Everything goes to `weft_judge`, written apart from this code.
-
-use std::sync::Mutex;
 
 use ash::vk::{self, Handle};
 use weft_graph::{
@@ -19,7 +19,8 @@ use weft_judge::{HazardKind, Judge, Target};
 mod classes;
 
 use super::boundary::{Boundary, BoundaryInputs};
-use super::bridge::{remember_last_uses, Bridges, Tracked};
+use super::bridge::{Bridges, Tracked};
+use crate::stamped::Stamped;
 use crate::state::{AccessState, BufferStates};
 
 const BUFFER_SIZE: u64 = 256;
@@ -55,8 +56,8 @@ fn image_desc() -> ImageDesc {
 
 /// Real resources without a device: their states, as `Buffer` and `Image` keep them.
 struct Reals {
-    buffers: Vec<Mutex<BufferStates>>,
-    images: Vec<Mutex<Vec<AccessState>>>,
+    buffers: Vec<Stamped<BufferStates>>,
+    images: Vec<Stamped<Vec<AccessState>>>,
     desc: ImageDesc,
 }
 
@@ -68,6 +69,36 @@ fn image_raw(real: usize) -> vk::Image {
     vk::Image::from_raw(0x200 + real as u64)
 }
 
+impl Reals {
+    /// Real resources in the same states as these.
+    fn copy(&self) -> Reals {
+        Reals {
+            buffers: (self.buffers.iter())
+                .map(|b| Stamped::new(b.read(Clone::clone)))
+                .collect(),
+            images: (self.images.iter())
+                .map(|i| Stamped::new(i.read(Clone::clone)))
+                .collect(),
+            desc: self.desc,
+        }
+    }
+}
+
+/// Checks that reused bridges are those built anew from the states (on copies of them, so
+/// the states and their stamps stay as they are).
+fn assert_reused_bridges_are_fresh(reused: &Bridges, plan: &Plan, table: &Table<'_>) {
+    let reals = table.reals.copy();
+    let copy = Table {
+        reals: &reals,
+        bound: table.bound.clone(),
+    };
+    let mut fresh = Bridges::default();
+    fresh.build(plan, &copy);
+    assert!(!fresh.reused());
+    assert_eq!(format!("{:?}", fresh.memory), format!("{:?}", reused.memory));
+    assert_eq!(format!("{:?}", fresh.image), format!("{:?}", reused.image));
+}
+
 /// One execution's bindings: virtual resource index -> real buffer or image.
 struct Table<'a> {
     reals: &'a Reals,
@@ -75,7 +106,7 @@ struct Table<'a> {
 }
 
 impl Tracked for Table<'_> {
-    fn buffer_states(&self, resource: u32) -> Option<&Mutex<BufferStates>> {
+    fn buffer_states(&self, resource: u32) -> Option<&Stamped<BufferStates>> {
         match self.bound.get(resource as usize) {
             Some(Some((false, real))) => self.reals.buffers.get(*real),
             _ => None,
@@ -85,7 +116,7 @@ impl Tracked for Table<'_> {
     fn image_states(
         &self,
         resource: u32,
-    ) -> Option<(&Mutex<Vec<AccessState>>, &ImageDesc, vk::Image)> {
+    ) -> Option<(&Stamped<Vec<AccessState>>, &ImageDesc, vk::Image)> {
         match self.bound.get(resource as usize) {
             Some(Some((true, real))) => self
                 .reals
@@ -264,6 +295,8 @@ fn plant(bridges: &mut Bridges, fault: Fault) -> bool {
 struct Findings {
     sequences: usize,
     executions: usize,
+    /// Executions that reused the bridges before them.
+    reused: usize,
     /// Sequences with a hazard (or a problem), and the faults planted.
     failed_sequences: usize,
     planted: usize,
@@ -284,6 +317,8 @@ struct Sequence {
     bridges: Bridges,
     boundary: Boundary,
     executions: usize,
+    /// Executions that reused the bridges before them.
+    reused: usize,
 }
 
 const REAL_BUFFERS: usize = 4;
@@ -293,10 +328,10 @@ impl Sequence {
     fn new(frames: usize) -> Self {
         let reals = Reals {
             buffers: (0..REAL_BUFFERS)
-                .map(|_| Mutex::new(BufferStates::new(BUFFER_SIZE)))
+                .map(|_| Stamped::new(BufferStates::new(BUFFER_SIZE)))
                 .collect(),
             images: (0..REAL_IMAGES)
-                .map(|_| Mutex::new(vec![AccessState::default(); (MIPS * LAYERS) as usize]))
+                .map(|_| Stamped::new(vec![AccessState::default(); (MIPS * LAYERS) as usize]))
                 .collect(),
             desc: image_desc(),
         };
@@ -316,6 +351,7 @@ impl Sequence {
             bridges: Bridges::default(),
             boundary: Boundary::default(),
             executions: 0,
+            reused: 0,
         }
     }
 
@@ -354,7 +390,15 @@ impl Sequence {
             );
         }
         self.bridges.build(&recorded.plan, &table);
+        if self.bridges.reused() {
+            self.reused += 1;
+            assert_reused_bridges_are_fresh(&self.bridges, &recorded.plan, &table);
+        }
         let planted = plant(&mut self.bridges, fault);
+        if planted {
+            // Reusing changed bridges would plant the fault again where it was not drawn.
+            self.bridges.forget();
+        }
         self.boundary.start();
         let (plan, graph) = (&recorded.plan, &recorded.graph);
         for batch in 0..=plan.batch_count() {
@@ -406,7 +450,7 @@ impl Sequence {
                 }
             }
         }
-        remember_last_uses(plan, &table);
+        self.bridges.remember(plan, &table);
         let value = execution as u64 + 1;
         self.judge.signal(TIMELINE, value);
         self.slots[slot] = value;
@@ -424,12 +468,19 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
     let mut sequence = Sequence::new(frames);
     let mut planted = false;
     let executions = 4 + rng.below(6) as usize;
+    let mut last: Option<(usize, Vec<Option<(bool, usize)>>)> = None;
     for _ in 0..executions {
-        let recorded = &graphs[rng.below(graphs.len() as u64) as usize];
+        if let (Some((graph, bound)), 0) = (&last, rng.below(2)) {
+            // The last execution again, with the same bindings.
+            planted |= sequence.execute(&graphs[*graph], bound.clone(), fault);
+            continue;
+        }
+        let graph = rng.below(graphs.len() as u64) as usize;
+        let recorded = &graphs[graph];
         // Bind every external resource anew: distinct reals of the right kind.
         let mut free_buffers: Vec<usize> = (0..REAL_BUFFERS).collect();
         let mut free_images: Vec<usize> = (0..REAL_IMAGES).collect();
-        let bound = recorded
+        let bound: Vec<Option<(bool, usize)>> = recorded
             .images
             .iter()
             .map(|&image| {
@@ -442,8 +493,10 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
                 Some((image, free.swap_remove(at)))
             })
             .collect();
+        last = Some((graph, bound.clone()));
         planted |= sequence.execute(recorded, bound, fault);
     }
+    findings.reused += sequence.reused;
     let judge = &sequence.judge;
     findings.sequences += 1;
     findings.executions += executions;
@@ -489,17 +542,24 @@ fn run(fault: Fault, sequences: u64) -> Findings {
 fn a_thousand_sequences_of_executions_have_no_hazard() {
     let findings = run(Fault::None, 1000);
     println!(
-        "cross-execution fuzz: {} sequences, {} executions; hazards by class (buffer ranges, \
-         earlier reads, transitions, other): {:?}; barriers {}, redundant {}, wider than \
-         needed {}",
+        "cross-execution fuzz: {} sequences, {} executions ({} reused the bridges before \
+         them); hazards by class (buffer ranges, earlier reads, transitions, other): {:?}; \
+         barriers {}, redundant {}, wider than needed {}",
         findings.sequences,
         findings.executions,
+        findings.reused,
         findings.by_class,
         findings.barriers,
         findings.redundant,
         findings.wide
     );
     assert_eq!(findings.failed_sequences, 0, "{:?}", findings.first_failure);
+    assert!(
+        findings.reused * 10 > findings.executions,
+        "only {} of {} executions reused their bridges",
+        findings.reused,
+        findings.executions
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! 2. **resolve** ([`resolve`]): the real resource behind every virtual one (bound, or the
 //!    frame's transient);
 //! 3. **bridge** ([`bridge`]): barriers from the state each bound resource was left in to the
-//!    plan's first use of it;
+//!    plan's first use of it (the last execution's own when nothing changed, see [`reuse`]);
 //! 4. **record** ([`record`]): batch by batch, one barrier call and the tasks' callbacks (with
 //!    their [`crate::TaskContext`]);
 //! 5. **remember** ([`bridge`]): the state the plan leaves each bound resource in;
@@ -17,6 +17,7 @@ mod capture;
 mod frames;
 mod record;
 mod resolve;
+mod reuse;
 mod to_vk;
 
 #[cfg(test)]
@@ -31,7 +32,7 @@ use crate::graph::{Graph, Parts};
 use crate::timeline::FrameSync;
 
 pub(crate) use bridge::bridge_buffer;
-use bridge::{remember_last_uses, Bridges};
+use bridge::Bridges;
 use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
 use frames::Frames;
@@ -231,7 +232,7 @@ impl Executor {
         self.recorder
             .record(parts.recording, &input, data, self.capture.as_mut())?;
         self.times.record = lap(clock);
-        remember_last_uses(plan, bound);
+        self.bridges.remember(plan, bound);
         self.times.remember = lap(clock);
         Ok(())
     }
