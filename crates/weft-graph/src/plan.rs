@@ -1,6 +1,7 @@
 //! The compiled plan: flat arrays the runtime replays every execution.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ash::vk;
 
@@ -132,6 +133,14 @@ pub struct PlanStats {
 pub(crate) struct Boundary {
     pub memory: Range<u32>,
     pub image: Range<u32>,
+}
+
+/// The serial of the next plan made (see [`Plan::serial`]).
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// A serial no plan had.
+pub(crate) fn next_serial() -> u64 {
+    NEXT_SERIAL.fetch_add(1, Ordering::Relaxed)
 }
 
 /// A compiled graph: the order of tasks, batches, and the barriers between them. Built once
@@ -266,6 +275,8 @@ impl Plan {
         };
         let (start, end) = (boundary.memory.start as usize, boundary.memory.end as usize);
         let removed = end - start;
+        // A changed plan is another plan to what the runtime keeps by serial.
+        self.serial = next_serial();
         self.memory_barriers.drain(start..end);
         for b in &mut self.boundaries {
             let shift = |x: &mut u32| {

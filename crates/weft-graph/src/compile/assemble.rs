@@ -2,20 +2,15 @@
 //! the plan's arrays (task order, batches, first and last uses of external resources,
 //! transient lifetimes).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use super::barriers::Barriers;
 use super::input::CompileInput;
 use super::options::Order;
 use super::tracks::{RangeState, Track};
 use super::walk::Walk;
-use crate::plan::{ExternalUse, Plan, TransientLifetime};
+use crate::plan::{next_serial, ExternalUse, Plan, TransientLifetime};
 use crate::resource::{Lifetime, ResourceDesc, ResourceInfo};
 use crate::view::image_ranges;
 use crate::view::Subresources;
-
-/// The serial of the next plan assembled (see [`Plan::serial`]).
-static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
 /// The plan: the walk's batches (`walk.task_batch` and `walk.submit_batches` move into it),
 /// `barriers`, and what the plan reports of the resources; `dag_depth` is the depth of the
@@ -33,7 +28,7 @@ pub(crate) fn assemble_plan(
     let written = written_resources(input, &last_uses);
     let transients = transient_lifetimes(input, walk);
     Plan {
-        serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+        serial: next_serial(),
         graph: input.graph,
         revision: input.revision,
         sequential: order == Order::Sequential,

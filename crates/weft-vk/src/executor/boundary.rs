@@ -1,7 +1,7 @@
 //! The barriers of one batch boundary, in the order one `vkCmdPipelineBarrier2` call takes
 //! them: the plan's, the bridges due there, the host-read barrier after the last batch, and
-//! at the start every fresh transient image's first transition. The recorder records what
-//! this assembles; the cross-execution tests feed the same barriers to the judge.
+//! at the start every fresh transient image's first transition. [`super::frame_barriers`]
+//! assembles each boundary of an execution with it.
 
 use ash::vk;
 use weft_graph::{ImageBarrier, Lifetime, Plan, ResourceInfo};
@@ -101,11 +101,6 @@ impl Boundary {
                 );
             }
         }
-    }
-
-    /// Whether there is anything to record.
-    pub fn is_empty(&self) -> bool {
-        self.memory.is_empty() && self.images.is_empty()
     }
 }
 

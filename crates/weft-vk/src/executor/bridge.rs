@@ -56,6 +56,8 @@ impl Tracked for [Option<Bound>] {
 pub(crate) struct Bridges {
     pub memory: Vec<(u32, vk::MemoryBarrier2<'static>)>,
     pub image: Vec<(u32, vk::ImageMemoryBarrier2<'static>)>,
+    /// Changes whenever the bridges may have (see [`Bridges::generation`]).
+    generation: u64,
     reuse: Reuse,
 }
 
@@ -66,6 +68,7 @@ impl Bridges {
         if self.reuse.check(plan, tracked) {
             return;
         }
+        self.generation += 1;
         self.memory.clear();
         self.image.clear();
         for first in plan.first_uses() {
@@ -103,6 +106,12 @@ impl Bridges {
         self.image.sort_unstable_by_key(|(batch, _)| *batch);
     }
 
+    /// A number that stays the same exactly as long as the bridges do: barriers assembled
+    /// from them may be kept while it does.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// After recording `plan`: stores the states it leaves (see [`remember_last_uses`]),
     /// unless its bridges were reused (then they are the states found).
     pub fn remember<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
@@ -117,6 +126,7 @@ impl Bridges {
     /// tests that change the bridges after building them).
     #[cfg(test)]
     pub fn forget(&mut self) {
+        self.generation += 1;
         self.reuse.forget();
     }
 

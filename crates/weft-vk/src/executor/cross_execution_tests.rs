@@ -4,7 +4,7 @@
 //! waits but the executor's own, every external resource bound anew each execution, or
 //! the last execution repeated with its bindings (a frame loop's steady state, where the
 //! executor reuses its bridges). The bridges, the boundaries' barriers and the remembered
-//! states come from the executor's own code (`Bridges::build`, `Boundary::assemble`,
+//! states come from the executor's own code (`Bridges::build`, `FrameBarriers::prepare`,
 //! `Bridges::remember`) over resources
 //! without a device; the submissions' semaphore waits and host waits are those `Frames`
 //! makes. Everything goes to `weft_judge`, written apart from this code.
@@ -18,7 +18,8 @@ use weft_judge::{HazardKind, Judge, Target};
 
 mod classes;
 
-use super::boundary::{Boundary, BoundaryInputs};
+use super::boundary::BoundaryInputs;
+use super::frame_barriers::FrameBarriers;
 use super::bridge::{Bridges, Tracked};
 use crate::stamped::Stamped;
 use crate::state::{AccessState, BufferStates};
@@ -295,8 +296,9 @@ fn plant(bridges: &mut Bridges, fault: Fault) -> bool {
 struct Findings {
     sequences: usize,
     executions: usize,
-    /// Executions that reused the bridges before them.
+    /// Executions that reused the bridges before them, and that kept their slot's barriers.
     reused: usize,
+    kept_barriers: usize,
     /// Sequences with a hazard (or a problem), and the faults planted.
     failed_sequences: usize,
     planted: usize,
@@ -315,10 +317,12 @@ struct Sequence {
     judge: Judge,
     slots: Vec<u64>,
     bridges: Bridges,
-    boundary: Boundary,
+    /// Per frame slot, as the executor keeps them.
+    barriers: Vec<FrameBarriers>,
     executions: usize,
-    /// Executions that reused the bridges before them.
+    /// Executions that reused the bridges before them, and that kept their slot's barriers.
     reused: usize,
+    kept_barriers: usize,
 }
 
 const REAL_BUFFERS: usize = 4;
@@ -349,9 +353,10 @@ impl Sequence {
             judge,
             slots: vec![0; frames.max(1)],
             bridges: Bridges::default(),
-            boundary: Boundary::default(),
+            barriers: (0..frames.max(1)).map(|_| FrameBarriers::default()).collect(),
             executions: 0,
             reused: 0,
+            kept_barriers: 0,
         }
     }
 
@@ -399,23 +404,33 @@ impl Sequence {
             // Reusing changed bridges would plant the fault again where it was not drawn.
             self.bridges.forget();
         }
-        self.boundary.start();
         let (plan, graph) = (&recorded.plan, &recorded.graph);
+        let barriers = &mut self.barriers[slot];
+        let inputs = BoundaryInputs {
+            plan,
+            resources: graph.resources(),
+            images: &handles,
+            bridges: &self.bridges,
+            host_reads: false,
+        };
+        self.kept_barriers += usize::from(barriers.prepare(&inputs));
+        // Kept or not, the slot's barriers are those assembled anew.
+        let mut fresh = FrameBarriers::default();
+        fresh.prepare(&inputs);
         for batch in 0..=plan.batch_count() {
-            let inputs = BoundaryInputs {
-                plan,
-                resources: graph.resources(),
-                images: &handles,
-                bridges: &self.bridges,
-                host_reads: false,
-            };
-            self.boundary.assemble(&inputs, batch);
-            if !self.boundary.is_empty() {
+            assert_eq!(
+                format!("{:?}", fresh.before(batch)),
+                format!("{:?}", barriers.before(batch))
+            );
+        }
+        for batch in 0..=plan.batch_count() {
+            let (memory, images) = barriers.before(batch);
+            if !memory.is_empty() || !images.is_empty() {
                 self.judge.barrier(
                     &format!("execution {execution} barriers before batch {batch}"),
-                    &self.boundary.memory,
+                    memory,
                     &[],
-                    &self.boundary.images,
+                    images,
                 );
             }
             for &task in plan.batch(batch) {
@@ -497,6 +512,7 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
         planted |= sequence.execute(recorded, bound, fault);
     }
     findings.reused += sequence.reused;
+    findings.kept_barriers += sequence.kept_barriers;
     let judge = &sequence.judge;
     findings.sequences += 1;
     findings.executions += executions;
@@ -543,11 +559,12 @@ fn a_thousand_sequences_of_executions_have_no_hazard() {
     let findings = run(Fault::None, 1000);
     println!(
         "cross-execution fuzz: {} sequences, {} executions ({} reused the bridges before \
-         them); hazards by class (buffer ranges, earlier reads, transitions, other): {:?}; \
+         them, {} kept their slot's barriers); hazards by class (buffer ranges, earlier reads, transitions, other): {:?}; \
          barriers {}, redundant {}, wider than needed {}",
         findings.sequences,
         findings.executions,
         findings.reused,
+        findings.kept_barriers,
         findings.by_class,
         findings.barriers,
         findings.redundant,
@@ -558,6 +575,12 @@ fn a_thousand_sequences_of_executions_have_no_hazard() {
         findings.reused * 10 > findings.executions,
         "only {} of {} executions reused their bridges",
         findings.reused,
+        findings.executions
+    );
+    assert!(
+        findings.kept_barriers * 20 > findings.executions,
+        "only {} of {} executions kept their slot's barriers",
+        findings.kept_barriers,
         findings.executions
     );
 }

@@ -13,6 +13,7 @@ use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::timeline::{FrameSync, Submit};
 
+use super::frame_barriers::FrameBarriers;
 use super::resolve::{Resolved, Transients};
 
 /// One frame in flight: its command buffer, the submission that last used it, and its own
@@ -23,6 +24,8 @@ pub(crate) struct Frame {
     pub transients: Transients,
     /// The real handles of the slot's last execution (its transients are its own).
     pub resolved: Resolved,
+    /// The barrier calls of the slot's last execution.
+    pub barriers: FrameBarriers,
 }
 
 /// The frame slots of an executor and the pool their command buffers come from.
@@ -50,6 +53,7 @@ impl Frames {
                     submission: 0,
                     transients: Transients::default(),
                     resolved: Resolved::default(),
+                    barriers: FrameBarriers::default(),
                 })
                 .collect(),
             current: 0,
@@ -67,6 +71,11 @@ impl Frames {
     /// The current frame slot (without waiting; see [`Frames::acquire`]).
     pub fn current(&self) -> &Frame {
         &self.slots[self.current]
+    }
+
+    /// The current frame slot, to change (without waiting; see [`Frames::acquire`]).
+    pub fn current_mut(&mut self) -> &mut Frame {
+        &mut self.slots[self.current]
     }
 
     /// Resets the current frame's command buffer and begins recording it.

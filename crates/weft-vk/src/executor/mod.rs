@@ -5,7 +5,8 @@
 //! 2. **resolve** ([`resolve`]): the real resource behind every virtual one (bound, or the
 //!    frame's transient);
 //! 3. **bridge** ([`bridge`]): barriers from the state each bound resource was left in to the
-//!    plan's first use of it (the last execution's own when nothing changed, see [`reuse`]);
+//!    plan's first use of it (the last execution's own when nothing changed, see [`reuse`]),
+//!    and every boundary's barrier call assembled ([`frame_barriers`], kept per frame slot);
 //! 4. **record** ([`record`]): batch by batch, one barrier call and the tasks' callbacks (with
 //!    their [`crate::TaskContext`]);
 //! 5. **remember** ([`bridge`]): the state the plan leaves each bound resource in;
@@ -14,6 +15,7 @@
 mod boundary;
 mod bridge;
 mod capture;
+mod frame_barriers;
 mod frames;
 mod record;
 mod resolve;
@@ -26,12 +28,14 @@ mod cross_execution_tests;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::bindings::Bound;
 use crate::context::Context;
 use crate::error::VkError;
 use crate::graph::{Graph, Parts};
 use crate::timeline::FrameSync;
 
 pub(crate) use bridge::bridge_buffer;
+use boundary::BoundaryInputs;
 use bridge::Bridges;
 use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
@@ -217,6 +221,16 @@ impl Executor {
         )?;
         self.times.resolve = lap(clock);
         self.bridges.build(plan, bound);
+        let frame = self.frames.current_mut();
+        frame.barriers.prepare(&BoundaryInputs {
+            plan,
+            resources: parts.recording.resources(),
+            images: &frame.resolved.images,
+            bridges: &self.bridges,
+            host_reads: bound
+                .iter()
+                .any(|b| matches!(b, Some(Bound::Buffer(b)) if b.is_host_visible())),
+        });
         self.times.bridge = lap(clock);
         let cmd = self.frames.begin()?;
         let frame = self.frames.current();
@@ -225,7 +239,7 @@ impl Executor {
             cmd,
             plan,
             resolved: &frame.resolved,
-            bridges: &self.bridges,
+            barriers: &frame.barriers,
             bound,
             transient_images: &frame.transients.images,
         };

@@ -1,6 +1,6 @@
 //! Recording a plan into a command buffer, batch by batch: one `vkCmdPipelineBarrier2` per
-//! boundary (what [`super::boundary`] assembles), then each task's callback inside a debug
-//! label with its name.
+//! boundary (what [`super::frame_barriers`] prepared), then each task's callback inside a
+//! debug label with its name.
 
 use std::ffi::CString;
 
@@ -12,16 +12,14 @@ use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::image::Image;
 
-use super::boundary::{Boundary, BoundaryInputs};
-use super::bridge::Bridges;
 use super::capture::Capture;
+use super::frame_barriers::FrameBarriers;
 use super::resolve::Resolved;
 use crate::task_context::{Callback, TaskContext};
 
 /// Scratch the recorder reuses every execution, so the steady state does not allocate.
 #[derive(Default)]
 pub(crate) struct Recorder {
-    boundary: Boundary,
     /// Task names for debug labels, for the graph and revision they were made for.
     labels: Vec<CString>,
     labels_for: Option<(weft_graph::GraphId, u64)>,
@@ -37,7 +35,7 @@ pub(crate) struct Inputs<'a> {
     pub cmd: vk::CommandBuffer,
     pub plan: &'a Plan,
     pub resolved: &'a Resolved,
-    pub bridges: &'a Bridges,
+    pub barriers: &'a FrameBarriers,
     pub bound: &'a [Option<Bound>],
     pub transient_images: &'a [Option<Image>],
 }
@@ -53,30 +51,17 @@ impl Recorder {
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
         let (plan, cmd) = (input.plan, input.cmd);
-        let batches = plan.batch_count();
-        let host_reads = input
-            .bound
-            .iter()
-            .any(|b| matches!(b, Some(Bound::Buffer(b)) if b.is_host_visible()));
-        self.boundary.start();
-        for batch in 0..=batches {
-            let boundary_inputs = BoundaryInputs {
-                plan,
-                resources: graph.resources(),
-                images: &input.resolved.images,
-                bridges: input.bridges,
-                host_reads,
-            };
-            self.boundary.assemble(&boundary_inputs, batch);
-            if let (Some(capture), false) = (capture.as_deref_mut(), self.boundary.is_empty()) {
-                capture.barrier(&self.boundary.memory, &self.boundary.images);
-            }
-            if !self.boundary.is_empty() {
+        for batch in 0..=plan.batch_count() {
+            let (memory, images) = input.barriers.before(batch);
+            if !memory.is_empty() || !images.is_empty() {
+                if let Some(capture) = capture.as_deref_mut() {
+                    capture.barrier(memory, images);
+                }
                 let dependency = vk::DependencyInfo::default()
-                    .memory_barriers(&self.boundary.memory)
-                    .image_memory_barriers(&self.boundary.images);
-                // SAFETY: recording; the barriers live in the recorder during the call and
-                // name images resolved for this execution.
+                    .memory_barriers(memory)
+                    .image_memory_barriers(images);
+                // SAFETY: recording; the barriers outlive the call and name images resolved
+                // for this execution (the frame barriers were prepared for them).
                 unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
             }
             for &task in plan.batch(batch) {

@@ -1,0 +1,80 @@
+//! Every barrier call of one execution, assembled before recording (each boundary by
+//! [`Boundary`]) and kept in the frame slot: what a boundary holds follows from the plan,
+//! the bridges, the real images and whether the host reads results, so when all four are
+//! those the slot's barriers were assembled for, the next execution in the slot records
+//! them as they are.
+
+use ash::vk;
+
+use super::boundary::{Boundary, BoundaryInputs};
+
+/// The barriers of one execution, boundary after boundary (see the module doc).
+#[derive(Default)]
+pub(crate) struct FrameBarriers {
+    memory: Vec<vk::MemoryBarrier2<'static>>,
+    images: Vec<vk::ImageMemoryBarrier2<'static>>,
+    /// Per boundary (batch `b` has boundary `b` before it; the last one follows the last
+    /// batch): where its barriers end in `memory` and `images`.
+    ends: Vec<(usize, usize)>,
+    /// What they were assembled for.
+    made_for: Option<MadeFor>,
+    made_for_images: Vec<vk::Image>,
+    /// Scratch for assembling one boundary.
+    boundary: Boundary,
+}
+
+/// The inputs of an assembly, but the image handles.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct MadeFor {
+    plan: u64,
+    bridges: u64,
+    host_reads: bool,
+}
+
+impl FrameBarriers {
+    /// Assembles the barriers of every boundary of `input.plan`, unless they are assembled
+    /// for the same inputs already (then returns true).
+    pub fn prepare(&mut self, input: &BoundaryInputs<'_>) -> bool {
+        let made_for = MadeFor {
+            plan: input.plan.serial(),
+            bridges: input.bridges.generation(),
+            host_reads: input.host_reads,
+        };
+        if self.made_for == Some(made_for) && self.made_for_images == input.images {
+            return true;
+        }
+        self.memory.clear();
+        self.images.clear();
+        self.ends.clear();
+        self.boundary.start();
+        for batch in 0..=input.plan.batch_count() {
+            self.boundary.assemble(input, batch);
+            self.memory.extend_from_slice(&self.boundary.memory);
+            self.images.extend_from_slice(&self.boundary.images);
+            self.ends.push((self.memory.len(), self.images.len()));
+        }
+        self.made_for = Some(made_for);
+        self.made_for_images.clear();
+        self.made_for_images.extend_from_slice(input.images);
+        false
+    }
+
+    /// The memory and image barriers before `batch` (`batch_count`: after the last batch).
+    pub fn before(
+        &self,
+        batch: usize,
+    ) -> (
+        &[vk::MemoryBarrier2<'static>],
+        &[vk::ImageMemoryBarrier2<'static>],
+    ) {
+        let start = match batch.checked_sub(1) {
+            Some(previous) => self.ends.get(previous).copied().unwrap_or_default(),
+            None => (0, 0),
+        };
+        let end = self.ends.get(batch).copied().unwrap_or(start);
+        (
+            self.memory.get(start.0..end.0).unwrap_or_default(),
+            self.images.get(start.1..end.1).unwrap_or_default(),
+        )
+    }
+}
