@@ -19,8 +19,8 @@ use weft_judge::{HazardKind, Judge, Target};
 mod classes;
 
 use super::boundary::BoundaryInputs;
-use super::frame_barriers::FrameBarriers;
 use super::bridge::{Bridges, Tracked};
+use super::frame_barriers::FrameBarriers;
 use crate::stamped::Stamped;
 use crate::state::{AccessState, BufferStates};
 
@@ -96,14 +96,20 @@ fn assert_reused_bridges_are_fresh(reused: &Bridges, plan: &Plan, table: &Table<
     let mut fresh = Bridges::default();
     fresh.build(plan, &copy);
     assert!(!fresh.reused());
-    assert_eq!(format!("{:?}", fresh.memory), format!("{:?}", reused.memory));
+    assert_eq!(
+        format!("{:?}", fresh.memory),
+        format!("{:?}", reused.memory)
+    );
     assert_eq!(format!("{:?}", fresh.image), format!("{:?}", reused.image));
 }
+
+/// Per virtual resource: bound to a real image (true) or buffer, and its index.
+type Bindings = Vec<Option<(bool, usize)>>;
 
 /// One execution's bindings: virtual resource index -> real buffer or image.
 struct Table<'a> {
     reals: &'a Reals,
-    bound: Vec<Option<(bool, usize)>>,
+    bound: Bindings,
 }
 
 impl Tracked for Table<'_> {
@@ -353,7 +359,9 @@ impl Sequence {
             judge,
             slots: vec![0; frames.max(1)],
             bridges: Bridges::default(),
-            barriers: (0..frames.max(1)).map(|_| FrameBarriers::default()).collect(),
+            barriers: (0..frames.max(1))
+                .map(|_| FrameBarriers::default())
+                .collect(),
             executions: 0,
             reused: 0,
             kept_barriers: 0,
@@ -363,12 +371,7 @@ impl Sequence {
     /// Executes `recorded` with its resources bound to `bound` (virtual index -> (image,
     /// real index)), as the executor does, feeding the judge; returns whether `fault` was
     /// planted.
-    fn execute(
-        &mut self,
-        recorded: &Recorded,
-        bound: Vec<Option<(bool, usize)>>,
-        fault: Fault,
-    ) -> bool {
+    fn execute(&mut self, recorded: &Recorded, bound: Bindings, fault: Fault) -> bool {
         let execution = self.executions;
         self.executions += 1;
         let table = Table {
@@ -483,7 +486,7 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
     let mut sequence = Sequence::new(frames);
     let mut planted = false;
     let executions = 4 + rng.below(6) as usize;
-    let mut last: Option<(usize, Vec<Option<(bool, usize)>>)> = None;
+    let mut last: Option<(usize, Bindings)> = None;
     for _ in 0..executions {
         if let (Some((graph, bound)), 0) = (&last, rng.below(2)) {
             // The last execution again, with the same bindings.
@@ -495,7 +498,7 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
         // Bind every external resource anew: distinct reals of the right kind.
         let mut free_buffers: Vec<usize> = (0..REAL_BUFFERS).collect();
         let mut free_images: Vec<usize> = (0..REAL_IMAGES).collect();
-        let bound: Vec<Option<(bool, usize)>> = recorded
+        let bound: Bindings = recorded
             .images
             .iter()
             .map(|&image| {

@@ -34,8 +34,8 @@ use crate::error::VkError;
 use crate::graph::{Graph, Parts};
 use crate::timeline::FrameSync;
 
-pub(crate) use bridge::bridge_buffer;
 use boundary::BoundaryInputs;
+pub(crate) use bridge::bridge_buffer;
 use bridge::Bridges;
 use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
