@@ -405,6 +405,11 @@ impl<C> TaskGraph<C> {
             .and_then(|t| t.callback.as_mut())
     }
 
+    /// A task's callback, to look at (`None` past the end or without one).
+    pub fn task_callback(&self, index: u32) -> Option<&C> {
+        self.tasks.get(index as usize).and_then(|t| t.callback.as_ref())
+    }
+
     fn resource_name(&self, kind: ResourceKind, graph: GraphId, index: u32) -> String {
         match self.resources.get(index as usize) {
             Some(r) if graph == self.id => r.name.clone(),

@@ -123,16 +123,20 @@ fn record_dispatch<U, const N: usize>(
     push: &[u8],
     groups: [u32; 3],
 ) {
+    let cmd = cx.cmd();
+    // SAFETY: the command buffer is recording.
+    unsafe {
+        cx.context()
+            .device
+            .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
+    }
     if !push_descriptors::<U, N>(cx, vk::PipelineBindPoint::COMPUTE, layout, slots) {
         return;
     }
-    let cmd = cx.cmd();
     let ctx = cx.context();
     // SAFETY: the command buffer is recording; the push-constant size was checked against
     // the layout when the task was recorded.
     unsafe {
-        ctx.device
-            .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
         if !push.is_empty() {
             ctx.device
                 .cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, push);

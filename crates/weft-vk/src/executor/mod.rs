@@ -17,6 +17,7 @@ mod bridge;
 mod capture;
 mod frame_barriers;
 mod frames;
+mod prefetch;
 mod record;
 mod resolve;
 mod reuse;

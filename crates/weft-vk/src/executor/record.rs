@@ -14,6 +14,7 @@ use crate::image::Image;
 
 use super::capture::Capture;
 use super::frame_barriers::FrameBarriers;
+use super::prefetch::prefetch;
 use super::resolve::Resolved;
 use crate::task_context::{Callback, TaskContext};
 
@@ -64,7 +65,12 @@ impl Recorder {
                 // for this execution (the frame barriers were prepared for them).
                 unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
             }
-            for &task in plan.batch(batch) {
+            let tasks = plan.batch(batch);
+            for (i, &task) in tasks.iter().enumerate() {
+                let next = tasks.get(i + 1).or_else(|| plan.batch(batch + 1).first());
+                if let Some(callback) = next.and_then(|&next| graph.task_callback(next)) {
+                    prefetch(&**callback);
+                }
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
