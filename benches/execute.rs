@@ -102,7 +102,7 @@ impl Hand<'_> {
 }
 
 fn execute(c: &mut Criterion) {
-    for tasks in [1000] {
+    for tasks in [16, 1000] {
         bench_tasks(c, tasks);
     }
 }

@@ -405,9 +405,17 @@ impl<C> TaskGraph<C> {
             .and_then(|t| t.callback.as_mut())
     }
 
+    /// Task `index`'s record (its name, attachments and callback), opaque: the runtime
+    /// prefetches it a few tasks before it asks for its parts.
+    pub fn task_record(&self, index: u32) -> Option<&impl Sized> {
+        self.tasks.get(index as usize)
+    }
+
     /// A task's callback, to look at (`None` past the end or without one).
     pub fn task_callback(&self, index: u32) -> Option<&C> {
-        self.tasks.get(index as usize).and_then(|t| t.callback.as_ref())
+        self.tasks
+            .get(index as usize)
+            .and_then(|t| t.callback.as_ref())
     }
 
     fn resource_name(&self, kind: ResourceKind, graph: GraphId, index: u32) -> String {

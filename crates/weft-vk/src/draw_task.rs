@@ -16,6 +16,7 @@ use crate::binding_access::MAX_BINDINGS;
 use crate::clear_color::ClearColor;
 use crate::error::VkError;
 use crate::graphics::GraphicsPipeline;
+use crate::push_bytes::PushBytes;
 use crate::push_descriptors::{push_descriptors, Slot};
 use crate::shader_binds::{shader_bind_methods, ShaderBinds};
 use crate::task_context::{Callback, TaskContext};
@@ -94,7 +95,7 @@ struct Recorded {
     vertices: Option<BufferView>,
     indices: Option<(BufferView, vk::IndexType)>,
     slots: Vec<Slot>,
-    push: Vec<u8>,
+    push: PushBytes,
     draw: Draw,
     /// The layers every attachment view covers (the rendering's layer count).
     layers: u32,

@@ -56,6 +56,7 @@ mod locks;
 mod memory;
 mod pipeline;
 mod pipeline_parts;
+mod push_bytes;
 mod push_descriptors;
 mod shader_binds;
 mod stamped;

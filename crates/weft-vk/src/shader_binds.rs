@@ -7,6 +7,7 @@ use weft_graph::{Access, TaskGraph, View};
 use weft_shader::Binding;
 
 use crate::binding_access::{bind_view, check_binding_count, BindMode};
+use crate::push_bytes::PushBytes;
 use crate::push_descriptors::Slot;
 
 /// Writes a task's push constants from the per-frame data.
@@ -31,7 +32,7 @@ pub(crate) struct ShaderBinds<U> {
 pub(crate) struct CheckedBinds<U> {
     pub attachments: Vec<(View, Access)>,
     pub slots: Vec<Slot>,
-    pub push: Vec<u8>,
+    pub push: PushBytes,
     pub fill: Option<PushFill<U>>,
 }
 
@@ -105,7 +106,7 @@ impl<U> ShaderBinds<U> {
         Ok(CheckedBinds {
             attachments,
             slots,
-            push: self.push,
+            push: PushBytes::new(&self.push),
             fill: self.fill,
         })
     }

@@ -52,6 +52,8 @@ impl Recorder {
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
         let (plan, cmd) = (input.plan, input.cmd);
+        // The position in the plan's task order.
+        let mut at = 0;
         for batch in 0..=plan.batch_count() {
             let (memory, images) = input.barriers.before(batch);
             if !memory.is_empty() || !images.is_empty() {
@@ -65,12 +67,17 @@ impl Recorder {
                 // for this execution (the frame barriers were prepared for them).
                 unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
             }
-            let tasks = plan.batch(batch);
-            for (i, &task) in tasks.iter().enumerate() {
-                let next = tasks.get(i + 1).or_else(|| plan.batch(batch + 1).first());
-                if let Some(callback) = next.and_then(|&next| graph.task_callback(next)) {
+            for &task in plan.batch(batch) {
+                // Prefetch the record two tasks ahead and the callback state of the next
+                // (whose record the last task prefetched).
+                let order = plan.task_order();
+                if let Some(record) = order.get(at + 2).and_then(|&t| graph.task_record(t)) {
+                    prefetch(record);
+                }
+                if let Some(callback) = order.get(at + 1).and_then(|&t| graph.task_callback(t)) {
                     prefetch(&**callback);
                 }
+                at += 1;
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
