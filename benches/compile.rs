@@ -2,7 +2,8 @@
 //! tasks (chain, wide fan, random with 4 attachments per task, bloom-like mip chains).
 //! Graphs are recorded once outside the timed loop; only `compile()` is measured, again
 //! and again on one graph (which reuses the working memory it kept), and for random graphs
-//! also as the first compile of a fresh graph.
+//! also as the first compile of a fresh graph. Up to 10k tasks, compile and transient
+//! placement together (`{shape}_placed`), against compile alone.
 
 use std::time::Duration;
 
@@ -41,6 +42,22 @@ fn compile(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(*shape, n), graph, |b, g| {
                 b.iter(|| g.compile(&options).expect("compiles"))
             });
+            if n <= 10_000 {
+                // Compile, then place the transients (with a model of a device's needs):
+                // what the runtime does once per plan.
+                group.bench_with_input(
+                    BenchmarkId::new(format!("{shape}_placed"), n),
+                    graph,
+                    |b, g| {
+                        b.iter(|| {
+                            let mut plan = g.compile(&options).expect("compiles");
+                            plan.place_transients(g, synthetic::model_memory_needs, 1024)
+                                .expect("places");
+                            plan
+                        })
+                    },
+                );
+            }
             if *shape == "random" {
                 // The same compile on the calling thread alone, for the two-thread speedup
                 // in the same run.

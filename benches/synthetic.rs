@@ -5,7 +5,10 @@
 #![allow(dead_code)]
 
 use ash::vk;
-use weft_graph::{access, BufferDesc, ImageDesc, TaskBuffer, TaskGraph, TaskImage};
+use weft_graph::{
+    access, BufferDesc, ImageDesc, MemoryNeeds, ResourceDesc, TaskBuffer, TaskGraph, TaskImage,
+    View,
+};
 
 /// A small deterministic generator (xorshift64*), so every run builds the same graphs.
 pub struct Rng(u64);
@@ -31,6 +34,41 @@ fn storage_buffer(g: &mut TaskGraph, name: &str, size: u64) -> TaskBuffer {
     let usage = vk::BufferUsageFlags::STORAGE_BUFFER;
     g.transient_buffer(name, BufferDesc { size, usage })
         .expect("valid description")
+}
+
+/// A device's memory needs for a transient, roughly (to place without a device): buffers
+/// by 256 bytes, optimal images by 64 KiB pages, both in one of two memory types they
+/// share.
+pub fn model_memory_needs(_: u32, desc: &ResourceDesc) -> MemoryNeeds {
+    match desc {
+        ResourceDesc::Buffer(b) => MemoryNeeds {
+            size: b.size.div_ceil(256) * 256,
+            alignment: 256,
+            memory_type_bits: 0b011,
+            linear: true,
+        },
+        ResourceDesc::Image(d) => {
+            let texel = match d.format {
+                vk::Format::R8_UNORM => 1,
+                vk::Format::R16G16B16A16_SFLOAT => 8,
+                _ => 4,
+            };
+            let texels: u64 = (0..d.mip_levels)
+                .map(|m| {
+                    let w = u64::from((d.extent.width >> m).max(1));
+                    let h = u64::from((d.extent.height >> m).max(1));
+                    w * h
+                })
+                .sum();
+            let bytes = texels * texel * u64::from(d.array_layers);
+            MemoryNeeds {
+                size: bytes.div_ceil(65536) * 65536,
+                alignment: 65536,
+                memory_type_bits: 0b110,
+                linear: false,
+            }
+        }
+    }
 }
 
 /// `n` tasks, each reading the previous task's buffer and writing its own.
@@ -219,5 +257,226 @@ pub fn bloom(n: usize) -> TaskGraph {
         previous = Some(image);
         chain += 1;
     }
+    g
+}
+
+/// A deferred renderer's frame at 1920x1080: a light-culling pass over a light buffer,
+/// a G-buffer (albedo, normals, material, motion, depth), SSAO at half resolution with a
+/// blur, lighting into an HDR target, a 6-level bloom chain (separate images) down and up,
+/// TAA against an external history, auto exposure (a histogram buffer and its average),
+/// tonemapping and UI into the external output. External: the scene's vertex and light
+/// buffers, the history and the output.
+pub fn deferred_renderer() -> TaskGraph {
+    use access::*;
+    let mut g = TaskGraph::new();
+    let (w, h) = (1920, 1080);
+    let color = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::SAMPLED;
+    let storage = vk::ImageUsageFlags::STORAGE | vk::ImageUsageFlags::SAMPLED;
+    let image = |g: &mut TaskGraph, name: &str, format, w, h, usage| {
+        g.transient_image(name, ImageDesc::new_2d(format, w, h, usage))
+            .expect("valid description")
+    };
+    let sb = vk::BufferUsageFlags::STORAGE_BUFFER;
+    let lights = g
+        .external_buffer(
+            "lights",
+            BufferDesc {
+                size: 4 << 20,
+                usage: sb,
+            },
+        )
+        .expect("valid description");
+    let vertices = g
+        .external_buffer(
+            "vertices",
+            BufferDesc {
+                size: 64 << 20,
+                usage: vk::BufferUsageFlags::VERTEX_BUFFER,
+            },
+        )
+        .expect("valid description");
+    let copies = vk::ImageUsageFlags::TRANSFER_SRC | vk::ImageUsageFlags::TRANSFER_DST;
+    let history_desc = ImageDesc::new_2d(vk::Format::R16G16B16A16_SFLOAT, w, h, storage | copies);
+    let history = g.external_image("history", history_desc).expect("valid");
+    let output_desc = ImageDesc::new_2d(vk::Format::B8G8R8A8_UNORM, w, h, color | storage);
+    let output = g.external_image("output", output_desc).expect("valid");
+    let clusters = g
+        .transient_buffer(
+            "light clusters",
+            BufferDesc {
+                size: 16 << 20,
+                usage: sb,
+            },
+        )
+        .expect("valid description");
+    let histogram = g
+        .transient_buffer(
+            "histogram",
+            BufferDesc {
+                size: 1024,
+                usage: sb,
+            },
+        )
+        .expect("valid description");
+    let exposure = g
+        .transient_buffer(
+            "exposure",
+            BufferDesc {
+                size: 16,
+                usage: sb,
+            },
+        )
+        .expect("valid description");
+    use vk::Format as F;
+    let albedo = image(&mut g, "albedo", F::R8G8B8A8_SRGB, w, h, color);
+    let normals = image(&mut g, "normals", F::R16G16B16A16_SFLOAT, w, h, color);
+    let material = image(&mut g, "material", F::R8G8B8A8_UNORM, w, h, color);
+    let motion = image(&mut g, "motion", F::R16G16_SFLOAT, w, h, color);
+    let depth_usage = vk::ImageUsageFlags::DEPTH_STENCIL_ATTACHMENT | vk::ImageUsageFlags::SAMPLED;
+    let depth = image(&mut g, "depth", F::D32_SFLOAT, w, h, depth_usage);
+    let ao = image(&mut g, "ssao", F::R8_UNORM, w / 2, h / 2, storage);
+    let ao_blur = image(&mut g, "ssao blurred", F::R8_UNORM, w / 2, h / 2, storage);
+    let hdr = image(&mut g, "hdr", F::R16G16B16A16_SFLOAT, w, h, storage);
+    let taa = image(
+        &mut g,
+        "taa",
+        F::R16G16B16A16_SFLOAT,
+        w,
+        h,
+        storage | copies,
+    );
+    let bloom: Vec<TaskImage> = (0..6)
+        .map(|m| {
+            let (bw, bh) = ((w >> (m + 1)).max(1), (h >> (m + 1)).max(1));
+            image(
+                &mut g,
+                &format!("bloom {m}"),
+                F::B10G11R11_UFLOAT_PACK32,
+                bw,
+                bh,
+                storage,
+            )
+        })
+        .collect();
+    let mut pass = |name: &str, uses: &[(View, Access)]| {
+        let mut task = g.task(name);
+        for &(view, a) in uses {
+            task = task.attach(view, a);
+        }
+        task.record().expect("valid pass");
+    };
+    pass(
+        "cull lights",
+        &[
+            (lights.into(), COMPUTE_READ),
+            (clusters.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "g-buffer",
+        &[
+            (vertices.into(), VERTEX_BUFFER),
+            (albedo.into(), COLOR_WRITE),
+            (normals.into(), COLOR_WRITE),
+            (material.into(), COLOR_WRITE),
+            (motion.into(), COLOR_WRITE),
+            (depth.into(), DEPTH_WRITE),
+        ],
+    );
+    pass(
+        "ssao",
+        &[
+            (depth.into(), COMPUTE_SAMPLED),
+            (normals.into(), COMPUTE_SAMPLED),
+            (ao.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "ssao blur",
+        &[
+            (ao.into(), COMPUTE_SAMPLED),
+            (ao_blur.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "lighting",
+        &[
+            (clusters.into(), COMPUTE_READ),
+            (albedo.into(), COMPUTE_SAMPLED),
+            (normals.into(), COMPUTE_SAMPLED),
+            (material.into(), COMPUTE_SAMPLED),
+            (depth.into(), COMPUTE_SAMPLED),
+            (ao_blur.into(), COMPUTE_SAMPLED),
+            (hdr.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "taa",
+        &[
+            (hdr.into(), COMPUTE_SAMPLED),
+            (motion.into(), COMPUTE_SAMPLED),
+            (history.into(), COMPUTE_SAMPLED),
+            (taa.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "copy history",
+        &[(taa.into(), TRANSFER_SRC), (history.into(), TRANSFER_DST)],
+    );
+    pass(
+        "bloom down 0",
+        &[
+            (taa.into(), COMPUTE_SAMPLED),
+            (bloom[0].into(), COMPUTE_WRITE),
+        ],
+    );
+    for m in 1..bloom.len() {
+        pass(
+            &format!("bloom down {m}"),
+            &[
+                (bloom[m - 1].into(), COMPUTE_SAMPLED),
+                (bloom[m].into(), COMPUTE_WRITE),
+            ],
+        );
+    }
+    for m in (1..bloom.len()).rev() {
+        pass(
+            &format!("bloom up {m}"),
+            &[
+                (bloom[m].into(), COMPUTE_SAMPLED),
+                (bloom[m - 1].into(), COMPUTE_READ_WRITE),
+            ],
+        );
+    }
+    pass(
+        "histogram",
+        &[
+            (taa.into(), COMPUTE_SAMPLED),
+            (histogram.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "exposure",
+        &[
+            (histogram.into(), COMPUTE_READ),
+            (exposure.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "tonemap",
+        &[
+            (taa.into(), COMPUTE_SAMPLED),
+            (bloom[0].into(), COMPUTE_SAMPLED),
+            (exposure.into(), COMPUTE_READ),
+            (output.into(), COMPUTE_WRITE),
+        ],
+    );
+    pass(
+        "ui",
+        &[
+            (vertices.into(), VERTEX_BUFFER),
+            (output.into(), COLOR_READ_WRITE),
+        ],
+    );
     g
 }

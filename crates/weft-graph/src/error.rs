@@ -155,6 +155,19 @@ pub enum GraphError {
     /// A plan was inspected against a graph it was not compiled from.
     #[error("the plan was compiled from another graph")]
     ForeignPlan,
+    /// The plan was compiled from an earlier recording of the graph.
+    #[error("the plan is stale: the graph was recorded into since it was compiled")]
+    StalePlan,
+    /// A transient cannot be placed in memory.
+    #[error("plan #{plan}: transient `{resource}` cannot be placed: {problem}")]
+    Placement {
+        /// The transient.
+        resource: String,
+        /// [`crate::Plan::serial`] of the plan.
+        plan: u64,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl GraphError {

@@ -92,6 +92,27 @@ impl Plan {
                 u.layout
             );
         }
+        if self.is_placed() {
+            let _ = writeln!(
+                out,
+                "transient memory: {} bytes in {} blocks (lower bound {} bytes)",
+                s.transient_bytes,
+                self.memory_blocks().len(),
+                s.transient_lower_bound_bytes
+            );
+            for p in self.transient_placements() {
+                let _ = writeln!(
+                    out,
+                    "  `{}`: block {}, bytes {}..{}, batches {}..={}",
+                    name(p.resource),
+                    p.block,
+                    p.offset,
+                    p.offset + p.size,
+                    p.first_batch,
+                    p.last_batch
+                );
+            }
+        }
         Ok(out)
     }
 

@@ -45,6 +45,7 @@ mod graph_compile;
 mod hazard;
 mod inspect;
 mod locality;
+mod placement;
 mod plan;
 mod resource;
 mod task_builder;
@@ -58,6 +59,7 @@ pub use compile::{CompileOptions, CompileThreads};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskGraph, TaskId};
 pub use hazard::Hazard;
+pub use placement::{MemoryBlock, MemoryNeeds, TransientPlacement};
 pub use plan::{
     BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, Plan, PlanStats,
     TransientLifetime,

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ash::vk;
 
 use crate::hazard::Hazard;
+use crate::placement::Placed;
 use crate::resource::GraphId;
 use crate::view::{ImageRange, Subresources};
 
@@ -126,6 +127,12 @@ pub struct PlanStats {
     pub image_barriers: usize,
     /// Submits.
     pub submits: usize,
+    /// Bytes of memory the placed transients need (the sum of the memory blocks; 0 until
+    /// placed, see [`Plan::place_transients`]).
+    pub transient_bytes: u64,
+    /// The largest sum of the (aligned) sizes of the transients live in one batch: no
+    /// placement can need less (0 until placed).
+    pub transient_lower_bound_bytes: u64,
 }
 
 /// Barriers before one batch: ranges into the plan's barrier arrays.
@@ -172,6 +179,8 @@ pub struct Plan {
     pub(crate) used: Vec<bool>,
     /// Per resource: see [`Plan::writes_resource`].
     pub(crate) written: Vec<bool>,
+    /// Where the transients live, once placed (see [`Plan::place_transients`]).
+    pub(crate) placed: Option<Placed>,
 }
 
 impl Plan {
@@ -309,6 +318,8 @@ impl Plan {
             memory_barriers: self.memory_barriers.len(),
             image_barriers: self.image_barriers.len(),
             submits: self.submit_batches.len() + usize::from(!self.task_order.is_empty()),
+            transient_bytes: self.memory_blocks().iter().map(|b| b.size).sum(),
+            transient_lower_bound_bytes: self.placed.as_ref().map_or(0, |p| p.lower_bound),
         }
     }
 }

@@ -46,6 +46,7 @@ pub(crate) fn assemble_plan(
         submit_batches: std::mem::take(&mut walk.submit_batches),
         presents: input.presents.iter().map(|p| p.resource).collect(),
         task_batch: std::mem::take(&mut walk.task_batch),
+        placed: None,
     }
 }
 
