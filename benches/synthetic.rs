@@ -39,8 +39,8 @@ fn storage_buffer(g: &mut TaskGraph, name: &str, size: u64) -> TaskBuffer {
 /// A device's memory needs for a transient, roughly (to place without a device): buffers
 /// by 256 bytes, optimal images by 64 KiB pages, both in one of two memory types they
 /// share.
-pub fn model_memory_needs(_: u32, desc: &ResourceDesc) -> MemoryNeeds {
-    match desc {
+pub fn model_memory_needs(_: u32, desc: &ResourceDesc) -> Result<MemoryNeeds, String> {
+    Ok(match desc {
         ResourceDesc::Buffer(b) => MemoryNeeds {
             size: b.size.div_ceil(256) * 256,
             alignment: 256,
@@ -68,7 +68,7 @@ pub fn model_memory_needs(_: u32, desc: &ResourceDesc) -> MemoryNeeds {
                 linear: false,
             }
         }
-    }
+    })
 }
 
 /// `n` tasks, each reading the previous task's buffer and writing its own.

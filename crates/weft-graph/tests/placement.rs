@@ -83,7 +83,7 @@ fn place_and_check(graph: &TaskGraph) -> Placed {
     assert_eq!(placed.len(), transients, "every transient is placed");
     for p in placed {
         let name = &resources[p.resource as usize].name;
-        let need = needs(p.resource, &resources[p.resource as usize].desc);
+        let need = needs(p.resource, &resources[p.resource as usize].desc).expect("a model");
         // 1. Lifetime.
         assert_eq!(
             Some((p.first_batch, p.last_batch)),

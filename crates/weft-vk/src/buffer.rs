@@ -5,14 +5,13 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use ash::vk;
-use gpu_allocator::vulkan::Allocation;
 pub use gpu_allocator::MemoryLocation;
 
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
 use crate::locks::lock;
-use crate::memory::allocate;
+use crate::memory::{allocate, Backing};
 use crate::stamped::Stamped;
 use crate::state::BufferStates;
 use crate::timeline::{Garbage, InFlight};
@@ -34,7 +33,7 @@ pub struct BufferInfo<'a> {
 pub struct Buffer {
     ctx: Arc<Context>,
     pub(crate) raw: vk::Buffer,
-    allocation: Option<Allocation>,
+    backing: Backing,
     size: u64,
     usage: vk::BufferUsageFlags,
     name: String,
@@ -52,33 +51,53 @@ pub struct Buffer {
 impl Buffer {
     /// Creates a buffer and binds fresh memory to it.
     pub fn new(ctx: &Arc<Context>, info: &BufferInfo<'_>) -> Result<Self, VkError> {
-        let device = &ctx.device;
-        let create = vk::BufferCreateInfo::default()
-            .size(info.size)
-            .usage(info.usage)
-            .sharing_mode(vk::SharingMode::EXCLUSIVE);
-        // SAFETY: the device is valid and `create` describes a buffer with a non-zero size
-        // (a zero size is reported by the validation layer and `vkCreateBuffer`).
-        let raw =
-            unsafe { device.create_buffer(&create, None) }.map_err(vk_err("vkCreateBuffer"))?;
+        let raw = create_raw(ctx, info)?;
         // SAFETY: `raw` was just created from this device.
-        let requirements = unsafe { device.get_buffer_memory_requirements(raw) };
+        let requirements = unsafe { ctx.device.get_buffer_memory_requirements(raw) };
         let allocated = allocate(ctx, info.name, requirements, info.location, true);
         let allocation = match allocated {
             Ok(a) => a,
             Err(e) => {
                 // SAFETY: `raw` is unused and not bound to memory.
-                unsafe { device.destroy_buffer(raw, None) };
+                unsafe { ctx.device.destroy_buffer(raw, None) };
                 return Err(e);
             }
         };
-        // SAFETY: the allocation was made for this buffer's requirements, at its offset.
-        let bound =
-            unsafe { device.bind_buffer_memory(raw, allocation.memory(), allocation.offset()) };
+        // SAFETY: the memory handle is only bound to, never freed here (the allocation
+        // owns it).
+        let (memory, offset) = (unsafe { allocation.memory() }, allocation.offset());
+        Self::bound(ctx, info, raw, Backing::Owned(allocation), memory, offset)
+    }
+
+    /// Creates a buffer in `memory` at `offset`, which its caller owns, keeps alive while
+    /// the buffer is and made to fit the buffer's requirements (a placed transient).
+    pub(crate) fn placed(
+        ctx: &Arc<Context>,
+        info: &BufferInfo<'_>,
+        memory: vk::DeviceMemory,
+        offset: u64,
+    ) -> Result<Self, VkError> {
+        let raw = create_raw(ctx, info)?;
+        Self::bound(ctx, info, raw, Backing::Placed, memory, offset)
+    }
+
+    /// The buffer object for `raw`, bound to `memory` at `offset` (destroyed, with an owned
+    /// backing, when binding fails).
+    fn bound(
+        ctx: &Arc<Context>,
+        info: &BufferInfo<'_>,
+        raw: vk::Buffer,
+        backing: Backing,
+        memory: vk::DeviceMemory,
+        offset: u64,
+    ) -> Result<Self, VkError> {
+        // SAFETY: the memory was allocated (or placed) for this buffer's requirements, at
+        // `offset`.
+        let bound = unsafe { ctx.device.bind_buffer_memory(raw, memory, offset) };
         let mut buffer = Self {
             ctx: Arc::clone(ctx),
             raw,
-            allocation: Some(allocation),
+            backing,
             size: info.size,
             usage: info.usage,
             name: info.name.to_owned(),
@@ -173,18 +192,15 @@ impl Buffer {
         // The lock guards no data, so a panic while it was held left nothing inconsistent.
         let guard = lock(&self.host);
         let ptr = self
-            .allocation
-            .as_ref()
-            .and_then(|a| a.mapped_ptr())
+            .backing
+            .mapped_ptr()
             .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))?;
         Ok((guard, ptr.as_ptr().cast::<u8>()))
     }
 
     /// True when the memory is mapped.
     pub fn is_host_visible(&self) -> bool {
-        self.allocation
-            .as_ref()
-            .is_some_and(|a| a.mapped_ptr().is_some())
+        self.backing.mapped_ptr().is_some()
     }
 }
 
@@ -192,11 +208,21 @@ impl Drop for Buffer {
     fn drop(&mut self) {
         self.ctx.ids.release(self.id);
         // Destroyed now if no submission still uses it, else once its last one has finished.
-        if let Some(allocation) = self.allocation.take() {
-            self.ctx
-                .retire(self.in_flight.get(), Garbage::Buffer(self.raw, allocation));
-        }
+        let allocation = self.backing.take_owned();
+        self.ctx
+            .retire(self.in_flight.get(), Garbage::Buffer(self.raw, allocation));
     }
+}
+
+/// Creates the Vulkan buffer `info` describes (without memory).
+fn create_raw(ctx: &Context, info: &BufferInfo<'_>) -> Result<vk::Buffer, VkError> {
+    let create = vk::BufferCreateInfo::default()
+        .size(info.size)
+        .usage(info.usage)
+        .sharing_mode(vk::SharingMode::EXCLUSIVE);
+    // SAFETY: the device is valid and `create` describes a buffer with a non-zero size (a
+    // zero size is reported by the validation layer and `vkCreateBuffer`).
+    unsafe { ctx.device.create_buffer(&create, None) }.map_err(vk_err("vkCreateBuffer"))
 }
 
 /// The mapped bytes of a buffer, read by the host (see [`Buffer::mapped`]).

@@ -56,6 +56,16 @@ pub enum VkError {
         /// Its result code.
         result: vk::Result,
     },
+    /// A transient of a plan could not be created in its place.
+    #[error("transient `{resource}` of plan #{plan}: {source}")]
+    Transient {
+        /// The transient.
+        resource: String,
+        /// [`weft_graph::Plan::serial`] of the plan.
+        plan: u64,
+        /// What failed.
+        source: Box<VkError>,
+    },
     /// Memory could not be allocated.
     #[error("allocating memory for `{resource}` failed: {source}")]
     Allocation {

@@ -11,16 +11,19 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use weft_graph::{
-    BufferDesc, CompileOptions, GraphError, Lifetime, Plan, TaskBuffer, TaskGraph, TaskImage,
+    BufferDesc, CompileOptions, GraphError, Lifetime, Plan, ResourceDesc, TaskBuffer, TaskGraph,
+    TaskImage,
 };
 
 use crate::bindings::{check_buffer_fits, check_image_fits, Bound};
 use crate::buffer::Buffer;
 use crate::compute_task::ComputeTask;
+use crate::context::Context;
 use crate::draw_task::{Draw, DrawTask};
 use crate::error::VkError;
 use crate::graphics::GraphicsPipeline;
 use crate::image::Image;
+use crate::memory_needs::{granularity, memory_needs};
 use crate::pipeline::ComputePipeline;
 use crate::task::Task;
 use crate::task_context::Callback;
@@ -38,6 +41,8 @@ pub struct Graph<U: 'static = ()> {
     bindings_changed: u64,
     options: CompileOptions,
     plan: Option<Plan>,
+    /// The device the plan's transients were placed for.
+    placed_on: Option<ash::vk::Device>,
 }
 
 impl<U: 'static> Default for Graph<U> {
@@ -73,6 +78,7 @@ impl<U: 'static> Graph<U> {
             bindings_changed: 0,
             options,
             plan: None,
+            placed_on: None,
         }
     }
 
@@ -212,15 +218,26 @@ impl<U: 'static> Graph<U> {
     }
 
     /// What the executor needs at once: the recording (its callbacks are called), the
-    /// current plan and the bindings, compiled first when needed.
-    pub(crate) fn parts(&mut self) -> Result<Parts<'_, U>, GraphError> {
+    /// current plan with its transients placed for `ctx`'s device, and the bindings,
+    /// compiled and placed first when needed.
+    pub(crate) fn parts(&mut self, ctx: &Context) -> Result<Parts<'_, U>, VkError> {
         let key = ResolveKey {
             graph: self.recording.id(),
             revision: self.recording.revision(),
             bindings: self.bindings_changed,
         };
+        let plan =
+            current_plan(&mut self.plan, &self.recording, &self.options).map_err(VkError::Graph)?;
+        let device = ctx.device.handle();
+        if !plan.is_placed() || self.placed_on != Some(device) {
+            self.placed_on = None;
+            let needs = |_: u32, desc: &ResourceDesc| memory_needs(ctx, desc);
+            plan.place_transients(&self.recording, needs, granularity(ctx))
+                .map_err(VkError::Graph)?;
+            self.placed_on = Some(device);
+        }
         Ok(Parts {
-            plan: current_plan(&mut self.plan, &self.recording, &self.options)?,
+            plan,
             recording: &mut self.recording,
             bound: &self.bound,
             key,

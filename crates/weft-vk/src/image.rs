@@ -5,7 +5,6 @@
 use std::sync::{Arc, Mutex};
 
 use ash::vk;
-use gpu_allocator::vulkan::Allocation;
 use gpu_allocator::MemoryLocation;
 use weft_graph::{ImageDesc, ImageRange, ImageUnits};
 
@@ -13,7 +12,7 @@ use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::ids::ResourceId;
 use crate::locks::lock;
-use crate::memory::allocate;
+use crate::memory::{allocate, Backing};
 use crate::stamped::Stamped;
 use crate::state::AccessState;
 use crate::timeline::{Garbage, InFlight};
@@ -22,7 +21,7 @@ use crate::timeline::{Garbage, InFlight};
 pub struct Image {
     ctx: Arc<Context>,
     pub(crate) raw: vk::Image,
-    allocation: Option<Allocation>,
+    backing: Backing,
     desc: ImageDesc,
     name: String,
     /// Per subresource, indexed `(aspect * mips + mip) * layers + layer`.
@@ -37,36 +36,61 @@ pub struct Image {
 impl Image {
     /// Creates an optimally tiled 2D image in device memory.
     pub fn new(ctx: &Arc<Context>, name: &str, desc: &ImageDesc) -> Result<Self, VkError> {
-        let device = &ctx.device;
-        let create = vk::ImageCreateInfo::default()
-            .image_type(vk::ImageType::TYPE_2D)
-            .format(desc.format)
-            .extent(desc.extent)
-            .mip_levels(desc.mip_levels)
-            .array_layers(desc.array_layers)
-            .samples(vk::SampleCountFlags::TYPE_1)
-            .tiling(vk::ImageTiling::OPTIMAL)
-            .usage(desc.usage)
-            .sharing_mode(vk::SharingMode::EXCLUSIVE)
-            .initial_layout(vk::ImageLayout::UNDEFINED);
-        // SAFETY: the device is valid; an unsupported combination is reported by
-        // `vkCreateImage` (and the validation layer).
-        let raw = unsafe { device.create_image(&create, None) }.map_err(vk_err("vkCreateImage"))?;
+        let raw = create_raw(ctx, desc)?;
         // SAFETY: `raw` was just created from this device.
-        let requirements = unsafe { device.get_image_memory_requirements(raw) };
+        let requirements = unsafe { ctx.device.get_image_memory_requirements(raw) };
         let allocated = allocate(ctx, name, requirements, MemoryLocation::GpuOnly, false);
         let allocation = match allocated {
             Ok(a) => a,
             Err(e) => {
                 // SAFETY: `raw` is unused and not bound to memory.
-                unsafe { device.destroy_image(raw, None) };
+                unsafe { ctx.device.destroy_image(raw, None) };
                 return Err(e);
             }
         };
-        // SAFETY: the allocation was made for this image's requirements, at its offset.
-        let bound =
-            unsafe { device.bind_image_memory(raw, allocation.memory(), allocation.offset()) };
-        let image = Self::with_parts(ctx, name, raw, desc, Some(allocation));
+        // SAFETY: the memory handle is only bound to, never freed here (the allocation
+        // owns it).
+        let (memory, offset) = (unsafe { allocation.memory() }, allocation.offset());
+        Self::bound(
+            ctx,
+            name,
+            raw,
+            desc,
+            Backing::Owned(allocation),
+            memory,
+            offset,
+        )
+    }
+
+    /// Creates an image in `memory` at `offset`, which its caller owns, keeps alive while
+    /// the image is and made to fit the image's requirements (a placed transient). It
+    /// starts as never used: its first transition is from `UNDEFINED`.
+    pub(crate) fn placed(
+        ctx: &Arc<Context>,
+        name: &str,
+        desc: &ImageDesc,
+        memory: vk::DeviceMemory,
+        offset: u64,
+    ) -> Result<Self, VkError> {
+        let raw = create_raw(ctx, desc)?;
+        Self::bound(ctx, name, raw, desc, Backing::Placed, memory, offset)
+    }
+
+    /// The image object for `raw`, bound to `memory` at `offset` (destroyed, with an owned
+    /// backing, when binding fails).
+    fn bound(
+        ctx: &Arc<Context>,
+        name: &str,
+        raw: vk::Image,
+        desc: &ImageDesc,
+        backing: Backing,
+        memory: vk::DeviceMemory,
+        offset: u64,
+    ) -> Result<Self, VkError> {
+        // SAFETY: the memory was allocated (or placed) for this image's requirements, at
+        // `offset`.
+        let bound = unsafe { ctx.device.bind_image_memory(raw, memory, offset) };
+        let image = Self::with_parts(ctx, name, raw, desc, backing);
         bound.map_err(vk_err("vkBindImageMemory"))?;
         Ok(image)
     }
@@ -117,7 +141,7 @@ impl Image {
         raw: vk::Image,
         desc: &ImageDesc,
     ) -> Self {
-        Self::with_parts(ctx, name, raw, desc, None)
+        Self::with_parts(ctx, name, raw, desc, Backing::Borrowed)
     }
 
     /// An image object for `raw` (named `name` for debugging), with the memory it owns, if
@@ -129,18 +153,17 @@ impl Image {
         name: &str,
         raw: vk::Image,
         desc: &ImageDesc,
-        allocation: Option<Allocation>,
+        backing: Backing,
     ) -> Self {
         ctx.name_object(raw, name);
-        let first_state = if allocation.is_some() {
-            AccessState::default()
-        } else {
-            AccessState::unknown()
+        let first_state = match backing {
+            Backing::Owned(_) | Backing::Placed => AccessState::default(),
+            Backing::Borrowed => AccessState::unknown(),
         };
         Self {
             ctx: Arc::clone(ctx),
             raw,
-            allocation,
+            backing,
             desc: *desc,
             name: name.to_owned(),
             units: Stamped::new(vec![first_state; ImageUnits::of(desc).count()]),
@@ -211,12 +234,29 @@ impl Drop for Image {
             })
             .unwrap_or_default();
         // Destroyed now if no submission still uses it, else once its last one has finished.
-        match self.allocation.take() {
-            Some(allocation) => self.ctx.retire(
-                self.in_flight.get(),
-                Garbage::Image(self.raw, allocation, views),
-            ),
-            None => self.ctx.retire(self.in_flight.get(), Garbage::Views(views)),
-        }
+        let garbage = match std::mem::replace(&mut self.backing, Backing::Borrowed) {
+            Backing::Owned(allocation) => Garbage::Image(self.raw, Some(allocation), views),
+            Backing::Placed => Garbage::Image(self.raw, None, views),
+            Backing::Borrowed => Garbage::Views(views),
+        };
+        self.ctx.retire(self.in_flight.get(), garbage);
     }
+}
+
+/// Creates the optimally tiled 2D Vulkan image `desc` describes (without memory).
+fn create_raw(ctx: &Context, desc: &ImageDesc) -> Result<vk::Image, VkError> {
+    let create = vk::ImageCreateInfo::default()
+        .image_type(vk::ImageType::TYPE_2D)
+        .format(desc.format)
+        .extent(desc.extent)
+        .mip_levels(desc.mip_levels)
+        .array_layers(desc.array_layers)
+        .samples(vk::SampleCountFlags::TYPE_1)
+        .tiling(vk::ImageTiling::OPTIMAL)
+        .usage(desc.usage)
+        .sharing_mode(vk::SharingMode::EXCLUSIVE)
+        .initial_layout(vk::ImageLayout::UNDEFINED);
+    // SAFETY: the device is valid; an unsupported combination is reported by
+    // `vkCreateImage` (and the validation layer).
+    unsafe { ctx.device.create_image(&create, None) }.map_err(vk_err("vkCreateImage"))
 }

@@ -1,4 +1,5 @@
-//! Memory for buffers and images, from the context's `gpu-allocator`.
+//! Memory for buffers and images, from the context's `gpu-allocator`, and where a
+//! resource's memory comes from.
 
 use ash::vk;
 use gpu_allocator::vulkan::{Allocation, AllocationCreateDesc, AllocationScheme};
@@ -6,6 +7,35 @@ use gpu_allocator::MemoryLocation;
 
 use crate::context::Context;
 use crate::error::VkError;
+
+/// Where a buffer's or image's memory comes from.
+#[derive(Debug)]
+pub(crate) enum Backing {
+    /// Its own allocation, freed with it.
+    Owned(Allocation),
+    /// Part of memory someone else owns and frees (a transient in its plan's memory block).
+    Placed,
+    /// None of its own: an image someone else made (a swapchain image), not destroyed here.
+    Borrowed,
+}
+
+impl Backing {
+    /// The first mapped byte of an owned allocation in host-visible memory.
+    pub fn mapped_ptr(&self) -> Option<std::ptr::NonNull<std::ffi::c_void>> {
+        match self {
+            Backing::Owned(allocation) => allocation.mapped_ptr(),
+            Backing::Placed | Backing::Borrowed => None,
+        }
+    }
+
+    /// The owned allocation, if any, leaving `Placed` behind (for dropping).
+    pub fn take_owned(&mut self) -> Option<Allocation> {
+        match std::mem::replace(self, Backing::Placed) {
+            Backing::Owned(allocation) => Some(allocation),
+            Backing::Placed | Backing::Borrowed => None,
+        }
+    }
+}
 
 /// Allocates memory for a resource named `name` with `requirements`.
 pub(crate) fn allocate(

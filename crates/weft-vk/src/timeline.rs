@@ -23,8 +23,12 @@ pub struct FrameSync {
 
 /// Something to destroy once the GPU is done with it.
 pub(crate) enum Garbage {
-    Buffer(vk::Buffer, Allocation),
-    Image(vk::Image, Allocation, Vec<vk::ImageView>),
+    /// A buffer, and its memory unless it was placed in memory someone else frees.
+    Buffer(vk::Buffer, Option<Allocation>),
+    /// An image, likewise, and its views.
+    Image(vk::Image, Option<Allocation>, Vec<vk::ImageView>),
+    /// Memory that placed resources used.
+    Memory(Allocation),
     CommandPool(vk::CommandPool),
     /// The views of an image someone else owns.
     Views(Vec<vk::ImageView>),
@@ -276,8 +280,9 @@ pub(crate) fn destroy(device: &ash::Device, allocator: &Mutex<Allocator>, garbag
             }
             allocation
         }
+        Garbage::Memory(allocation) => Some(allocation),
     };
-    if let Ok(mut allocator) = allocator.lock() {
+    if let (Some(allocation), Ok(mut allocator)) = (allocation, allocator.lock()) {
         let _ = allocator.free(allocation);
     }
 }

@@ -58,6 +58,8 @@ pub struct TransientPlacement {
 pub struct MemoryBlock {
     /// Bytes.
     pub size: u64,
+    /// The largest alignment of a resource in it (offsets are relative to its start).
+    pub alignment: u64,
     /// The memory types every resource placed in it can live in (allocate from one).
     pub memory_type_bits: u32,
 }
@@ -89,7 +91,8 @@ impl Usage {
 
 impl Plan {
     /// Places the plan's transient resources in memory: `needs` gives what the device
-    /// needs for each (by resource index and description), `granularity` is the device's
+    /// needs for each (by resource index and description; an error says why the device
+    /// cannot hold it), `granularity` is the device's
     /// `bufferImageGranularity`. Resources live in a common batch never share memory; a
     /// resource that takes over memory waits for the previous occupants (barriers join the
     /// plan's boundaries; an image starts from `UNDEFINED`). Placing again replaces the
@@ -97,7 +100,7 @@ impl Plan {
     pub fn place_transients<C>(
         &mut self,
         graph: &TaskGraph<C>,
-        mut needs: impl FnMut(u32, &ResourceDesc) -> MemoryNeeds,
+        mut needs: impl FnMut(u32, &ResourceDesc) -> Result<MemoryNeeds, String>,
         granularity: u64,
     ) -> Result<(), GraphError> {
         if !self.is_current_for(graph) {
@@ -107,7 +110,12 @@ impl Plan {
         let mut items = Vec::with_capacity(self.transients.len());
         for life in &self.transients {
             let info = &resources[life.resource as usize];
-            let need = needs(life.resource, &info.desc);
+            let refuse = |problem: String| GraphError::Placement {
+                resource: info.name.clone(),
+                plan: self.serial,
+                problem,
+            };
+            let need = needs(life.resource, &info.desc).map_err(refuse)?;
             let problem = if need.size == 0 {
                 Some("the device reports a size of 0")
             } else if !need.alignment.is_power_of_two() {
@@ -118,11 +126,7 @@ impl Plan {
                 None
             };
             if let Some(problem) = problem {
-                return Err(GraphError::Placement {
-                    resource: info.name.clone(),
-                    plan: self.serial,
-                    problem: problem.to_owned(),
-                });
+                return Err(refuse(problem.to_owned()));
             }
             items.push(pack::Item {
                 first_batch: life.first_batch,
@@ -161,6 +165,7 @@ impl Plan {
                 .iter()
                 .map(|b| MemoryBlock {
                     size: b.size,
+                    alignment: b.alignment,
                     memory_type_bits: b.type_bits,
                 })
                 .collect(),

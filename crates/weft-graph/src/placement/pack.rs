@@ -41,6 +41,8 @@ pub(crate) struct Spot {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Block {
     pub size: u64,
+    /// The largest alignment of its items.
+    pub alignment: u64,
     /// The memory types every item in it can live in.
     pub type_bits: u32,
 }
@@ -104,6 +106,7 @@ fn first_fit(items: &[Item], order: &[usize], granularity: u64) -> (Vec<Spot>, V
             .unwrap_or_else(|| {
                 blocks.push(Block {
                     size: 0,
+                    alignment: 1,
                     type_bits: item.type_bits,
                 });
                 long.push(Vec::new());
@@ -168,6 +171,7 @@ fn first_fit(items: &[Item], order: &[usize], granularity: u64) -> (Vec<Spot>, V
         }
         let b = &mut blocks[block];
         b.size = b.size.max(offset + item.size);
+        b.alignment = b.alignment.max(item.alignment);
         b.type_bits &= item.type_bits;
     }
     (spots, blocks)

@@ -67,14 +67,17 @@ impl Boundary {
     }
 
     /// The plan's image barriers before `batch`. A transient image starts from UNDEFINED.
-    /// Its memory may have been used by an earlier submission of this frame, which the
-    /// submission waits for (all stages); a transition with no source stage would not be
-    /// ordered after that wait, so every such transition moves to the start of the frame
-    /// with all stages as its source: it chains to the wait and delays nothing in the frame.
+    /// When it takes over memory from earlier transients of the plan, its transition waits
+    /// for them where the plan put it. Otherwise its memory was last used by an earlier
+    /// submission of this frame slot, which the submission waits for (all stages); a
+    /// transition with no source stage would not be ordered after that wait, so every such
+    /// transition moves to the start of the frame with all stages as its source: it chains
+    /// to the wait and delays nothing in the frame.
     fn plan_image_barriers(&mut self, input: &BoundaryInputs<'_>, batch: usize) {
         let (plan, handles, resources) = (input.plan, input.images, input.resources);
         let fresh = |b: &&ImageBarrier| {
             b.old_layout == vk::ImageLayout::UNDEFINED
+                && b.src_stages.is_empty()
                 && resources
                     .get(b.image as usize)
                     .is_some_and(|r| r.lifetime == Lifetime::Transient)

@@ -14,7 +14,8 @@ use crate::error::{vk_err, VkError};
 use crate::timeline::{FrameSync, Submit};
 
 use super::frame_barriers::FrameBarriers;
-use super::resolve::{Resolved, Transients};
+use super::resolve::Resolved;
+use super::transients::{TransientMemory, Transients};
 
 /// One frame in flight: its command buffer, the submission that last used it, and its own
 /// transient resources (frames in flight must not share them).
@@ -129,6 +130,16 @@ impl Frames {
         frame.transients.in_flight(value);
         self.current = (self.current + 1) % self.slots.len();
         Ok(value)
+    }
+
+    /// The transients' memory (see [`super::Executor::transient_memory`]).
+    pub fn transient_memory(&self) -> TransientMemory {
+        let last = (self.current + self.slots.len() - 1) % self.slots.len();
+        TransientMemory {
+            frames: self.slots.len(),
+            held_bytes: self.slots.iter().map(|f| f.transients.held_bytes()).sum(),
+            ..self.slots[last].transients.figures
+        }
     }
 
     /// The last submission of any frame slot.

@@ -22,6 +22,7 @@ mod record;
 mod resolve;
 mod reuse;
 mod to_vk;
+mod transients;
 
 #[cfg(test)]
 mod cross_execution_tests;
@@ -42,6 +43,7 @@ use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
 use frames::Frames;
 use record::{Inputs, Recorder};
+pub use transients::TransientMemory;
 
 /// Replays graphs with up to N frames in flight (2 by default): `execute` records into the
 /// next frame's command buffer (waiting only until that frame's previous submission has
@@ -135,7 +137,7 @@ impl Executor {
         data: &mut U,
         sync: Option<FrameSync>,
     ) -> Result<u64, VkError> {
-        let mut parts = graph.parts().map_err(VkError::Graph)?;
+        let mut parts = graph.parts(&self.ctx)?;
         if sync.is_none() && !parts.plan.presents().is_empty() {
             return Err(VkError::PresentWithoutSwapchain);
         }
@@ -183,6 +185,13 @@ impl Executor {
             .unwrap_or_default()
     }
 
+    /// The device memory the transients take: what the frame slots hold now, and the
+    /// figures of the last plan executed (its placement, what one allocation per transient
+    /// would take, and the lower bound), per frame slot.
+    pub fn transient_memory(&self) -> TransientMemory {
+        self.frames.transient_memory()
+    }
+
     /// Blocks until everything this executor submitted has finished.
     pub fn wait_idle(&self) -> Result<(), VkError> {
         self.ctx.wait_for_submission(self.frames.last_submission())
@@ -194,7 +203,7 @@ impl Executor {
     /// the plan leaves them in. Benchmarks use it to time recording alone; `execute` is
     /// this and a submit.
     pub fn record_plan<U>(&mut self, graph: &mut Graph<U>, data: &mut U) -> Result<(), VkError> {
-        let mut parts = graph.parts().map_err(VkError::Graph)?;
+        let mut parts = graph.parts(&self.ctx)?;
         let mut clock = self.timing.then(Instant::now);
         self.record_parts(&mut parts, data, &mut clock)
     }

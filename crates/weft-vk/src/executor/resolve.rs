@@ -1,17 +1,17 @@
 //! Resolving: the real resource behind every virtual one of a plan, for one execution. An
-//! external resource is whatever is bound to it in the graph; a transient one is created for
-//! the frame slot (kept while its description stays the same).
+//! external resource is whatever is bound to it in the graph; a transient one is the frame
+//! slot's, made in the plan's memory blocks (see [`super::transients`]).
 
 use ash::vk;
 use weft_graph::{Lifetime, Plan, ResourceDesc, ResourceInfo};
 
 use crate::bindings::Bound;
-use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::VkError;
 use crate::graph::ResolveKey;
-use crate::image::Image;
 use crate::task_context::Handles;
+
+use super::transients::Transients;
 
 /// The real handles of one execution, by resource index (null for resources the plan does
 /// not use). Kept by the executor and refilled per execution, so it does not allocate in
@@ -22,27 +22,9 @@ pub(crate) struct Resolved {
     /// Device addresses (0: none).
     pub addresses: Vec<vk::DeviceAddress>,
     pub images: Vec<vk::Image>,
-    /// What these handles were resolved for: the same key resolves to the same handles.
-    key: Option<ResolveKey>,
-}
-
-/// A frame slot's transient resources, by resource index.
-#[derive(Default)]
-pub(crate) struct Transients {
-    pub buffers: Vec<Option<Buffer>>,
-    pub images: Vec<Option<Image>>,
-}
-
-impl Transients {
-    /// Marks every transient as used by submission `value`.
-    pub fn in_flight(&self, value: u64) {
-        for buffer in self.buffers.iter().flatten() {
-            buffer.in_flight.set(value);
-        }
-        for image in self.images.iter().flatten() {
-            image.in_flight.set(value);
-        }
-    }
+    /// What these handles were resolved for: the same key and plan (its placement decides
+    /// the transients) resolve to the same handles.
+    key: Option<(ResolveKey, u64)>,
 }
 
 impl Resolved {
@@ -57,7 +39,7 @@ impl Resolved {
 
     /// Finds the real resource of every resource `plan` uses: the bound one for external
     /// resources (an error naming it when nothing is bound), the frame's own for transient
-    /// ones (created when missing or of another description).
+    /// ones (made in the plan's memory blocks when the placement changed).
     ///
     /// Nothing is done when the handles were resolved for `key` already: the plan and the
     /// bindings are the same, and so are this frame slot's transients.
@@ -70,6 +52,7 @@ impl Resolved {
         transients: &mut Transients,
         key: ResolveKey,
     ) -> Result<(), VkError> {
+        let key = (key, plan.serial());
         if self.key == Some(key) {
             return Ok(());
         }
@@ -78,10 +61,7 @@ impl Resolved {
         reset(&mut self.buffers, count, vk::Buffer::null());
         reset(&mut self.addresses, count, 0);
         reset(&mut self.images, count, vk::Image::null());
-        if transients.buffers.len() < count {
-            transients.buffers.resize_with(count, || None);
-            transients.images.resize_with(count, || None);
-        }
+        transients.make(ctx, plan, resources)?;
         for (index, info) in resources.iter().enumerate() {
             if !plan.uses_resource(index as u32) {
                 continue;
@@ -104,53 +84,28 @@ impl Resolved {
                     })
                 }
                 (Lifetime::Transient, _) => {
-                    self.create_transient(ctx, index, info, transients)?;
+                    if let Some(Some(b)) = transients.buffers.get(index) {
+                        self.buffers[index] = b.raw;
+                        self.addresses[index] = b.device_address().unwrap_or(0);
+                    }
+                    if let Some(Some(i)) = transients.images.get(index) {
+                        self.images[index] = i.raw;
+                    }
+                    if self.buffers[index] == vk::Buffer::null()
+                        && self.images[index] == vk::Image::null()
+                    {
+                        return Err(VkError::Transient {
+                            resource: info.name.clone(),
+                            plan: plan.serial(),
+                            source: Box::new(VkError::Unsupported(
+                                "a transient the plan uses was not placed".into(),
+                            )),
+                        });
+                    }
                 }
             }
         }
         self.key = Some(key);
-        Ok(())
-    }
-
-    /// Points resource `index` at the frame's transient resource, creating it first when it
-    /// is missing or was made for another description.
-    fn create_transient(
-        &mut self,
-        ctx: &std::sync::Arc<Context>,
-        index: usize,
-        info: &ResourceInfo,
-        transients: &mut Transients,
-    ) -> Result<(), VkError> {
-        match &info.desc {
-            ResourceDesc::Buffer(desc) => {
-                let slot = &mut transients.buffers[index];
-                let stale = slot
-                    .as_ref()
-                    .is_none_or(|b| b.size() != desc.size || b.usage() != desc.usage);
-                if stale {
-                    let create = BufferInfo {
-                        name: &info.name,
-                        size: desc.size,
-                        usage: desc.usage,
-                        location: MemoryLocation::GpuOnly,
-                    };
-                    *slot = Some(Buffer::new(ctx, &create)?);
-                }
-                if let Some(b) = slot {
-                    self.buffers[index] = b.raw;
-                    self.addresses[index] = b.device_address().unwrap_or(0);
-                }
-            }
-            ResourceDesc::Image(desc) => {
-                let slot = &mut transients.images[index];
-                if slot.as_ref().is_none_or(|i| i.desc() != desc) {
-                    *slot = Some(Image::new(ctx, &info.name, desc)?);
-                }
-                if let Some(i) = slot {
-                    self.images[index] = i.raw;
-                }
-            }
-        }
         Ok(())
     }
 }

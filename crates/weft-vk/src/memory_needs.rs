@@ -1,0 +1,94 @@
+//! What this device needs to hold a transient (the planner places transients with it):
+//! `VkMemoryRequirements` asked of the device without creating anything, after checking
+//! that the device can make the image at all, and `bufferImageGranularity`.
+
+use ash::vk;
+use weft_graph::{MemoryNeeds, ResourceDesc};
+
+use crate::context::Context;
+
+/// The device's `bufferImageGranularity`.
+pub(crate) fn granularity(ctx: &Context) -> u64 {
+    // SAFETY: the physical device belongs to the instance.
+    let properties = unsafe {
+        ctx.instance
+            .get_physical_device_properties(ctx.physical_device)
+    };
+    properties.limits.buffer_image_granularity.max(1)
+}
+
+/// What this device needs to hold a transient described by `desc`, or why it cannot.
+pub(crate) fn memory_needs(ctx: &Context, desc: &ResourceDesc) -> Result<MemoryNeeds, String> {
+    let device = &ctx.device;
+    let mut out = vk::MemoryRequirements2::default();
+    match desc {
+        ResourceDesc::Buffer(b) => {
+            let create = vk::BufferCreateInfo::default()
+                .size(b.size)
+                .usage(b.usage)
+                .sharing_mode(vk::SharingMode::EXCLUSIVE);
+            let info = vk::DeviceBufferMemoryRequirements::default().create_info(&create);
+            // SAFETY: `create` describes a valid buffer (the planner checked the size).
+            unsafe { device.get_device_buffer_memory_requirements(&info, &mut out) };
+            Ok(MemoryNeeds {
+                size: out.memory_requirements.size,
+                alignment: out.memory_requirements.alignment,
+                memory_type_bits: out.memory_requirements.memory_type_bits,
+                linear: true,
+            })
+        }
+        ResourceDesc::Image(d) => {
+            // SAFETY: the physical device belongs to the instance.
+            let limits = unsafe {
+                ctx.instance.get_physical_device_image_format_properties(
+                    ctx.physical_device,
+                    d.format,
+                    vk::ImageType::TYPE_2D,
+                    vk::ImageTiling::OPTIMAL,
+                    d.usage,
+                    vk::ImageCreateFlags::empty(),
+                )
+            }
+            .map_err(|e| {
+                format!(
+                    "the device cannot make {:?} images with usage {:?} ({e})",
+                    d.format, d.usage
+                )
+            })?;
+            let max = limits.max_extent;
+            if d.extent.width > max.width || d.extent.height > max.height {
+                return Err(format!(
+                    "{}x{} is larger than the device's {}x{} for {:?}",
+                    d.extent.width, d.extent.height, max.width, max.height, d.format
+                ));
+            }
+            if d.mip_levels > limits.max_mip_levels || d.array_layers > limits.max_array_layers {
+                return Err(format!(
+                    "{} mips and {} layers exceed the device's {} and {}",
+                    d.mip_levels, d.array_layers, limits.max_mip_levels, limits.max_array_layers
+                ));
+            }
+            let create = vk::ImageCreateInfo::default()
+                .image_type(vk::ImageType::TYPE_2D)
+                .format(d.format)
+                .extent(d.extent)
+                .mip_levels(d.mip_levels)
+                .array_layers(d.array_layers)
+                .samples(vk::SampleCountFlags::TYPE_1)
+                .tiling(vk::ImageTiling::OPTIMAL)
+                .usage(d.usage)
+                .sharing_mode(vk::SharingMode::EXCLUSIVE)
+                .initial_layout(vk::ImageLayout::UNDEFINED);
+            let info = vk::DeviceImageMemoryRequirements::default().create_info(&create);
+            // SAFETY: the device supports the format, usage, extent, mips and layers
+            // (checked above).
+            unsafe { device.get_device_image_memory_requirements(&info, &mut out) };
+            Ok(MemoryNeeds {
+                size: out.memory_requirements.size,
+                alignment: out.memory_requirements.alignment,
+                memory_type_bits: out.memory_requirements.memory_type_bits,
+                linear: false,
+            })
+        }
+    }
+}
