@@ -29,6 +29,26 @@ pub fn add_image(judge: &mut Judge, image: &Arc<Image>, name: &str) {
     );
 }
 
+/// Starts `judge` after submissions it is not shown, up to timeline value `value`: waits
+/// for them are waits for a submission made before anything it is shown.
+pub fn start_after(judge: &mut Judge, value: u64) {
+    if value != 0 {
+        judge.signal(TIMELINE, value);
+    }
+}
+
+/// The last timeline value `captured` signals (0: none).
+pub fn last_signal(captured: &[Captured]) -> u64 {
+    captured
+        .iter()
+        .filter_map(|e| match e {
+            Captured::Signal { value } => Some(*value),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Feeds `captured` to `judge`; every hazard and problem it found so far, as text.
 pub fn judge_events(judge: &mut Judge, captured: &[Captured]) -> Vec<String> {
     for event in captured {
@@ -40,6 +60,32 @@ pub fn judge_events(judge: &mut Judge, captured: &[Captured]) -> Vec<String> {
                 }
             }
             Captured::Barrier { memory, images } => judge.barrier("barrier", memory, &[], images),
+            Captured::Transient {
+                name,
+                target,
+                memory,
+                offset,
+                size,
+            } => {
+                let raw = match *target {
+                    CapturedTarget::Buffer { buffer, size, .. } => {
+                        let raw = vk::Handle::as_raw(buffer);
+                        if !judge.knows(raw) {
+                            judge.add_buffer(raw, name, size);
+                        }
+                        raw
+                    }
+                    CapturedTarget::Image { image, range } => {
+                        let raw = vk::Handle::as_raw(image);
+                        if !judge.knows(raw) {
+                            let (mips, layers) = (range.level_count, range.layer_count);
+                            judge.add_image(raw, name, range.aspect_mask, mips, layers);
+                        }
+                        raw
+                    }
+                };
+                judge.bind_memory(raw, vk::Handle::as_raw(*memory), *offset, *size);
+            }
             Captured::Task { name, accesses } => {
                 judge.command(name);
                 for a in accesses {

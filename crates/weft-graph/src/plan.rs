@@ -279,29 +279,41 @@ impl Plan {
     /// were dropped.
     #[cfg(feature = "fault-injection")]
     pub fn drop_memory_barriers_before(&mut self, batch: usize) -> usize {
+        self.drop_memory_barriers(batch, |_| true)
+    }
+
+    /// Test-only fault injection: drops the memory barriers before batch `batch` that `drop`
+    /// picks; returns how many.
+    #[cfg(feature = "fault-injection")]
+    pub(crate) fn drop_memory_barriers(
+        &mut self,
+        batch: usize,
+        drop: impl Fn(&MemoryBarrier) -> bool,
+    ) -> usize {
         let Some(boundary) = self.boundaries.get(batch).cloned() else {
             return 0;
         };
         let (start, end) = (boundary.memory.start as usize, boundary.memory.end as usize);
-        let removed = end - start;
+        let before = self.memory_barriers.len();
+        let mut index = 0;
+        self.memory_barriers.retain(|m| {
+            let keep = !(start..end).contains(&index) || !drop(m);
+            index += 1;
+            keep
+        });
+        let removed = (before - self.memory_barriers.len()) as u32;
         // A changed plan is another plan to what the runtime keeps by serial.
         self.serial = next_serial();
-        self.memory_barriers.drain(start..end);
         for b in &mut self.boundaries {
-            let shift = |x: &mut u32| {
-                if *x as usize >= end {
-                    *x -= removed as u32;
-                }
-            };
             if b.memory.start as usize >= end {
-                shift(&mut b.memory.start);
-                shift(&mut b.memory.end);
+                b.memory.start -= removed;
+                b.memory.end -= removed;
             }
         }
         if let Some(b) = self.boundaries.get_mut(batch) {
-            b.memory.end = b.memory.start;
+            b.memory.end -= removed;
         }
-        removed
+        removed as usize
     }
 
     /// Counts describing the plan.

@@ -20,6 +20,8 @@
 //!   value orders all that before the wait's stages and makes it visible to them.
 //! - **Host waits** order everything submitted up to the value waited for before anything
 //!   recorded later.
+//! - **Memory aliasing** ([`Judge::bind_memory`]): a resource using memory another resource
+//!   used must be ordered after all of that one's uses.
 //!
 //! It also counts barriers that did nothing and barriers wider than needed (a source scope
 //! holding stages no access it ordered was in), a figure apart from hazards.
@@ -39,6 +41,7 @@
 //! ```
 
 mod location;
+mod memory;
 mod report;
 mod resources;
 mod stages;
@@ -49,6 +52,7 @@ use ash::vk::{self, AccessFlags2 as A, PipelineStageFlags2 as S};
 
 pub use location::HazardKind;
 use location::{Conflict, Dependency, Tag, Work};
+use memory::Memories;
 pub use report::{BarrierStats, Hazard};
 use resources::Resources;
 pub use stages::{destination_scope, source_scope};
@@ -81,6 +85,7 @@ pub struct Judge {
     seq: u64,
     current: Option<Tag>,
     resources: Resources,
+    memories: Memories,
     /// Signalled `(semaphore, value, seq)`, in submission order.
     signals: Vec<(u64, u64, u64)>,
     hazards: Vec<Hazard>,
@@ -110,6 +115,19 @@ impl Judge {
         layers: u32,
     ) {
         self.resources.add_image(image, name, aspects, mips, layers);
+    }
+
+    /// Whether a buffer or image with this handle was declared.
+    pub fn knows(&self, resource: u64) -> bool {
+        self.resources.knows(resource)
+    }
+
+    /// Resource `resource` (a buffer or image declared before) lives in bytes
+    /// `offset..offset + size` of memory object `memory`: resources bound to overlapping
+    /// bytes alias, and a resource using bytes another used must be ordered after all of
+    /// its uses (a hand-over). Binding again moves it.
+    pub fn bind_memory(&mut self, resource: u64, memory: u64, offset: u64, size: u64) {
+        self.memories.bind(resource, memory, offset, size);
     }
 
     fn tag(&mut self, label: &str) -> Tag {
@@ -149,6 +167,7 @@ impl Judge {
             self.problems
                 .push(format!("an access to unknown resource {handle:#x}"));
         }
+        self.memories.access(handle, tag, stages, &mut found);
         self.record(handle, &found);
     }
 
@@ -177,6 +196,21 @@ impl Judge {
         let mut found: Vec<(u64, Vec<(Tag, Conflict)>)> = Vec::new();
         self.resources
             .barrier(&global, buffers, images, tag, &mut work, &mut found);
+        let buffer_deps = buffers.iter().map(|b| {
+            let (src, dst) = (b.src_stage_mask, b.dst_stage_mask);
+            let dep = Dependency::new(src, b.src_access_mask, dst, b.dst_access_mask, tag);
+            (vk::Handle::as_raw(b.buffer), dep)
+        });
+        let image_deps = images.iter().map(|i| {
+            let (src, dst) = (i.src_stage_mask, i.dst_stage_mask);
+            let mut dep = Dependency::new(src, i.src_access_mask, dst, i.dst_access_mask, tag);
+            if i.old_layout != i.new_layout {
+                dep.transition = Some((i.old_layout, i.new_layout));
+            }
+            (vk::Handle::as_raw(i.image), dep)
+        });
+        let own: Vec<(u64, Dependency)> = buffer_deps.chain(image_deps).collect();
+        self.memories.barrier(&global, &own, &mut found);
         for (handle, conflicts) in found {
             self.record(handle, &conflicts);
         }
@@ -193,7 +227,10 @@ impl Judge {
     /// The next submission waits for `semaphore` to reach `value` before `stages`.
     pub fn wait(&mut self, semaphore: u64, value: u64, stages: S) {
         match self.signal_seq(semaphore, value) {
-            Some(seq) => self.resources.wait(seq, destination_scope(stages)),
+            Some(seq) => {
+                self.resources.wait(seq, destination_scope(stages));
+                self.memories.wait(seq, destination_scope(stages));
+            }
             None => self.problems.push(format!(
                 "a submission waits for value {value} of semaphore {semaphore:#x}, which nothing \
                  submitted before it signals"
@@ -212,7 +249,10 @@ impl Judge {
     /// after everything submitted before that signal.
     pub fn host_wait(&mut self, semaphore: u64, value: u64) {
         match self.signal_seq(semaphore, value) {
-            Some(seq) => self.resources.wait(seq, stages::ALL_STAGES),
+            Some(seq) => {
+                self.resources.wait(seq, stages::ALL_STAGES);
+                self.memories.wait(seq, stages::ALL_STAGES);
+            }
             None => self.problems.push(format!(
                 "the host waits for value {value} of semaphore {semaphore:#x}, which was never \
                  submitted"

@@ -157,6 +157,11 @@ impl Location {
         found: &mut Vec<(Tag, Conflict)>,
         work: &mut [Work],
     ) {
+        let untouched = self.write.is_none() && self.reads.is_empty();
+        if untouched && deps.iter().all(|d| d.transition.is_none()) {
+            // Nothing to order, make available or transition.
+            return;
+        }
         let before = self.clone();
         for (dep, did) in deps.iter().zip(work.iter_mut()) {
             if let (Some(w), Some(now)) = (&before.write, &mut self.write) {

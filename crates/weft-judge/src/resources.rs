@@ -136,6 +136,10 @@ impl Resources {
             .unwrap_or_else(|| format!("{handle:#x}"))
     }
 
+    pub fn knows(&self, handle: u64) -> bool {
+        self.buffers.contains_key(&handle) || self.images.contains_key(&handle)
+    }
+
     pub fn is_image(&self, handle: u64) -> bool {
         self.images.contains_key(&handle)
     }

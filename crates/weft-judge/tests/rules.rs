@@ -397,3 +397,107 @@ fn barriers_that_do_nothing_or_wait_for_too_much_are_counted() {
     );
     assert_eq!(kinds(&j), vec![]);
 }
+
+/// Two buffers and an image in one memory object: `a` and `b` on the same bytes, the image
+/// over both.
+fn aliased() -> Judge {
+    let mut j = Judge::new();
+    j.add_buffer(10, "a", 256);
+    j.add_buffer(11, "b", 256);
+    j.add_image(12, "i", vk::ImageAspectFlags::COLOR, 2, 1);
+    j.bind_memory(10, 99, 0, 256);
+    j.bind_memory(11, 99, 0, 256);
+    j.bind_memory(12, 99, 0, 512);
+    j
+}
+
+fn whole(buffer: u64) -> Target {
+    Target::Buffer {
+        buffer,
+        offset: 0,
+        size: 256,
+    }
+}
+
+#[test]
+fn a_resource_taking_over_memory_waits_for_the_previous_occupant() {
+    let mut j = aliased();
+    j.command("read a");
+    j.access(whole(10), S::COMPUTE_SHADER, A::SHADER_STORAGE_READ, None);
+    j.command("fill b");
+    j.access(whole(11), S::CLEAR, A::TRANSFER_WRITE, None);
+    assert_eq!(j.hazards().len(), 1);
+    assert_eq!(j.hazards()[0].kind, HazardKind::WriteAfterRead);
+    assert_eq!(j.hazards()[0].resource, "b");
+
+    // An execution dependency from a's stage is what the hand-over needs.
+    let mut j = aliased();
+    j.command("read a");
+    j.access(whole(10), S::COMPUTE_SHADER, A::SHADER_STORAGE_READ, None);
+    let hand_over = memory(S::COMPUTE_SHADER, A::NONE, S::CLEAR, A::TRANSFER_WRITE);
+    j.barrier("hand over", &[hand_over], &[], &[]);
+    j.command("fill b");
+    j.access(whole(11), S::CLEAR, A::TRANSFER_WRITE, None);
+    assert!(j.hazards().is_empty(), "{:?}", j.hazards());
+}
+
+#[test]
+fn an_image_taking_over_memory_transitions_after_the_previous_occupant() {
+    let range = vk::ImageSubresourceRange {
+        aspect_mask: vk::ImageAspectFlags::COLOR,
+        base_mip_level: 0,
+        level_count: 2,
+        base_array_layer: 0,
+        layer_count: 1,
+    };
+    let start = |src: S| {
+        vk::ImageMemoryBarrier2::default()
+            .image(vk::Image::from_raw(12))
+            .subresource_range(range)
+            .old_layout(L::UNDEFINED)
+            .new_layout(L::GENERAL)
+            .src_stage_mask(src)
+            .dst_stage_mask(S::COMPUTE_SHADER)
+            .dst_access_mask(A::SHADER_STORAGE_WRITE)
+    };
+    for (src, hazards) in [(S::NONE, 1), (S::COPY, 0)] {
+        let mut j = aliased();
+        j.command("copy into a");
+        j.access(whole(10), S::COPY, A::TRANSFER_WRITE, None);
+        j.barrier("start i", &[], &[], &[start(src)]);
+        assert_eq!(
+            j.hazards().len(),
+            hazards,
+            "source {src:?}: {:?}",
+            j.hazards()
+        );
+    }
+}
+
+#[test]
+fn one_resource_never_conflicts_with_itself_through_its_memory() {
+    let mut j = aliased();
+    j.command("write the first half of a");
+    j.access(
+        Target::Buffer {
+            buffer: 10,
+            offset: 0,
+            size: 128,
+        },
+        S::COMPUTE_SHADER,
+        A::SHADER_STORAGE_WRITE,
+        None,
+    );
+    j.command("read the second half of a");
+    j.access(
+        Target::Buffer {
+            buffer: 10,
+            offset: 128,
+            size: 128,
+        },
+        S::COPY,
+        A::TRANSFER_READ,
+        None,
+    );
+    assert!(j.hazards().is_empty(), "{:?}", j.hazards());
+}

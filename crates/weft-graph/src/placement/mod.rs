@@ -180,6 +180,33 @@ impl Plan {
         Ok(())
     }
 
+    /// Test-only fault injection: drops the hand-over of transient `resource` (its memory
+    /// barrier, for a buffer; the source of its transitions from `UNDEFINED`, for an
+    /// image), so tests can prove that a missing one is noticed. Returns whether there was
+    /// one.
+    #[cfg(feature = "fault-injection")]
+    pub fn drop_hand_over(&mut self, resource: u32) -> bool {
+        let Some(first) = self
+            .transient_placements()
+            .iter()
+            .find(|p| p.resource == resource)
+            .map(|p| p.first_batch as usize)
+        else {
+            return false;
+        };
+        let mut dropped = self.drop_memory_barriers(first, |m| m.cause == resource) > 0;
+        for b in &mut self.image_barriers {
+            let from_nothing = b.old_layout == vk::ImageLayout::UNDEFINED;
+            if b.image == resource && from_nothing && !b.src_stages.is_empty() {
+                b.src_stages = vk::PipelineStageFlags2::NONE;
+                b.src_access = vk::AccessFlags2::NONE;
+                dropped = true;
+            }
+        }
+        self.serial = next_serial();
+        dropped
+    }
+
     /// True once [`Plan::place_transients`] ran.
     pub fn is_placed(&self) -> bool {
         self.placed.is_some()

@@ -5,9 +5,10 @@
 //! [`crate::Executor::capture_commands`].
 
 use ash::vk;
-use weft_graph::{Subresources, TaskGraph};
+use weft_graph::{ResourceDesc, ResourceInfo, Subresources, TaskGraph};
 
 use super::resolve::Resolved;
+use super::transients::Transients;
 
 /// What one access of a task touches, on the real resource.
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +65,20 @@ pub enum Captured {
         /// Its image barriers.
         images: Vec<vk::ImageMemoryBarrier2<'static>>,
     },
+    /// A transient the submission uses lives in bytes `offset..offset + size` of device
+    /// memory `memory` (other transients may share them: aliasing).
+    Transient {
+        /// Its name.
+        name: String,
+        /// The resource, whole (a buffer's bytes; an image's aspects, mips and layers).
+        target: CapturedTarget,
+        /// The device memory.
+        memory: vk::DeviceMemory,
+        /// First byte in `memory`.
+        offset: u64,
+        /// Bytes.
+        size: u64,
+    },
     /// A task ran its commands with these declared accesses.
     Task {
         /// The task's name.
@@ -101,6 +116,37 @@ impl Capture {
             memory: memory.to_vec(),
             images: images.to_vec(),
         });
+    }
+
+    /// The frame slot's transients and where they live.
+    pub fn transients(&mut self, transients: &Transients, resources: &[ResourceInfo]) {
+        for placed in transients.placed() {
+            let info = &resources[placed.resource as usize];
+            let target = match &info.desc {
+                ResourceDesc::Buffer(desc) => CapturedTarget::Buffer {
+                    buffer: transients.buffer(placed.resource),
+                    offset: 0,
+                    size: desc.size,
+                },
+                ResourceDesc::Image(desc) => CapturedTarget::Image {
+                    image: transients.image(placed.resource),
+                    range: vk::ImageSubresourceRange {
+                        aspect_mask: desc.aspects(),
+                        base_mip_level: 0,
+                        level_count: desc.mip_levels,
+                        base_array_layer: 0,
+                        layer_count: desc.array_layers,
+                    },
+                },
+            };
+            self.pending.push(Captured::Transient {
+                name: info.name.clone(),
+                target,
+                memory: placed.memory,
+                offset: placed.offset,
+                size: placed.size,
+            });
+        }
     }
 
     /// Task `task` of `graph`, its attachments on the handles of `resolved`.

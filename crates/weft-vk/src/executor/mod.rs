@@ -229,6 +229,9 @@ impl Executor {
             &mut frame.transients,
             parts.key,
         )?;
+        if let Some(capture) = &mut self.capture {
+            capture.transients(&frame.transients, parts.recording.resources());
+        }
         self.times.resolve = lap(clock);
         self.bridges.build(plan, bound);
         let frame = self.frames.current_mut();

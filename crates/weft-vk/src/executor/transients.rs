@@ -30,6 +30,8 @@ pub(crate) struct Transients {
     pub buffers: Vec<Option<Buffer>>,
     pub images: Vec<Option<Image>>,
     blocks: Vec<Allocation>,
+    /// Where each transient lives.
+    placed: Vec<Placed>,
     /// [`Plan::serial`] of the placement they were made for (0: none).
     made_for: u64,
     /// The figures of that placement.
@@ -37,6 +39,15 @@ pub(crate) struct Transients {
     /// The last submission that used them.
     last_use: u64,
     ctx: Option<Arc<Context>>,
+}
+
+/// Where one transient lives.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Placed {
+    pub resource: u32,
+    pub memory: vk::DeviceMemory,
+    pub offset: u64,
+    pub size: u64,
 }
 
 /// The device memory transients take (see [`crate::Executor::transient_memory`]).
@@ -81,6 +92,27 @@ impl Transients {
         self.last_use = value;
     }
 
+    /// Where each transient lives.
+    pub fn placed(&self) -> &[Placed] {
+        &self.placed
+    }
+
+    /// The buffer of transient `resource` (null when it is not one).
+    pub fn buffer(&self, resource: u32) -> vk::Buffer {
+        self.buffers
+            .get(resource as usize)
+            .and_then(Option::as_ref)
+            .map_or(vk::Buffer::null(), |b| b.raw)
+    }
+
+    /// The image of transient `resource` (null when it is not one).
+    pub fn image(&self, resource: u32) -> vk::Image {
+        self.images
+            .get(resource as usize)
+            .and_then(Option::as_ref)
+            .map_or(vk::Image::null(), |i| i.raw)
+    }
+
     /// Bytes of memory the slot holds.
     pub fn held_bytes(&self) -> u64 {
         self.blocks.iter().map(|b| b.size()).sum()
@@ -100,6 +132,7 @@ impl Transients {
             buffers: (0..resources.len()).map(|_| None).collect(),
             images: (0..resources.len()).map(|_| None).collect(),
             blocks: Vec::new(),
+            placed: Vec::new(),
             made_for: plan.serial(),
             figures: TransientMemory::of(plan),
             last_use: 0,
@@ -139,6 +172,12 @@ impl Transients {
                 source: Box::new(source),
             };
             let index = p.resource as usize;
+            made.placed.push(Placed {
+                resource: p.resource,
+                memory,
+                offset,
+                size: p.size,
+            });
             match &info.desc {
                 ResourceDesc::Buffer(desc) => {
                     let create = BufferInfo {
