@@ -17,6 +17,7 @@ use weft_graph::{
 use weft_judge::{HazardKind, Judge, Target};
 
 mod classes;
+mod transients;
 
 use super::boundary::BoundaryInputs;
 use super::bridge::{Bridges, Tracked};
@@ -135,12 +136,15 @@ impl Tracked for Table<'_> {
     }
 }
 
-/// A graph over 3 external buffers and 2 external images, with its plan.
+/// A graph over 3 external buffers and 2 external images (and transients, see
+/// [`transients`]), with its plan.
 struct Recorded {
     graph: TaskGraph,
     plan: Plan,
     /// Per resource: is it an image.
     images: Vec<bool>,
+    /// Per resource: is it external (bound anew each execution).
+    external: Vec<bool>,
 }
 
 const BUFFER_ACCESSES: &[Access] = &[
@@ -195,35 +199,47 @@ fn declare_resources(g: &mut TaskGraph) -> (Vec<TaskBuffer>, Vec<TaskImage>) {
     (buffers, images)
 }
 
-/// `g` with its plan.
+/// `g` with its plan, its transients placed.
 fn compiled(g: TaskGraph) -> Recorded {
-    let plan = g
+    let mut plan = g
         .compile(&CompileOptions::default())
         .expect("a recording the graph accepted compiles");
+    transients::place(&mut plan, &g);
     let images = g
         .resources()
         .iter()
         .map(|r| matches!(r.desc, weft_graph::ResourceDesc::Image(_)))
         .collect();
+    let external = g
+        .resources()
+        .iter()
+        .map(|r| r.lifetime == weft_graph::Lifetime::External)
+        .collect();
     Recorded {
         graph: g,
         plan,
         images,
+        external,
     }
 }
 
 fn random_graph(rng: &mut Rng) -> Recorded {
     let mut g = TaskGraph::new();
-    let (buffers, images) = declare_resources(&mut g);
-    let ranges = [(0, 64), (64, 64), (32, 64), (0, BUFFER_SIZE), (128, 128)];
+    let (mut buffers, mut images) = declare_resources(&mut g);
+    let (transient_buffers, transient_images) = transients::declare(&mut g, image_desc());
+    buffers.extend(transient_buffers);
+    images.extend(transient_images);
+    let ranges = [(0, 64), (64, 64), (32, 64), (0, 128), (64, 64)];
     for t in 0..2 + rng.below(5) {
         let mut task = g.task(&format!("t{t}"));
         for _ in 0..1 + rng.below(2) {
             let view: View = if rng.below(2) == 0 {
                 let (offset, size) = rng.pick(&ranges);
-                buffers[rng.below(3) as usize].range(offset, size).into()
+                buffers[rng.below(buffers.len() as u64) as usize]
+                    .range(offset, size)
+                    .into()
             } else {
-                let image = images[rng.below(2) as usize];
+                let image = images[rng.below(images.len() as u64) as usize];
                 let mip = rng.below(u64::from(MIPS) + 1) as u32;
                 let layer = rng.below(u64::from(LAYERS) + 1) as u32;
                 let view = image.whole();
@@ -259,11 +275,13 @@ enum Fault {
     DropBridge,
     NarrowStages,
     ForgetTransition,
+    /// Not in the bridges: one hand-over of aliased transients dropped from each plan.
+    DropHandOver,
 }
 
 fn plant(bridges: &mut Bridges, fault: Fault) -> bool {
     match fault {
-        Fault::None => false,
+        Fault::None | Fault::DropHandOver => false,
         Fault::DropBridge => {
             let dropped = !bridges.memory.is_empty() || !bridges.image.is_empty();
             bridges.memory.pop();
@@ -378,17 +396,22 @@ impl Sequence {
             reals: &self.reals,
             bound,
         };
+        let slot = execution % self.slots.len();
         let handles: Vec<vk::Image> = table
             .bound
             .iter()
-            .map(|b| match b {
+            .enumerate()
+            .map(|(r, b)| match b {
                 Some((true, real)) => image_raw(*real),
+                None if recorded.images[r] => {
+                    vk::Image::from_raw(transients::handle(&recorded.plan, slot, r as u32))
+                }
                 _ => vk::Image::null(),
             })
             .collect();
+        transients::bind(&mut self.judge, &recorded.plan, &recorded.graph, slot);
         // Frames::acquire: the host waits for the slot's previous submission; the
         // submission waits for it on the device too.
-        let slot = execution % self.slots.len();
         if self.slots[slot] != 0 {
             self.judge.host_wait(TIMELINE, self.slots[slot]);
             self.judge.wait(
@@ -440,8 +463,25 @@ impl Sequence {
                 let name = graph.task_name(task).unwrap_or("task");
                 self.judge.command(&format!("execution {execution} {name}"));
                 for attachment in graph.task_attachments(task) {
-                    let real = table.bound[attachment.resource() as usize];
+                    let resource = attachment.resource();
+                    let real = table.bound[resource as usize];
+                    let transient = transients::handle(&recorded.plan, slot, resource);
                     let (target, layout) = match (attachment.subresources(), real) {
+                        (Subresources::Buffer { offset, size }, None) => (
+                            Target::Buffer {
+                                buffer: transient,
+                                offset,
+                                size,
+                            },
+                            None,
+                        ),
+                        (Subresources::Image(range), None) => (
+                            Target::Image {
+                                image: transient,
+                                range: range.to_vk(),
+                            },
+                            Some(attachment.layout()),
+                        ),
                         (Subresources::Buffer { offset, size }, Some((false, real))) => (
                             Target::Buffer {
                                 buffer: buffer_raw(real),
@@ -479,12 +519,17 @@ impl Sequence {
 /// Runs one random sequence: a few graphs, executed in random order.
 fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let graphs: Vec<Recorded> = (0..2 + rng.below(2))
+    let mut graphs: Vec<Recorded> = (0..2 + rng.below(2))
         .map(|_| random_graph(&mut rng))
         .collect();
+    let mut planted = false;
+    if fault == Fault::DropHandOver {
+        for recorded in &mut graphs {
+            planted |= transients::drop_a_hand_over(&mut recorded.plan);
+        }
+    }
     let frames = 1 + rng.below(3) as usize;
     let mut sequence = Sequence::new(frames);
-    let mut planted = false;
     let executions = 4 + rng.below(6) as usize;
     let mut last: Option<(usize, Bindings)> = None;
     for _ in 0..executions {
@@ -501,7 +546,11 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
         let bound: Bindings = recorded
             .images
             .iter()
-            .map(|&image| {
+            .zip(&recorded.external)
+            .map(|(&image, &external)| {
+                if !external {
+                    return None;
+                }
                 let free = if image {
                     &mut free_images
                 } else {
@@ -594,6 +643,7 @@ fn planted_faults_in_the_bridges_are_caught() {
         Fault::DropBridge,
         Fault::NarrowStages,
         Fault::ForgetTransition,
+        Fault::DropHandOver,
     ] {
         let findings = run(fault, 200);
         println!(
