@@ -247,6 +247,22 @@ impl Plan {
         &self.submit_batches
     }
 
+    /// The part of the plan (0 before the first submit boundary, see
+    /// [`Plan::submit_batches`]) that uses resource `index` last; the last part for one it
+    /// does not leave through a last use.
+    pub fn last_part_using(&self, index: u32) -> usize {
+        let last_batch = self
+            .last_uses
+            .iter()
+            .filter(|u| u.resource == index)
+            .map(|u| u.batch)
+            .max();
+        match last_batch {
+            Some(batch) => self.submit_batches.partition_point(|&b| b <= batch),
+            None => self.submit_batches.len(),
+        }
+    }
+
     /// Resource indices of the presented images.
     pub fn presents(&self) -> &[u32] {
         &self.presents

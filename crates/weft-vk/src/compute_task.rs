@@ -50,7 +50,7 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
     }
 
     /// Checks the bindings against the shader and adds the task to the graph.
-    pub fn record(self) -> Result<TaskId, VkError> {
+    pub fn record(mut self) -> Result<TaskId, VkError> {
         let shader = &self.pipeline.shader;
         let reflection = &shader.reflection;
         let bindings: Vec<_> = reflection
@@ -59,6 +59,7 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
             .filter(|b| b.kind != BindingKind::Sampler)
             .map(|b| (b, vk::PipelineStageFlags2::COMPUTE_SHADER))
             .collect();
+        let after = std::mem::take(&mut self.binds.after);
         let checked = self
             .binds
             .check(
@@ -75,6 +76,9 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
         let mut task = self.graph.task(&self.name);
         for (view, access) in checked.attachments {
             task = task.attach(view, access);
+        }
+        for earlier in after {
+            task = task.after(earlier);
         }
         // The closure keeps what it records with inline: the pipeline's handles, and the
         // slots in an array sized to the binding count (so recording chases no pointer per

@@ -154,7 +154,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
     }
 
     /// Checks the task against the pipeline and adds it to the graph.
-    pub fn record(self) -> Result<TaskId, VkError> {
+    pub fn record(mut self) -> Result<TaskId, VkError> {
         let graph = self.graph;
         let name = self.name.as_str();
         let pipeline = &self.pipeline;
@@ -238,6 +238,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
             .filter(|(binding, _)| binding.kind != BindingKind::Sampler)
             .map(|(binding, stages)| (binding, shader_stages(*stages)))
             .collect();
+        let after = std::mem::take(&mut self.binds.after);
         let checked = self
             .binds
             .check(&bindings, pipeline.push_constant_size, "draw", graph)
@@ -278,6 +279,9 @@ impl<'g, U: 'static> DrawTask<'g, U> {
         }
         for (view, access) in checked.attachments {
             task = task.attach(view, access);
+        }
+        for earlier in after {
+            task = task.after(earlier);
         }
         let recorded = Recorded {
             pipeline: Arc::clone(&self.pipeline),

@@ -25,6 +25,8 @@ pub(crate) struct ShaderBinds<U> {
     binds: Vec<Bind>,
     push: Vec<u8>,
     fill: Option<PushFill<U>>,
+    /// Tasks this one runs after (besides what its views order).
+    pub after: Vec<weft_graph::TaskId>,
 }
 
 /// The bindings checked against the shaders: the task's attachments, the descriptor slots
@@ -42,6 +44,7 @@ impl<U> Default for ShaderBinds<U> {
             binds: Vec::new(),
             push: Vec::new(),
             fill: None,
+            after: Vec::new(),
         }
     }
 }
@@ -161,6 +164,13 @@ macro_rules! shader_bind_methods {
         pub fn bind_general(mut self, name: &str, view: impl Into<weft_graph::View>) -> Self {
             self.binds
                 .bind(name, view.into(), $crate::binding_access::BindMode::General);
+            self
+        }
+
+        /// Runs this task after `earlier` (a task of the same graph), even where no view
+        /// orders them.
+        pub fn after(mut self, earlier: weft_graph::TaskId) -> Self {
+            self.binds.after.push(earlier);
             self
         }
 

@@ -21,6 +21,14 @@ pub struct FrameSync {
     pub rendered: vk::Semaphore,
 }
 
+/// Binary semaphores a submission waits for and signals (a swapchain's: the acquired image,
+/// and the rendering the present waits for).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Binary {
+    pub wait: Option<vk::Semaphore>,
+    pub signal: Option<vk::Semaphore>,
+}
+
 /// Something to destroy once the GPU is done with it.
 pub(crate) enum Garbage {
     /// A buffer, and its memory unless it was placed in memory someone else frees.
@@ -141,7 +149,7 @@ impl Timeline {
         queue: vk::Queue,
         cmd: vk::CommandBuffer,
         after: Submit,
-        frame: Option<FrameSync>,
+        binary: Binary,
         allocator: &Mutex<Allocator>,
     ) -> Result<u64, VkError> {
         let after_kind = after;
@@ -163,10 +171,12 @@ impl Timeline {
             let mut signals = [signal(self.semaphore, value); 2];
             let mut waits = [signal(self.semaphore, after); 2];
             let (mut signal_count, mut wait_count) = (1, usize::from(after != 0));
-            if let Some(frame) = frame {
-                signals[1] = signal(frame.rendered, 0);
+            if let Some(rendered) = binary.signal {
+                signals[1] = signal(rendered, 0);
                 signal_count = 2;
-                waits[wait_count] = signal(frame.acquired, 0);
+            }
+            if let Some(acquired) = binary.wait {
+                waits[wait_count] = signal(acquired, 0);
                 wait_count += 1;
             }
             let (signals, waits) = (&signals[..signal_count], &waits[..wait_count]);

@@ -12,7 +12,7 @@ use crate::buffer::{Buffer, BufferInfo, MemoryLocation};
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
 use crate::executor::bridge_buffer;
-use crate::timeline::{Garbage, Submit};
+use crate::timeline::{Binary, Garbage, Submit};
 
 /// A one-time command buffer and its pool, destroyed once its submission has finished.
 struct OneTime<'a> {
@@ -52,7 +52,7 @@ impl<'a> OneTime<'a> {
                 ctx.queue,
                 self.cmd,
                 Submit::AfterAll,
-                None,
+                Binary::default(),
                 &ctx.allocator,
             )
         });

@@ -97,7 +97,8 @@ pub enum Captured {
 #[derive(Default)]
 pub(crate) struct Capture {
     pub done: Vec<Captured>,
-    pending: Vec<Captured>,
+    /// Per submission of the execution being recorded.
+    pending: Vec<Vec<Captured>>,
 }
 
 impl Capture {
@@ -107,12 +108,29 @@ impl Capture {
         }
     }
 
+    /// What comes next goes to the execution's next submission.
+    pub fn next_submission(&mut self) {
+        if self.pending.is_empty() {
+            self.pending.push(Vec::new());
+        }
+        self.pending.push(Vec::new());
+    }
+
+    /// The current submission's events.
+    fn current(&mut self) -> &mut Vec<Captured> {
+        if self.pending.is_empty() {
+            self.pending.push(Vec::new());
+        }
+        let last = self.pending.len() - 1;
+        &mut self.pending[last]
+    }
+
     pub fn barrier(
         &mut self,
         memory: &[vk::MemoryBarrier2<'static>],
         images: &[vk::ImageMemoryBarrier2<'static>],
     ) {
-        self.pending.push(Captured::Barrier {
+        self.current().push(Captured::Barrier {
             memory: memory.to_vec(),
             images: images.to_vec(),
         });
@@ -139,7 +157,7 @@ impl Capture {
                     },
                 },
             };
-            self.pending.push(Captured::Transient {
+            self.current().push(Captured::Transient {
                 name: info.name.clone(),
                 target,
                 memory: placed.memory,
@@ -175,16 +193,20 @@ impl Capture {
                 }
             })
             .collect();
-        self.pending.push(Captured::Task {
+        self.current().push(Captured::Task {
             name: graph.task_name(task).unwrap_or("task").to_owned(),
             accesses,
         });
     }
 
-    /// The recorded submission went to the queue, waiting for `wait` and signalling `value`.
-    pub fn submitted(&mut self, wait: u64, value: u64) {
-        self.done.push(Captured::Submission { wait });
-        self.done.append(&mut self.pending);
-        self.done.push(Captured::Signal { value });
+    /// The recorded submissions went to the queue: the first waiting for `wait`, each
+    /// signalling its value of `values`.
+    pub fn submitted(&mut self, wait: u64, values: &[u64]) {
+        for (i, (events, &value)) in self.pending.drain(..).zip(values).enumerate() {
+            let wait = if i == 0 { wait } else { 0 };
+            self.done.push(Captured::Submission { wait });
+            self.done.extend(events);
+            self.done.push(Captured::Signal { value });
+        }
     }
 }

@@ -1,7 +1,9 @@
-//! Frames and submission: one command buffer per frame in flight, each with its own
-//! transient resources; a frame slot is reused once its previous submission has finished.
-//! Submissions go through the context's timeline, which orders them and tells resources
-//! when the GPU is done with them.
+//! Frames and submission: command buffers per frame in flight, one per submission of the
+//! plan (its `submit()` boundaries), each frame with its own transient resources; a frame
+//! slot is reused once its previous submissions have finished. Submissions go through the
+//! context's timeline, which orders them and tells resources when the GPU is done with
+//! them: a resource the plan last uses before a boundary is done when that submission is,
+//! so the host can read it while the later ones run.
 
 use std::sync::Arc;
 
@@ -11,22 +13,31 @@ use weft_graph::Plan;
 use crate::bindings::Bound;
 use crate::context::Context;
 use crate::error::{vk_err, VkError};
-use crate::timeline::{FrameSync, Submit};
+use crate::timeline::{Binary, FrameSync, Submit};
 
 use super::frame_barriers::FrameBarriers;
 use super::resolve::Resolved;
 use super::transients::{TransientMemory, Transients};
 
-/// One frame in flight: its command buffer, the submission that last used it, and its own
-/// transient resources (frames in flight must not share them).
+/// One frame in flight: its command buffers (one per submission), the last submission that
+/// used it, and its own transient resources (frames in flight must not share them).
 pub(crate) struct Frame {
-    pub cmd: vk::CommandBuffer,
+    cmds: Vec<vk::CommandBuffer>,
+    /// The timeline values of its last execution's submissions.
+    pub values: Vec<u64>,
     pub submission: u64,
     pub transients: Transients,
     /// The real handles of the slot's last execution (its transients are its own).
     pub resolved: Resolved,
     /// The barrier calls of the slot's last execution.
     pub barriers: FrameBarriers,
+}
+
+impl Frame {
+    /// Its first `count` command buffers (fewer when it has fewer).
+    pub fn cmds(&self, count: usize) -> &[vk::CommandBuffer] {
+        &self.cmds[..count.min(self.cmds.len())]
+    }
 }
 
 /// The frame slots of an executor and the pool their command buffers come from.
@@ -50,7 +61,8 @@ impl Frames {
             slots: cmds
                 .into_iter()
                 .map(|cmd| Frame {
-                    cmd,
+                    cmds: vec![cmd],
+                    values: Vec::new(),
                     submission: 0,
                     transients: Transients::default(),
                     resolved: Resolved::default(),
@@ -79,30 +91,46 @@ impl Frames {
         &mut self.slots[self.current]
     }
 
-    /// Resets the current frame's command buffer and begins recording it.
-    pub fn begin(&self) -> Result<vk::CommandBuffer, VkError> {
-        let cmd = self.slots[self.current].cmd;
+    /// Resets `count` command buffers of the current frame (made when it has fewer) and
+    /// begins recording them.
+    pub fn begin(&mut self, count: usize) -> Result<(), VkError> {
+        let frame = &mut self.slots[self.current];
+        if frame.cmds.len() < count {
+            let more = vk::CommandBufferAllocateInfo::default()
+                .command_pool(self.pool)
+                .level(vk::CommandBufferLevel::PRIMARY)
+                .command_buffer_count((count - frame.cmds.len()) as u32);
+            // SAFETY: the pool belongs to this device and is only used by this executor.
+            let made = unsafe { self.ctx.device.allocate_command_buffers(&more) }
+                .map_err(vk_err("vkAllocateCommandBuffers"))?;
+            frame.cmds.extend(made);
+        }
         let begin = vk::CommandBufferBeginInfo::default()
             .flags(vk::CommandBufferUsageFlags::ONE_TIME_SUBMIT);
-        // SAFETY: `acquire` waited for this frame's previous submission, so the command
-        // buffer is not pending and may be reset.
-        unsafe {
-            self.ctx
-                .device
-                .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
-                .map_err(vk_err("vkResetCommandBuffer"))?;
-            self.ctx
-                .device
-                .begin_command_buffer(cmd, &begin)
-                .map_err(vk_err("vkBeginCommandBuffer"))?;
+        for &cmd in &frame.cmds[..count] {
+            // SAFETY: `acquire` waited for this frame's previous submissions, so the command
+            // buffers are not pending and may be reset.
+            unsafe {
+                self.ctx
+                    .device
+                    .reset_command_buffer(cmd, vk::CommandBufferResetFlags::empty())
+                    .map_err(vk_err("vkResetCommandBuffer"))?;
+                self.ctx
+                    .device
+                    .begin_command_buffer(cmd, &begin)
+                    .map_err(vk_err("vkBeginCommandBuffer"))?;
+            }
         }
-        Ok(cmd)
+        Ok(())
     }
 
-    /// Submits the current frame's (recorded) command buffer (after the frame slot's previous
-    /// submission), marks the bound resources the plan uses and the transients as used by
-    /// it, and moves to the
-    /// next slot. Returns the submission's timeline value.
+    /// Submits the current frame's recorded command buffers, one submission per part of
+    /// the plan, in order: the first waits for the frame slot's previous submission and for
+    /// the acquired swapchain image, the last signals the rendering the present waits for
+    /// (the queue's submission order and the plan's barriers order the parts). Marks each
+    /// bound resource the plan uses as used by the submission of its last use, the
+    /// transients by the last submission, and moves to the next slot. Returns the last
+    /// submission's timeline value.
     pub fn submit(
         &mut self,
         plan: &Plan,
@@ -111,25 +139,46 @@ impl Frames {
     ) -> Result<u64, VkError> {
         let frame = &mut self.slots[self.current];
         let ctx = &self.ctx;
-        let value = ctx.timeline.submit(
-            &ctx.device,
-            ctx.queue,
-            frame.cmd,
-            Submit::After(frame.submission),
-            sync,
-            &ctx.allocator,
-        )?;
-        frame.submission = value;
+        let parts = plan.submit_batches().len() + 1;
+        frame.values.clear();
+        let cmds = frame.cmds.get(..parts).ok_or_else(|| {
+            VkError::Unsupported("submitting parts of a plan that were not recorded".into())
+        })?;
+        for (part, &cmd) in cmds.iter().enumerate() {
+            let after = if part == 0 { frame.submission } else { 0 };
+            let binary = Binary {
+                wait: sync.filter(|_| part == 0).map(|s| s.acquired),
+                signal: sync.filter(|_| part + 1 == parts).map(|s| s.rendered),
+            };
+            let value = ctx.timeline.submit(
+                &ctx.device,
+                ctx.queue,
+                cmd,
+                Submit::After(after),
+                binary,
+                &ctx.allocator,
+            )?;
+            frame.values.push(value);
+        }
+        let last = frame.values.last().copied().unwrap_or(frame.submission);
+        frame.submission = last;
         // Only what the plan uses: a bound resource it does not touch stays free for the
         // host and for destruction.
         for (index, real) in bound.iter().enumerate() {
             if let (Some(real), true) = (real, plan.uses_resource(index as u32)) {
-                real.in_flight(value);
+                let part = plan.last_part_using(index as u32);
+                real.in_flight(frame.values.get(part).copied().unwrap_or(last));
             }
         }
-        frame.transients.in_flight(value);
+        frame.transients.in_flight(last);
         self.current = (self.current + 1) % self.slots.len();
-        Ok(value)
+        Ok(last)
+    }
+
+    /// The timeline values of the submissions of the frame submitted last.
+    pub fn previous_values(&self) -> &[u64] {
+        let last = (self.current + self.slots.len() - 1) % self.slots.len();
+        &self.slots[last].values
     }
 
     /// The transients' memory (see [`super::Executor::transient_memory`]).

@@ -150,7 +150,8 @@ impl Executor {
         });
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;
         if let (Some(capture), Some(wait)) = (&mut self.capture, wait) {
-            capture.submitted(wait, value);
+            // The frame just submitted is the previous slot's now.
+            capture.submitted(wait, self.frames.previous_values());
         }
         self.times.submit = lap(&mut clock);
         Ok(value)
@@ -245,11 +246,12 @@ impl Executor {
                 .any(|b| matches!(b, Some(Bound::Buffer(b)) if b.is_host_visible())),
         });
         self.times.bridge = lap(clock);
-        let cmd = self.frames.begin()?;
+        let submissions = plan.submit_batches().len() + 1;
+        self.frames.begin(submissions)?;
         let frame = self.frames.current();
         let input = Inputs {
             ctx: &self.ctx,
-            cmd,
+            cmds: frame.cmds(submissions),
             plan,
             resolved: &frame.resolved,
             barriers: &frame.barriers,

@@ -33,7 +33,8 @@ pub(crate) struct Recorder {
 /// What one recording reads.
 pub(crate) struct Inputs<'a> {
     pub ctx: &'a Context,
-    pub cmd: vk::CommandBuffer,
+    /// One begun command buffer per part of the plan (see `Plan::submit_batches`).
+    pub cmds: &'a [vk::CommandBuffer],
     pub plan: &'a Plan,
     pub resolved: &'a Resolved,
     pub barriers: &'a FrameBarriers,
@@ -42,7 +43,8 @@ pub(crate) struct Inputs<'a> {
 }
 
 impl Recorder {
-    /// Records `plan` into `input.cmd` (begun) and ends it.
+    /// Records `plan` into `input.cmds` (begun), one part of the plan into each, and ends
+    /// them.
     pub fn record<U>(
         &mut self,
         graph: &mut TaskGraph<Callback<U>>,
@@ -51,10 +53,26 @@ impl Recorder {
         mut capture: Option<&mut Capture>,
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
-        let (plan, cmd) = (input.plan, input.cmd);
+        let plan = input.plan;
+        let (mut part, mut next_boundary) = (0, 0);
+        let submits = plan.submit_batches();
+        let mut cmd = input.cmds.first().copied().unwrap_or_default();
         // The position in the plan's task order.
         let mut at = 0;
         for batch in 0..=plan.batch_count() {
+            while submits
+                .get(next_boundary)
+                .is_some_and(|&b| b as usize == batch)
+            {
+                // A submit boundary: the rest goes to the next part's command buffer.
+                next_boundary += 1;
+                end(input.ctx, cmd)?;
+                part += 1;
+                cmd = input.cmds.get(part).copied().unwrap_or_default();
+                if let Some(capture) = capture.as_deref_mut() {
+                    capture.next_submission();
+                }
+            }
             let (memory, images) = input.barriers.before(batch);
             if !memory.is_empty() || !images.is_empty() {
                 if let Some(capture) = capture.as_deref_mut() {
@@ -81,11 +99,14 @@ impl Recorder {
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
-                self.run_task(graph, input, task, data)?;
+                self.run_task(graph, input, cmd, task, data)?;
             }
         }
-        // SAFETY: recording was begun by the caller.
-        unsafe { input.ctx.device.end_command_buffer(cmd) }.map_err(vk_err("vkEndCommandBuffer"))
+        // This part's command buffer, and any left without work (none, for a current plan).
+        for &rest in input.cmds.get(part..).unwrap_or_default() {
+            end(input.ctx, rest)?;
+        }
+        Ok(())
     }
 
     /// Calls task `task`'s callback inside a debug label with its name.
@@ -93,6 +114,7 @@ impl Recorder {
         &mut self,
         graph: &mut TaskGraph<Callback<U>>,
         input: &Inputs<'_>,
+        cmd: vk::CommandBuffer,
         task: u32,
         data: &mut U,
     ) -> Result<(), VkError> {
@@ -105,13 +127,13 @@ impl Recorder {
         if let (Some(utils), Some(name)) = (utils, label) {
             let info = vk::DebugUtilsLabelEXT::default().label_name(name);
             // SAFETY: recording; `name` outlives the call.
-            unsafe { utils.cmd_begin_debug_utils_label(input.cmd, &info) };
+            unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
         }
         let (name, attached, resources, callback) = graph.task_parts_mut(task);
         if let Some(callback) = callback {
             let mut context = TaskContext {
                 ctx: input.ctx,
-                cmd: input.cmd,
+                cmd,
                 task: name,
                 attached,
                 resources,
@@ -132,7 +154,7 @@ impl Recorder {
         }
         if let (Some(utils), Some(_)) = (utils, label) {
             // SAFETY: closes the label opened above in the same command buffer.
-            unsafe { utils.cmd_end_debug_utils_label(input.cmd) };
+            unsafe { utils.cmd_end_debug_utils_label(cmd) };
         }
         Ok(())
     }
@@ -155,4 +177,10 @@ impl Recorder {
             self.ops_for = key;
         }
     }
+}
+
+/// Ends recording `cmd`.
+fn end(ctx: &Context, cmd: vk::CommandBuffer) -> Result<(), VkError> {
+    // SAFETY: the command buffer was begun by the frame and is ended once.
+    unsafe { ctx.device.end_command_buffer(cmd) }.map_err(vk_err("vkEndCommandBuffer"))
 }
