@@ -81,6 +81,7 @@ pub use graph::Graph;
 pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};
 pub use ids::ResourceId;
 pub use image::Image;
+pub use memory::DeviceMemoryUse;
 pub use pipeline::ComputePipeline;
 pub use raw_window_handle;
 pub use swapchain::{Acquired, FrameSync, Swapchain};

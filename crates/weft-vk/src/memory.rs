@@ -62,3 +62,31 @@ pub(crate) fn allocate(
             source,
         })
 }
+
+/// The device memory a context's allocator holds (see [`Context::device_memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeviceMemoryUse {
+    /// Live allocations.
+    pub allocations: usize,
+    /// Bytes of the live allocations.
+    pub allocated_bytes: u64,
+    /// Bytes of the memory blocks the allocator reserved from the device.
+    pub reserved_bytes: u64,
+}
+
+impl Context {
+    /// The device memory in use through this context's allocator now (resources dropped
+    /// while the GPU still used them are freed once their submissions finish).
+    pub fn device_memory(&self) -> Result<DeviceMemoryUse, VkError> {
+        let allocator = self
+            .allocator
+            .lock()
+            .map_err(|_| VkError::Unsupported("a poisoned allocator lock".into()))?;
+        let report = allocator.generate_report();
+        Ok(DeviceMemoryUse {
+            allocations: report.allocations.len(),
+            allocated_bytes: report.total_allocated_bytes,
+            reserved_bytes: report.total_reserved_bytes,
+        })
+    }
+}
