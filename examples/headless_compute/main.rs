@@ -51,6 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "CPU check: max difference {max_diff} levels, {off} of {} pixels differ by more than 2",
         out.gray.len()
     );
+    println!("{}", out.transients);
     println!("validation messages: {}", out.validation_messages);
     if out.validation_messages != 0 {
         return Err(format!("validation messages:\n{}", ctx.validation_log().join("\n")).into());

@@ -25,6 +25,8 @@ pub struct Output {
     pub executions: Vec<Duration>,
     /// Validation and synchronization-validation messages.
     pub validation_messages: usize,
+    /// The device memory the transients take.
+    pub transients: weft::runtime::TransientMemory,
 }
 
 type Error = Box<dyn std::error::Error>;
@@ -249,6 +251,7 @@ pub fn run(
         compile: compile_time,
         executions,
         validation_messages: ctx.validation_messages(),
+        transients: executor.transient_memory(),
     })
 }
 

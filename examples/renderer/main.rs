@@ -222,6 +222,9 @@ impl App {
                 let _ = running.executor.wait_idle();
             }
         };
+        if let Some(running) = running {
+            println!("{}", running.executor.transient_memory());
+        }
         let ctx = running.map(|r| &*r.ctx);
         if let Err(e) = self.harness.finish(self.frames, ctx, wait_idle) {
             self.error = Some(e);

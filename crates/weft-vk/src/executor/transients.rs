@@ -66,6 +66,26 @@ pub struct TransientMemory {
     pub lower_bound_bytes: u64,
 }
 
+impl std::fmt::Display for TransientMemory {
+    /// One line: what the transients hold now and per frame slot, against one allocation
+    /// per transient (before aliasing) and the lower bound.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let frames = self.frames as u64;
+        write!(
+            f,
+            "transient memory: {} bytes held = {} frame slots x {} placed (one allocation \
+             per transient: {} x {} = {}); lower bound {} per slot",
+            self.held_bytes,
+            frames,
+            self.placed_bytes,
+            frames,
+            self.separate_bytes,
+            frames * self.separate_bytes,
+            self.lower_bound_bytes
+        )
+    }
+}
+
 impl TransientMemory {
     /// The figures of `plan`'s placement (one copy; no frames or memory held yet).
     fn of(plan: &Plan) -> Self {
