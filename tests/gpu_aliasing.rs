@@ -451,3 +451,77 @@ fn a_dropped_buffer_hand_over_is_a_hazard() {
 fn a_dropped_image_hand_over_is_a_hazard_the_judge_sees() {
     planted_hand_over_is_reported(true);
 }
+
+/// A graph whose output comes from one transient described by `transient`.
+fn one_transient(
+    ctx: &Arc<Context>,
+    output: &Arc<Buffer>,
+    transient: impl FnOnce(&mut Graph) -> View,
+) -> Graph {
+    let mut g = Graph::new();
+    let out = g.import_buffer("output", output).unwrap();
+    let view = transient(&mut g);
+    g.task("use it")
+        .attach(view, access::TRANSFER_DST)
+        .run(|_| {})
+        .record()
+        .unwrap();
+    g.fill("fill output", out, 7).unwrap();
+    let _ = ctx;
+    g
+}
+
+#[test]
+fn transients_the_device_cannot_hold_are_errors_that_leave_the_executor_usable() {
+    let ctx = context();
+    let output = support::host_buffer(&ctx, "output", 256, support::STORAGE_TRANSFER);
+    let mut executor = Executor::new(&ctx).unwrap();
+    let mut good = one_transient(&ctx, &output, |g| {
+        let desc = BufferDesc {
+            size: 1024,
+            usage: support::STORAGE_TRANSFER,
+        };
+        g.transient_buffer("fine", desc).unwrap().into()
+    });
+    executor.execute(&mut good, &mut ()).unwrap();
+    executor.wait_idle().unwrap();
+    let before = ctx.device_memory().unwrap();
+    let usage = vk::ImageUsageFlags::TRANSFER_DST;
+    // Larger than any image the device makes.
+    let mut too_large = one_transient(&ctx, &output, |g| {
+        let desc = ImageDesc::new_2d(vk::Format::R8G8B8A8_UNORM, 1 << 20, 1 << 20, usage);
+        g.transient_image("too large", desc).unwrap().into()
+    });
+    // A format the device cannot use for this.
+    let mut unsupported = one_transient(&ctx, &output, |g| {
+        let storage = vk::ImageUsageFlags::STORAGE | usage;
+        let desc = ImageDesc::new_2d(vk::Format::D32_SFLOAT_S8_UINT, 64, 64, storage);
+        g.transient_image("depth storage", desc).unwrap().into()
+    });
+    // Memory the device cannot allocate.
+    let mut huge = one_transient(&ctx, &output, |g| {
+        let desc = BufferDesc {
+            size: 1 << 44,
+            usage: support::STORAGE_TRANSFER,
+        };
+        g.transient_buffer("huge", desc).unwrap().into()
+    });
+    for (g, name) in [
+        (&mut too_large, "too large"),
+        (&mut unsupported, "depth storage"),
+        (&mut huge, "huge"),
+    ] {
+        let error = executor.execute(g, &mut ()).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("`{name}`")) && error.contains("plan #"),
+            "{name}: {error}"
+        );
+        println!("{name}: {error}");
+    }
+    // Nothing leaked, and the executor still runs what it can.
+    executor.wait_idle().unwrap();
+    assert_eq!(ctx.device_memory().unwrap(), before);
+    executor.execute(&mut good, &mut ()).unwrap();
+    assert_eq!(words(&output.mapped().unwrap()), vec![7; 64]);
+    support::assert_no_messages(&ctx);
+}

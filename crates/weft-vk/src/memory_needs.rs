@@ -17,12 +17,31 @@ pub(crate) fn granularity(ctx: &Context) -> u64 {
     properties.limits.buffer_image_granularity.max(1)
 }
 
+/// The device's `maxBufferSize` (Vulkan 1.3).
+fn largest_buffer(ctx: &Context) -> u64 {
+    let mut maintenance4 = vk::PhysicalDeviceMaintenance4Properties::default();
+    let mut properties = vk::PhysicalDeviceProperties2::default().push_next(&mut maintenance4);
+    // SAFETY: the physical device belongs to the instance; the chain outlives the call.
+    unsafe {
+        ctx.instance
+            .get_physical_device_properties2(ctx.physical_device, &mut properties)
+    };
+    maintenance4.max_buffer_size
+}
+
 /// What this device needs to hold a transient described by `desc`, or why it cannot.
 pub(crate) fn memory_needs(ctx: &Context, desc: &ResourceDesc) -> Result<MemoryNeeds, String> {
     let device = &ctx.device;
     let mut out = vk::MemoryRequirements2::default();
     match desc {
         ResourceDesc::Buffer(b) => {
+            let largest = largest_buffer(ctx);
+            if b.size > largest {
+                return Err(format!(
+                    "{} bytes is more than the device's largest buffer ({largest} bytes)",
+                    b.size
+                ));
+            }
             let create = vk::BufferCreateInfo::default()
                 .size(b.size)
                 .usage(b.usage)
