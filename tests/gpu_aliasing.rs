@@ -6,7 +6,8 @@
 //! validation on and zero messages, and our judge (fed what the executor captured, the
 //! transients' memory bindings included) finding no hazard. Each graph runs twice back to
 //! back with two frames in flight, so both frame slots' copies of the transient memory are
-//! used. And planted faults: dropping one hand-over must be reported: a buffer's by
+//! used (or, with `TransientCopies::Shared`, the one copy by both frames). And planted
+//! faults: dropping one hand-over must be reported: a buffer's by
 //! synchronization validation and the judge, an image's by the judge (the validation layer
 //! does not see hazards between aliased images).
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use support::{bytes_of, context, judged, words, Rng};
 use weft::prelude::*;
-use weft::runtime::{Buffer, ComputePipeline, Context, Executor, Graph};
+use weft::runtime::{Buffer, ComputePipeline, Context, Executor, Graph, TransientCopies};
 use weft_judge::Judge;
 
 mod support;
@@ -229,6 +230,15 @@ fn random_graph(
 
 #[test]
 fn random_graphs_of_aliased_transients_match_a_cpu_evaluation() {
+    fuzz(TransientCopies::PerFrame);
+}
+
+#[test]
+fn with_one_copy_of_the_transients_for_all_frames_too() {
+    fuzz(TransientCopies::Shared);
+}
+
+fn fuzz(copies: TransientCopies) {
     let ctx = context();
     let pipeline = buffer_mix(&ctx);
     let input_values: Vec<u32> = (0..INPUT as u32).map(|i| i * 7 + 1).collect();
@@ -244,7 +254,7 @@ fn random_graphs_of_aliased_transients_match_a_cpu_evaluation() {
         (CHUNKS * CHUNK * 4) as u64,
         support::STORAGE_TRANSFER,
     );
-    let mut executor = Executor::new(&ctx).unwrap();
+    let mut executor = Executor::with_transient_copies(&ctx, 2, copies).unwrap();
     executor.capture_commands(true);
     let mut rng = Rng::new(0x0a11_a5ed_5eed_0001);
     let mut signalled = 0;
@@ -303,8 +313,9 @@ fn random_graphs_of_aliased_transients_match_a_cpu_evaluation() {
         );
     }
     println!(
-        "aliasing fuzz: 200 graphs, {transients} transients, {hand_overs} hand-overs of \
-         shared memory; {placed} bytes placed against {separate} in separate allocations"
+        "aliasing fuzz ({copies:?}): 200 graphs, {transients} transients, {hand_overs} \
+         hand-overs of shared memory; {placed} bytes placed against {separate} in separate \
+         allocations"
     );
     assert!(hand_overs > 1000, "only {hand_overs} hand-overs");
     assert!(

@@ -7,7 +7,8 @@
 //! a window manager; the frame loop must draw nothing and sleep meanwhile), `--report PATH`
 //! writes frames, resizes, fps and validation messages there, `--screenshot PATH` captures
 //! the X display after the last frame (`xwd` + `convert`) and `--golden PATH` compares that
-//! capture with a PNG.
+//! capture with a PNG; `--shared-transients` gives both frames in flight one copy of the
+//! transient memory.
 //!
 //! The renderer calls it at a few points of its frame loop: [`Harness::started`],
 //! [`Harness::frame_drawn`], [`Harness::resized`], [`Harness::should_quit`] and
@@ -31,6 +32,8 @@ struct Options {
     /// this PNG and compare it with `golden` (when given).
     screenshot: Option<String>,
     golden: Option<String>,
+    /// One copy of the transients for both frames in flight (instead of one each).
+    shared_transients: bool,
 }
 
 /// How long `--minimize` keeps the window minimised, and how long the window manager may
@@ -96,6 +99,7 @@ impl Harness {
                     options.screenshot = Some(args.next().ok_or("--screenshot PATH")?)
                 }
                 "--golden" => options.golden = Some(args.next().ok_or("--golden PATH")?),
+                "--shared-transients" => options.shared_transients = true,
                 other => return Err(format!("unknown argument {other}").into()),
             }
         }
@@ -103,6 +107,15 @@ impl Harness {
             options,
             ..Harness::default()
         })
+    }
+
+    /// How the frames in flight hold the transients (`--shared-transients`: one copy).
+    pub fn transient_copies(&self) -> weft::runtime::TransientCopies {
+        if self.options.shared_transients {
+            weft::runtime::TransientCopies::Shared
+        } else {
+            weft::runtime::TransientCopies::PerFrame
+        }
     }
 
     /// The window and the graph are ready: frames are counted from here.

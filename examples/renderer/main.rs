@@ -149,7 +149,7 @@ impl App {
         let swapchain = Swapchain::new(&ctx, &*window, size.width.max(1), size.height.max(1))?;
         let renderer = frame::Renderer::new(&ctx, include_str!("../../assets/icosphere.obj"))?;
         let compiled = compile(&renderer, &swapchain)?;
-        let executor = Executor::new(&ctx)?;
+        let executor = Executor::with_transient_copies(&ctx, 2, self.harness.transient_copies())?;
         println!("device: {}", ctx.device_name());
         self.running = Some(Running {
             window,

@@ -76,7 +76,9 @@ pub use compute_task::ComputeTask;
 pub use context::{Context, ContextOptions};
 pub use draw_task::{ColorLoad, Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
-pub use executor::{Captured, CapturedAccess, CapturedTarget, CpuTimes, Executor, TransientMemory};
+pub use executor::{
+    Captured, CapturedAccess, CapturedTarget, CpuTimes, Executor, TransientCopies, TransientMemory,
+};
 pub use graph::Graph;
 pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};
 pub use ids::ResourceId;

@@ -40,17 +40,34 @@ impl Frame {
     }
 }
 
+/// How the frames in flight of an executor hold transient memory (see
+/// [`crate::Executor::with_transient_copies`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TransientCopies {
+    /// Each frame slot has its own copy: frames in flight overlap on the GPU, and the
+    /// memory is the placement times the frames in flight.
+    #[default]
+    PerFrame,
+    /// One copy for all frame slots: each execution's first submission waits (all stages)
+    /// for the previous execution's last, so frames do not overlap on the GPU; the memory
+    /// is one placement.
+    Shared,
+}
+
 /// The frame slots of an executor and the pool their command buffers come from.
 pub(crate) struct Frames {
     ctx: Arc<Context>,
     pool: vk::CommandPool,
     slots: Vec<Frame>,
     current: usize,
+    copies: TransientCopies,
+    /// With shared transients: the slot that holds them now (the others hold none).
+    shared_in: usize,
 }
 
 impl Frames {
     /// `count` (at least 1) frame slots on `ctx`'s queue.
-    pub fn new(ctx: &Arc<Context>, count: usize) -> Result<Self, VkError> {
+    pub fn new(ctx: &Arc<Context>, count: usize, copies: TransientCopies) -> Result<Self, VkError> {
         let (pool, cmds) = ctx.command_pool(
             vk::CommandPoolCreateFlags::RESET_COMMAND_BUFFER,
             count.max(1) as u32,
@@ -70,15 +87,23 @@ impl Frames {
                 })
                 .collect(),
             current: 0,
+            copies,
+            shared_in: 0,
         })
     }
 
     /// The current frame slot, once its previous submission has finished (so its command
     /// buffer and transients may be reused).
     pub fn acquire(&mut self) -> Result<&mut Frame, VkError> {
-        let frame = &mut self.slots[self.current];
-        self.ctx.wait_for_submission(frame.submission)?;
-        Ok(frame)
+        self.ctx
+            .wait_for_submission(self.slots[self.current].submission)?;
+        if self.copies == TransientCopies::Shared && self.shared_in != self.current {
+            // The one copy moves to the slot that records now.
+            let taken = std::mem::take(&mut self.slots[self.shared_in].transients);
+            self.slots[self.current].transients = taken;
+            self.shared_in = self.current;
+        }
+        Ok(&mut self.slots[self.current])
     }
 
     /// The current frame slot (without waiting; see [`Frames::acquire`]).
@@ -137,6 +162,7 @@ impl Frames {
         bound: &[Option<Bound>],
         sync: Option<FrameSync>,
     ) -> Result<u64, VkError> {
+        let previous = self.waits_for();
         let frame = &mut self.slots[self.current];
         let ctx = &self.ctx;
         let parts = plan.submit_batches().len() + 1;
@@ -145,7 +171,7 @@ impl Frames {
             VkError::Unsupported("submitting parts of a plan that were not recorded".into())
         })?;
         for (part, &cmd) in cmds.iter().enumerate() {
-            let after = if part == 0 { frame.submission } else { 0 };
+            let after = if part == 0 { previous } else { 0 };
             let binary = Binary {
                 wait: sync.filter(|_| part == 0).map(|s| s.acquired),
                 signal: sync.filter(|_| part + 1 == parts).map(|s| s.rendered),
@@ -175,6 +201,15 @@ impl Frames {
         Ok(last)
     }
 
+    /// The submission the current frame's first submission waits for: with shared
+    /// transients the previous frame's last (it reuses their memory), else its slot's.
+    pub fn waits_for(&self) -> u64 {
+        match self.copies {
+            TransientCopies::Shared => self.last_submission(),
+            TransientCopies::PerFrame => self.slots[self.current].submission,
+        }
+    }
+
     /// The timeline values of the submissions of the frame submitted last.
     pub fn previous_values(&self) -> &[u64] {
         let last = (self.current + self.slots.len() - 1) % self.slots.len();
@@ -186,6 +221,10 @@ impl Frames {
         let last = (self.current + self.slots.len() - 1) % self.slots.len();
         TransientMemory {
             frames: self.slots.len(),
+            copies: match self.copies {
+                TransientCopies::Shared => 1,
+                TransientCopies::PerFrame => self.slots.len(),
+            },
             held_bytes: self.slots.iter().map(|f| f.transients.held_bytes()).sum(),
             ..self.slots[last].transients.figures
         }

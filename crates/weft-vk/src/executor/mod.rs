@@ -42,6 +42,7 @@ use bridge::Bridges;
 use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
 use frames::Frames;
+pub use frames::TransientCopies;
 use record::{Inputs, Recorder};
 pub use transients::TransientMemory;
 
@@ -97,11 +98,23 @@ impl Executor {
         Self::with_frames_in_flight(ctx, 2)
     }
 
-    /// An executor on `ctx`'s queue with up to `frames` (at least 1) frames in flight.
+    /// An executor on `ctx`'s queue with up to `frames` (at least 1) frames in flight,
+    /// each with its own copy of the transients.
     pub fn with_frames_in_flight(ctx: &Arc<Context>, frames: usize) -> Result<Self, VkError> {
+        Self::with_transient_copies(ctx, frames, TransientCopies::PerFrame)
+    }
+
+    /// An executor with up to `frames` frames in flight that hold transient memory as
+    /// `copies` says: a copy per frame (frames overlap on the GPU) or one shared copy
+    /// (frames follow each other on the GPU, the memory is not multiplied).
+    pub fn with_transient_copies(
+        ctx: &Arc<Context>,
+        frames: usize,
+        copies: TransientCopies,
+    ) -> Result<Self, VkError> {
         Ok(Self {
             ctx: Arc::clone(ctx),
-            frames: Frames::new(ctx, frames)?,
+            frames: Frames::new(ctx, frames, copies)?,
             bridges: Bridges::default(),
             recorder: Recorder::default(),
             timing: false,
@@ -145,7 +158,7 @@ impl Executor {
         self.record_parts(&mut parts, data, &mut clock)?;
         // The wait the submission will have, asked before it changes (only when capturing).
         let wait = self.capture.is_some().then(|| {
-            let previous = self.frames.current().submission;
+            let previous = self.frames.waits_for();
             self.ctx.timeline.wait_after(previous)
         });
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;

@@ -53,8 +53,10 @@ pub(crate) struct Placed {
 /// The device memory transients take (see [`crate::Executor::transient_memory`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TransientMemory {
-    /// Frame slots: each holds its own copy of the transients.
+    /// Frame slots.
     pub frames: usize,
+    /// Copies of the transients the frame slots hold (see [`crate::TransientCopies`]).
+    pub copies: usize,
     /// Bytes of device memory all frame slots hold for transients now.
     pub held_bytes: u64,
     /// Bytes of the memory blocks of one copy, for the last plan made.
@@ -70,15 +72,14 @@ impl std::fmt::Display for TransientMemory {
     /// One line: what the transients hold now and per frame slot, against one allocation
     /// per transient (before aliasing) and the lower bound.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let frames = self.frames as u64;
+        let (frames, copies) = (self.frames as u64, self.copies as u64);
         write!(
             f,
-            "transient memory: {} bytes held = {} frame slots x {} placed (one allocation \
-             per transient: {} x {} = {}); lower bound {} per slot",
+            "transient memory: {} bytes held = {copies} copies x {} placed, {frames} frames \
+             in flight (one allocation per transient and frame: {frames} x {} = {}); lower \
+             bound {} per copy",
             self.held_bytes,
-            frames,
             self.placed_bytes,
-            frames,
             self.separate_bytes,
             frames * self.separate_bytes,
             self.lower_bound_bytes
@@ -92,6 +93,7 @@ impl TransientMemory {
         let stats = plan.stats();
         Self {
             frames: 0,
+            copies: 0,
             held_bytes: 0,
             placed_bytes: stats.transient_bytes,
             separate_bytes: plan.transient_placements().iter().map(|p| p.size).sum(),
