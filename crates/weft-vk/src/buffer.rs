@@ -214,12 +214,17 @@ impl Drop for Buffer {
     }
 }
 
+/// How weft creates a buffer of `size` bytes with `usage`: exclusive to one queue family.
+pub(crate) fn create_info(size: u64, usage: vk::BufferUsageFlags) -> vk::BufferCreateInfo<'static> {
+    vk::BufferCreateInfo::default()
+        .size(size)
+        .usage(usage)
+        .sharing_mode(vk::SharingMode::EXCLUSIVE)
+}
+
 /// Creates the Vulkan buffer `info` describes (without memory).
 fn create_raw(ctx: &Context, info: &BufferInfo<'_>) -> Result<vk::Buffer, VkError> {
-    let create = vk::BufferCreateInfo::default()
-        .size(info.size)
-        .usage(info.usage)
-        .sharing_mode(vk::SharingMode::EXCLUSIVE);
+    let create = create_info(info.size, info.usage);
     // SAFETY: the device is valid and `create` describes a buffer with a non-zero size (a
     // zero size is reported by the validation layer and `vkCreateBuffer`).
     unsafe { ctx.device.create_buffer(&create, None) }.map_err(vk_err("vkCreateBuffer"))

@@ -243,9 +243,10 @@ impl Drop for Image {
     }
 }
 
-/// Creates the optimally tiled 2D Vulkan image `desc` describes (without memory).
-fn create_raw(ctx: &Context, desc: &ImageDesc) -> Result<vk::Image, VkError> {
-    let create = vk::ImageCreateInfo::default()
+/// How weft creates the image `desc` describes: 2D, optimally tiled, one sample,
+/// exclusive, starting `UNDEFINED`.
+pub(crate) fn create_info(desc: &ImageDesc) -> vk::ImageCreateInfo<'static> {
+    vk::ImageCreateInfo::default()
         .image_type(vk::ImageType::TYPE_2D)
         .format(desc.format)
         .extent(desc.extent)
@@ -255,7 +256,12 @@ fn create_raw(ctx: &Context, desc: &ImageDesc) -> Result<vk::Image, VkError> {
         .tiling(vk::ImageTiling::OPTIMAL)
         .usage(desc.usage)
         .sharing_mode(vk::SharingMode::EXCLUSIVE)
-        .initial_layout(vk::ImageLayout::UNDEFINED);
+        .initial_layout(vk::ImageLayout::UNDEFINED)
+}
+
+/// Creates the Vulkan image `desc` describes (without memory).
+fn create_raw(ctx: &Context, desc: &ImageDesc) -> Result<vk::Image, VkError> {
+    let create = create_info(desc);
     // SAFETY: the device is valid; an unsupported combination is reported by
     // `vkCreateImage` (and the validation layer).
     unsafe { ctx.device.create_image(&create, None) }.map_err(vk_err("vkCreateImage"))

@@ -5,7 +5,9 @@
 use ash::vk;
 use weft_graph::{MemoryNeeds, ResourceDesc};
 
+use crate::buffer::create_info as buffer_create_info;
 use crate::context::Context;
+use crate::image::create_info;
 
 /// The device's `bufferImageGranularity`.
 pub(crate) fn granularity(ctx: &Context) -> u64 {
@@ -42,19 +44,11 @@ pub(crate) fn memory_needs(ctx: &Context, desc: &ResourceDesc) -> Result<MemoryN
                     b.size
                 ));
             }
-            let create = vk::BufferCreateInfo::default()
-                .size(b.size)
-                .usage(b.usage)
-                .sharing_mode(vk::SharingMode::EXCLUSIVE);
+            let create = buffer_create_info(b.size, b.usage);
             let info = vk::DeviceBufferMemoryRequirements::default().create_info(&create);
             // SAFETY: `create` describes a valid buffer (the planner checked the size).
             unsafe { device.get_device_buffer_memory_requirements(&info, &mut out) };
-            Ok(MemoryNeeds {
-                size: out.memory_requirements.size,
-                alignment: out.memory_requirements.alignment,
-                memory_type_bits: out.memory_requirements.memory_type_bits,
-                linear: true,
-            })
+            Ok(needs(&out, true))
         }
         ResourceDesc::Image(d) => {
             // SAFETY: the physical device belongs to the instance.
@@ -87,27 +81,23 @@ pub(crate) fn memory_needs(ctx: &Context, desc: &ResourceDesc) -> Result<MemoryN
                     d.mip_levels, d.array_layers, limits.max_mip_levels, limits.max_array_layers
                 ));
             }
-            let create = vk::ImageCreateInfo::default()
-                .image_type(vk::ImageType::TYPE_2D)
-                .format(d.format)
-                .extent(d.extent)
-                .mip_levels(d.mip_levels)
-                .array_layers(d.array_layers)
-                .samples(vk::SampleCountFlags::TYPE_1)
-                .tiling(vk::ImageTiling::OPTIMAL)
-                .usage(d.usage)
-                .sharing_mode(vk::SharingMode::EXCLUSIVE)
-                .initial_layout(vk::ImageLayout::UNDEFINED);
+            let create = create_info(d);
             let info = vk::DeviceImageMemoryRequirements::default().create_info(&create);
             // SAFETY: the device supports the format, usage, extent, mips and layers
             // (checked above).
             unsafe { device.get_device_image_memory_requirements(&info, &mut out) };
-            Ok(MemoryNeeds {
-                size: out.memory_requirements.size,
-                alignment: out.memory_requirements.alignment,
-                memory_type_bits: out.memory_requirements.memory_type_bits,
-                linear: false,
-            })
+            Ok(needs(&out, false))
         }
+    }
+}
+
+/// The needs the device reported, for a linear resource or not.
+fn needs(out: &vk::MemoryRequirements2<'_>, linear: bool) -> MemoryNeeds {
+    let r = out.memory_requirements;
+    MemoryNeeds {
+        size: r.size,
+        alignment: r.alignment,
+        memory_type_bits: r.memory_type_bits,
+        linear,
     }
 }
