@@ -59,10 +59,10 @@ pub use compile::{CompileOptions, CompileThreads};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskGraph, TaskId};
 pub use hazard::Hazard;
-pub use placement::{MemoryBlock, MemoryNeeds, TransientPlacement};
+pub use placement::MemoryNeeds;
 pub use plan::{
-    BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, Plan, PlanStats,
-    TransientLifetime,
+    BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, MemoryBlock, Plan, PlanStats,
+    TransientLifetime, TransientPlacement,
 };
 pub use resource::{
     format_aspects, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc, ResourceInfo,

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ash::vk;
 
 use crate::hazard::Hazard;
-use crate::placement::Placed;
 use crate::resource::GraphId;
 use crate::view::{ImageRange, Subresources};
 
@@ -95,6 +94,52 @@ pub struct TransientLifetime {
     pub first_batch: u32,
     /// Last batch that touches it.
     pub last_batch: u32,
+}
+
+/// Where one transient resource lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransientPlacement {
+    /// Resource index.
+    pub resource: u32,
+    /// Index into [`Plan::memory_blocks`].
+    pub block: u32,
+    /// Byte offset in the block.
+    pub offset: u64,
+    /// Bytes it covers.
+    pub size: u64,
+    /// First and last batch it is used in.
+    pub first_batch: u32,
+    /// See `first_batch`.
+    pub last_batch: u32,
+}
+
+/// One block of memory that transients share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryBlock {
+    /// Bytes.
+    pub size: u64,
+    /// The largest alignment of a resource in it (offsets are relative to its start).
+    pub alignment: u64,
+    /// The memory types every resource placed in it can live in (allocate from one).
+    pub memory_type_bits: u32,
+}
+
+/// A plan's transient memory, once placed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Placed {
+    pub transients: Vec<TransientPlacement>,
+    pub blocks: Vec<MemoryBlock>,
+    pub lower_bound: u64,
+    /// The plan's barriers before the hand-overs were added.
+    pub compiled: Compiled,
+}
+
+/// The plan's barrier arrays as compiled (before any hand-over was added).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Compiled {
+    pub boundaries: Vec<Boundary>,
+    pub memory: Vec<MemoryBarrier>,
+    pub image: Vec<ImageBarrier>,
 }
 
 /// A dependency between two tasks, for inspection.

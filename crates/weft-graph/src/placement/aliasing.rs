@@ -13,17 +13,9 @@
 use ash::vk;
 
 use super::or_tree::OrTree;
-use super::{Placed, TransientPlacement, Usage};
-use crate::plan::{Boundary, ImageBarrier, MemoryBarrier, Plan};
+use super::Usage;
+use crate::plan::{Compiled, MemoryBarrier, Placed, Plan, TransientPlacement};
 use crate::resource::ResourceDesc;
-
-/// The plan's barrier arrays as compiled (before any hand-over was added).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Compiled {
-    boundaries: Vec<Boundary>,
-    memory: Vec<MemoryBarrier>,
-    image: Vec<ImageBarrier>,
-}
 
 impl Compiled {
     /// A copy of `plan`'s barriers.

@@ -13,13 +13,12 @@ mod aliasing;
 mod or_tree;
 mod pack;
 
-use aliasing::Compiled;
 use ash::vk;
 
 use crate::access::WRITE_ACCESS_MASK;
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
-use crate::plan::{next_serial, Plan};
+use crate::plan::{next_serial, Compiled, MemoryBlock, Placed, Plan, TransientPlacement};
 use crate::resource::{Lifetime, ResourceDesc};
 
 /// What the device needs to hold one transient resource (`VkMemoryRequirements`, and
@@ -34,44 +33,6 @@ pub struct MemoryNeeds {
     pub memory_type_bits: u32,
     /// A buffer or a linearly tiled image (false: an optimally tiled image).
     pub linear: bool,
-}
-
-/// Where one transient resource lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TransientPlacement {
-    /// Resource index.
-    pub resource: u32,
-    /// Index into [`Plan::memory_blocks`].
-    pub block: u32,
-    /// Byte offset in the block.
-    pub offset: u64,
-    /// Bytes it covers.
-    pub size: u64,
-    /// First and last batch it is used in.
-    pub first_batch: u32,
-    /// See `first_batch`.
-    pub last_batch: u32,
-}
-
-/// One block of memory that transients share.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MemoryBlock {
-    /// Bytes.
-    pub size: u64,
-    /// The largest alignment of a resource in it (offsets are relative to its start).
-    pub alignment: u64,
-    /// The memory types every resource placed in it can live in (allocate from one).
-    pub memory_type_bits: u32,
-}
-
-/// A plan's transient memory, once placed.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Placed {
-    pub transients: Vec<TransientPlacement>,
-    pub blocks: Vec<MemoryBlock>,
-    pub lower_bound: u64,
-    /// The plan's barriers before the hand-overs were added.
-    compiled: Compiled,
 }
 
 /// What a resource does over the plan: the union of the stages and accesses of all its

@@ -13,42 +13,11 @@ use weft_graph::{
     ExternalUse, ImageBarrier, ImageDesc, ImageRange, ImageUnits, Plan, Subresources,
 };
 
-use crate::bindings::Bound;
-use crate::stamped::Stamped;
 use crate::state::{AccessState, Bridge, BufferStates};
 
 use super::reuse::Reuse;
 use super::to_vk::on_image;
-
-/// Where the bridging phases find the state of the real resource bound to a virtual one.
-pub(crate) trait Tracked {
-    /// The byte-range states of the buffer bound to `resource`.
-    fn buffer_states(&self, resource: u32) -> Option<&Stamped<BufferStates>>;
-    /// The subresource states, description and handle of the image bound to `resource`.
-    fn image_states(
-        &self,
-        resource: u32,
-    ) -> Option<(&Stamped<Vec<AccessState>>, &ImageDesc, vk::Image)>;
-}
-
-impl Tracked for [Option<Bound>] {
-    fn buffer_states(&self, resource: u32) -> Option<&Stamped<BufferStates>> {
-        match self.get(resource as usize) {
-            Some(Some(Bound::Buffer(buffer))) => Some(&buffer.state),
-            _ => None,
-        }
-    }
-
-    fn image_states(
-        &self,
-        resource: u32,
-    ) -> Option<(&Stamped<Vec<AccessState>>, &ImageDesc, vk::Image)> {
-        match self.get(resource as usize) {
-            Some(Some(Bound::Image(image))) => Some((&image.units, image.desc(), image.raw)),
-            _ => None,
-        }
-    }
-}
+use super::tracked::Tracked;
 
 /// The bridging barriers of one execution, by batch (kept by the executor, so the steady
 /// state does not allocate), and what it needs to reuse them (see [`Reuse`]).

@@ -22,7 +22,8 @@ mod transients;
 
 use sequence::{Sequence, REAL_BUFFERS, REAL_IMAGES};
 
-use super::bridge::{Bridges, Tracked};
+use super::bridge::Bridges;
+use super::tracked::Tracked;
 use crate::stamped::Stamped;
 use crate::state::{AccessState, BufferStates};
 

@@ -22,6 +22,7 @@ mod record;
 mod resolve;
 mod reuse;
 mod to_vk;
+mod tracked;
 mod transients;
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 
 use weft_graph::{Plan, Subresources};
 
-use super::bridge::Tracked;
+use super::tracked::Tracked;
 use crate::state::AccessState;
 
 /// What the executor knows of its last execution (see the module doc).
