@@ -56,7 +56,14 @@ impl Recorder {
         let plan = input.plan;
         let (mut part, mut next_boundary) = (0, 0);
         let submits = plan.submit_batches();
-        let mut cmd = input.cmds.first().copied().unwrap_or_default();
+        if input.cmds.len() != submits.len() + 1 {
+            return Err(VkError::Unsupported(format!(
+                "{} command buffers begun for a plan of {} submissions",
+                input.cmds.len(),
+                submits.len() + 1
+            )));
+        }
+        let mut cmd = input.cmds[0];
         // The position in the plan's task order.
         let mut at = 0;
         for batch in 0..=plan.batch_count() {
@@ -68,7 +75,8 @@ impl Recorder {
                 next_boundary += 1;
                 end(input.ctx, cmd)?;
                 part += 1;
-                cmd = input.cmds.get(part).copied().unwrap_or_default();
+                // The count was checked above: one command buffer per submit boundary more.
+                cmd = input.cmds[part];
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.next_submission();
                 }
