@@ -47,6 +47,7 @@ impl<C> TaskGraph<C> {
             resources: &self.resources,
             presents: &self.presents,
             locality: &self.locality,
+            min_batch: &[],
         }
     }
 }

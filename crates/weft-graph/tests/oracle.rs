@@ -886,6 +886,7 @@ fn check_recipe(spec: &Recipe, mode: Mode) -> Result<usize, String> {
             .compile(&CompileOptions {
                 sequential,
                 threads,
+                ..CompileOptions::default()
             })
             .map_err(|e| format!("compile failed: {e}"))
     };

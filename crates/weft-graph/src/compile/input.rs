@@ -30,4 +30,7 @@ pub(crate) struct CompileInput<'g> {
     pub presents: &'g [Present],
     /// How close together tasks use the same resources.
     pub locality: &'g Locality,
+    /// By task: the earliest batch it may go in (empty: no such floor). Set by compile to
+    /// move tasks later (see [`super::lifetimes`]).
+    pub min_batch: &'g [u32],
 }

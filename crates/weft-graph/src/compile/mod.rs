@@ -7,6 +7,9 @@
 //!    every group transition is noted ([`transitions`]). Large graphs are walked in two
 //!    parts on two threads: only [`walk`] knows how; each part also builds the barriers of
 //!    the boundaries between batches for its resources, on its thread ([`barriers`]).
+//!    Where tasks that start more transient memory than they end can move later without
+//!    deepening the plan, they do and the walk runs again with their batches as floors
+//!    ([`lifetimes`]).
 //! 2. [`add_presents`] ([`presents`]): presented images move into the present layout after
 //!    the last batch.
 //! 3. [`build_barriers`] ([`barriers`]): the presents' barriers make the trailing boundary,
@@ -33,6 +36,7 @@ mod assemble;
 mod barriers;
 mod groups;
 mod input;
+mod lifetimes;
 mod members;
 mod options;
 mod prefetch;
@@ -68,6 +72,27 @@ pub(crate) fn compile(
         (order == Order::Sequential).then(|| reordered_depth(input, options.threads, scratch));
     // Dependencies and batches (and the barriers between batches, built by the walk's parts).
     let mut walk = find_dependencies(input, order, options.threads, scratch);
+    // Tasks that start more transient memory than they end move later; then walk again
+    // with their new batches as floors.
+    let moved = (order == Order::Reordered && !options.earliest_batches)
+        .then(|| {
+            let (batches, count) = (&walk.task_batch, walk.batch_count);
+            lifetimes::floors(input, batches, count, &walk.submit_batches)
+        })
+        .flatten();
+    let moved_input;
+    let input = match &moved {
+        Some(floors) => {
+            moved_input = CompileInput {
+                min_batch: floors,
+                ..*input
+            };
+            scratch.keep(walk);
+            walk = find_dependencies(&moved_input, order, options.threads, scratch);
+            &moved_input
+        }
+        None => input,
+    };
     // Presented images leave the graph in the present layout.
     let presents = add_presents(input.presents, &mut walk);
     // The barriers of every boundary, the presents' after the last batch, in plan order.

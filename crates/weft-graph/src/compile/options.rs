@@ -10,6 +10,9 @@ pub struct CompileOptions {
     pub sequential: bool,
     /// How many threads the walk over the tasks may use.
     pub threads: CompileThreads,
+    /// Keep every task in its earliest batch: no moves that shorten transient lifetimes
+    /// (see `compile`'s phase 0). Off by default.
+    pub earliest_batches: bool,
 }
 
 /// How many threads [`TaskGraph::compile`](crate::TaskGraph::compile) may use. With two, the

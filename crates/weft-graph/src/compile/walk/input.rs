@@ -14,6 +14,8 @@ pub(super) struct WalkInput<'g> {
     pub after: &'g AfterEdges,
     /// Task counts at each submit boundary.
     pub submits: &'g [u32],
+    /// By task: the earliest batch it may go in (empty: none).
+    pub min_batch: &'g [u32],
     pub summaries: &'g [ResourceSummary],
     /// How tasks are placed in batches.
     pub order: Order,

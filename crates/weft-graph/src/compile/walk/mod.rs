@@ -75,6 +75,7 @@ pub(crate) fn walk<E: EdgeMode>(
         accesses: graph.accesses,
         after: &after,
         submits: graph.submits,
+        min_batch: graph.min_batch,
         summaries: graph.summaries,
         order,
         barriers: if E::KEEP { BarrierMode::Skip } else { barriers },

@@ -75,7 +75,10 @@ impl WalkPart {
             // Submits and explicit edges apply to the whole task: the first part takes
             // them into its floor.
             let mut floor = if first_part {
-                submits.task_floor(task, input.after, reader, &mut self.submit_batches)
+                let own = input.min_batch.get(t).copied().unwrap_or(0);
+                submits
+                    .task_floor(task, input.after, reader, &mut self.submit_batches)
+                    .max(own)
             } else {
                 0
             };
