@@ -104,3 +104,43 @@ fn the_host_reads_the_first_submission_while_the_second_runs() {
         ]
     );
 }
+
+#[test]
+fn each_frame_can_be_timed_on_the_gpu() {
+    let ctx = context();
+    let spin = ComputePipeline::from_source(
+        &ctx,
+        "shaders/spin.wgsl",
+        include_str!("../shaders/spin.wgsl"),
+    )
+    .unwrap();
+    let usage = support::STORAGE_TRANSFER;
+    let input = support::filled_buffer(&ctx, "input", usage, &bytes_of(&[1; 64]));
+    let output = support::host_buffer(&ctx, "output", 256, usage);
+    let mut g = Graph::new();
+    let [input, out] = support::import_buffers(&mut g, [("input", &input), ("output", &output)]);
+    g.compute("spin", &spin)
+        .bind("src", input)
+        .bind("dst", out)
+        .push_constants(&bytes_of(&[64, 1 << 16]))
+        .dispatch([1, 1, 1])
+        .record()
+        .unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    assert_eq!(executor.gpu_frame_time(), None, "off by default");
+    executor.time_gpu_frames(true).unwrap();
+    // A slot's time is read when the slot is used again: two frames in flight, so the
+    // third execution reads the first's.
+    for _ in 0..3 {
+        executor.execute(&mut g, &mut ()).unwrap();
+    }
+    let time = executor
+        .gpu_frame_time()
+        .expect("the first frame was timed");
+    assert!(time.as_nanos() > 0);
+    println!("GPU time of one frame: {time:?}");
+    executor.time_gpu_frames(false).unwrap();
+    assert_eq!(executor.gpu_frame_time(), None);
+    executor.wait_idle().unwrap();
+    support::assert_no_messages(&ctx);
+}

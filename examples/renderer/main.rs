@@ -66,6 +66,8 @@ struct App {
     hidden: bool,
     last: Option<Instant>,
     error: Option<String>,
+    /// The GPU time of each frame measured (timestamps, read a frame or two later).
+    gpu_times: Vec<Duration>,
 }
 
 type Error = Box<dyn std::error::Error>;
@@ -149,7 +151,9 @@ impl App {
         let swapchain = Swapchain::new(&ctx, &*window, size.width.max(1), size.height.max(1))?;
         let renderer = frame::Renderer::new(&ctx, include_str!("../../assets/icosphere.obj"))?;
         let compiled = compile(&renderer, &swapchain)?;
-        let executor = Executor::with_transient_copies(&ctx, 2, self.harness.transient_copies())?;
+        let mut executor =
+            Executor::with_transient_copies(&ctx, 2, self.harness.transient_copies())?;
+        executor.time_gpu_frames(true)?;
         println!("device: {}", ctx.device_name());
         self.running = Some(Running {
             window,
@@ -201,6 +205,7 @@ impl App {
             Self::rebuild(running)?;
         }
         self.frames += 1;
+        self.gpu_times.extend(running.executor.gpu_frame_time());
         let now = Instant::now();
         if let Some(last) = self.last.replace(now) {
             let ms = (now - last).as_secs_f64() * 1e3;
@@ -224,6 +229,14 @@ impl App {
         };
         if let Some(running) = running {
             println!("{}", running.executor.transient_memory());
+        }
+        if !self.gpu_times.is_empty() {
+            let total: Duration = self.gpu_times.iter().sum();
+            println!(
+                "GPU time per frame: mean {:.2} ms over {} frames",
+                total.as_secs_f64() * 1e3 / self.gpu_times.len() as f64,
+                self.gpu_times.len()
+            );
         }
         let ctx = running.map(|r| &*r.ctx);
         if let Err(e) = self.harness.finish(self.frames, ctx, wait_idle) {

@@ -106,6 +106,16 @@ impl Frames {
         Ok(&mut self.slots[self.current])
     }
 
+    /// The number of frame slots.
+    pub fn count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The index of the current frame slot.
+    pub fn current_index(&self) -> usize {
+        self.current
+    }
+
     /// The current frame slot (without waiting; see [`Frames::acquire`]).
     pub fn current(&self) -> &Frame {
         &self.slots[self.current]

@@ -17,6 +17,7 @@ mod bridge;
 mod capture;
 mod frame_barriers;
 mod frames;
+mod gpu_time;
 mod prefetch;
 mod record;
 mod resolve;
@@ -44,6 +45,7 @@ use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
 use frames::Frames;
 pub use frames::TransientCopies;
+use gpu_time::GpuTimer;
 use record::{Inputs, Recorder};
 pub use transients::TransientMemory;
 
@@ -61,6 +63,8 @@ pub struct Executor {
     times: CpuTimes,
     /// What was recorded, when capturing (see [`Executor::capture_commands`]).
     capture: Option<Capture>,
+    /// GPU time per frame, when asked for (after `frames`: dropped once they are done).
+    gpu_timer: Option<GpuTimer>,
 }
 
 /// The CPU time of each phase of one execution (see [`Executor::time_cpu_phases`]).
@@ -121,6 +125,7 @@ impl Executor {
             timing: false,
             times: CpuTimes::default(),
             capture: None,
+            gpu_timer: None,
         })
     }
 
@@ -163,6 +168,9 @@ impl Executor {
             self.ctx.timeline.wait_after(previous)
         });
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;
+        if let Some(timer) = &mut self.gpu_timer {
+            timer.last_submission = value;
+        }
         if let (Some(capture), Some(wait)) = (&mut self.capture, wait) {
             // The frame just submitted is the previous slot's now.
             capture.submitted(wait, self.frames.previous_values());
@@ -181,6 +189,24 @@ impl Executor {
     /// The CPU time of each phase of the last execution, when timing is on.
     pub fn cpu_times(&self) -> Option<CpuTimes> {
         self.timing.then_some(self.times)
+    }
+
+    /// Turns on (or off) measuring the GPU time of each execution: a timestamp before its
+    /// first command and one after its last (see [`Executor::gpu_frame_time`]). Off by
+    /// default and free when off. An error when the queue has no timestamps.
+    pub fn time_gpu_frames(&mut self, on: bool) -> Result<(), VkError> {
+        self.gpu_timer = match (on, self.gpu_timer.take()) {
+            (true, Some(timer)) => Some(timer),
+            (true, None) => Some(GpuTimer::new(&self.ctx, self.frames.count())?),
+            (false, _) => None,
+        };
+        Ok(())
+    }
+
+    /// The GPU time of the last execution whose frame slot was reused since (the executor
+    /// reads a slot's timestamps when it waits for the slot), when timing is on.
+    pub fn gpu_frame_time(&self) -> Option<Duration> {
+        self.gpu_timer.as_ref().and_then(|t| t.last)
     }
 
     /// Turns on (or off) capturing what each execution records: the host waits, and per
@@ -234,7 +260,11 @@ impl Executor {
         if let Some(capture) = &mut self.capture {
             capture.host_wait(self.frames.current().submission);
         }
-        let frame = self.frames.acquire()?;
+        self.frames.acquire()?;
+        if let Some(timer) = &mut self.gpu_timer {
+            timer.read(self.frames.current_index())?;
+        }
+        let frame = self.frames.current_mut();
         self.times.wait = lap(clock);
         frame.resolved.resolve(
             &self.ctx,
@@ -272,8 +302,12 @@ impl Executor {
             bound,
             transient_images: &frame.transients.images,
         };
+        let timer = self
+            .gpu_timer
+            .as_mut()
+            .map(|t| (t, self.frames.current_index()));
         self.recorder
-            .record(parts.recording, &input, data, self.capture.as_mut())?;
+            .record(parts.recording, &input, data, self.capture.as_mut(), timer)?;
         self.times.record = lap(clock);
         self.bridges.remember(plan, bound);
         self.times.remember = lap(clock);

@@ -14,6 +14,7 @@ use crate::image::Image;
 
 use super::capture::Capture;
 use super::frame_barriers::FrameBarriers;
+use super::gpu_time::GpuTimer;
 use super::prefetch::prefetch;
 use super::resolve::Resolved;
 use crate::task_context::{Callback, TaskContext};
@@ -51,6 +52,7 @@ impl Recorder {
         input: &Inputs<'_>,
         data: &mut U,
         mut capture: Option<&mut Capture>,
+        mut timer: Option<(&mut GpuTimer, usize)>,
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
         let plan = input.plan;
@@ -64,6 +66,9 @@ impl Recorder {
             )));
         }
         let mut cmd = input.cmds[0];
+        if let Some((timer, slot)) = &timer {
+            timer.start(cmd, *slot);
+        }
         // The position in the plan's task order.
         let mut at = 0;
         for batch in 0..=plan.batch_count() {
@@ -109,6 +114,9 @@ impl Recorder {
                 }
                 self.run_task(graph, input, cmd, task, data)?;
             }
+        }
+        if let Some((timer, slot)) = &mut timer {
+            timer.end(cmd, *slot);
         }
         // This part's command buffer, and any left without work (none, for a current plan).
         for &rest in input.cmds.get(part..).unwrap_or_default() {
