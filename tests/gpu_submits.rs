@@ -11,6 +11,12 @@ use weft::runtime::{Captured, ComputePipeline, Executor, Graph};
 
 mod support;
 
+/// The pipeline of `shaders/spin.wgsl` (a long-running dispatch with a checkable result).
+fn spin_pipeline(ctx: &std::sync::Arc<weft::runtime::Context>) -> std::sync::Arc<ComputePipeline> {
+    let code = include_str!("../shaders/spin.wgsl");
+    ComputePipeline::from_source(ctx, "shaders/spin.wgsl", code).unwrap()
+}
+
 /// Rounds of the linear congruential sequence the second submission computes per value.
 const ROUNDS: u32 = 1 << 24;
 
@@ -23,12 +29,7 @@ fn the_host_reads_the_first_submission_while_the_second_runs() {
         include_str!("../shaders/buffer_mix.wgsl"),
     )
     .unwrap();
-    let spin = ComputePipeline::from_source(
-        &ctx,
-        "shaders/spin.wgsl",
-        include_str!("../shaders/spin.wgsl"),
-    )
-    .unwrap();
+    let spin = spin_pipeline(&ctx);
     let usage = support::STORAGE_TRANSFER;
     let values: Vec<u32> = (0..64).collect();
     let input = support::filled_buffer(&ctx, "input", usage, &bytes_of(&values));
@@ -108,12 +109,7 @@ fn the_host_reads_the_first_submission_while_the_second_runs() {
 #[test]
 fn each_frame_can_be_timed_on_the_gpu() {
     let ctx = context();
-    let spin = ComputePipeline::from_source(
-        &ctx,
-        "shaders/spin.wgsl",
-        include_str!("../shaders/spin.wgsl"),
-    )
-    .unwrap();
+    let spin = spin_pipeline(&ctx);
     let usage = support::STORAGE_TRANSFER;
     let input = support::filled_buffer(&ctx, "input", usage, &bytes_of(&[1; 64]));
     let output = support::host_buffer(&ctx, "output", 256, usage);

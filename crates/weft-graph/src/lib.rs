@@ -45,6 +45,7 @@ mod graph_compile;
 mod hazard;
 mod inspect;
 mod locality;
+mod peak;
 mod placement;
 mod plan;
 mod resource;

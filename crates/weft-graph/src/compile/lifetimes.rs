@@ -10,6 +10,7 @@
 //! transient bytes, compile walks again with each task's new batch as its floor.
 
 use super::input::CompileInput;
+use crate::peak::peak_bytes;
 use crate::resource::{Lifetime, ResourceDesc};
 use crate::touch::Selection;
 
@@ -77,14 +78,13 @@ pub(crate) fn floors(
         }
     }
     // Walking again costs a compile: only when the peak of the estimated live bytes drops.
-    let lower =
-        moved && peak_bytes(input, &batch, batch_count) < peak_bytes(input, batches, batch_count);
+    let lower = moved && estimated_peak(input, &batch) < estimated_peak(input, batches);
     lower.then_some(batch)
 }
 
 /// The largest sum of the estimated bytes of the transients live in one batch, with the
 /// tasks in `batches`.
-fn peak_bytes(input: &CompileInput, batches: &[u32], batch_count: u32) -> u64 {
+fn estimated_peak(input: &CompileInput, batches: &[u32]) -> u64 {
     let resources = input.resources;
     let mut life = vec![(u32::MAX, 0u32); resources.len()];
     for (t, &b) in batches.iter().enumerate() {
@@ -97,21 +97,14 @@ fn peak_bytes(input: &CompileInput, batches: &[u32], batch_count: u32) -> u64 {
             }
         }
     }
-    let mut change = vec![0i128; batch_count as usize + 2];
-    for (info, &(first, last)) in resources.iter().zip(&life) {
-        if info.lifetime == Lifetime::Transient && first <= last {
-            let bytes = i128::from(estimated_bytes(&info.desc));
-            change[first as usize] += bytes;
-            change[last as usize + 1] -= bytes;
-        }
-    }
-    let mut live = 0i128;
-    let mut peak = 0i128;
-    for delta in change {
-        live += delta;
-        peak = peak.max(live);
-    }
-    u64::try_from(peak).unwrap_or(0)
+    let lives = resources
+        .iter()
+        .zip(&life)
+        .filter_map(|(info, &(first, last))| {
+            let transient = info.lifetime == Lifetime::Transient && first <= last;
+            transient.then(|| (first, last, estimated_bytes(&info.desc)))
+        });
+    peak_bytes(lives)
 }
 
 /// By task: the estimated bytes of the transients it uses first, and of those it uses last

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::peak::peak_bytes;
+
 /// One transient to place.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Item {
@@ -179,24 +181,11 @@ fn first_fit(items: &[Item], order: &[usize], granularity: u64) -> (Vec<Spot>, V
 
 /// The largest sum of aligned sizes of the items live in one batch.
 pub(crate) fn lower_bound(items: &[Item]) -> u64 {
-    let batches = items
-        .iter()
-        .map(|i| i.last_batch as usize + 2)
-        .max()
-        .unwrap_or(0);
-    let mut change = vec![0i128; batches];
-    for item in items {
-        let size = i128::from(align_up(item.size, item.alignment));
-        change[item.first_batch as usize] += size;
-        change[item.last_batch as usize + 1] -= size;
-    }
-    let mut live = 0i128;
-    let mut most = 0i128;
-    for delta in change {
-        live += delta;
-        most = most.max(live);
-    }
-    u64::try_from(most).unwrap_or(0)
+    peak_bytes(
+        items
+            .iter()
+            .map(|i| (i.first_batch, i.last_batch, align_up(i.size, i.alignment))),
+    )
 }
 
 fn align_up(value: u64, alignment: u64) -> u64 {
