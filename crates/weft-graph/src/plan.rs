@@ -224,6 +224,8 @@ pub struct Plan {
     pub(crate) used: Vec<bool>,
     /// Per resource: see [`Plan::writes_resource`].
     pub(crate) written: Vec<bool>,
+    /// Per resource: see [`Plan::last_part_using`].
+    pub(crate) last_part: Vec<u32>,
     /// Where the transients live, once placed (see [`Plan::place_transients`]).
     pub(crate) placed: Option<Placed>,
 }
@@ -296,16 +298,9 @@ impl Plan {
     /// [`Plan::submit_batches`]) that uses resource `index` last; the last part for one it
     /// does not leave through a last use.
     pub fn last_part_using(&self, index: u32) -> usize {
-        let last_batch = self
-            .last_uses
-            .iter()
-            .filter(|u| u.resource == index)
-            .map(|u| u.batch)
-            .max();
-        match last_batch {
-            Some(batch) => self.submit_batches.partition_point(|&b| b <= batch),
-            None => self.submit_batches.len(),
-        }
+        self.last_part
+            .get(index as usize)
+            .map_or(self.submit_batches.len(), |&p| p as usize)
     }
 
     /// Resource indices of the presented images.

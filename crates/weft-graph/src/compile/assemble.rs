@@ -27,6 +27,7 @@ pub(crate) fn assemble_plan(
     let used = used_resources(input, walk);
     let written = written_resources(input, &last_uses);
     let transients = transient_lifetimes(input, walk);
+    let last_part = last_parts(input, &last_uses, &walk.submit_batches);
     Plan {
         serial: next_serial(),
         graph: input.graph,
@@ -38,6 +39,7 @@ pub(crate) fn assemble_plan(
         last_uses,
         used,
         written,
+        last_part,
         transients,
         boundaries: barriers.boundaries,
         memory_barriers: barriers.memory,
@@ -132,6 +134,22 @@ fn written_resources(input: &CompileInput, last_uses: &[ExternalUse]) -> Vec<boo
         }
     }
     written
+}
+
+/// Per resource: the part of the plan (between submit boundaries, which start at
+/// `submit_batches`) of its last use; the last part for resources with none.
+fn last_parts(input: &CompileInput, last_uses: &[ExternalUse], submit_batches: &[u32]) -> Vec<u32> {
+    let mut parts = vec![submit_batches.len() as u32; input.resources.len()];
+    let mut seen = vec![false; input.resources.len()];
+    for last in last_uses {
+        let r = last.resource as usize;
+        let part = submit_batches.partition_point(|&b| b <= last.batch) as u32;
+        if let (Some(p), Some(s)) = (parts.get_mut(r), seen.get_mut(r)) {
+            *p = if *s { (*p).max(part) } else { part };
+            *s = true;
+        }
+    }
+    parts
 }
 
 /// Per resource: some task (or a present) touches it.

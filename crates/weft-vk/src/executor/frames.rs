@@ -92,9 +92,9 @@ impl Frames {
         })
     }
 
-    /// The current frame slot, once its previous submission has finished (so its command
-    /// buffer and transients may be reused).
-    pub fn acquire(&mut self) -> Result<&mut Frame, VkError> {
+    /// Waits until the current frame slot's previous submission has finished (so its
+    /// command buffers and transients may be reused), and gives it the shared transients.
+    pub fn acquire(&mut self) -> Result<(), VkError> {
         self.ctx
             .wait_for_submission(self.slots[self.current].submission)?;
         if self.copies == TransientCopies::Shared && self.shared_in != self.current {
@@ -103,7 +103,7 @@ impl Frames {
             self.slots[self.current].transients = taken;
             self.shared_in = self.current;
         }
-        Ok(&mut self.slots[self.current])
+        Ok(())
     }
 
     /// The number of frame slots.

@@ -56,7 +56,8 @@ impl Recorder {
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
         let plan = input.plan;
-        let (mut part, mut next_boundary) = (0, 0);
+        // The submit boundaries passed, which is the part being recorded.
+        let mut part = 0;
         let submits = plan.submit_batches();
         if input.cmds.len() != submits.len() + 1 {
             return Err(VkError::Unsupported(format!(
@@ -72,12 +73,8 @@ impl Recorder {
         // The position in the plan's task order.
         let mut at = 0;
         for batch in 0..=plan.batch_count() {
-            while submits
-                .get(next_boundary)
-                .is_some_and(|&b| b as usize == batch)
-            {
+            while submits.get(part).is_some_and(|&b| b as usize == batch) {
                 // A submit boundary: the rest goes to the next part's command buffer.
-                next_boundary += 1;
                 end(input.ctx, cmd)?;
                 part += 1;
                 // The count was checked above: one command buffer per submit boundary more.
@@ -118,11 +115,9 @@ impl Recorder {
         if let Some((timer, slot)) = &mut timer {
             timer.end(cmd, *slot);
         }
-        // This part's command buffer, and any left without work (none, for a current plan).
-        for &rest in input.cmds.get(part..).unwrap_or_default() {
-            end(input.ctx, rest)?;
-        }
-        Ok(())
+        // Every boundary is at most the last batch (a task follows each): the loop reached
+        // the last part.
+        end(input.ctx, cmd)
     }
 
     /// Calls task `task`'s callback inside a debug label with its name.
