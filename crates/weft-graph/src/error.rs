@@ -155,6 +155,15 @@ pub enum GraphError {
     /// A plan was inspected against a graph it was not compiled from.
     #[error("the plan was compiled from another graph")]
     ForeignPlan,
+    /// Costs measured on one plan were given to inspect another (recompiled or placed
+    /// since: measure again).
+    #[error("the costs were measured on plan #{measured}, not on this plan (#{plan})")]
+    CostsOfAnotherPlan {
+        /// The serial of the plan the costs were measured on.
+        measured: u64,
+        /// The serial of the plan inspected.
+        plan: u64,
+    },
     /// The plan was compiled from an earlier recording of the graph.
     #[error("the plan is stale: the graph was recorded into since it was compiled")]
     StalePlan,

@@ -8,7 +8,7 @@ use crate::plan::{Dependency, ImageBarrier, MemoryBarrier, Plan};
 use crate::view::Subresources;
 
 impl Plan {
-    fn check_graph<C>(&self, graph: &TaskGraph<C>) -> Result<(), GraphError> {
+    pub(crate) fn check_graph<C>(&self, graph: &TaskGraph<C>) -> Result<(), GraphError> {
         if graph.id == self.graph {
             Ok(())
         } else {

@@ -46,8 +46,10 @@ mod hazard;
 mod inspect;
 mod locality;
 mod peak;
+mod pictures;
 mod placement;
 mod plan;
+mod profile;
 mod resource;
 mod task_builder;
 mod touch;
@@ -64,6 +66,9 @@ pub use placement::MemoryNeeds;
 pub use plan::{
     BarrierSet, Dependency, ExternalUse, ImageBarrier, MemoryBarrier, MemoryBlock, Plan, PlanStats,
     TransientLifetime, TransientPlacement,
+};
+pub use profile::{
+    task_scope, CostSource, CriticalPath, FrameTimings, GpuTime, TaskCosts, TimedItem, TimedKind,
 };
 pub use resource::{
     format_aspects, BufferDesc, GraphId, ImageDesc, Lifetime, ResourceDesc, ResourceInfo,
