@@ -217,6 +217,14 @@ impl<U: 'static> Graph<U> {
         current_plan(&mut self.plan, &self.recording, &self.options)?.describe(&self.recording)
     }
 
+    /// The current plan (as [`Graph::plan`]; placed for a device once executed there) with
+    /// the recording it was compiled from, for the plan's inspections that read both:
+    /// `let (plan, recording) = graph.inspect()?; plan.chrome_trace(recording, &frames)?`.
+    pub fn inspect(&mut self) -> Result<(&Plan, &TaskGraph<Callback<U>>), GraphError> {
+        let plan = current_plan(&mut self.plan, &self.recording, &self.options)?;
+        Ok((plan, &self.recording))
+    }
+
     /// What the executor needs at once: the recording (its callbacks are called), the
     /// current plan with its transients placed for `ctx`'s device, and the bindings,
     /// compiled and placed first when needed.

@@ -78,6 +78,7 @@ pub use draw_task::{ColorLoad, Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
 pub use executor::{
     Captured, CapturedAccess, CapturedTarget, CpuTimes, Executor, TransientCopies, TransientMemory,
+    KEPT_FRAME_TIMINGS,
 };
 pub use graph::Graph;
 pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};

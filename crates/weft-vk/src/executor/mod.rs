@@ -17,8 +17,8 @@ mod bridge;
 mod capture;
 mod frame_barriers;
 mod frames;
-mod gpu_time;
 mod prefetch;
+mod profiler;
 mod record;
 mod resolve;
 mod reuse;
@@ -45,7 +45,8 @@ use capture::Capture;
 pub use capture::{Captured, CapturedAccess, CapturedTarget};
 use frames::Frames;
 pub use frames::TransientCopies;
-use gpu_time::GpuTimer;
+use profiler::Profiler;
+pub use profiler::KEPT_FRAME_TIMINGS;
 use record::{Inputs, Recorder};
 pub use transients::TransientMemory;
 
@@ -63,8 +64,9 @@ pub struct Executor {
     times: CpuTimes,
     /// What was recorded, when capturing (see [`Executor::capture_commands`]).
     capture: Option<Capture>,
-    /// GPU time per frame, when asked for (after `frames`: dropped once they are done).
-    gpu_timer: Option<GpuTimer>,
+    /// GPU timestamps and CPU recording times, when asked for (after `frames`: dropped
+    /// once they are done).
+    profiler: Option<Profiler>,
 }
 
 /// The CPU time of each phase of one execution (see [`Executor::time_cpu_phases`]).
@@ -125,7 +127,7 @@ impl Executor {
             timing: false,
             times: CpuTimes::default(),
             capture: None,
-            gpu_timer: None,
+            profiler: None,
         })
     }
 
@@ -167,9 +169,10 @@ impl Executor {
             let previous = self.frames.waits_for();
             self.ctx.timeline.wait_after(previous)
         });
+        let slot = self.frames.current_index();
         let value = self.frames.submit(parts.plan, parts.bound, sync)?;
-        if let Some(timer) = &mut self.gpu_timer {
-            timer.last_submission = value;
+        if let Some(profiler) = &mut self.profiler {
+            profiler.submitted(slot, value);
         }
         if let (Some(capture), Some(wait)) = (&mut self.capture, wait) {
             // The frame just submitted is the previous slot's now.
@@ -195,18 +198,66 @@ impl Executor {
     /// first command and one after its last (see [`Executor::gpu_frame_time`]). Off by
     /// default and free when off. An error when the queue has no timestamps.
     pub fn time_gpu_frames(&mut self, on: bool) -> Result<(), VkError> {
-        self.gpu_timer = match (on, self.gpu_timer.take()) {
-            (true, Some(timer)) => Some(timer),
-            (true, None) => Some(GpuTimer::new(&self.ctx, self.frames.count())?),
-            (false, _) => None,
-        };
+        let profiler = self.profiler(on);
+        if let Some(p) = profiler {
+            if on && !p.supported() {
+                if p.is_off() {
+                    self.profiler = None;
+                }
+                return Err(VkError::Unsupported(
+                    "timestamps on the executor's queue".into(),
+                ));
+            }
+            p.frames = on;
+        }
+        self.drop_idle_profiler();
         Ok(())
     }
 
-    /// The GPU time of the last execution whose frame slot was reused since (the executor
-    /// reads a slot's timestamps when it waits for the slot), when timing is on.
+    /// The GPU time of the last execution whose timestamps were read (the executor reads a
+    /// slot's when it takes the slot again, or in [`Executor::take_frame_timings`]), when
+    /// frames or items are measured.
     pub fn gpu_frame_time(&self) -> Option<Duration> {
-        self.gpu_timer.as_ref().and_then(|t| t.last)
+        self.profiler.as_ref().and_then(|p| p.last_frame)
+    }
+
+    /// Turns on (or off) profiling each execution: a GPU timestamp before the first item
+    /// and after each task and each barrier call (all stages), and the CPU time of
+    /// recording each; see [`Executor::take_frame_timings`]. Off by default, and then it
+    /// costs a branch per task. On a queue without timestamps the GPU times are
+    /// [`weft_graph::GpuTime::NotSupported`] and the CPU times are still measured.
+    pub fn profile(&mut self, on: bool) {
+        if let Some(p) = self.profiler(on) {
+            p.items = on;
+        }
+        self.drop_idle_profiler();
+    }
+
+    /// The timings of the profiled executions whose submissions have finished, read since
+    /// the last call, oldest first (reading waits for nothing; at most [`KEPT_FRAME_TIMINGS`] are
+    /// kept between calls). Each covers one execution of one plan, for
+    /// [`weft_graph::Plan::chrome_trace`], [`weft_graph::TaskCosts::gpu_median`] and the
+    /// rest of the planner's profile operations.
+    pub fn take_frame_timings(&mut self) -> Result<Vec<weft_graph::FrameTimings>, VkError> {
+        match &mut self.profiler {
+            Some(p) => p.take(),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The profiler, made when `make` and there is none.
+    fn profiler(&mut self, make: bool) -> Option<&mut Profiler> {
+        if make && self.profiler.is_none() {
+            self.profiler = Some(Profiler::new(&self.ctx, self.frames.count()));
+        }
+        self.profiler.as_mut()
+    }
+
+    /// Drops the profiler once it measures nothing.
+    fn drop_idle_profiler(&mut self) {
+        if self.profiler.as_ref().is_some_and(Profiler::is_off) {
+            self.profiler = None;
+        }
     }
 
     /// Turns on (or off) capturing what each execution records: the host waits, and per
@@ -261,8 +312,8 @@ impl Executor {
             capture.host_wait(self.frames.current().submission);
         }
         self.frames.acquire()?;
-        if let Some(timer) = &mut self.gpu_timer {
-            timer.read(self.frames.current_index())?;
+        if let Some(profiler) = &mut self.profiler {
+            profiler.read(self.frames.current_index())?;
         }
         let frame = self.frames.current_mut();
         self.times.wait = lap(clock);
@@ -302,12 +353,17 @@ impl Executor {
             bound,
             transient_images: &frame.transients.images,
         };
-        let timer = self
-            .gpu_timer
+        let profiler = self
+            .profiler
             .as_mut()
-            .map(|t| (t, self.frames.current_index()));
-        self.recorder
-            .record(parts.recording, &input, data, self.capture.as_mut(), timer)?;
+            .map(|p| (p, self.frames.current_index()));
+        self.recorder.record(
+            parts.recording,
+            &input,
+            data,
+            self.capture.as_mut(),
+            profiler,
+        )?;
         self.times.record = lap(clock);
         self.bridges.remember(plan, bound);
         self.times.remember = lap(clock);

@@ -5,7 +5,7 @@
 use std::ffi::CString;
 
 use ash::vk;
-use weft_graph::{AttachmentOps, Plan, TaskGraph};
+use weft_graph::{AttachmentOps, Plan, TaskGraph, TimedKind};
 
 use crate::bindings::Bound;
 use crate::context::Context;
@@ -14,8 +14,8 @@ use crate::image::Image;
 
 use super::capture::Capture;
 use super::frame_barriers::FrameBarriers;
-use super::gpu_time::GpuTimer;
 use super::prefetch::prefetch;
+use super::profiler::Profiler;
 use super::resolve::Resolved;
 use crate::task_context::{Callback, TaskContext};
 
@@ -52,7 +52,7 @@ impl Recorder {
         input: &Inputs<'_>,
         data: &mut U,
         mut capture: Option<&mut Capture>,
-        mut timer: Option<(&mut GpuTimer, usize)>,
+        mut profiler: Option<(&mut Profiler, usize)>,
     ) -> Result<(), VkError> {
         self.refresh(graph, input.ctx.debug_utils.is_some());
         let plan = input.plan;
@@ -67,8 +67,8 @@ impl Recorder {
             )));
         }
         let mut cmd = input.cmds[0];
-        if let Some((timer, slot)) = &timer {
-            timer.start(cmd, *slot);
+        if let Some((profiler, slot)) = &mut profiler {
+            profiler.begin(cmd, *slot, plan)?;
         }
         // The position in the plan's task order.
         let mut at = 0;
@@ -85,6 +85,7 @@ impl Recorder {
             }
             let (memory, images) = input.barriers.before(batch);
             if !memory.is_empty() || !images.is_empty() {
+                let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.barrier(memory, images);
                 }
@@ -94,6 +95,13 @@ impl Recorder {
                 // SAFETY: recording; the barriers outlive the call and name images resolved
                 // for this execution (the frame barriers were prepared for them).
                 unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
+                if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
+                    let kind = TimedKind::Barriers {
+                        memory: memory.len() as u32,
+                        image: images.len() as u32,
+                    };
+                    profiler.item_done(cmd, *slot, kind, batch as u32, started);
+                }
             }
             for &task in plan.batch(batch) {
                 // Prefetch the record two tasks ahead and the callback state of the next
@@ -109,11 +117,16 @@ impl Recorder {
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
+                let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
                 self.run_task(graph, input, cmd, task, data)?;
+                if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
+                    let kind = TimedKind::Task(task);
+                    profiler.item_done(cmd, *slot, kind, batch as u32, started);
+                }
             }
         }
-        if let Some((timer, slot)) = &mut timer {
-            timer.end(cmd, *slot);
+        if let Some((profiler, slot)) = &mut profiler {
+            profiler.end(cmd, *slot);
         }
         // Every boundary is at most the last batch (a task follows each): the loop reached
         // the last part.
