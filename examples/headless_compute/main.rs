@@ -2,7 +2,12 @@
 //! blur -> Sobel edges -> histogram -> prefix sum -> equalisation) on `assets/scene.png`,
 //! run as one compiled weft graph with validation and synchronization validation on.
 //! Writes `target/headless_compute.png`, checks it against a CPU implementation, and
-//! prints the plan, the timings and the number of validation messages.
+//! prints the plan, each task's median GPU and CPU time, a summary with the critical path,
+//! the timings and the number of validation messages. Profiling every run, it also writes
+//! a Chrome trace (`target/headless_compute.trace.json`, for Perfetto or chrome://tracing),
+//! the plan as DOT (`.plan.dot`; `cargo xtask demo` renders it to `.plan.svg` with
+//! Graphviz), the batch timeline (`.timeline.svg`) and the transient-memory chart
+//! (`.memory.svg`).
 //!
 //! `cargo xtask demo` (installs lavapipe when needed), or
 //! `cargo run --release --example headless_compute [input.png] [output.png]`.
@@ -28,11 +33,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let frames = 20;
     let out = pipeline::run(&ctx, &rgba, width, height, frames)?;
     print!("{}", out.plan);
+    print!("{}", out.report.per_task);
+    print!("{}", out.report.summary);
 
     let reference = pipeline::cpu_reference(&rgba, width, height);
     let (max_diff, off) = pipeline::compare(&out.gray, &reference);
     pipeline::save_png(&output, &out.gray, width, height)?;
     println!("output: {output}");
+    for path in out.report.write(&output)? {
+        println!("wrote {path}");
+    }
+    println!("trace events: {}", out.report.trace_events);
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mut sorted = out.executions.clone();

@@ -27,9 +27,14 @@ pub struct Output {
     pub validation_messages: usize,
     /// The device memory the transients take.
     pub transients: weft::runtime::TransientMemory,
+    /// What profiling every run measured, and the plan's pictures.
+    pub report: report::Report,
 }
 
 type Error = Box<dyn std::error::Error>;
+
+#[path = "report.rs"]
+pub mod report;
 
 fn shader(ctx: &Arc<Context>, name: &str, code: &str) -> Result<Arc<ComputePipeline>, Error> {
     Ok(ComputePipeline::from_source(ctx, name, code)?)
@@ -234,12 +239,16 @@ pub fn run(
     let compile_time = start.elapsed();
 
     let mut executor = Executor::new(ctx)?;
+    executor.profile(true);
     let mut executions = Vec::with_capacity(frames);
     for _ in 0..frames {
         let t = Instant::now();
         executor.execute(&mut g, &mut ())?;
         executions.push(t.elapsed());
     }
+    executor.wait_idle()?;
+    let timings = executor.take_frame_timings()?;
+    let report = report::Report::new(&mut g, &timings)?;
     let gray = readback_real
         .mapped()?
         .chunks_exact(4)
@@ -252,6 +261,7 @@ pub fn run(
         executions,
         validation_messages: ctx.validation_messages(),
         transients: executor.transient_memory(),
+        report,
     })
 }
 

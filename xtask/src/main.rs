@@ -73,7 +73,8 @@ fn require_component(subcommand: &str, component: &str) -> Result<(), String> {
 /// Debian 12 packages the build and the GPU tests need: shaderc, glslang and SPIRV-Tools as
 /// static libraries (weft-shader links them; building shaderc from source instead takes
 /// about an hour); Xvfb, xwd and ImageMagick for the window test, and a window manager
-/// (openbox) to minimise a window. The Vulkan stack comes from newer suites: see
+/// (openbox) to minimise a window; Graphviz to render the plans' DOT graphs to SVG. The
+/// Vulkan stack comes from newer suites: see
 /// [`VULKAN_STACK`].
 const PACKAGES: &[&str] = &[
     "libshaderc-dev",
@@ -83,6 +84,7 @@ const PACKAGES: &[&str] = &[
     "x11-apps",
     "imagemagick",
     "openbox",
+    "graphviz",
 ];
 
 /// The Vulkan stack the GPU tests run on, each package from the suite named with it:
@@ -119,6 +121,7 @@ const PACKAGE_FILES: &[&str] = &[
     "/usr/bin/xwd",
     "/usr/bin/convert",
     "/usr/bin/openbox",
+    "/usr/bin/dot",
 ];
 
 /// The validation layer's manifest, which names its version.
@@ -202,12 +205,31 @@ fn ensure_runtime_dir() {
     }
 }
 
+/// Runs the headless compute demo, then renders the plan's DOT graph it wrote to SVG with
+/// Graphviz (`target/headless_compute.plan.svg`, next to the trace and the other pictures).
 fn demo(extra: &[String]) -> Result<(), String> {
     ensure_packages()?;
     ensure_runtime_dir();
     let mut args = vec!["run", "--release", "--example", "headless_compute", "--"];
     args.extend(extra.iter().map(String::as_str));
-    cargo(&args)
+    cargo(&args)?;
+    // The demo names its files after its output image (the second argument).
+    let output = extra
+        .get(1)
+        .map_or("target/headless_compute.png", String::as_str);
+    let stem = output.strip_suffix(".png").unwrap_or(output);
+    let (dot, svg) = (format!("{stem}.plan.dot"), format!("{stem}.plan.svg"));
+    eprintln!("xtask: dot -Tsvg {dot} -o {svg}");
+    let status = Command::new("dot")
+        .args(["-Tsvg", &dot, "-o", &svg])
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run Graphviz's dot: {e}"))?;
+    if !status.success() {
+        return Err(format!("`dot -Tsvg {dot}` failed ({status})"));
+    }
+    println!("wrote {svg}");
+    Ok(())
 }
 
 fn test(extra: &[String]) -> Result<(), String> {

@@ -21,7 +21,7 @@ impl Plan {
         let batches = self.batch_count().max(1) as f64;
         let width = LEFT + batches * BATCH + 20.0;
         if !self.is_placed() {
-            let mut svg = Svg::new(width.max(420.0), 60.0);
+            let mut svg = Svg::new(width.max(640.0), 60.0);
             svg.text(
                 10.0,
                 30.0,
@@ -34,7 +34,7 @@ impl Plan {
         let blocks = self.memory_blocks();
         let stats = self.stats();
         let height = HEAD + blocks.len() as f64 * (PANEL + HEAD) + 10.0;
-        let mut svg = Svg::new(width.max(420.0), height);
+        let mut svg = Svg::new(width.max(640.0), height);
         svg.text(
             10.0,
             18.0,

@@ -50,7 +50,11 @@ impl Plan {
                 .max()
                 .unwrap_or_default()
         };
-        let has_call = |b: usize| !self.barriers_before(b).is_empty();
+        // A call the plan has, or one the runtime recorded (bridges only) and measured.
+        let has_call = |b: usize| {
+            !self.barriers_before(b).is_empty()
+                || costs.is_some_and(|c| c.barrier_call(b as u32).is_some())
+        };
         let total: Duration = (0..batches).map(batch_time).sum::<Duration>()
             + (0..=batches)
                 .filter(|&b| has_call(b))
@@ -83,7 +87,7 @@ impl Plan {
             columns.push((call, column));
         }
         let height = TOP + rows * (ROW + GAP) + 40.0;
-        let mut svg = Svg::new(x + LEFT, height);
+        let mut svg = Svg::new(x + 4.0 * LEFT, height);
         let title = match costs {
             Some(c) if scale > 0.0 => format!(
                 "{} batches, {} tasks; widths are time ({}; {} in all)",
@@ -116,7 +120,7 @@ impl Plan {
                     bottom - TOP - GAP,
                     "#7a1f1f",
                     &format!(
-                        "barrier call before batch {b}: {} memory, {} image barriers, {}",
+                        "barrier call before batch {b}: {} memory, {} image barriers planned (the runtime adds its bridges), {}",
                         set.memory.len(),
                         set.image.len(),
                         ms(call_cost(b))

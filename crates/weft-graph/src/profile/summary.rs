@@ -48,7 +48,7 @@ impl Plan {
         // Writing to a String cannot fail; the results are ignored below for that reason.
         let _ = writeln!(
             out,
-            "summary ({source}): {} tasks in {} batches, {} barrier calls",
+            "summary ({source}): {} tasks in {} batches, {} barrier calls planned",
             stats.tasks, stats.batches, stats.barrier_calls
         );
         let mut scopes: Vec<(&str, Duration, usize)> = Vec::new();
