@@ -8,7 +8,7 @@
 //! writes frames, resizes, fps and validation messages there, `--screenshot PATH` captures
 //! the X display after the last frame (`xwd` + `convert`) and `--golden PATH` compares that
 //! capture with a PNG; `--shared-transients` gives both frames in flight one copy of the
-//! transient memory.
+//! transient memory; `--trace N` profiles N frames into a Chrome trace (`trace.rs`).
 //!
 //! The renderer calls it at a few points of its frame loop: [`Harness::started`],
 //! [`Harness::frame_drawn`], [`Harness::resized`], [`Harness::should_quit`] and
@@ -34,6 +34,8 @@ struct Options {
     golden: Option<String>,
     /// One copy of the transients for both frames in flight (instead of one each).
     shared_transients: bool,
+    /// Profile this many frames and write their trace (see `trace.rs`).
+    trace: Option<usize>,
 }
 
 /// How long `--minimize` keeps the window minimised, and how long the window manager may
@@ -100,6 +102,7 @@ impl Harness {
                 }
                 "--golden" => options.golden = Some(args.next().ok_or("--golden PATH")?),
                 "--shared-transients" => options.shared_transients = true,
+                "--trace" => options.trace = Some(args.next().ok_or("--trace N")?.parse()?),
                 other => return Err(format!("unknown argument {other}").into()),
             }
         }
@@ -116,6 +119,11 @@ impl Harness {
         } else {
             weft::runtime::TransientCopies::PerFrame
         }
+    }
+
+    /// `--trace N`: the number of frames to trace.
+    pub fn trace_frames(&self) -> Option<usize> {
+        self.options.trace
     }
 
     /// The window and the graph are ready: frames are counted from here.

@@ -10,7 +10,7 @@
 //! `cargo run --release --example renderer` (needs a display; `cargo xtask test` runs it
 //! under Xvfb). The test harness (`harness.rs`) adds the options that test uses (`--frames
 //! N`, `--resize`, `--minimize`, `--report`, `--screenshot`, `--golden`) and the report
-//! printed on exit.
+//! printed on exit; `--trace N` writes a Chrome trace of N frames (`trace.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ use winit::window::{Window, WindowId};
 
 mod frame;
 mod harness;
+mod trace;
 
 use harness::Harness;
 
@@ -68,6 +69,8 @@ struct App {
     error: Option<String>,
     /// The GPU time of each frame measured (timestamps, read a frame or two later).
     gpu_times: Vec<Duration>,
+    /// `--trace N`: the frames profiled so far.
+    trace: Option<trace::FrameTrace>,
 }
 
 type Error = Box<dyn std::error::Error>;
@@ -154,6 +157,10 @@ impl App {
         let mut executor =
             Executor::with_transient_copies(&ctx, 2, self.harness.transient_copies())?;
         executor.time_gpu_frames(true)?;
+        self.trace = self
+            .harness
+            .trace_frames()
+            .map(|n| trace::FrameTrace::start(n, &mut executor));
         println!("device: {}", ctx.device_name());
         self.running = Some(Running {
             window,
@@ -206,6 +213,9 @@ impl App {
         }
         self.frames += 1;
         self.gpu_times.extend(running.executor.gpu_frame_time());
+        if let Some(trace) = &mut self.trace {
+            trace.collect(&mut running.executor, &mut running.compiled.graph)?;
+        }
         let now = Instant::now();
         if let Some(last) = self.last.replace(now) {
             let ms = (now - last).as_secs_f64() * 1e3;
@@ -221,6 +231,11 @@ impl App {
     /// Ends the run: the harness times it, lets the GPU finish the frames in flight
     /// (`wait_idle`), then checks and reports.
     fn finish(&mut self, event_loop: &ActiveEventLoop) {
+        if let (Some(trace), Some(running)) = (&mut self.trace, &mut self.running) {
+            if let Err(e) = trace.finish(&mut running.executor, &mut running.compiled.graph) {
+                self.error = Some(format!("trace: {e}"));
+            }
+        }
         let running = self.running.as_ref();
         let wait_idle = || {
             if let Some(running) = running {

@@ -254,7 +254,8 @@ fn test(extra: &[String]) -> Result<(), String> {
 }
 
 /// Runs the windowed renderer under Xvfb (unless a display is set), with validation on;
-/// it fails on any validation message. First 300 frames with two resizes, its last frame's
+/// it fails on any validation message. First 300 frames with two resizes (the first 30 of a
+/// plan traced into `target/renderer.trace.json`), its last frame's
 /// screenshot compared with `tests/golden/window.png`; then, with a window manager,
 /// 120 frames with the window minimised for a second half-way, during which the frame loop
 /// must draw nothing and sleep.
@@ -288,6 +289,8 @@ fn window_test() -> Result<(), String> {
         "target/renderer-window.png",
         "--golden",
         "tests/golden/window.png",
+        "--trace",
+        "30",
     ])
     .and_then(|()| {
         // Our own display has no window manager (the screenshot shows the bare window);
