@@ -164,6 +164,29 @@ pub enum GraphError {
         /// The serial of the plan inspected.
         plan: u64,
     },
+    /// A condition was declared twice under one name.
+    #[error("condition `{condition}` is already declared in this graph")]
+    DuplicateCondition {
+        /// The name.
+        condition: String,
+    },
+    /// A task, a scope or condition values used a condition this graph did not declare
+    /// (one of another graph, or declared after the values were made).
+    #[error("`{user}`: condition #{condition} is not a condition of this graph{detail}")]
+    UnknownCondition {
+        /// The task, scope or `condition values` that used it.
+        user: String,
+        /// The condition's index.
+        condition: u32,
+        /// Why: of another graph, or not declared when the values were made.
+        detail: String,
+    },
+    /// Condition values of the wrong length, or made for another graph.
+    #[error("condition values: {problem}")]
+    ConditionValues {
+        /// What is wrong.
+        problem: String,
+    },
     /// The plan was compiled from an earlier recording of the graph.
     #[error("the plan is stale: the graph was recorded into since it was compiled")]
     StalePlan,

@@ -6,6 +6,7 @@ use ash::vk;
 
 use crate::access::{Access, AccessUsage, DerivedAccess, ResourceKind};
 use crate::compile::scratch::ScratchSlot;
+use crate::conditions::Conditions;
 use crate::error::GraphError;
 use crate::locality::Locality;
 use crate::resource::{
@@ -74,6 +75,8 @@ pub(crate) struct TaskRecord<C> {
     pub name: String,
     pub attachments: std::ops::Range<usize>,
     pub callback: Option<C>,
+    /// Indexes the graph's `guards`: the conditions the task runs under (all must hold).
+    pub guards: std::ops::Range<u32>,
 }
 
 /// A recording of tasks over virtual resources.
@@ -101,6 +104,8 @@ pub struct TaskGraph<C = ()> {
     /// Task counts at each submit boundary (strictly increasing, never 0).
     pub(crate) submits: Vec<u32>,
     pub(crate) presents: Vec<Present>,
+    /// Declared conditions, scopes being recorded, and the tasks' guards.
+    pub(crate) conditions: Conditions,
     /// `compile()`'s working memory, kept for the next compile.
     pub(crate) scratch: ScratchSlot,
 }
@@ -126,6 +131,7 @@ impl<C> TaskGraph<C> {
             after_edges: Vec::new(),
             submits: Vec::new(),
             presents: Vec::new(),
+            conditions: Conditions::default(),
             scratch: ScratchSlot::default(),
         }
     }
@@ -148,7 +154,7 @@ impl<C> TaskGraph<C> {
         self.summaries.push(ResourceSummary::new(lifetime, &desc));
         self.locality.add_resource();
         self.resources.push(ResourceInfo {
-            name: name.to_owned(),
+            name: self.conditions.scoped(name),
             lifetime,
             desc,
         });
@@ -332,7 +338,8 @@ impl<C> TaskGraph<C> {
             + self.tasks.len()
             + self.after_edges.len()
             + self.submits.len()
-            + self.presents.len()) as u64
+            + self.presents.len()
+            + self.conditions.names.len()) as u64
     }
 
     /// True when `view` is of a resource declared in this graph.

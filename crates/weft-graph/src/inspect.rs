@@ -1,4 +1,4 @@
-//! Reading a plan: a text description and a Graphviz DOT graph.
+//! Reading a plan: its dependencies and a text description (the DOT graph is in `dot.rs`).
 
 use std::fmt::Write;
 
@@ -17,11 +17,16 @@ impl Plan {
     }
 
     /// The task dependencies of the graph (deduplicated, in record order of the later
-    /// task), each with the resource and hazard that causes it. The plan keeps no edges (they
+    /// task), each with the resource and hazard that causes it; for a plan compiled for
+    /// condition values, among the tasks that run with them. The plan keeps no edges (they
     /// are not needed to execute it), so this walks the graph again. Allocates.
     pub fn dependencies<C>(&self, graph: &TaskGraph<C>) -> Result<Vec<Dependency>, GraphError> {
         self.check_graph(graph)?;
-        Ok(graph.task_dependencies())
+        match &self.conditions {
+            // Among the tasks that run for those values, as compiled.
+            Some(values) if graph.is_conditional() => graph.dependencies_for(values),
+            _ => Ok(graph.task_dependencies()),
+        }
     }
 
     /// A readable listing: stats, then every batch with its barriers (stages, accesses,
@@ -92,6 +97,7 @@ impl Plan {
                 u.layout
             );
         }
+        scopes_section(self, graph, &mut out);
         if self.is_placed() {
             let _ = writeln!(
                 out,
@@ -115,48 +121,9 @@ impl Plan {
         }
         Ok(out)
     }
-
-    /// A Graphviz DOT graph: one cluster per batch, an edge per dependency labelled with the
-    /// resource and the hazard.
-    pub fn to_dot<C>(&self, graph: &TaskGraph<C>) -> Result<String, GraphError> {
-        self.check_graph(graph)?;
-        let mut out = String::from("digraph weft {\n  rankdir=LR;\n  node [shape=box];\n");
-        // Writing to a String cannot fail; the results are ignored below for that reason.
-        for batch in 0..self.batch_count() {
-            let barriers = self.barriers_before(batch);
-            let _ = writeln!(
-                out,
-                "  subgraph cluster_batch_{batch} {{\n    label=\"batch {batch} ({} barriers before)\";",
-                barriers.memory.len() + barriers.image.len()
-            );
-            for &t in self.batch(batch) {
-                let _ = writeln!(
-                    out,
-                    "    t{t} [label=\"{}\"];",
-                    escape(graph.task_name(t).unwrap_or("?"))
-                );
-            }
-            out.push_str("  }\n");
-        }
-        for d in self.dependencies(graph)? {
-            let label = match d.resource {
-                Some(r) => format!("{} {}", resource_name(graph, r), d.hazard.label()),
-                None => d.hazard.label().to_owned(),
-            };
-            let _ = writeln!(
-                out,
-                "  t{} -> t{} [label=\"{}\"];",
-                d.from,
-                d.to,
-                escape(&label)
-            );
-        }
-        out.push_str("}\n");
-        Ok(out)
-    }
 }
 
-fn resource_name<C>(graph: &TaskGraph<C>, index: u32) -> &str {
+pub(crate) fn resource_name<C>(graph: &TaskGraph<C>, index: u32) -> &str {
     graph
         .resources
         .get(index as usize)
@@ -180,7 +147,7 @@ fn accesses(a: ash::vk::AccessFlags2) -> String {
     flags(a, a.is_empty())
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
@@ -230,4 +197,40 @@ fn image_barrier<'a>(i: &ImageBarrier, name: &impl Fn(u32) -> &'a str) -> String
         stages(i.dst_stages),
         accesses(i.dst_access)
     )
+}
+
+/// Appends the tasks of each scope (named `scope/task`) with the batches they span.
+fn scopes_section<C>(plan: &Plan, graph: &TaskGraph<C>, out: &mut String) {
+    let mut scopes: Vec<(&str, Vec<u32>)> = Vec::new();
+    for &task in plan.task_order() {
+        let name = graph.task_name(task).unwrap_or("?");
+        // The task's scope and every scope around it.
+        let mut scope = crate::task_scope(name);
+        while !scope.is_empty() {
+            match scopes.iter_mut().find(|(s, _)| *s == scope) {
+                Some((_, tasks)) => tasks.push(task),
+                None => scopes.push((scope, vec![task])),
+            }
+            scope = crate::task_scope(scope);
+        }
+    }
+    scopes.sort_by(|a, b| a.0.cmp(b.0));
+    for (scope, tasks) in scopes {
+        let batches = tasks.iter().filter_map(|&t| plan.task_batch(t));
+        let (first, last) = (
+            batches.clone().min().unwrap_or(0),
+            batches.max().unwrap_or(0),
+        );
+        let names: Vec<String> = tasks
+            .iter()
+            .map(|&t| format!("`{}`", graph.task_name(t).unwrap_or("?")))
+            .collect();
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "scope `{scope}`: {} tasks in batches {first}..={last}: {}",
+            tasks.len(),
+            names.join(", ")
+        );
+    }
 }

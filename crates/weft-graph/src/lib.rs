@@ -39,6 +39,8 @@
 pub mod access;
 mod attachment_ops;
 mod compile;
+mod conditions;
+mod dot;
 mod error;
 mod graph;
 mod graph_compile;
@@ -59,6 +61,7 @@ mod view;
 pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
 pub use compile::{CompileOptions, CompileThreads};
+pub use conditions::{Condition, ConditionValues, Guard, PlanCache};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskGraph, TaskId};
 pub use hazard::Hazard;

@@ -228,6 +228,9 @@ pub struct Plan {
     pub(crate) last_part: Vec<u32>,
     /// Where the transients live, once placed (see [`Plan::place_transients`]).
     pub(crate) placed: Option<Placed>,
+    /// The condition values it was compiled for (`None`: every task, see
+    /// [`crate::TaskGraph::compile_for`]).
+    pub(crate) conditions: Option<crate::ConditionValues>,
 }
 
 impl Plan {
@@ -252,9 +255,13 @@ impl Plan {
         &self.task_order
     }
 
-    /// The batch of a task (by record index).
+    /// The batch of a task (by record index); `None` for a task the plan leaves out (its
+    /// conditions do not hold) or past the end.
     pub fn task_batch(&self, task: u32) -> Option<u32> {
-        self.task_batch.get(task as usize).copied()
+        self.task_batch
+            .get(task as usize)
+            .copied()
+            .filter(|&b| b != u32::MAX)
     }
 
     /// The barriers to record before batch `batch`; `batch == batch_count()` gives the
@@ -270,6 +277,12 @@ impl Plan {
                 image: &[],
             },
         }
+    }
+
+    /// The condition values this plan was compiled for (`None` when compiled for every
+    /// task, see [`crate::TaskGraph::compile_for`]).
+    pub fn conditions(&self) -> Option<&crate::ConditionValues> {
+        self.conditions.as_ref()
     }
 
     /// A number no other compilation in this process has (clones share it): the runtime

@@ -3,6 +3,7 @@
 //! and adds the task.
 
 use crate::access::Access;
+use crate::conditions::Guard;
 use crate::error::GraphError;
 use crate::graph::{Attachment, TaskGraph, TaskId, TaskRecord};
 use crate::touch::Touch;
@@ -12,10 +13,11 @@ impl<C> TaskGraph<C> {
     /// Starts recording a task named `name`; finish it with [`TaskBuilder::record`].
     pub fn task(&mut self, name: &str) -> TaskBuilder<'_, C> {
         TaskBuilder {
+            name: self.conditions.scoped(name),
             graph: self,
-            name: name.to_owned(),
             attachments: Vec::new(),
             after: Vec::new(),
+            guards: Vec::new(),
             callback: None,
         }
     }
@@ -29,6 +31,7 @@ pub struct TaskBuilder<'g, C> {
     name: String,
     attachments: Vec<(View, Access)>,
     after: Vec<TaskId>,
+    guards: Vec<Guard>,
     callback: Option<C>,
 }
 
@@ -42,6 +45,13 @@ impl<C> TaskBuilder<'_, C> {
     /// Runs this task after `earlier` (recorded before) even without a shared resource.
     pub fn after(mut self, earlier: TaskId) -> Self {
         self.after.push(earlier);
+        self
+    }
+
+    /// Runs this task only when `guard` holds (see [`TaskGraph::condition`]); several
+    /// guards must all hold, and so must those of the scopes it is recorded in.
+    pub fn only_if(mut self, guard: Guard) -> Self {
+        self.guards.push(guard);
         self
     }
 
@@ -72,6 +82,7 @@ impl<C> TaskBuilder<'_, C> {
                 other => other,
             })?;
         }
+        let guards = graph.push_guards(&name, &self.guards)?;
         for att in &checked {
             let access = graph.accesses.intern(att.derived);
             let touch = Touch::new(
@@ -95,6 +106,7 @@ impl<C> TaskBuilder<'_, C> {
             name,
             attachments: first..graph.attachments.len(),
             callback: self.callback,
+            guards,
         });
         Ok(TaskId {
             graph: graph.id,

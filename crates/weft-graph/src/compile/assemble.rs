@@ -49,6 +49,7 @@ pub(crate) fn assemble_plan(
         presents: input.presents.iter().map(|p| p.resource).collect(),
         task_batch: std::mem::take(&mut walk.task_batch),
         placed: None,
+        conditions: None,
     }
 }
 
