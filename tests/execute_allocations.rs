@@ -1,9 +1,11 @@
 //! The steady state of `execute` does no heap allocation: counted with a global allocator
 //! around many executions of one compiled plan (after a warm-up that creates transients and
-//! grows the executor's scratch), with validation and synchronization validation on.
+//! grows the executor's scratch), and of a graph whose condition values switch every frame
+//! between combinations met before, with validation and synchronization validation on.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use weft::prelude::*;
 use weft::runtime::{Executor, Graph};
@@ -43,8 +45,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The counter is global: one test counts at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 #[test]
 fn steady_state_execute_does_not_allocate() {
+    let _counting = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let ctx = support::context();
     let usage = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
     let real = support::host_buffer(&ctx, "out", 256, usage);
@@ -59,6 +65,7 @@ fn steady_state_execute_does_not_allocate() {
     for mut frame in 0..3 {
         executor.execute(&mut g, &mut frame).unwrap();
     }
+    ALLOCATIONS.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     for mut frame in 3..103u32 {
         executor.execute(&mut g, &mut frame).unwrap();
@@ -69,6 +76,62 @@ fn steady_state_execute_does_not_allocate() {
     assert_eq!(
         allocations, 0,
         "{allocations} allocations in 100 executions"
+    );
+    assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
+}
+
+#[test]
+fn switching_between_combinations_met_before_does_not_allocate() {
+    let _counting = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = support::context();
+    let usage = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
+    let real = support::host_buffer(&ctx, "out", 256, usage);
+    let mut g: Graph<u32> = Graph::new();
+    let out = g.import_buffer("out", &real).unwrap();
+    let odd = g.condition("every third frame").unwrap();
+    let temp = g
+        .transient_buffer("temp", BufferDesc { size: 256, usage })
+        .unwrap();
+    support::fill_with_frame(&mut g, "fill temp", temp, 256);
+    g.scope_if("odd", odd.is(true), |g| {
+        let extra = g
+            .transient_buffer("extra", BufferDesc { size: 256, usage })
+            .unwrap();
+        support::copy_buffer(g, "temp to extra", temp, 0, extra, 0, 256);
+        support::copy_buffer(g, "extra to out", extra, 0, out, 0, 256);
+    })
+    .unwrap();
+    g.scope_if("even", odd.is(false), |g| {
+        support::copy_buffer(g, "temp to out", temp, 0, out, 0, 256);
+    })
+    .unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    let mut run = |g: &mut Graph<u32>, mut frame: u32| {
+        // Every third frame: each frame slot meets both combinations.
+        g.set_condition(odd, frame % 3 == 1).unwrap();
+        executor.execute(g, &mut frame).unwrap();
+    };
+    // Both combinations on both frame slots.
+    for frame in 0..6 {
+        run(&mut g, frame);
+    }
+    assert_eq!(g.plan_compiles(), 2);
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    for frame in 6..106u32 {
+        run(&mut g, frame);
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    let allocations = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(
+        g.plan_compiles(),
+        2,
+        "no compile for combinations met before"
+    );
+    assert_eq!(real.mapped().unwrap()[..4], 105u32.to_ne_bytes());
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in 100 executions switching combinations"
     );
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }

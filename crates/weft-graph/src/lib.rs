@@ -61,7 +61,7 @@ mod view;
 pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
 pub use compile::{CompileOptions, CompileThreads};
-pub use conditions::{Condition, ConditionValues, Guard, PlanCache};
+pub use conditions::{Condition, ConditionValues, Guard, PlanCache, ScopeMark};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskGraph, TaskId};
 pub use hazard::Hazard;

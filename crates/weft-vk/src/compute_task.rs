@@ -59,7 +59,7 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
             .filter(|b| b.kind != BindingKind::Sampler)
             .map(|b| (b, vk::PipelineStageFlags2::COMPUTE_SHADER))
             .collect();
-        let after = std::mem::take(&mut self.binds.after);
+        let order = std::mem::take(&mut self.binds.order);
         let checked = self
             .binds
             .check(
@@ -77,9 +77,7 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
         for (view, access) in checked.attachments {
             task = task.attach(view, access);
         }
-        for earlier in after {
-            task = task.after(earlier);
-        }
+        task = order.apply(task);
         // The closure keeps what it records with inline: the pipeline's handles, and the
         // slots in an array sized to the binding count (so recording chases no pointer per
         // task, allocates nothing and clears no unused entry); the `Arc` only keeps the

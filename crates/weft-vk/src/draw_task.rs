@@ -238,7 +238,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
             .filter(|(binding, _)| binding.kind != BindingKind::Sampler)
             .map(|(binding, stages)| (binding, shader_stages(*stages)))
             .collect();
-        let after = std::mem::take(&mut self.binds.after);
+        let order = std::mem::take(&mut self.binds.order);
         let checked = self
             .binds
             .check(&bindings, pipeline.push_constant_size, "draw", graph)
@@ -280,9 +280,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
         for (view, access) in checked.attachments {
             task = task.attach(view, access);
         }
-        for earlier in after {
-            task = task.after(earlier);
-        }
+        task = order.apply(task);
         let recorded = Recorded {
             pipeline: Arc::clone(&self.pipeline),
             depth: self.depth.map(|(v, c)| (v, c, depth_write)),

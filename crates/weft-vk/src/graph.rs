@@ -1,7 +1,9 @@
 //! A runtime graph: a recording (the planner's [`TaskGraph`]) with what running it needs:
-//! the real resources bound to its external resources, its compile options and the plan
-//! compiled from it. The plan is compiled once and again only when the recording changes;
-//! bindings change between executions without a recompile.
+//! the real resources bound to its external resources, its compile options, the values of
+//! its conditions and the plans compiled from it (one per combination of condition values
+//! met, see `graph_conditions.rs`). A plan is compiled once and again only when the
+//! recording changes; bindings and condition values change between executions without a
+//! recompile.
 //!
 //! Every task kind is built the same way: [`Graph::task`] (a callback),
 //! [`Graph::compute`] (a compute pipeline), [`Graph::draw`] (a graphics pipeline), each
@@ -11,8 +13,8 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use weft_graph::{
-    BufferDesc, CompileOptions, GraphError, Lifetime, Plan, ResourceDesc, TaskBuffer, TaskGraph,
-    TaskImage,
+    BufferDesc, CompileOptions, ConditionValues, GraphError, Lifetime, Plan, PlanCache,
+    ResourceDesc, TaskBuffer, TaskGraph, TaskImage,
 };
 
 use crate::bindings::{check_buffer_fits, check_image_fits, Bound};
@@ -40,8 +42,11 @@ pub struct Graph<U: 'static = ()> {
     /// Grows with every bind and unbind (executors re-resolve handles only when it moved).
     bindings_changed: u64,
     options: CompileOptions,
-    plan: Option<Plan>,
-    /// The device the plan's transients were placed for.
+    /// A plan per combination of condition values met.
+    pub(crate) plans: PlanCache,
+    /// The condition values the next execution runs with.
+    pub(crate) values: ConditionValues,
+    /// The device the plans' transients were placed for.
     placed_on: Option<ash::vk::Device>,
 }
 
@@ -72,12 +77,14 @@ impl<U: 'static> Graph<U> {
 
     /// An empty graph compiled with `options` (e.g. the sequential debug mode).
     pub fn with_options(options: CompileOptions) -> Self {
+        let recording = TaskGraph::new();
         Self {
-            recording: TaskGraph::new(),
+            values: recording.condition_values(),
+            recording,
             bound: Vec::new(),
             bindings_changed: 0,
             options,
-            plan: None,
+            plans: PlanCache::default(),
             placed_on: None,
         }
     }
@@ -199,30 +206,40 @@ impl<U: 'static> Graph<U> {
     /// Changes the compile options; the next [`Graph::plan`] or execution recompiles.
     pub fn set_options(&mut self, options: CompileOptions) {
         self.options = options;
-        self.plan = None;
+        self.plans.clear();
     }
 
-    /// The plan of the recording as it is now: compiled on the first call and again only
-    /// after the recording changed (see [`TaskGraph::revision`]).
+    /// The plan of the recording as it is now, for the current condition values: compiled
+    /// on the first call and again only after the recording changed (see
+    /// [`TaskGraph::revision`]) or for values not met before (see [`Graph::set_condition`]).
     pub fn plan(&mut self) -> Result<&Plan, GraphError> {
-        Ok(current_plan(
-            &mut self.plan,
-            &self.recording,
-            &self.options,
-        )?)
+        Ok(self.current_plan()?)
     }
 
     /// [`Plan::describe`] of the current plan.
     pub fn describe(&mut self) -> Result<String, GraphError> {
-        current_plan(&mut self.plan, &self.recording, &self.options)?.describe(&self.recording)
+        let (plan, recording) = self.inspect()?;
+        plan.describe(recording)
     }
 
     /// The current plan (as [`Graph::plan`]; placed for a device once executed there) with
     /// the recording it was compiled from, for the plan's inspections that read both:
     /// `let (plan, recording) = graph.inspect()?; plan.chrome_trace(recording, &frames)?`.
     pub fn inspect(&mut self) -> Result<(&Plan, &TaskGraph<Callback<U>>), GraphError> {
-        let plan = current_plan(&mut self.plan, &self.recording, &self.options)?;
+        self.current_plan()?;
+        let plan = self
+            .plans
+            .get(&self.recording, &self.values)
+            .ok_or(GraphError::StalePlan)?;
         Ok((plan, &self.recording))
+    }
+
+    /// The plan for the recording and condition values as they are now (see
+    /// [`Graph::plan`]).
+    fn current_plan(&mut self) -> Result<&mut Plan, GraphError> {
+        self.sync_condition_values();
+        self.plans
+            .plan(&self.recording, &self.options, &self.values)
     }
 
     /// What the executor needs at once: the recording (its callbacks are called), the
@@ -234,11 +251,17 @@ impl<U: 'static> Graph<U> {
             revision: self.recording.revision(),
             bindings: self.bindings_changed,
         };
-        let plan =
-            current_plan(&mut self.plan, &self.recording, &self.options).map_err(VkError::Graph)?;
         let device = ctx.device.handle();
-        if !plan.is_placed() || self.placed_on != Some(device) {
-            self.placed_on = None;
+        if self.placed_on.is_some_and(|d| d != device) {
+            // Placed for another device: place again.
+            self.plans.clear();
+        }
+        self.sync_condition_values();
+        let plan = self
+            .plans
+            .plan(&self.recording, &self.options, &self.values)
+            .map_err(VkError::Graph)?;
+        if !plan.is_placed() {
             let needs = |_: u32, desc: &ResourceDesc| memory_needs(ctx, desc);
             plan.place_transients(&self.recording, needs, granularity(ctx))
                 .map_err(VkError::Graph)?;
@@ -255,21 +278,8 @@ impl<U: 'static> Graph<U> {
     /// Test-only fault injection: the current plan, to drop barriers from.
     #[cfg(feature = "fault-injection")]
     pub fn plan_mut(&mut self) -> Result<&mut Plan, GraphError> {
-        current_plan(&mut self.plan, &self.recording, &self.options)
+        self.current_plan()
     }
-}
-
-/// The plan in `slot` when it is current for `recording`, else a new one compiled into it.
-fn current_plan<'p, C>(
-    slot: &'p mut Option<Plan>,
-    recording: &TaskGraph<C>,
-    options: &CompileOptions,
-) -> Result<&'p mut Plan, GraphError> {
-    let plan = match slot.take() {
-        Some(plan) if plan.is_current_for(recording) => plan,
-        _ => recording.compile(options)?,
-    };
-    Ok(slot.insert(plan))
 }
 
 /// The parts of a [`Graph`] one execution uses.

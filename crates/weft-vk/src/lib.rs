@@ -48,6 +48,7 @@ mod draw_task;
 mod error;
 mod executor;
 mod graph;
+mod graph_conditions;
 mod graphics;
 mod ids;
 mod image;
@@ -78,7 +79,7 @@ pub use draw_task::{ColorLoad, Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
 pub use executor::{
     Captured, CapturedAccess, CapturedTarget, CpuTimes, Executor, TransientCopies, TransientMemory,
-    KEPT_FRAME_TIMINGS,
+    KEPT_FRAME_TIMINGS, KEPT_TRANSIENT_SETS,
 };
 pub use graph::Graph;
 pub use graphics::{GraphicsPipeline, GraphicsPipelineDesc, VertexLayout};

@@ -3,7 +3,7 @@
 //! from the per-frame data), and the checks against the shaders' reflection.
 
 use ash::vk;
-use weft_graph::{Access, TaskGraph, View};
+use weft_graph::{Access, TaskBuilder, TaskGraph, View};
 use weft_shader::Binding;
 
 use crate::binding_access::{bind_view, check_binding_count, BindMode};
@@ -25,8 +25,29 @@ pub(crate) struct ShaderBinds<U> {
     binds: Vec<Bind>,
     push: Vec<u8>,
     fill: Option<PushFill<U>>,
-    /// Tasks this one runs after (besides what its views order).
+    /// Tasks this one runs after, and the conditions it runs under.
+    pub order: TaskOrder,
+}
+
+/// What orders a task besides its views, and when it runs at all: the tasks it runs after
+/// and the condition guards it takes.
+#[derive(Default)]
+pub(crate) struct TaskOrder {
     pub after: Vec<weft_graph::TaskId>,
+    pub guards: Vec<weft_graph::Guard>,
+}
+
+impl TaskOrder {
+    /// `task` with these edges and guards.
+    pub fn apply<'g, C>(self, mut task: TaskBuilder<'g, C>) -> TaskBuilder<'g, C> {
+        for earlier in self.after {
+            task = task.after(earlier);
+        }
+        for guard in self.guards {
+            task = task.only_if(guard);
+        }
+        task
+    }
 }
 
 /// The bindings checked against the shaders: the task's attachments, the descriptor slots
@@ -44,7 +65,7 @@ impl<U> Default for ShaderBinds<U> {
             binds: Vec::new(),
             push: Vec::new(),
             fill: None,
-            after: Vec::new(),
+            order: TaskOrder::default(),
         }
     }
 }
@@ -170,7 +191,15 @@ macro_rules! shader_bind_methods {
         /// Runs this task after `earlier` (a task of the same graph), even where no view
         /// orders them.
         pub fn after(mut self, earlier: weft_graph::TaskId) -> Self {
-            self.binds.after.push(earlier);
+            self.binds.order.after.push(earlier);
+            self
+        }
+
+        /// Runs this task only when `guard` holds (see
+        /// [`weft_graph::TaskGraph::condition`]); several guards must all hold, and so
+        /// must those of the scopes it is recorded in.
+        pub fn only_if(mut self, guard: weft_graph::Guard) -> Self {
+            self.binds.order.guards.push(guard);
             self
         }
 

@@ -46,6 +46,13 @@ impl<'g, U: 'static> Task<'g, U> {
         self
     }
 
+    /// Runs this task only when `guard` holds (see [`weft_graph::TaskGraph::condition`]);
+    /// several guards must all hold, and so must those of the scopes it is recorded in.
+    pub fn only_if(mut self, guard: weft_graph::Guard) -> Self {
+        self.builder = self.builder.only_if(guard);
+        self
+    }
+
     /// The closure that records the task's commands each time the plan runs. It returns
     /// `()` or `Result<(), VkError>`; an error (e.g. from `cx.buffer(b)?`) stops the
     /// execution, which returns it naming the task.

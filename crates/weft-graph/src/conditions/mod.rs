@@ -18,6 +18,7 @@ mod record;
 mod sub_recording;
 
 pub use cache::PlanCache;
+pub use record::ScopeMark;
 
 use crate::error::GraphError;
 use crate::resource::GraphId;
@@ -82,6 +83,11 @@ impl ConditionValues {
     /// The value of `condition` (`false` for one these values do not cover).
     pub fn get(&self, condition: Condition) -> bool {
         condition.graph == self.graph && self.bit(condition.index)
+    }
+
+    /// The value of the condition with index `index` (`false` past the end).
+    pub fn get_index(&self, index: u32) -> bool {
+        self.bit(index)
     }
 
     pub(crate) fn bit(&self, index: u32) -> bool {
@@ -167,9 +173,9 @@ pub(crate) struct Conditions {
     /// All tasks' guards (each task has a range): `(condition, value)`.
     pub guards: Vec<(u32, bool)>,
     /// The prefix of the scopes being recorded (`outer/inner/`).
-    prefix: String,
+    pub prefix: String,
     /// The guards of the scopes being recorded.
-    scope_guards: Vec<(u32, bool)>,
+    pub scope_guards: Vec<(u32, bool)>,
 }
 
 impl Conditions {

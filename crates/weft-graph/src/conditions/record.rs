@@ -6,6 +6,14 @@ use crate::graph::TaskGraph;
 
 use super::{Condition, ConditionValues, Guard};
 
+/// What [`TaskGraph::open_scope`] opened, for [`TaskGraph::close_scope`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a scope stays open until `close_scope`"]
+pub struct ScopeMark {
+    prefix: usize,
+    guards: usize,
+}
+
 impl<C> TaskGraph<C> {
     /// Declares a boolean condition named `name` (unique in the graph; not prefixed by
     /// scopes). Executions give its value; tasks and scopes guarded by it run only when it
@@ -53,11 +61,9 @@ impl<C> TaskGraph<C> {
     /// A reusable piece of a graph is a function that takes the graph (in a scope) and
     /// views, and returns the views it made.
     pub fn scope<R>(&mut self, name: &str, record: impl FnOnce(&mut Self) -> R) -> R {
-        let prefix = self.conditions.prefix.len();
-        self.conditions.prefix.push_str(name);
-        self.conditions.prefix.push('/');
+        let mark = self.open_scope(name);
         let result = record(self);
-        self.conditions.prefix.truncate(prefix);
+        self.close_scope(mark);
         result
     }
 
@@ -70,15 +76,47 @@ impl<C> TaskGraph<C> {
         guard: Guard,
         record: impl FnOnce(&mut Self) -> R,
     ) -> Result<R, GraphError> {
+        let mark = self.open_guarded_scope(name, guard)?;
+        let result = record(self);
+        self.close_scope(mark);
+        Ok(result)
+    }
+
+    /// Opens the scope `name` for wrappers of the graph that cannot lend themselves to a
+    /// closure ([`TaskGraph::scope`] is this, the closure, and [`TaskGraph::close_scope`]).
+    /// Scopes close in the reverse order they open.
+    pub fn open_scope(&mut self, name: &str) -> ScopeMark {
+        let c = &mut self.conditions;
+        let mark = ScopeMark {
+            prefix: c.prefix.len(),
+            guards: c.scope_guards.len(),
+        };
+        c.prefix.push_str(name);
+        c.prefix.push('/');
+        mark
+    }
+
+    /// Opens the scope `name` whose tasks run only when `guard` holds (see
+    /// [`TaskGraph::open_scope`] and [`TaskGraph::scope_if`]).
+    pub fn open_guarded_scope(
+        &mut self,
+        name: &str,
+        guard: Guard,
+    ) -> Result<ScopeMark, GraphError> {
         let user = self.conditions.scoped(name);
         self.check_guard(&user, guard)?;
-        let guards = self.conditions.scope_guards.len();
+        let mark = self.open_scope(name);
         self.conditions
             .scope_guards
             .push((guard.condition.index, guard.value));
-        let result = self.scope(name, record);
-        self.conditions.scope_guards.truncate(guards);
-        Ok(result)
+        Ok(mark)
+    }
+
+    /// Closes the scope `mark` opened (and every scope opened inside it).
+    pub fn close_scope(&mut self, mark: ScopeMark) {
+        let c = &mut self.conditions;
+        c.prefix.truncate(mark.prefix);
+        c.scope_guards.truncate(mark.guards);
     }
 
     /// The condition values task `task` (record index) runs under: `(condition, value)`.

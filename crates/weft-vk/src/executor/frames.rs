@@ -17,7 +17,8 @@ use crate::timeline::{Binary, FrameSync, Submit};
 
 use super::frame_barriers::FrameBarriers;
 use super::resolve::Resolved;
-use super::transients::{TransientMemory, Transients};
+use super::transient_sets::TransientSets;
+use super::transients::TransientMemory;
 
 /// One frame in flight: its command buffers (one per submission), the last submission that
 /// used it, and its own transient resources (frames in flight must not share them).
@@ -26,7 +27,7 @@ pub(crate) struct Frame {
     /// The timeline values of its last execution's submissions.
     pub values: Vec<u64>,
     pub submission: u64,
-    pub transients: Transients,
+    pub transients: TransientSets,
     /// The real handles of the slot's last execution (its transients are its own).
     pub resolved: Resolved,
     /// The barrier calls of the slot's last execution.
@@ -81,7 +82,7 @@ impl Frames {
                     cmds: vec![cmd],
                     values: Vec::new(),
                     submission: 0,
-                    transients: Transients::default(),
+                    transients: TransientSets::default(),
                     resolved: Resolved::default(),
                     barriers: FrameBarriers::default(),
                 })

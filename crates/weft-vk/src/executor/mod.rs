@@ -24,6 +24,7 @@ mod resolve;
 mod reuse;
 mod to_vk;
 mod tracked;
+mod transient_sets;
 mod transients;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ pub use frames::TransientCopies;
 use profiler::Profiler;
 pub use profiler::KEPT_FRAME_TIMINGS;
 use record::{Inputs, Recorder};
+pub use transient_sets::KEPT_TRANSIENT_SETS;
 pub use transients::TransientMemory;
 
 /// Replays graphs with up to N frames in flight (2 by default): `execute` records into the

@@ -11,7 +11,7 @@ use crate::error::VkError;
 use crate::graph::ResolveKey;
 use crate::task_context::Handles;
 
-use super::transients::Transients;
+use super::transient_sets::TransientSets;
 
 /// The real handles of one execution, by resource index (null for resources the plan does
 /// not use). Kept by the executor and refilled per execution, so it does not allocate in
@@ -49,7 +49,7 @@ impl Resolved {
         resources: &[ResourceInfo],
         bound: &[Option<Bound>],
         plan: &Plan,
-        transients: &mut Transients,
+        transients: &mut TransientSets,
         key: ResolveKey,
     ) -> Result<(), VkError> {
         let key = (key, plan.serial());

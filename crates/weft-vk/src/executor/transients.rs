@@ -135,7 +135,12 @@ impl Transients {
             .map_or(vk::Image::null(), |i| i.raw)
     }
 
-    /// Bytes of memory the slot holds.
+    /// [`Plan::serial`] of the placement the set was made for (0: none).
+    pub fn made_for(&self) -> u64 {
+        self.made_for
+    }
+
+    /// Bytes of memory the set holds.
     pub fn held_bytes(&self) -> u64 {
         self.blocks.iter().map(|b| b.size()).sum()
     }
