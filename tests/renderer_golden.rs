@@ -30,7 +30,7 @@ fn render(ctx: &Arc<Context>) -> Vec<u8> {
         .unwrap();
     // The renderer imports its mesh buffers (bound to them) into the graph.
     renderer
-        .record(&mut g, output, WIDTH, HEIGHT, |_| 0.6)
+        .record(&mut g, output, WIDTH, HEIGHT, |_| 0.6, None)
         .unwrap();
     let size = u64::from(WIDTH * HEIGHT) * 4;
     let readback_real =

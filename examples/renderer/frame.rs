@@ -10,6 +10,7 @@ use weft::runtime::{
     Buffer, BufferInfo, ComputePipeline, Context, Draw, Graph, GraphicsPipeline,
     GraphicsPipelineDesc, MemoryLocation,
 };
+use weft::Condition;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -147,6 +148,7 @@ impl Renderer {
         width: u32,
         height: u32,
         angle: impl Fn(&U) -> f32 + Send + 'static,
+        bloom_on: Option<Condition>,
     ) -> Result<(), Error> {
         let vertices = graph.import_buffer("mesh vertices", &self.vertices)?;
         let indices = graph.import_buffer("mesh indices", &self.indices)?;
@@ -171,7 +173,13 @@ impl Renderer {
         )?;
         let bloom = graph.transient_image(
             "bloom",
-            ImageDesc::new_2d(HDR, width, height, storage).with_mips(BLOOM_MIPS),
+            ImageDesc::new_2d(
+                HDR,
+                width,
+                height,
+                storage | vk::ImageUsageFlags::TRANSFER_DST,
+            )
+            .with_mips(BLOOM_MIPS),
         )?;
 
         // An orthographic camera looking down -z at the grid, y up.
@@ -204,6 +212,38 @@ impl Renderer {
             .record()?;
 
         let groups = |mip: u32| [(width >> mip).div_ceil(8), (height >> mip).div_ceil(8), 1];
+        let bloom_passes = |graph: &mut Graph<U>| self.bloom(graph, hdr, bloom, groups);
+        match bloom_on {
+            // The bloom passes run only when the condition is true; when it is false, the
+            // tonemap reads a cleared (black) bloom image instead.
+            Some(on) => {
+                graph.scope_if("bloom", on.is(true), bloom_passes)??;
+                graph.scope_if("no bloom", on.is(false), |graph| {
+                    graph
+                        .clear_color("clear", bloom.mip(0), [0.0f32; 4])
+                        .map(|_| ())
+                })??;
+            }
+            None => bloom_passes(graph)?,
+        }
+        graph
+            .compute("tonemap", &self.tonemap)
+            .bind("hdr", hdr)
+            .bind("bloom", bloom.mip(0))
+            .bind("output", output)
+            .dispatch(groups(0))
+            .record()?;
+        Ok(())
+    }
+
+    /// The bloom passes: a bright pass into mip 0, down the mips, and back up.
+    fn bloom<U: 'static>(
+        &self,
+        graph: &mut Graph<U>,
+        hdr: TaskImage,
+        bloom: TaskImage,
+        groups: impl Fn(u32) -> [u32; 3],
+    ) -> Result<(), Error> {
         let threshold = |first: bool| {
             let mut p = 1.0f32.to_ne_bytes().to_vec();
             p.extend(u32::from(first).to_ne_bytes());
@@ -233,13 +273,6 @@ impl Renderer {
                 .dispatch(groups(mip))
                 .record()?;
         }
-        graph
-            .compute("tonemap", &self.tonemap)
-            .bind("hdr", hdr)
-            .bind("bloom", bloom.mip(0))
-            .bind("output", output)
-            .dispatch(groups(0))
-            .record()?;
         Ok(())
     }
 }

@@ -8,7 +8,9 @@
 //! writes frames, resizes, fps and validation messages there, `--screenshot PATH` captures
 //! the X display after the last frame (`xwd` + `convert`) and `--golden PATH` compares that
 //! capture with a PNG; `--shared-transients` gives both frames in flight one copy of the
-//! transient memory; `--trace N` profiles N frames into a Chrome trace (`trace.rs`).
+//! transient memory; `--trace N` profiles N frames into a Chrome trace (`trace.rs`);
+//! `--no-bloom` starts with the bloom off and `--toggle-bloom-at N` (repeatable) switches it
+//! before frame N, as the B key does (the report counts the frames with and without).
 //!
 //! The renderer calls it at a few points of its frame loop: [`Harness::started`],
 //! [`Harness::frame_drawn`], [`Harness::resized`], [`Harness::should_quit`] and
@@ -36,6 +38,11 @@ struct Options {
     shared_transients: bool,
     /// Profile this many frames and write their trace (see `trace.rs`).
     trace: Option<usize>,
+    /// Start with the bloom off (`--no-bloom`).
+    no_bloom: bool,
+    /// Frames before which the bloom is switched (`--toggle-bloom-at N`, repeatable), as
+    /// the B key does.
+    toggle_bloom_at: Vec<u64>,
 }
 
 /// How long `--minimize` keeps the window minimised, and how long the window manager may
@@ -84,6 +91,9 @@ pub struct Harness {
     started: Option<Instant>,
     resizes: u64,
     minimize: MinimizeCheck,
+    /// Whether the bloom is on, and the frames drawn with it on and off.
+    bloom: bool,
+    bloom_frames: [u64; 2],
 }
 
 impl Harness {
@@ -103,10 +113,15 @@ impl Harness {
                 "--golden" => options.golden = Some(args.next().ok_or("--golden PATH")?),
                 "--shared-transients" => options.shared_transients = true,
                 "--trace" => options.trace = Some(args.next().ok_or("--trace N")?.parse()?),
+                "--no-bloom" => options.no_bloom = true,
+                "--toggle-bloom-at" => options
+                    .toggle_bloom_at
+                    .push(args.next().ok_or("--toggle-bloom-at N")?.parse()?),
                 other => return Err(format!("unknown argument {other}").into()),
             }
         }
         Ok(Harness {
+            bloom: !options.no_bloom,
             options,
             ..Harness::default()
         })
@@ -124,6 +139,21 @@ impl Harness {
     /// `--trace N`: the number of frames to trace.
     pub fn trace_frames(&self) -> Option<usize> {
         self.options.trace
+    }
+
+    /// Whether frame `frame` (counted from 0) draws the bloom: switched before the frames
+    /// `--toggle-bloom-at` names; counted for the report.
+    pub fn bloom_for_frame(&mut self, frame: u64) -> bool {
+        if self.options.toggle_bloom_at.contains(&frame) {
+            self.bloom = !self.bloom;
+        }
+        self.bloom_frames[usize::from(self.bloom)] += 1;
+        self.bloom
+    }
+
+    /// The B key: switches the bloom.
+    pub fn toggle_bloom(&mut self) {
+        self.bloom = !self.bloom;
     }
 
     /// The window and the graph are ready: frames are counted from here.
@@ -247,6 +277,13 @@ impl Harness {
             "frames {frames}\nresizes {}\nfps {fps:.1}\nvalidation messages {messages}\n",
             self.resizes
         );
+        let [off, on] = self.bloom_frames;
+        report += &format!("bloom on {on} frames, off {off} frames\n");
+        if !self.options.toggle_bloom_at.is_empty() && (on == 0 || off == 0) {
+            error = Some(format!(
+                "--toggle-bloom-at: {on} frames with bloom, {off} without"
+            ));
+        }
         if self.options.minimize {
             match self.minimize {
                 MinimizeCheck::Done(m) => {

@@ -1,6 +1,8 @@
 //! A small renderer driven by one weft graph per window size: instanced lit spheres with
 //! depth, a compute bloom over mips, tonemapping, and a blit into the swapchain image, which
-//! the graph presents. Frame time in the window title.
+//! the graph presents. Frame time in the window title. The bloom runs under the graph's
+//! condition `bloom`: the B key (or `--no-bloom`) switches it, and each frame runs the plan
+//! of its value (both compiled once, on first use).
 //!
 //! The frame loop: compile the graph for the swapchain's size (again when the window is
 //! resized); each frame, acquire a swapchain image, bind it to the graph's swapchain image,
@@ -22,6 +24,7 @@ use winit::application::ApplicationHandler;
 use winit::dpi::PhysicalSize;
 use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::keyboard::Key;
 use winit::window::{Window, WindowId};
 
 mod frame;
@@ -39,6 +42,8 @@ struct FrameData {
 /// every frame).
 struct Compiled {
     graph: Graph<FrameData>,
+    /// The condition the bloom passes run under.
+    bloom: weft::Condition,
     swapchain_image: TaskImage,
     size: (u32, u32),
 }
@@ -90,9 +95,15 @@ fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled
         ),
     )?;
     let swapchain_image = graph.external_image("swapchain", desc)?;
-    renderer.record(&mut graph, output, width, height, |data: &FrameData| {
-        data.angle
-    })?;
+    let bloom = graph.condition("bloom")?;
+    renderer.record(
+        &mut graph,
+        output,
+        width,
+        height,
+        |data: &FrameData| data.angle,
+        Some(bloom),
+    )?;
     graph
         .task("blit to swapchain")
         .attach(output, access::BLIT_SRC)
@@ -135,6 +146,7 @@ fn compile(renderer: &frame::Renderer, swapchain: &Swapchain) -> Result<Compiled
     graph.plan()?;
     Ok(Compiled {
         graph,
+        bloom,
         swapchain_image,
         size: (width, height),
     })
@@ -205,6 +217,8 @@ impl App {
             angle: self.frames as f32 * 0.02,
         };
         c.graph.bind_image(c.swapchain_image, acquired.image)?;
+        let bloom = self.harness.bloom_for_frame(self.frames);
+        c.graph.set_condition(c.bloom, bloom)?;
         running
             .executor
             .execute_presenting(&mut c.graph, &mut data, sync)?;
@@ -287,6 +301,12 @@ impl ApplicationHandler for App {
                 _ => Ok(()),
             },
             WindowEvent::RedrawRequested => self.draw(),
+            WindowEvent::KeyboardInput { event, .. }
+                if event.state.is_pressed() && event.logical_key == Key::Character("b".into()) =>
+            {
+                self.harness.toggle_bloom();
+                Ok(())
+            }
             WindowEvent::Occluded(occluded) => {
                 self.occluded = occluded;
                 Ok(())

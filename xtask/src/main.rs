@@ -255,9 +255,10 @@ fn test(extra: &[String]) -> Result<(), String> {
 
 /// Runs the windowed renderer under Xvfb (unless a display is set), with validation on;
 /// it fails on any validation message. First 300 frames with two resizes (the first 30 of a
-/// plan traced into `target/renderer.trace.json`), its last frame's
+/// plan traced into `target/renderer.trace.json`; the bloom off for frames 120..180), its
+/// last frame's
 /// screenshot compared with `tests/golden/window.png`; then, with a window manager,
-/// 120 frames with the window minimised for a second half-way, during which the frame loop
+/// 120 frames without bloom, the window minimised for a second half-way, during which the frame loop
 /// must draw nothing and sleep.
 fn window_test() -> Result<(), String> {
     let mut xvfb = None;
@@ -291,6 +292,10 @@ fn window_test() -> Result<(), String> {
         "tests/golden/window.png",
         "--trace",
         "30",
+        "--toggle-bloom-at",
+        "120",
+        "--toggle-bloom-at",
+        "180",
     ])
     .and_then(|()| {
         // Our own display has no window manager (the screenshot shows the bare window);
@@ -309,6 +314,7 @@ fn window_test() -> Result<(), String> {
         let result = renderer(&[
             "--frames",
             "120",
+            "--no-bloom",
             "--minimize",
             "--report",
             "target/renderer-minimize-report.txt",

@@ -279,6 +279,12 @@ impl Plan {
         }
     }
 
+    /// The graph this plan was compiled from, and that graph's revision then (see
+    /// [`crate::TaskGraph::revision`]).
+    pub fn recording(&self) -> (GraphId, u64) {
+        (self.graph, self.revision)
+    }
+
     /// The condition values this plan was compiled for (`None` when compiled for every
     /// task, see [`crate::TaskGraph::compile_for`]).
     pub fn conditions(&self) -> Option<&crate::ConditionValues> {

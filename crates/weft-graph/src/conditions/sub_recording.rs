@@ -51,7 +51,6 @@ impl<C> TaskGraph<C> {
         for _ in &self.resources {
             sub.locality.add_resource();
         }
-        sub.presents.clone_from(&self.presents);
         let mut new_index = vec![NOT_IN_PLAN; self.tasks.len()];
         let mut original = Vec::new();
         for (t, task) in self.tasks.iter().enumerate() {
@@ -76,6 +75,8 @@ impl<C> TaskGraph<C> {
                 sub.after(id(t), id(e))?;
             }
         }
+        // The presents end the graph: they come after every task.
+        sub.presents.clone_from(&self.presents);
         // A boundary after the first `count` tasks is after the ones of them that run.
         for &count in &self.submits {
             let before = runs[..count as usize].iter().filter(|&&r| r).count() as u32;

@@ -237,6 +237,7 @@ impl Frames {
                 TransientCopies::PerFrame => self.slots.len(),
             },
             held_bytes: self.slots.iter().map(|f| f.transients.held_bytes()).sum(),
+            sets: self.slots.iter().map(|f| f.transients.sets()).sum(),
             ..self.slots[last].transients.figures
         }
     }

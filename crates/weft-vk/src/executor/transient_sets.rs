@@ -3,6 +3,8 @@
 //! with its own placement; switching back to a combination whose set is kept makes nothing
 //! and allocates nothing. At most [`KEPT_TRANSIENT_SETS`] sets are kept per slot (the
 //! current one included), the least recently used dropped first; each holds its own memory.
+//! Sets of another recording (another graph, or this one before it changed) are dropped as
+//! soon as a set is made for a new one: kept sets are for switching conditions, not graphs.
 
 use std::sync::Arc;
 
@@ -37,6 +39,8 @@ impl TransientSets {
         if self.current.made_for() == plan.serial() {
             return Ok(());
         }
+        self.kept
+            .retain(|s| s.recording() == Some(plan.recording()));
         let set = match self.kept.iter().position(|s| s.made_for() == plan.serial()) {
             Some(i) => self.kept.remove(i),
             None => {
@@ -46,13 +50,18 @@ impl TransientSets {
             }
         };
         let previous = std::mem::replace(&mut self.current, set);
-        if previous.made_for() != 0 {
+        if previous.recording() == Some(plan.recording()) {
             self.kept.push(previous);
         }
         while self.kept.len() >= KEPT_TRANSIENT_SETS {
             self.kept.remove(0);
         }
         Ok(())
+    }
+
+    /// The sets the slot holds.
+    pub fn sets(&self) -> usize {
+        usize::from(self.current.made_for() != 0) + self.kept.len()
     }
 
     /// Bytes of memory all the slot's sets hold.

@@ -34,6 +34,8 @@ pub(crate) struct Transients {
     placed: Vec<Placed>,
     /// [`Plan::serial`] of the placement they were made for (0: none).
     made_for: u64,
+    /// [`Plan::recording`] of that plan (`None`: none).
+    recording: Option<(weft_graph::GraphId, u64)>,
     /// The figures of that placement.
     pub figures: TransientMemory,
     /// The last submission that used them.
@@ -59,6 +61,9 @@ pub struct TransientMemory {
     pub copies: usize,
     /// Bytes of device memory all frame slots hold for transients now.
     pub held_bytes: u64,
+    /// Transient sets the frame slots hold now: one per copy, and more while plans of
+    /// several condition combinations are kept (see [`crate::KEPT_TRANSIENT_SETS`]).
+    pub sets: usize,
     /// Bytes of the memory blocks of one copy, for the last plan made.
     pub placed_bytes: u64,
     /// Bytes one allocation per transient would take (what weft took before aliasing).
@@ -75,10 +80,11 @@ impl std::fmt::Display for TransientMemory {
         let (frames, copies) = (self.frames as u64, self.copies as u64);
         write!(
             f,
-            "transient memory: {} bytes held = {copies} copies x {} placed, {frames} frames \
-             in flight (one allocation per transient and frame: {frames} x {} = {}); lower \
-             bound {} per copy",
+            "transient memory: {} bytes held in {} sets ({copies} copies x {} placed for the \
+             last plan, {frames} frames in flight; one allocation per transient and frame: \
+             {frames} x {} = {}); lower bound {} per copy",
             self.held_bytes,
+            self.sets,
             self.placed_bytes,
             self.separate_bytes,
             frames * self.separate_bytes,
@@ -95,6 +101,7 @@ impl TransientMemory {
             frames: 0,
             copies: 0,
             held_bytes: 0,
+            sets: 0,
             placed_bytes: stats.transient_bytes,
             separate_bytes: plan.transient_placements().iter().map(|p| p.size).sum(),
             lower_bound_bytes: stats.transient_lower_bound_bytes,
@@ -140,6 +147,11 @@ impl Transients {
         self.made_for
     }
 
+    /// [`Plan::recording`] of the plan the set was made for.
+    pub fn recording(&self) -> Option<(weft_graph::GraphId, u64)> {
+        self.recording
+    }
+
     /// Bytes of memory the set holds.
     pub fn held_bytes(&self) -> u64 {
         self.blocks.iter().map(|b| b.size()).sum()
@@ -161,6 +173,7 @@ impl Transients {
             blocks: Vec::new(),
             placed: Vec::new(),
             made_for: plan.serial(),
+            recording: Some(plan.recording()),
             figures: TransientMemory::of(plan),
             last_use: 0,
             ctx: Some(Arc::clone(ctx)),
