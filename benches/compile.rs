@@ -3,13 +3,15 @@
 //! Graphs are recorded once outside the timed loop; only `compile()` is measured, again
 //! and again on one graph (which reuses the working memory it kept), and for random graphs
 //! also as the first compile of a fresh graph. Up to 10k tasks, compile and transient
-//! placement together (`{shape}_placed`), against compile alone.
+//! placement together (`{shape}_placed`), against compile alone. Conditions: a random graph
+//! with 8 conditions guarding a quarter of its tasks, compiled for a new combination of
+//! values (`compile_for`) against compiling every task, and a plan-cache hit.
 
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use weft::prelude::*;
-use weft::View;
+use weft::{ConditionValues, PlanCache, View};
 
 mod synthetic;
 use synthetic::Views;
@@ -109,5 +111,57 @@ fn read_attachments(graph: &TaskGraph) -> u64 {
     std::hint::black_box(sum)
 }
 
-criterion_group!(benches, compile);
+/// Compiling for condition values: a new combination each iteration, every task (the
+/// baseline), and the lookup of a combination met before.
+fn conditions(c: &mut Criterion) {
+    let mut group = c.benchmark_group("conditions");
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    group.sample_size(20);
+    let options = CompileOptions::default();
+    for &n in &[1_000usize, 10_000] {
+        let graph = synthetic::random_guarded(n, 7, Views::Aligned, 8);
+        let combination = |i: u64| {
+            let bits: Vec<bool> = (0..8).map(|c| (i >> c) & 1 == 1).collect();
+            let mut values = graph.condition_values();
+            values.set_all(&bits).expect("8 conditions");
+            values
+        };
+        let all: Vec<ConditionValues> = (0..256).map(combination).collect();
+        let runs = graph.compile_for(&options, &all[5]).expect("compiles");
+        eprintln!(
+            "conditions/{n}: {} of {n} tasks run for combination 5",
+            runs.task_order().len()
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("compile_every_task", n), &graph, |b, g| {
+            b.iter(|| g.compile(&options).expect("compiles"))
+        });
+        let mut next = 0;
+        group.bench_with_input(
+            BenchmarkId::new("compile_for_new_combination", n),
+            &graph,
+            |b, g| {
+                b.iter(|| {
+                    next = (next + 1) % all.len();
+                    g.compile_for(&options, &all[next]).expect("compiles")
+                })
+            },
+        );
+        let mut cache = PlanCache::default();
+        for values in &all[..16] {
+            cache.plan(&graph, &options, values).expect("compiles");
+        }
+        let mut next = 0;
+        group.bench_with_input(BenchmarkId::new("plan_cache_hit", n), &graph, |b, g| {
+            b.iter(|| {
+                next = (next + 1) % 16;
+                cache.plan(g, &options, &all[next]).expect("kept").serial()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, compile, conditions);
 criterion_main!(benches);

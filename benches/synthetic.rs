@@ -126,6 +126,12 @@ pub enum Views {
 /// and `n / 32` images (4 mips, 4 layers), with random accesses (reads, sampled reads,
 /// writes, read-writes, concurrent writes).
 pub fn random(n: usize, seed: u64, views: Views) -> TaskGraph {
+    random_guarded(n, seed, views, 0)
+}
+
+/// Like [`random`], with `conditions` conditions declared; a quarter of the tasks run only
+/// when a random one of them has a random value (with 0 conditions, [`random`]'s graph).
+pub fn random_guarded(n: usize, seed: u64, views: Views, conditions: usize) -> TaskGraph {
     let mut rng = Rng::new(seed);
     let mut g = TaskGraph::new();
     let buffer_count = (n / 8).max(4);
@@ -159,8 +165,15 @@ pub fn random(n: usize, seed: u64, views: Views) -> TaskGraph {
         access::COMPUTE_CONCURRENT_WRITE,
     ];
     let total = (buffer_count + image_count) as u64;
+    let conditions: Vec<_> = (0..conditions)
+        .map(|i| g.condition(&format!("c{i}")).expect("distinct names"))
+        .collect();
     for t in 0..n {
         let mut task = g.task(&format!("t{t}"));
+        if !conditions.is_empty() && rng.below(4) == 0 {
+            let c = conditions[rng.below(conditions.len() as u64) as usize];
+            task = task.only_if(c.is(rng.below(2) == 0));
+        }
         let mut used = [u64::MAX; 4];
         for slot in 0..4 {
             let mut r = rng.below(total);

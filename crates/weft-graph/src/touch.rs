@@ -125,6 +125,24 @@ impl TouchLists {
             .push(self.by_parity.each_ref().map(|list| list.len() as u32));
     }
 
+    /// The touches of the tasks where `runs` is true, as if only those had been recorded
+    /// (the spilled intervals are shared: the touches keep their indices into them).
+    pub fn subset(&self, runs: &[bool]) -> TouchLists {
+        let mut sub = TouchLists {
+            spill: self.spill.clone(),
+            ..TouchLists::default()
+        };
+        for (task, _) in runs.iter().enumerate().filter(|(_, &r)| r) {
+            for position in self.task_positions(Selection::All, task) {
+                if let Some(&touch) = self.all.get(position) {
+                    sub.push(touch);
+                }
+            }
+            sub.end_task();
+        }
+        sub
+    }
+
     /// The number of touches of all tasks.
     pub fn len(&self) -> usize {
         self.all.len()
