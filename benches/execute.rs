@@ -6,7 +6,8 @@
 //! barriers weft records (captured once). Validation is off: this measures
 //! our code, not the layers. Neither side submits; recording is what is compared. Then the
 //! 16-task graph is executed (recorded and submitted, two frames in flight) with the
-//! executor's phase timer on, and the mean time of each phase is printed.
+//! executor's phase timer on, and the mean time of each phase is printed. Last, the cost of
+//! switching condition values every frame (see [`print_switching_cost`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -105,9 +106,11 @@ fn execute(c: &mut Criterion) {
     for tasks in [16, 1000] {
         bench_tasks(c, tasks);
     }
+    print_switching_cost();
 }
 
-fn bench_tasks(c: &mut Criterion, tasks: usize) {
+/// A context without validation, the mixing pipeline and `BUFFERS` storage buffers.
+fn setup() -> (Arc<Context>, Arc<ComputePipeline>, Vec<Arc<Buffer>>) {
     let ctx = Arc::new(
         Context::new(&ContextOptions {
             validation: false,
@@ -134,6 +137,85 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
             Arc::new(Buffer::new(&ctx, &info).expect("buffer"))
         })
         .collect();
+    (ctx, pipeline, reals)
+}
+
+/// The CPU cost of switching condition values every frame: a 16-task graph whose tasks
+/// 4..12 run under one of two conditions, recorded (`record_plan`) alternating between two
+/// combinations met before, against recording each combination on its own again and again
+/// (the median of 301 paired runs).
+fn print_switching_cost() {
+    let (ctx, pipeline, reals) = setup();
+    let mut graph: Graph = Graph::new();
+    let virtuals: Vec<TaskBuffer> = reals
+        .iter()
+        .enumerate()
+        .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
+        .collect();
+    let conditions = [0, 1].map(|i| graph.condition(&format!("c{i}")).expect("condition"));
+    for t in 0..16usize {
+        let mut task = graph
+            .compute(&format!("t{t}"), &pipeline)
+            .bind("src_a", virtuals[t % BUFFERS])
+            .bind("src_b", virtuals[(t * 7 + 3) % BUFFERS])
+            .bind("dst", virtuals[(t * 5 + 1) % BUFFERS])
+            .push_constants(&[0; 16])
+            .dispatch([4, 1, 1]);
+        if (4..12).contains(&t) {
+            task = task.only_if(conditions[t % 2].is(true));
+        }
+        task.record().expect("task");
+    }
+    let mut executor = Executor::new(&ctx).expect("executor");
+    let combinations = [[true, false], [false, true]];
+    let mut record = |graph: &mut Graph, values: &[bool; 2]| {
+        graph.set_conditions(values).expect("2 conditions");
+        executor.record_plan(graph, &mut ()).expect("records");
+    };
+    for values in combinations.iter().cycle().take(8) {
+        record(&mut graph, values);
+    }
+    let compiles = graph.plan_compiles();
+    const PAIRS: usize = 301;
+    const REPS: usize = 500;
+    let mut time = |graph: &mut Graph, sequence: &[usize]| {
+        let start = Instant::now();
+        for _ in 0..REPS {
+            for &c in sequence {
+                record(graph, &combinations[c]);
+            }
+        }
+        start.elapsed().as_secs_f64() * 1e6 / (REPS * sequence.len()) as f64
+    };
+    let mut ratios = Vec::with_capacity(PAIRS);
+    let (mut alternating, mut steady) = (Vec::new(), Vec::new());
+    for _ in 0..PAIRS {
+        let same = (time(&mut graph, &[0]) + time(&mut graph, &[1])) / 2.0;
+        let switching = time(&mut graph, &[0, 1]);
+        ratios.push(switching / same);
+        alternating.push(switching);
+        steady.push(same);
+    }
+    for list in [&mut ratios, &mut alternating, &mut steady] {
+        list.sort_by(f64::total_cmp);
+    }
+    assert_eq!(
+        graph.plan_compiles(),
+        compiles,
+        "no compile while switching"
+    );
+    eprintln!(
+        "switching conditions every frame (16 tasks, 8 under conditions), record / record of one combination, {PAIRS} pairs: median {:.3} (quartiles {:.3}, {:.3}); medians {:.2} us switching, {:.2} us one combination",
+        ratios[PAIRS / 2],
+        ratios[PAIRS / 4],
+        ratios[3 * PAIRS / 4],
+        alternating[PAIRS / 2],
+        steady[PAIRS / 2]
+    );
+}
+
+fn bench_tasks(c: &mut Criterion, tasks: usize) {
+    let (ctx, pipeline, reals) = setup();
 
     // The graph: 1,000 compute tasks over random buffers, each declared from its buffer.
     let mut graph: Graph = Graph::new();

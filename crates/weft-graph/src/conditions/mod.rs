@@ -24,6 +24,32 @@ use crate::error::GraphError;
 use crate::resource::GraphId;
 
 /// A named boolean condition of one graph (see [`crate::TaskGraph::condition`]).
+///
+/// ```
+/// use ash::vk;
+/// use weft_graph::{access, BufferDesc, CompileOptions, TaskGraph};
+///
+/// # fn main() -> Result<(), weft_graph::GraphError> {
+/// let mut g: TaskGraph = TaskGraph::new();
+/// let usage = vk::BufferUsageFlags::STORAGE_BUFFER;
+/// let hdr = g.external_buffer("hdr", BufferDesc { size: 1024, usage })?;
+/// let bloom = g.condition("bloom")?;
+/// g.task("shade").attach(hdr, access::COMPUTE_WRITE).record()?;
+/// g.scope_if("bloom", bloom.is(true), |g| {
+///     g.task("blur").attach(hdr, access::COMPUTE_READ_WRITE).record()
+/// })??;
+/// g.task("tonemap").attach(hdr, access::COMPUTE_READ).record()?;
+///
+/// let mut values = g.condition_values();
+/// let off = g.compile_for(&CompileOptions::default(), &values)?;
+/// assert_eq!(off.batch_count(), 2); // shade, tonemap
+/// values.set(bloom, true)?;
+/// let on = g.compile_for(&CompileOptions::default(), &values)?;
+/// assert_eq!(on.batch_count(), 3); // shade, bloom/blur, tonemap
+/// assert_eq!(g.task_name(1), Some("bloom/blur"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Condition {
     pub(crate) graph: GraphId,
