@@ -140,6 +140,15 @@ fn setup() -> (Arc<Context>, Arc<ComputePipeline>, Vec<Arc<Buffer>>) {
     (ctx, pipeline, reals)
 }
 
+/// Declares every buffer of `reals` in `graph`, bound to it, named `b{index}`.
+fn import_all(graph: &mut Graph, reals: &[Arc<Buffer>]) -> Vec<TaskBuffer> {
+    reals
+        .iter()
+        .enumerate()
+        .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
+        .collect()
+}
+
 /// The CPU cost of switching condition values every frame: a 16-task graph whose tasks
 /// 4..12 run under one of two conditions, recorded (`record_plan`) alternating between two
 /// combinations met before, against recording each combination on its own again and again
@@ -147,11 +156,7 @@ fn setup() -> (Arc<Context>, Arc<ComputePipeline>, Vec<Arc<Buffer>>) {
 fn print_switching_cost() {
     let (ctx, pipeline, reals) = setup();
     let mut graph: Graph = Graph::new();
-    let virtuals: Vec<TaskBuffer> = reals
-        .iter()
-        .enumerate()
-        .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
-        .collect();
+    let virtuals = import_all(&mut graph, &reals);
     let conditions = [0, 1].map(|i| graph.condition(&format!("c{i}")).expect("condition"));
     for t in 0..16usize {
         let mut task = graph
@@ -176,7 +181,6 @@ fn print_switching_cost() {
         record(&mut graph, values);
     }
     let compiles = graph.plan_compiles();
-    const PAIRS: usize = 301;
     const REPS: usize = 500;
     let mut time = |graph: &mut Graph, sequence: &[usize]| {
         let start = Instant::now();
@@ -187,18 +191,10 @@ fn print_switching_cost() {
         }
         start.elapsed().as_secs_f64() * 1e6 / (REPS * sequence.len()) as f64
     };
-    let mut ratios = Vec::with_capacity(PAIRS);
-    let (mut alternating, mut steady) = (Vec::new(), Vec::new());
-    for _ in 0..PAIRS {
+    let m = paired_medians(|| {
         let same = (time(&mut graph, &[0]) + time(&mut graph, &[1])) / 2.0;
-        let switching = time(&mut graph, &[0, 1]);
-        ratios.push(switching / same);
-        alternating.push(switching);
-        steady.push(same);
-    }
-    for list in [&mut ratios, &mut alternating, &mut steady] {
-        list.sort_by(f64::total_cmp);
-    }
+        (time(&mut graph, &[0, 1]), same)
+    });
     assert_eq!(
         graph.plan_compiles(),
         compiles,
@@ -206,11 +202,7 @@ fn print_switching_cost() {
     );
     eprintln!(
         "switching conditions every frame (16 tasks, 8 under conditions), record / record of one combination, {PAIRS} pairs: median {:.3} (quartiles {:.3}, {:.3}); medians {:.2} us switching, {:.2} us one combination",
-        ratios[PAIRS / 2],
-        ratios[PAIRS / 4],
-        ratios[3 * PAIRS / 4],
-        alternating[PAIRS / 2],
-        steady[PAIRS / 2]
+        m.ratio, m.low, m.high, m.a, m.b
     );
 }
 
@@ -219,11 +211,7 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
 
     // The graph: 1,000 compute tasks over random buffers, each declared from its buffer.
     let mut graph: Graph = Graph::new();
-    let virtuals: Vec<TaskBuffer> = reals
-        .iter()
-        .enumerate()
-        .map(|(i, real)| graph.import_buffer(&format!("b{i}"), real).expect("buffer"))
-        .collect();
+    let virtuals = import_all(&mut graph, &reals);
     let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let mut picks = Vec::with_capacity(tasks);
     for t in 0..tasks {
@@ -362,7 +350,6 @@ fn bench_tasks(c: &mut Criterion, tasks: usize) {
 /// Times the hand-written loop and weft's `record_plan` in alternation (so both see the same
 /// machine load) and prints the median of the per-pair ratios weft / hand-written.
 fn print_paired_ratio(label: &str, tasks: usize, hand: &mut impl FnMut(), weft: &mut impl FnMut()) {
-    const PAIRS: usize = 301;
     let reps = (20_000 / tasks).max(1);
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();
@@ -371,25 +358,49 @@ fn print_paired_ratio(label: &str, tasks: usize, hand: &mut impl FnMut(), weft: 
         }
         start.elapsed()
     };
-    let (mut ratios, mut hands, mut wefts) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..PAIRS {
+    let m = paired_medians(|| {
         let h = time(hand).as_secs_f64() * 1e6 / reps as f64;
         let w = time(weft).as_secs_f64() * 1e6 / reps as f64;
-        ratios.push(w / h);
-        hands.push(h);
-        wefts.push(w);
-    }
-    for list in [&mut ratios, &mut hands, &mut wefts] {
-        list.sort_by(f64::total_cmp);
-    }
+        (w, h)
+    });
     eprintln!(
         "record {tasks} tasks, weft / hand-written{label} over {PAIRS} alternating pairs: median {:.3} (quartiles {:.3}, {:.3}); medians {:.2} us (weft), {:.2} us (hand-written)",
-        ratios[PAIRS / 2],
-        ratios[PAIRS / 4],
-        ratios[3 * PAIRS / 4],
-        wefts[PAIRS / 2],
-        hands[PAIRS / 2]
+        m.ratio, m.low, m.high, m.a, m.b
     );
+}
+
+/// Paired samples taken one pair after the other.
+const PAIRS: usize = 301;
+
+/// The medians of [`PAIRS`] paired samples `(a, b)`: of `a / b` (with its quartiles), of
+/// `a` and of `b`.
+struct PairedMedians {
+    ratio: f64,
+    low: f64,
+    high: f64,
+    a: f64,
+    b: f64,
+}
+
+/// Takes [`PAIRS`] samples of `sample` and their medians.
+fn paired_medians(mut sample: impl FnMut() -> (f64, f64)) -> PairedMedians {
+    let (mut ratios, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..PAIRS {
+        let (x, y) = sample();
+        ratios.push(x / y);
+        a.push(x);
+        b.push(y);
+    }
+    for list in [&mut ratios, &mut a, &mut b] {
+        list.sort_by(f64::total_cmp);
+    }
+    PairedMedians {
+        ratio: ratios[PAIRS / 2],
+        low: ratios[PAIRS / 4],
+        high: ratios[3 * PAIRS / 4],
+        a: a[PAIRS / 2],
+        b: b[PAIRS / 2],
+    }
 }
 
 /// Executes `graph` (record and submit) many times with the phase timer on and prints the

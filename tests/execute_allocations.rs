@@ -48,14 +48,35 @@ static GLOBAL: Counting = Counting;
 /// The counter is global: one test counts at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-#[test]
-fn steady_state_execute_does_not_allocate() {
-    let _counting = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+/// The allocations `run` makes.
+fn count_allocations(run: impl FnOnce()) -> usize {
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    run();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
+/// A context, a host-visible output buffer of 256 bytes and a graph with it imported.
+fn output_graph() -> (
+    std::sync::Arc<weft::runtime::Context>,
+    std::sync::Arc<weft::runtime::Buffer>,
+    Graph<u32>,
+    TaskBuffer,
+) {
     let ctx = support::context();
     let usage = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
     let real = support::host_buffer(&ctx, "out", 256, usage);
     let mut g: Graph<u32> = Graph::new();
     let out = g.import_buffer("out", &real).unwrap();
+    (ctx, real, g, out)
+}
+
+#[test]
+fn steady_state_execute_does_not_allocate() {
+    let _counting = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (ctx, real, mut g, out) = output_graph();
+    let usage = real.usage();
     let temp = g
         .transient_buffer("temp", BufferDesc { size: 256, usage })
         .unwrap();
@@ -65,13 +86,11 @@ fn steady_state_execute_does_not_allocate() {
     for mut frame in 0..3 {
         executor.execute(&mut g, &mut frame).unwrap();
     }
-    ALLOCATIONS.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
-    for mut frame in 3..103u32 {
-        executor.execute(&mut g, &mut frame).unwrap();
-    }
-    COUNTING.store(false, Ordering::SeqCst);
-    let allocations = ALLOCATIONS.load(Ordering::SeqCst);
+    let allocations = count_allocations(|| {
+        for mut frame in 3..103u32 {
+            executor.execute(&mut g, &mut frame).unwrap();
+        }
+    });
     assert_eq!(real.mapped().unwrap()[..4], 102u32.to_ne_bytes());
     assert_eq!(
         allocations, 0,
@@ -83,11 +102,8 @@ fn steady_state_execute_does_not_allocate() {
 #[test]
 fn switching_between_combinations_met_before_does_not_allocate() {
     let _counting = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let ctx = support::context();
-    let usage = vk::BufferUsageFlags::TRANSFER_SRC | vk::BufferUsageFlags::TRANSFER_DST;
-    let real = support::host_buffer(&ctx, "out", 256, usage);
-    let mut g: Graph<u32> = Graph::new();
-    let out = g.import_buffer("out", &real).unwrap();
+    let (ctx, real, mut g, out) = output_graph();
+    let usage = real.usage();
     let odd = g.condition("every third frame").unwrap();
     let temp = g
         .transient_buffer("temp", BufferDesc { size: 256, usage })
@@ -116,13 +132,11 @@ fn switching_between_combinations_met_before_does_not_allocate() {
         run(&mut g, frame);
     }
     assert_eq!(g.plan_compiles(), 2);
-    ALLOCATIONS.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
-    for frame in 6..106u32 {
-        run(&mut g, frame);
-    }
-    COUNTING.store(false, Ordering::SeqCst);
-    let allocations = ALLOCATIONS.load(Ordering::SeqCst);
+    let allocations = count_allocations(|| {
+        for frame in 6..106u32 {
+            run(&mut g, frame);
+        }
+    });
     assert_eq!(
         g.plan_compiles(),
         2,

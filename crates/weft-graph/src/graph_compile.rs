@@ -7,6 +7,7 @@ use crate::compile::{self, CompileInput, CompileOptions};
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
 use crate::plan::{Dependency, Plan};
+use crate::touch::TouchLists;
 
 impl<C> TaskGraph<C> {
     /// Compiles the recording into a plan: dependencies per subresource, the fewest batches
@@ -36,13 +37,24 @@ impl<C> TaskGraph<C> {
 
     /// What the compiler reads of this graph.
     fn compile_input(&self) -> CompileInput<'_> {
+        self.compile_input_of(&self.touches, &self.after_edges, &self.submits)
+    }
+
+    /// What the compiler reads of this graph with the tasks given by `touches` (their
+    /// attachments), `after_edges` and `submits` (a sub-recording's, or the graph's own).
+    pub(crate) fn compile_input_of<'a>(
+        &'a self,
+        touches: &'a TouchLists,
+        after_edges: &'a [(u32, u32)],
+        submits: &'a [u32],
+    ) -> CompileInput<'a> {
         CompileInput {
             graph: self.id,
             revision: self.revision(),
-            touches: &self.touches,
+            touches,
             accesses: &self.accesses.accesses,
-            after_edges: &self.after_edges,
-            submits: &self.submits,
+            after_edges,
+            submits,
             summaries: &self.summaries,
             resources: &self.resources,
             presents: &self.presents,

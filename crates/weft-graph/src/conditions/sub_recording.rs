@@ -108,19 +108,7 @@ impl<C> TaskGraph<C> {
 
     /// The compiler's input for `sub`, with this graph's resources and presents.
     fn sub_input<'a>(&'a self, sub: &'a SubRecording) -> CompileInput<'a> {
-        CompileInput {
-            graph: self.id,
-            revision: self.revision(),
-            touches: &sub.touches,
-            accesses: &self.accesses.accesses,
-            after_edges: &sub.after_edges,
-            submits: &sub.submits,
-            summaries: &self.summaries,
-            resources: &self.resources,
-            presents: &self.presents,
-            locality: &self.locality,
-            min_batch: &[],
-        }
+        self.compile_input_of(&sub.touches, &sub.after_edges, &sub.submits)
     }
 }
 
