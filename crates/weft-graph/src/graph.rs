@@ -6,7 +6,7 @@ use ash::vk;
 
 use crate::access::{Access, AccessUsage, DerivedAccess, ResourceKind};
 use crate::compile::scratch::ScratchSlot;
-use crate::conditions::Conditions;
+use crate::condition::Conditions;
 use crate::error::GraphError;
 use crate::locality::Locality;
 use crate::resource::{

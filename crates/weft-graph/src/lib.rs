@@ -39,6 +39,7 @@
 pub mod access;
 mod attachment_ops;
 mod compile;
+mod condition;
 mod conditions;
 mod dot;
 mod error;
@@ -61,7 +62,8 @@ mod view;
 pub use access::{Access, AccessKind, AccessUsage, LayoutMode, ResourceKind};
 pub use attachment_ops::AttachmentOps;
 pub use compile::{CompileOptions, CompileThreads};
-pub use conditions::{Condition, ConditionValues, Guard, PlanCache, ScopeMark};
+pub use condition::{Condition, ConditionValues, Guard};
+pub use conditions::{PlanCache, ScopeMark};
 pub use error::GraphError;
 pub use graph::{Attachment, TaskGraph, TaskId};
 pub use hazard::Hazard;

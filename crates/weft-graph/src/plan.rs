@@ -230,7 +230,7 @@ pub struct Plan {
     pub(crate) placed: Option<Placed>,
     /// The condition values it was compiled for (`None`: every task, see
     /// [`crate::TaskGraph::compile_for`]).
-    pub(crate) conditions: Option<crate::ConditionValues>,
+    pub(crate) conditions: Option<crate::condition::ConditionValues>,
 }
 
 impl Plan {
@@ -287,7 +287,7 @@ impl Plan {
 
     /// The condition values this plan was compiled for (`None` when compiled for every
     /// task, see [`crate::TaskGraph::compile_for`]).
-    pub fn conditions(&self) -> Option<&crate::ConditionValues> {
+    pub fn conditions(&self) -> Option<&crate::condition::ConditionValues> {
         self.conditions.as_ref()
     }
 

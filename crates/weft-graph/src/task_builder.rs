@@ -3,7 +3,7 @@
 //! and adds the task.
 
 use crate::access::Access;
-use crate::conditions::Guard;
+use crate::condition::Guard;
 use crate::error::GraphError;
 use crate::graph::{Attachment, TaskGraph, TaskId, TaskRecord};
 use crate::touch::Touch;

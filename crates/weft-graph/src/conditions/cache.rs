@@ -8,7 +8,7 @@ use crate::error::GraphError;
 use crate::graph::TaskGraph;
 use crate::plan::Plan;
 
-use super::ConditionValues;
+use crate::condition::ConditionValues;
 
 /// A plan per combination of condition values (see the module doc).
 #[derive(Debug)]

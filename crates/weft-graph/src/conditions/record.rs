@@ -4,7 +4,7 @@
 use crate::error::GraphError;
 use crate::graph::TaskGraph;
 
-use super::{Condition, ConditionValues, Guard};
+use crate::condition::{Condition, ConditionValues, Guard};
 
 /// What [`TaskGraph::open_scope`] opened, for [`TaskGraph::close_scope`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

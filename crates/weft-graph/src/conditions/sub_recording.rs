@@ -11,7 +11,7 @@ use crate::graph::TaskGraph;
 use crate::plan::{Dependency, Plan};
 use crate::touch::TouchLists;
 
-use super::ConditionValues;
+use crate::condition::ConditionValues;
 
 /// Marks a task of the whole recording that the plan leaves out.
 pub(crate) const NOT_IN_PLAN: u32 = u32::MAX;
