@@ -16,6 +16,12 @@ fn fresh_stamp() -> u64 {
     NEXT_STAMP.fetch_add(1, Ordering::Relaxed)
 }
 
+/// How many stamps were handed out so far: while it stays the same, no states anywhere
+/// changed and no resource was made.
+pub(crate) fn stamps_taken() -> u64 {
+    NEXT_STAMP.load(Ordering::Acquire)
+}
+
 /// States `S` with a stamp (see the module doc).
 #[derive(Debug)]
 pub(crate) struct Stamped<S> {

@@ -18,6 +18,7 @@ use crate::state::{AccessState, Bridge, BufferStates};
 use super::reuse::Reuse;
 use super::to_vk::on_image;
 use super::tracked::Tracked;
+use crate::graph::ResolveKey;
 
 /// The bridging barriers of one execution, by batch (kept by the executor, so the steady
 /// state does not allocate), and what it needs to reuse them (see [`Reuse`]).
@@ -33,8 +34,14 @@ pub(crate) struct Bridges {
 impl Bridges {
     /// Barriers from the state each bound resource was left in to `plan`'s first use of it
     /// (the last execution's, when [`Reuse`] finds them to be the same).
-    pub fn build<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
-        if self.reuse.check(plan, tracked) {
+    /// `bindings` identifies the resources `tracked` holds, when known (see [`Reuse`]).
+    pub fn build<T: Tracked + ?Sized>(
+        &mut self,
+        plan: &Plan,
+        tracked: &T,
+        bindings: Option<ResolveKey>,
+    ) {
+        if self.reuse.check(plan, tracked, bindings) {
             return;
         }
         self.generation += 1;
@@ -83,12 +90,17 @@ impl Bridges {
 
     /// After recording `plan`: stores the states it leaves (see [`remember_last_uses`]),
     /// unless its bridges were reused (then they are the states found).
-    pub fn remember<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
+    pub fn remember<T: Tracked + ?Sized>(
+        &mut self,
+        plan: &Plan,
+        tracked: &T,
+        bindings: Option<ResolveKey>,
+    ) {
         if self.reuse.reused() {
             return;
         }
         remember_last_uses(plan, tracked);
-        self.reuse.settle(plan, tracked);
+        self.reuse.settle(plan, tracked, bindings);
     }
 
     /// Forgets the last execution, so the next bridges are built from the states (for
@@ -97,6 +109,13 @@ impl Bridges {
     pub fn forget(&mut self) {
         self.generation += 1;
         self.reuse.forget();
+    }
+
+    /// True when the last [`Bridges::build`] knew the stamps unchanged without reading
+    /// them (see [`Reuse`]).
+    #[cfg(test)]
+    pub fn stamps_unread(&self) -> bool {
+        self.reuse.unread
     }
 
     /// True when the last [`Bridges::build`] reused the bridges before it.

@@ -97,7 +97,7 @@ fn assert_reused_bridges_are_fresh(reused: &Bridges, plan: &Plan, table: &Table<
         bound: table.bound.clone(),
     };
     let mut fresh = Bridges::default();
-    fresh.build(plan, &copy);
+    fresh.build(plan, &copy, None);
     assert!(!fresh.reused());
     assert_eq!(
         format!("{:?}", fresh.memory),
@@ -324,6 +324,8 @@ struct Findings {
     executions: usize,
     /// Executions that reused the bridges before them, and that kept their slot's barriers.
     reused: usize,
+    /// Reuse checks that knew the stamps unchanged without reading them.
+    unread: usize,
     kept_barriers: usize,
     /// Sequences with a hazard (or a problem), and the faults planted.
     failed_sequences: usize,
@@ -384,6 +386,7 @@ fn run_sequence(seed: u64, fault: Fault, findings: &mut Findings) {
         planted |= sequence.execute(recorded, bound, fault);
     }
     findings.reused += sequence.reused;
+    findings.unread += sequence.unread;
     findings.kept_barriers += sequence.kept_barriers;
     let judge = &sequence.judge;
     findings.sequences += 1;
@@ -431,11 +434,12 @@ fn a_thousand_sequences_of_executions_have_no_hazard() {
     let findings = run(Fault::None, 1000);
     println!(
         "cross-execution fuzz: {} sequences, {} executions ({} reused the bridges before \
-         them, {} kept their slot's barriers); hazards by class (buffer ranges, earlier reads, transitions, other): {:?}; \
+         them, {} of those without reading the stamps, {} kept their slot's barriers); hazards by class (buffer ranges, earlier reads, transitions, other): {:?}; \
          barriers {}, redundant {}, wider than needed {}",
         findings.sequences,
         findings.executions,
         findings.reused,
+        findings.unread,
         findings.kept_barriers,
         findings.by_class,
         findings.barriers,
@@ -448,6 +452,10 @@ fn a_thousand_sequences_of_executions_have_no_hazard() {
         "only {} of {} executions reused their bridges",
         findings.reused,
         findings.executions
+    );
+    assert!(
+        findings.unread > 0,
+        "no reuse knew the stamps from the bindings and the stamp count alone"
     );
     assert!(
         findings.kept_barriers * 20 > findings.executions,

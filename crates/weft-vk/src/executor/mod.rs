@@ -69,6 +69,28 @@ pub struct Executor {
     /// GPU timestamps and CPU recording times, when asked for (after `frames`: dropped
     /// once they are done).
     profiler: Option<Profiler>,
+    host_reads: HostReads,
+}
+
+/// Whether some bound buffer is host-visible (the host may read what the plan writes),
+/// for the bindings it was found for.
+#[derive(Default)]
+struct HostReads(Option<(crate::graph::ResolveKey, bool)>);
+
+impl HostReads {
+    /// For `bound`, the bindings `key` names: looked at again only when they changed.
+    fn of(&mut self, key: crate::graph::ResolveKey, bound: &[Option<Bound>]) -> bool {
+        match self.0 {
+            Some((k, found)) if k == key => found,
+            _ => {
+                let found = bound
+                    .iter()
+                    .any(|b| matches!(b, Some(Bound::Buffer(b)) if b.is_host_visible()));
+                self.0 = Some((key, found));
+                found
+            }
+        }
+    }
 }
 
 /// The CPU time of each phase of one execution (see [`Executor::time_cpu_phases`]).
@@ -130,6 +152,7 @@ impl Executor {
             times: CpuTimes::default(),
             capture: None,
             profiler: None,
+            host_reads: HostReads::default(),
         })
     }
 
@@ -331,16 +354,14 @@ impl Executor {
             capture.transients(&frame.transients, parts.recording.resources());
         }
         self.times.resolve = lap(clock);
-        self.bridges.build(plan, bound);
+        self.bridges.build(plan, bound, Some(parts.key));
         let frame = self.frames.current_mut();
         frame.barriers.prepare(&BoundaryInputs {
             plan,
             resources: parts.recording.resources(),
             images: &frame.resolved.images,
             bridges: &self.bridges,
-            host_reads: bound
-                .iter()
-                .any(|b| matches!(b, Some(Bound::Buffer(b)) if b.is_host_visible())),
+            host_reads: self.host_reads.of(parts.key, bound),
         });
         self.times.bridge = lap(clock);
         let submissions = plan.submit_batches().len() + 1;
@@ -367,7 +388,7 @@ impl Executor {
             profiler,
         )?;
         self.times.record = lap(clock);
-        self.bridges.remember(plan, bound);
+        self.bridges.remember(plan, bound, Some(parts.key));
         self.times.remember = lap(clock);
         Ok(())
     }

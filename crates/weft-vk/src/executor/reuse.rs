@@ -8,10 +8,15 @@
 //!
 //! Two operations: [`Reuse::check`] before bridging (may the last bridges be reused, and
 //! if not, is this execution one that may settle), [`Reuse::settle`] after remembering.
+//! When the graph's bindings are the same as at the last settle and no stamp was handed out
+//! since ([`crate::stamped::stamps_taken`]), the stamps are known to be the same without
+//! reading them.
 
 use weft_graph::{Plan, Subresources};
 
 use super::tracked::Tracked;
+use crate::graph::ResolveKey;
+use crate::stamped::stamps_taken;
 use crate::state::AccessState;
 
 /// What the executor knows of its last execution (see the module doc).
@@ -21,6 +26,12 @@ pub(crate) struct Reuse {
     plan: u64,
     /// The stamps of its first uses' resources, as it left them.
     stamps: Vec<u64>,
+    /// The bindings they were read through, and the stamps handed out then.
+    bindings: Option<ResolveKey>,
+    taken: u64,
+    /// The last check knew the stamps unchanged without reading them (for the tests).
+    #[cfg(test)]
+    pub unread: bool,
     /// It found the states as the execution before it left them and left them unchanged:
     /// its bridges are those of the next execution that finds the same stamps.
     settled: bool,
@@ -77,9 +88,25 @@ fn stamps_of<T: Tracked + ?Sized>(plan: &Plan, tracked: &T, out: &mut Vec<u64>) 
 impl Reuse {
     /// Before bridging `plan`: true when the last execution's bridges are this one's (and
     /// bridging and remembering are to be skipped).
-    pub fn check<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) -> bool {
-        stamps_of(plan, tracked, &mut self.found);
-        let untouched = self.plan == plan.serial() && self.found == self.stamps;
+    /// `bindings` identifies the resources `tracked` holds (`None`: unknown, read the
+    /// stamps).
+    pub fn check<T: Tracked + ?Sized>(
+        &mut self,
+        plan: &Plan,
+        tracked: &T,
+        bindings: Option<ResolveKey>,
+    ) -> bool {
+        let unchanged =
+            bindings.is_some() && bindings == self.bindings && stamps_taken() == self.taken;
+        #[cfg(test)]
+        {
+            self.unread = unchanged && self.plan == plan.serial();
+        }
+        let untouched = self.plan == plan.serial()
+            && (unchanged || {
+                stamps_of(plan, tracked, &mut self.found);
+                self.found == self.stamps
+            });
         self.reused = untouched && self.settled;
         self.comparing = untouched && !self.settled;
         if self.comparing {
@@ -95,7 +122,12 @@ impl Reuse {
 
     /// After remembering what `plan` leaves (when the bridges were not reused): notes the
     /// stamps left, and whether the states came out as they went in.
-    pub fn settle<T: Tracked + ?Sized>(&mut self, plan: &Plan, tracked: &T) {
+    pub fn settle<T: Tracked + ?Sized>(
+        &mut self,
+        plan: &Plan,
+        tracked: &T,
+        bindings: Option<ResolveKey>,
+    ) {
         self.settled = self.comparing && {
             self.after.take(plan, tracked);
             self.after == self.before
@@ -103,12 +135,15 @@ impl Reuse {
         self.comparing = false;
         self.plan = plan.serial();
         stamps_of(plan, tracked, &mut self.stamps);
+        self.bindings = bindings;
+        self.taken = stamps_taken();
     }
 
     /// Forgets the last execution: the next one bridges from the states.
     #[cfg(test)]
     pub fn forget(&mut self) {
         self.plan = 0;
+        self.bindings = None;
         self.settled = false;
         self.comparing = false;
         self.reused = false;

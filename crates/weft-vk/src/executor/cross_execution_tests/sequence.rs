@@ -28,6 +28,8 @@ pub(super) struct Sequence {
     pub(super) executions: usize,
     /// Executions that reused the bridges before them, and that kept their slot's barriers.
     pub(super) reused: usize,
+    /// Reuse checks that knew the stamps unchanged without reading them.
+    pub(super) unread: usize,
     pub(super) kept_barriers: usize,
 }
 
@@ -64,6 +66,7 @@ impl Sequence {
                 .collect(),
             executions: 0,
             reused: 0,
+            unread: 0,
             kept_barriers: 0,
         }
     }
@@ -102,9 +105,21 @@ impl Sequence {
                 vk::PipelineStageFlags2::ALL_COMMANDS,
             );
         }
-        self.bridges.build(&recorded.plan, &table);
+        // The bindings as the executor knows them: the graph, and which real resources.
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            table.bound.hash(&mut hasher);
+            crate::graph::ResolveKey {
+                graph: recorded.graph.id(),
+                revision: recorded.graph.revision(),
+                bindings: hasher.finish(),
+            }
+        };
+        self.bridges.build(&recorded.plan, &table, Some(key));
         if self.bridges.reused() {
             self.reused += 1;
+            self.unread += usize::from(self.bridges.stamps_unread());
             assert_reused_bridges_are_fresh(&self.bridges, &recorded.plan, &table);
         }
         let planted = plant(&mut self.bridges, fault);
@@ -190,7 +205,7 @@ impl Sequence {
                 }
             }
         }
-        self.bridges.remember(plan, &table);
+        self.bridges.remember(plan, &table, Some(key));
         let value = execution as u64 + 1;
         self.judge.signal(TIMELINE, value);
         self.slots[slot] = value;
