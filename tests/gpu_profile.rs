@@ -208,3 +208,38 @@ fn timings_are_read_without_waiting_and_stop_when_profiling_stops() {
     assert!(executor.take_frame_timings().unwrap().is_empty());
     support::assert_no_messages(&ctx);
 }
+
+#[test]
+fn without_timestamps_gpu_times_say_not_supported_and_cpu_times_remain() {
+    let ctx = context();
+    let mut g = profiled_graph(&ctx);
+    let mut executor = Executor::new(&ctx).unwrap();
+    executor.profile_without_timestamps();
+    for _ in 0..3 {
+        executor.execute(&mut g, &mut ()).unwrap();
+    }
+    executor.wait_idle().unwrap();
+    let frames = executor.take_frame_timings().unwrap();
+    assert_eq!(frames.len(), 3);
+    for frame in &frames {
+        assert_eq!(frame.gpu, Some(GpuTime::NotSupported));
+        assert!(frame.items.iter().all(|i| i.gpu == GpuTime::NotSupported));
+        assert!(frame.tasks().all(|(_, item)| item.cpu > Duration::ZERO));
+    }
+    assert_eq!(executor.gpu_frame_time(), None);
+    let (plan, recording) = g.inspect().unwrap();
+    let summary = plan
+        .summary(recording, &TaskCosts::gpu_median(&frames))
+        .unwrap();
+    assert!(summary.contains("not measured: no timestamps"), "{summary}");
+    let cpu = plan
+        .summary(recording, &TaskCosts::cpu_median(&frames))
+        .unwrap();
+    assert!(
+        cpu.contains("CPU recording time, median of 3 frames"),
+        "{cpu}"
+    );
+    let trace = plan.chrome_trace(recording, &frames).unwrap();
+    assert!(trace.contains("GPU (timestamps not supported)"));
+    support::assert_no_messages(&ctx);
+}

@@ -258,6 +258,16 @@ impl Executor {
         self.drop_idle_profiler();
     }
 
+    /// Test-only: profiles as on a queue without timestamps (GPU times
+    /// [`weft_graph::GpuTime::NotSupported`]), which lavapipe is not.
+    #[cfg(feature = "fault-injection")]
+    pub fn profile_without_timestamps(&mut self) {
+        self.profile(true);
+        if let Some(p) = &mut self.profiler {
+            p.pretend_no_timestamps();
+        }
+    }
+
     /// The timings of the profiled executions whose submissions have finished, read since
     /// the last call, oldest first (reading waits for nothing; at most [`KEPT_FRAME_TIMINGS`] are
     /// kept between calls). Each covers one execution of one plan, for

@@ -97,6 +97,12 @@ impl Profiler {
         self.valid_bits > 0
     }
 
+    /// Test-only: behave as on a queue without timestamps.
+    #[cfg(feature = "fault-injection")]
+    pub fn pretend_no_timestamps(&mut self) {
+        self.valid_bits = 0;
+    }
+
     /// True when nothing is measured (the profiler can go).
     pub fn is_off(&self) -> bool {
         !self.items && !self.frames
