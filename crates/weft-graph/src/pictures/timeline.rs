@@ -158,7 +158,7 @@ impl Plan {
             bottom + 22.0,
             10.0,
             "start",
-            "dark bars: barrier calls (number of barriers above); boxes: tasks",
+            "dark bars: barrier calls (planned barriers above; 0: only the runtime's bridges); boxes: tasks",
         );
         Ok(svg.finish())
     }
