@@ -3,13 +3,16 @@
 //! every frame and no host wait between frames, over external buffers that carry their
 //! values from frame to frame. Every 100 frames and at the end the buffers are compared with
 //! a CPU evaluation of the same frames; validation, synchronization validation and its
-//! submit-time checks must stay silent.
+//! submit-time checks must stay silent, and our own judge (`weft-judge`), fed with what the
+//! executor recorded, must find no hazard across the frames.
 
 use std::sync::Arc;
 
+use support::judged::{add_buffer, judge_events};
 use support::{bytes_of, context, words, Rng};
 use weft::runtime::{Buffer, ComputePipeline, ComputeTask, Context, Executor, Graph};
 use weft::{BufferDesc, Condition, View};
+use weft_judge::Judge;
 
 mod support;
 
@@ -55,6 +58,7 @@ struct Setup {
     conditions: [Condition; 4],
     reals: [Arc<Buffer>; 3],
     input: Vec<u32>,
+    input_real: Arc<Buffer>,
 }
 
 fn setup(ctx: &Arc<Context>) -> Setup {
@@ -149,6 +153,7 @@ fn setup(ctx: &Arc<Context>) -> Setup {
         conditions,
         reals,
         input,
+        input_real,
     }
 }
 
@@ -182,9 +187,16 @@ fn random_conditions_every_frame_match_the_cpu() {
         conditions,
         reals,
         input,
+        input_real,
     } = setup(&ctx);
     assert_eq!(graph.task_name(3), Some("post/b"));
     let mut executor = Executor::with_frames_in_flight(&ctx, 3).unwrap();
+    executor.capture_commands(true);
+    let mut judge = Judge::new();
+    for real in reals.iter().chain([&input_real]) {
+        add_buffer(&mut judge, real);
+    }
+    let mut judged = 0;
     let mut cpu = State {
         a: vec![0; N],
         b: vec![0; N],
@@ -199,12 +211,17 @@ fn random_conditions_every_frame_match_the_cpu() {
         cpu_frame(&mut cpu, &input, on);
         combinations.insert(on);
         if frame % 100 == 0 {
+            let captured = executor.take_captured();
+            judged += captured.len();
+            let hazards = judge_events(&mut judge, &captured);
+            assert!(hazards.is_empty(), "up to frame {frame}: {hazards:#?}");
             // A host read waits for the frames that wrote the buffers.
             assert_eq!(gpu_state(&reals), cpu, "after frame {frame}");
         }
     }
     executor.wait_idle().unwrap();
     assert_eq!(gpu_state(&reals), cpu);
+    println!("500 frames, {judged} captured events judged, no hazard");
     assert_eq!(combinations.len(), 16);
     assert_eq!(graph.plan_compiles(), 16, "one compile per combination met");
     // A combination that skips the scope leaves its tasks (and its transient) out.
