@@ -231,3 +231,54 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     assert_eq!(values, expected);
     assert_no_messages(&ctx);
 }
+
+/// A draw whose result a later, conditional draw overwrites: when the later one does not
+/// run, the first one's target is read back. (lavapipe keeps what a `DONT_CARE` store
+/// leaves, so the values cannot show a wrong store operation; the planner's test
+/// `an_attachment_a_skipped_task_would_overwrite_is_stored` checks the decision.)
+#[test]
+fn a_draw_whose_overwriting_draw_is_skipped_stores_its_target() {
+    let ctx = context();
+    let red = pipeline(
+        &ctx,
+        "@fragment
+fn fs() -> @location(0) vec4<f32> {
+    return vec4<f32>(1.0, 0.0, 0.0, 1.0);
+}",
+    );
+    let mut g: Graph = Graph::new();
+    let (readback, out) = readback_buffer(&ctx, &mut g, u64::from(SIZE * SIZE) * 4);
+    let usage = vk::ImageUsageFlags::COLOR_ATTACHMENT | vk::ImageUsageFlags::TRANSFER_SRC;
+    let target = color_image(&mut g, "target", usage, 1);
+    let overwrite = g.condition("overwrite").unwrap();
+    let fullscreen = vertex_draw(3);
+    g.draw("red", &red, fullscreen)
+        .color(target, Some([0.0, 0.0, 0.0, 1.0]))
+        .record()
+        .unwrap();
+    // Clears to blue and draws nothing (no vertices): with every task, red's result is
+    // overwritten before anyone reads it.
+    g.draw("blue", &red, vertex_draw(0))
+        .color(target, Some([0.0, 0.0, 1.0, 1.0]))
+        .only_if(overwrite.is(true))
+        .record()
+        .unwrap();
+    support::read_back(&mut g, "read back", target, out, [SIZE, SIZE], 1, 1);
+    let mut executor = Executor::new(&ctx).unwrap();
+    for (on, expected) in [
+        (true, [0, 0, 255, 255]),
+        (false, [255, 0, 0, 255]),
+        (true, [0, 0, 255, 255]),
+    ] {
+        g.set_condition(overwrite, on).unwrap();
+        executor.execute(&mut g, &mut ()).unwrap();
+        let bytes = readback.mapped().unwrap();
+        all_texels(
+            &bytes,
+            expected,
+            if on { "overwritten" } else { "red, stored" },
+        );
+    }
+    assert_eq!(g.plan_compiles(), 2);
+    assert_no_messages(&ctx);
+}

@@ -5,10 +5,12 @@
 //!
 //! One backward pass over the tasks keeps, per resource, which subresource ranges will be
 //! read before being overwritten. External resources and presented images outlive the
-//! graph, so their contents are always kept at the end; transient ones are not.
+//! graph, so their contents are always kept at the end; transient ones are not. With
+//! conditions, the tasks that do not run are left out of the pass.
 
 use crate::access::AccessKind;
 use crate::compile::range_map::RangeMap;
+use crate::condition::ConditionValues;
 use crate::graph::TaskGraph;
 use crate::resource::Lifetime;
 
@@ -27,6 +29,14 @@ impl<C> TaskGraph<C> {
     /// The load/store needs of every attachment, in the order of `task_attachments` for
     /// each task in record order (index with the attachment's position in the graph).
     pub fn attachment_ops(&self) -> Vec<AttachmentOps> {
+        self.attachment_ops_for(None)
+    }
+
+    /// [`TaskGraph::attachment_ops`] of the tasks that run with the condition values
+    /// `values` (all tasks for `None`): a task left out neither reads nor overwrites
+    /// anything, so an attachment it would have overwritten may have to be stored. The
+    /// entries of the tasks left out are all `false`.
+    pub fn attachment_ops_for(&self, values: Option<&ConditionValues>) -> Vec<AttachmentOps> {
         let mut ops = vec![
             AttachmentOps {
                 load: false,
@@ -48,7 +58,10 @@ impl<C> TaskGraph<C> {
             .enumerate()
             .map(|(r, summary)| RangeMap::filled(0, summary.units, outlives(r as u32)))
             .collect();
-        for task in self.tasks.iter().rev() {
+        for (t, task) in self.tasks.iter().enumerate().rev() {
+            if values.is_some_and(|v| !self.task_runs(t as u32, v)) {
+                continue;
+            }
             let range = task.attachments.clone();
             // First what this task's results are needed for (before its own accesses
             // change the map), then its own needs.

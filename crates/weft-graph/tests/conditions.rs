@@ -399,3 +399,37 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn an_attachment_a_skipped_task_would_overwrite_is_stored() {
+    let mut g: TaskGraph = TaskGraph::new();
+    let desc = BufferDesc {
+        size: 256,
+        usage: vk::BufferUsageFlags::STORAGE_BUFFER,
+    };
+    let t = g.transient_buffer("t", desc).unwrap();
+    let overwrite = g.condition("overwrite").unwrap();
+    g.task("a")
+        .attach(t, access::COMPUTE_WRITE)
+        .record()
+        .unwrap();
+    g.task("b")
+        .attach(t, access::COMPUTE_WRITE)
+        .only_if(overwrite.is(true))
+        .record()
+        .unwrap();
+    g.task("c")
+        .attach(t, access::COMPUTE_READ)
+        .record()
+        .unwrap();
+    // Every task: b overwrites what a wrote before c reads it, so a need not store.
+    assert!(!g.attachment_ops()[0].store);
+    assert!(g.attachment_ops()[1].store);
+    let on = values(&g, &[true]);
+    assert!(!g.attachment_ops_for(Some(&on))[0].store);
+    // Without b, c reads what a wrote: a must store it.
+    let off = values(&g, &[false]);
+    let ops = g.attachment_ops_for(Some(&off));
+    assert!(ops[0].store);
+    assert!(!ops[1].store && !ops[1].load, "b does not run");
+}

@@ -25,11 +25,17 @@ pub(crate) struct Recorder {
     /// Task names for debug labels, for the graph and revision they were made for.
     labels: Vec<CString>,
     labels_for: Option<(weft_graph::GraphId, u64)>,
-    /// `graph.attachment_ops()`, for the graph and revision it was computed for (a later
-    /// task or a present can change whether an attachment is stored).
-    ops: Vec<AttachmentOps>,
+    /// `graph.attachment_ops_for(..)` per plan (by serial: the tasks that run decide which
+    /// attachments are stored), for the graph and revision `ops_for` (a later task or a
+    /// present can change whether an attachment is stored); the current plan's is `current`.
+    ops: Vec<(u64, Vec<AttachmentOps>)>,
     ops_for: Option<(weft_graph::GraphId, u64)>,
+    current: usize,
 }
+
+/// The most plans whose attachment operations a recorder keeps (as many as a graph keeps
+/// plans).
+const KEPT_OPS: usize = weft_graph::PlanCache::DEFAULT_CAPACITY;
 
 /// What one recording reads.
 pub(crate) struct Inputs<'a> {
@@ -54,7 +60,7 @@ impl Recorder {
         mut capture: Option<&mut Capture>,
         mut profiler: Option<(&mut Profiler, usize)>,
     ) -> Result<(), VkError> {
-        self.refresh(graph, input.ctx.debug_utils.is_some());
+        self.refresh(graph, input.plan, input.ctx.debug_utils.is_some());
         let plan = input.plan;
         // The submit boundaries passed, which is the part being recorded.
         let mut part = 0;
@@ -144,7 +150,8 @@ impl Recorder {
     ) -> Result<(), VkError> {
         let ops = self
             .ops
-            .get(graph.task_attachment_range(task))
+            .get(self.current)
+            .and_then(|(_, ops)| ops.get(graph.task_attachment_range(task)))
             .unwrap_or(&[]);
         let label = self.labels.get(task as usize);
         let utils = input.ctx.debug_utils.as_ref();
@@ -183,8 +190,9 @@ impl Recorder {
         Ok(())
     }
 
-    /// Remakes the labels and attachment ops when the graph or its recording changed.
-    fn refresh<C>(&mut self, graph: &TaskGraph<C>, labels: bool) {
+    /// Remakes the labels when the graph or its recording changed, and finds (or makes)
+    /// the attachment ops of `plan`.
+    fn refresh<C>(&mut self, graph: &TaskGraph<C>, plan: &Plan, labels: bool) {
         let key = Some((graph.id(), graph.revision()));
         if labels && self.labels_for != key {
             self.labels = (0..graph.task_count() as u32)
@@ -197,8 +205,23 @@ impl Recorder {
             self.labels_for = key;
         }
         if self.ops_for != key {
-            self.ops = graph.attachment_ops();
+            self.ops.clear();
             self.ops_for = key;
+        }
+        match self
+            .ops
+            .iter()
+            .position(|(serial, _)| *serial == plan.serial())
+        {
+            Some(i) => self.current = i,
+            None => {
+                if self.ops.len() >= KEPT_OPS {
+                    self.ops.remove(0);
+                }
+                let ops = graph.attachment_ops_for(plan.conditions());
+                self.ops.push((plan.serial(), ops));
+                self.current = self.ops.len() - 1;
+            }
         }
     }
 }
