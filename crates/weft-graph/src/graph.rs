@@ -387,25 +387,30 @@ impl<C> TaskGraph<C> {
             .map_or(0..0, |t| t.attachments.clone())
     }
 
-    /// A task's name, attachments, the graph's resources and the task's callback at once,
-    /// for the runtime to call the callback with the rest at hand (empty parts past the
-    /// end).
+    /// A task's name, attachments (and the index of its first among all the graph's, as
+    /// [`TaskGraph::attachment_ops`] orders them), the graph's resources and the task's
+    /// callback at once, for the runtime to call the callback with the rest at hand (empty
+    /// parts past the end).
+    #[allow(clippy::type_complexity)]
     pub fn task_parts_mut(
         &mut self,
         index: u32,
-    ) -> (&str, &[Attachment], &[ResourceInfo], Option<&mut C>) {
+    ) -> (&str, &[Attachment], usize, &[ResourceInfo], Option<&mut C>) {
         match self.tasks.get_mut(index as usize) {
             Some(task) => (
                 &task.name,
-                &self.attachments[task.attachments.clone()],
+                self.attachments
+                    .get(task.attachments.clone())
+                    .unwrap_or(&[]),
+                task.attachments.start,
                 &self.resources,
                 task.callback.as_mut(),
             ),
-            None => ("", &[], &self.resources, None),
+            None => ("", &[], 0, &self.resources, None),
         }
     }
 
-    /// The callback of a task, for the runtime to call.
+    /// A task's callback, to change (`None` past the end or without one).
     pub fn task_callback_mut(&mut self, index: u32) -> Option<&mut C> {
         self.tasks
             .get_mut(index as usize)

@@ -43,7 +43,7 @@ pub(crate) fn bind_view<C>(
     }
     let slot = Slot {
         binding: binding.binding,
-        kind: binding.kind,
+        descriptor_type: crate::pipeline::descriptor_type(binding.kind),
         view,
         layout: access.image_layout(),
     };

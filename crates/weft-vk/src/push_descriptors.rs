@@ -3,9 +3,7 @@
 
 use ash::vk;
 use weft_graph::View;
-use weft_shader::BindingKind;
 
-use crate::pipeline::descriptor_type;
 use crate::task_context::TaskContext;
 
 /// One view bound to a shader binding.
@@ -13,8 +11,8 @@ use crate::task_context::TaskContext;
 pub(crate) struct Slot {
     /// The binding number in set 0.
     pub(crate) binding: u32,
-    /// What the shader declares there.
-    pub(crate) kind: BindingKind,
+    /// The descriptor type of what the shader declares there.
+    pub(crate) descriptor_type: vk::DescriptorType,
     /// The view bound to it.
     pub(crate) view: View,
     /// The layout the task's access puts an image view in (the descriptor says it).
@@ -35,7 +33,15 @@ pub(crate) fn push_descriptors<U, const N: usize>(
     }
     let mut buffer_infos = [vk::DescriptorBufferInfo::default(); N];
     let mut image_infos = [vk::DescriptorImageInfo::default(); N];
-    for (i, slot) in slots.iter().enumerate() {
+    let mut writes = [vk::WriteDescriptorSet::default(); N];
+    let count = slots.len().min(N);
+    // First the infos and what each write says of its binding; then, with the infos no
+    // longer changing, each write points at its own.
+    for (i, slot) in slots[..count].iter().enumerate() {
+        let write = &mut writes[i];
+        write.dst_binding = slot.binding;
+        write.descriptor_type = slot.descriptor_type;
+        write.descriptor_count = 1;
         match slot.view {
             View::Buffer(v) => {
                 buffer_infos[i] = vk::DescriptorBufferInfo {
@@ -64,15 +70,11 @@ pub(crate) fn push_descriptors<U, const N: usize>(
             }
         }
     }
-    let mut writes = [vk::WriteDescriptorSet::default(); N];
-    for (i, slot) in slots.iter().enumerate() {
-        let write = vk::WriteDescriptorSet::default()
-            .dst_binding(slot.binding)
-            .descriptor_type(descriptor_type(slot.kind));
-        writes[i] = match slot.view {
-            View::Buffer(_) => write.buffer_info(std::slice::from_ref(&buffer_infos[i])),
-            View::Image(_) => write.image_info(std::slice::from_ref(&image_infos[i])),
-        };
+    for (i, slot) in slots[..count].iter().enumerate() {
+        match slot.view {
+            View::Buffer(_) => writes[i].p_buffer_info = &buffer_infos[i],
+            View::Image(_) => writes[i].p_image_info = &image_infos[i],
+        }
     }
     let cmd = cx.cmd();
     let ctx = cx.context();
@@ -80,13 +82,8 @@ pub(crate) fn push_descriptors<U, const N: usize>(
     // resources, which the plan synchronises; the infos outlive the call; the binding kinds
     // were checked against the layout when the task was recorded.
     unsafe {
-        ctx.push_descriptor.cmd_push_descriptor_set(
-            cmd,
-            bind_point,
-            layout,
-            0,
-            &writes[..slots.len()],
-        );
+        ctx.push_descriptor
+            .cmd_push_descriptor_set(cmd, bind_point, layout, 0, &writes[..count]);
     }
     true
 }

@@ -78,6 +78,8 @@ impl Recorder {
         }
         // The position in the plan's task order.
         let mut at = 0;
+        let ops = self.ops.get(self.current).map_or(&[][..], |(_, ops)| ops);
+        let labels = &self.labels[..];
         for batch in 0..=plan.batch_count() {
             while submits.get(part).is_some_and(|&b| b as usize == batch) {
                 // A submit boundary: the rest goes to the next part's command buffer.
@@ -114,17 +116,17 @@ impl Recorder {
                 // (whose record the last task prefetched).
                 let order = plan.task_order();
                 if let Some(record) = order.get(at + 2).and_then(|&t| graph.task_record(t)) {
-                    prefetch(record);
+                    prefetch::<_, 2>(record);
                 }
                 if let Some(callback) = order.get(at + 1).and_then(|&t| graph.task_callback(t)) {
-                    prefetch(&**callback);
+                    prefetch::<_, 4>(&**callback);
                 }
                 at += 1;
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
                 let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
-                self.run_task(graph, input, cmd, task, data)?;
+                run_task(graph, input, (labels, ops), cmd, task, data)?;
                 if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
                     let kind = TimedKind::Task(task);
                     profiler.item_done(cmd, *slot, kind, batch as u32, started);
@@ -137,57 +139,6 @@ impl Recorder {
         // Every boundary is at most the last batch (a task follows each): the loop reached
         // the last part.
         end(input.ctx, cmd)
-    }
-
-    /// Calls task `task`'s callback inside a debug label with its name.
-    fn run_task<U>(
-        &mut self,
-        graph: &mut TaskGraph<Callback<U>>,
-        input: &Inputs<'_>,
-        cmd: vk::CommandBuffer,
-        task: u32,
-        data: &mut U,
-    ) -> Result<(), VkError> {
-        let ops = self
-            .ops
-            .get(self.current)
-            .and_then(|(_, ops)| ops.get(graph.task_attachment_range(task)))
-            .unwrap_or(&[]);
-        let label = self.labels.get(task as usize);
-        let utils = input.ctx.debug_utils.as_ref();
-        if let (Some(utils), Some(name)) = (utils, label) {
-            let info = vk::DebugUtilsLabelEXT::default().label_name(name);
-            // SAFETY: recording; `name` outlives the call.
-            unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
-        }
-        let (name, attached, resources, callback) = graph.task_parts_mut(task);
-        if let Some(callback) = callback {
-            let mut context = TaskContext {
-                ctx: input.ctx,
-                cmd,
-                task: name,
-                attached,
-                resources,
-                handles: input.resolved.handles(),
-                bound: input.bound,
-                transient_images: input.transient_images,
-                ops,
-                error: None,
-                data,
-            };
-            callback(&mut context);
-            if let Some(source) = context.error {
-                return Err(VkError::Task {
-                    task: name.to_owned(),
-                    source: Box::new(source),
-                });
-            }
-        }
-        if let (Some(utils), Some(_)) = (utils, label) {
-            // SAFETY: closes the label opened above in the same command buffer.
-            unsafe { utils.cmd_end_debug_utils_label(cmd) };
-        }
-        Ok(())
     }
 
     /// Remakes the labels when the graph or its recording changed, and finds (or makes)
@@ -224,6 +175,53 @@ impl Recorder {
             }
         }
     }
+}
+
+/// Calls task `task`'s callback inside a debug label with its name (`labels`, by task), with
+/// the attachment ops of its plan (`ops`, by attachment of the graph).
+fn run_task<U>(
+    graph: &mut TaskGraph<Callback<U>>,
+    input: &Inputs<'_>,
+    (labels, ops): (&[CString], &[AttachmentOps]),
+    cmd: vk::CommandBuffer,
+    task: u32,
+    data: &mut U,
+) -> Result<(), VkError> {
+    let label = labels.get(task as usize);
+    let utils = input.ctx.debug_utils.as_ref();
+    if let (Some(utils), Some(name)) = (utils, label) {
+        let info = vk::DebugUtilsLabelEXT::default().label_name(name);
+        // SAFETY: recording; `name` outlives the call.
+        unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
+    }
+    let (name, attached, first, resources, callback) = graph.task_parts_mut(task);
+    if let Some(callback) = callback {
+        let mut context = TaskContext {
+            ctx: input.ctx,
+            cmd,
+            task: name,
+            attached,
+            resources,
+            handles: input.resolved.handles(),
+            bound: input.bound,
+            transient_images: input.transient_images,
+            ops: ops.get(first..first + attached.len()).unwrap_or(&[]),
+            error: None,
+            data,
+        };
+        callback(&mut context);
+        if let Some(source) = context.error {
+            return Err(VkError::Task {
+                task: name.to_owned(),
+                source: Box::new(source),
+            });
+        }
+    }
+    if let (Some(utils), Some(_)) = (utils, label) {
+        // SAFETY: closes the label opened above in the same command buffer.
+        unsafe { utils.cmd_end_debug_utils_label(cmd) };
+    }
+    Ok(())
 }
 
 /// Ends recording `cmd`.
