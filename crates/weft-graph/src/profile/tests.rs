@@ -406,3 +406,23 @@ fn memory_chart_has_a_rectangle_per_transient_over_its_batches() {
         plan.stats().transient_bytes
     )));
 }
+
+#[test]
+fn timings_made_by_hand_out_of_order_do_not_panic() {
+    let (g, plan) = diamond();
+    let mut f = frame(&plan, &[10, 50, 20, 10, 30], 100, 1);
+    // An item before its frame, a span that ends before it starts, a CPU start before
+    // the frame's: kept as zero-length or clamped, never a panic.
+    f.items[0].gpu = GpuTime::Span {
+        start_ns: 0,
+        end_ns: 0,
+    };
+    f.items[1].gpu = GpuTime::Span {
+        start_ns: 500_000,
+        end_ns: 1,
+    };
+    f.items[2].cpu_start = Duration::ZERO;
+    assert_eq!(f.items[1].gpu.duration(), Some(Duration::ZERO));
+    let json = plan.chrome_trace(&g, &[f]).unwrap();
+    assert!(!events(&json).is_empty());
+}

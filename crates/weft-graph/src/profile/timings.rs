@@ -33,7 +33,9 @@ impl GpuTime {
     /// The measured duration (`None` when not supported).
     pub fn duration(&self) -> Option<Duration> {
         match *self {
-            Self::Span { start_ns, end_ns } => Some(Duration::from_nanos(end_ns - start_ns)),
+            Self::Span { start_ns, end_ns } => {
+                Some(Duration::from_nanos(end_ns.saturating_sub(start_ns)))
+            }
             Self::NotSupported => None,
         }
     }

@@ -69,14 +69,14 @@ impl Plan {
                     pid: GPU,
                     name: frame_name.clone(),
                     cat: "frame",
-                    start: start_ns - gpu_base,
-                    dur: end_ns - start_ns,
+                    start: start_ns.saturating_sub(gpu_base),
+                    dur: end_ns.saturating_sub(start_ns),
                     depth: 0,
                     args: frame_args.clone(),
                 });
                 self.batch_slices(frame, gpu_base, &mut slices);
             }
-            let cpu_start = (frame.cpu_start - cpu_base).as_nanos() as u64;
+            let cpu_start = frame.cpu_start.saturating_sub(cpu_base).as_nanos() as u64;
             slices.push(Slice {
                 pid: CPU,
                 name: frame_name,
@@ -93,8 +93,8 @@ impl Plan {
                         pid: GPU,
                         name: name.clone(),
                         cat,
-                        start: start_ns - gpu_base,
-                        dur: end_ns - start_ns,
+                        start: start_ns.saturating_sub(gpu_base),
+                        dur: end_ns.saturating_sub(start_ns),
                         depth: 2,
                         args: args.clone(),
                     });
@@ -185,8 +185,8 @@ impl Plan {
                 pid: GPU,
                 name: kind,
                 cat: "batch",
-                start: start - base,
-                dur: end - start,
+                start: start.saturating_sub(base),
+                dur: end.saturating_sub(start),
                 depth: 1,
                 args: format!("\"frame\":{},\"batch\":{batch}", frame.submission),
             });
