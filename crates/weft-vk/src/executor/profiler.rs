@@ -58,6 +58,8 @@ pub(crate) struct Profiler {
     pub last_frame: Option<Duration>,
     /// The last submission that writes a pool.
     pub last_submission: u64,
+    /// Scratch for the timestamps read.
+    ticks: Vec<u64>,
 }
 
 impl Profiler {
@@ -89,6 +91,7 @@ impl Profiler {
             done: VecDeque::new(),
             last_frame: None,
             last_submission: 0,
+            ticks: Vec::new(),
         }
     }
 
@@ -214,18 +217,24 @@ impl Profiler {
         };
         let pool = s.pool;
         if queries > 0 && self.supported() {
-            let mut ticks = vec![0u64; queries as usize];
+            // The scratch grows to the most queries a frame wrote and is reused: reading a
+            // frame allocates nothing after that.
+            let mut ticks = std::mem::take(&mut self.ticks);
+            ticks.clear();
+            ticks.resize(queries as usize, 0);
             // SAFETY: every query was written by a finished submission; the results fit.
-            unsafe {
+            let read = unsafe {
                 self.ctx.device.get_query_pool_results(
                     pool,
                     0,
                     &mut ticks,
                     vk::QueryResultFlags::TYPE_64,
                 )
-            }
-            .map_err(vk_err("vkGetQueryPoolResults"))?;
-            let ns = self.nanoseconds(&ticks);
+            };
+            self.to_nanoseconds(&mut ticks);
+            self.ticks = ticks;
+            read.map_err(vk_err("vkGetQueryPoolResults"))?;
+            let ns = &self.ticks;
             for (item, pair) in frame.items.iter_mut().zip(ns.windows(2)) {
                 item.gpu = GpuTime::span(pair[0], pair[1]);
             }
@@ -262,21 +271,19 @@ impl Profiler {
         Ok(self.done.drain(..).collect())
     }
 
-    /// Device-clock nanoseconds of each timestamp (wrapping ticks unwrapped from the first).
-    fn nanoseconds(&self, ticks: &[u64]) -> Vec<u64> {
+    /// Turns timestamps into device-clock nanoseconds, in place (wrapping ticks unwrapped
+    /// from the first).
+    fn to_nanoseconds(&self, ticks: &mut [u64]) {
         let mask = if self.valid_bits >= 64 {
             u64::MAX
         } else {
             (1u64 << self.valid_bits) - 1
         };
         let first = ticks.first().map_or(0, |t| t & mask);
-        ticks
-            .iter()
-            .map(|t| {
-                let since = t.wrapping_sub(first) & mask;
-                ((first as f64 + since as f64) * self.period) as u64
-            })
-            .collect()
+        for t in ticks {
+            let since = t.wrapping_sub(first) & mask;
+            *t = ((first as f64 + since as f64) * self.period) as u64;
+        }
     }
 
     /// Slot `slot`'s pool with room for `needed` queries (made anew when smaller); `None`
