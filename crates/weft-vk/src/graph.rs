@@ -226,11 +226,10 @@ impl<U: 'static> Graph<U> {
     /// the recording it was compiled from, for the plan's inspections that read both:
     /// `let (plan, recording) = graph.inspect()?; plan.chrome_trace(recording, &frames)?`.
     pub fn inspect(&mut self) -> Result<(&Plan, &TaskGraph<Callback<U>>), GraphError> {
-        self.current_plan()?;
+        self.sync_condition_values();
         let plan = self
             .plans
-            .get(&self.recording, &self.values)
-            .ok_or(GraphError::StalePlan)?;
+            .plan(&self.recording, &self.options, &self.values)?;
         Ok((plan, &self.recording))
     }
 

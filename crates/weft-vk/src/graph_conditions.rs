@@ -69,12 +69,11 @@ impl<U: 'static> Graph<U> {
         if self.values.len() == count {
             return;
         }
-        let mut values = self.condition_values();
-        let old: Vec<bool> = (0..self.values.len() as u32)
+        // `get_index` is false past the old values' end: the new conditions start false.
+        let all: Vec<bool> = (0..count as u32)
             .map(|i| self.values.get_index(i))
             .collect();
-        let mut all = vec![false; count];
-        all[..old.len().min(count)].copy_from_slice(&old[..old.len().min(count)]);
+        let mut values = self.condition_values();
         // One value per declared condition: `set_all` cannot fail.
         let _ = values.set_all(&all);
         self.values = values;
