@@ -47,23 +47,32 @@ impl TaskCosts {
     /// those of the last frame's plan are taken, the others left out). Empty when the GPU
     /// times were not measured.
     pub fn gpu_median(frames: &[FrameTimings]) -> Self {
-        let measured = frames.iter().filter(|f| f.gpu_measured()).count();
-        Self::median(frames, CostSource::GpuMedian { frames: measured }, |item| {
-            item.gpu.duration()
-        })
+        Self::median(
+            frames,
+            |frames| CostSource::GpuMedian {
+                frames: frames.iter().filter(|f| f.gpu_measured()).count(),
+            },
+            |item| item.gpu.duration(),
+        )
     }
 
     /// The median CPU recording time of each task and barrier call over `frames` (of one
     /// plan, as for [`TaskCosts::gpu_median`]).
     pub fn cpu_median(frames: &[FrameTimings]) -> Self {
-        Self::median(frames, CostSource::CpuMedian { frames: 0 }, |item| {
-            Some(item.cpu)
-        })
+        Self::median(
+            frames,
+            |frames| CostSource::CpuMedian {
+                frames: frames.len(),
+            },
+            |item| Some(item.cpu),
+        )
     }
 
+    /// The medians of `cost` over the frames of the last frame's plan; `source` says what
+    /// they are, given those frames.
     fn median(
         frames: &[FrameTimings],
-        mut source: CostSource,
+        source: impl Fn(&[&FrameTimings]) -> CostSource,
         cost: impl Fn(&TimedItem) -> Option<Duration>,
     ) -> Self {
         let serial = frames.last().map(|f| f.plan_serial);
@@ -93,16 +102,13 @@ impl TaskCosts {
                 }
             }
         }
-        if let CostSource::CpuMedian { frames: n } = &mut source {
-            *n = frames.len();
-        }
         Self {
+            source: source(&frames),
             tasks: per_task.iter_mut().map(|costs| middle(costs)).collect(),
             barrier_calls: per_call
                 .iter_mut()
                 .filter_map(|(batch, costs)| middle(costs).map(|c| (*batch, c)))
                 .collect(),
-            source,
             plan_serial: serial,
         }
     }

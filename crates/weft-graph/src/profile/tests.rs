@@ -426,3 +426,19 @@ fn timings_made_by_hand_out_of_order_do_not_panic() {
     let json = plan.chrome_trace(&g, &[f]).unwrap();
     assert!(!events(&json).is_empty());
 }
+
+#[test]
+fn the_frame_count_of_medians_is_that_of_the_plan_they_describe() {
+    let (_, plan) = diamond();
+    let mut other = frame(&plan, &[1; 5], 0, 0);
+    other.plan_serial = plan.serial() + 1;
+    let frames = vec![
+        other,
+        frame(&plan, &[1; 5], 100, 1),
+        frame(&plan, &[1; 5], 200, 2),
+    ];
+    let gpu = TaskCosts::gpu_median(&frames);
+    assert_eq!(gpu.source(), crate::CostSource::GpuMedian { frames: 2 });
+    let cpu = TaskCosts::cpu_median(&frames);
+    assert_eq!(cpu.source(), crate::CostSource::CpuMedian { frames: 2 });
+}
