@@ -223,19 +223,16 @@ impl Executor {
     /// first command and one after its last (see [`Executor::gpu_frame_time`]). Off by
     /// default and free when off. An error when the queue has no timestamps.
     pub fn time_gpu_frames(&mut self, on: bool) -> Result<(), VkError> {
-        let profiler = self.profiler(on);
-        if let Some(p) = profiler {
-            if on && !p.supported() {
-                if p.is_off() {
-                    self.profiler = None;
-                }
-                return Err(VkError::Unsupported(
-                    "timestamps on the executor's queue".into(),
-                ));
-            }
+        let supported = self.profiler(on).is_none_or(|p| p.supported());
+        if let (Some(p), true) = (&mut self.profiler, supported) {
             p.frames = on;
         }
         self.drop_idle_profiler();
+        if on && !supported {
+            return Err(VkError::Unsupported(
+                "timestamps on the executor's queue".into(),
+            ));
+        }
         Ok(())
     }
 
