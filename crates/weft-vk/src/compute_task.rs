@@ -10,16 +10,19 @@ use weft_graph::{TaskGraph, TaskId};
 use weft_shader::BindingKind;
 
 use crate::binding_access::MAX_BINDINGS;
+use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline::ComputePipeline;
-use crate::push_descriptors::{push_descriptors, Slot};
-use crate::shader_binds::{shader_bind_methods, ShaderBinds};
-use crate::task_context::{Callback, TaskContext};
+use crate::push_bytes::PushBytes;
+use crate::push_descriptors::{push_descriptors, PushTarget, Slot};
+use crate::shader_binds::{shader_bind_methods, PushFill, ShaderBinds};
+use crate::task_context::{Reals, TaskNames};
+use crate::work::Work;
 
 /// Builds a compute task (see [`crate::Graph::compute`]): `bind` views by binding name,
 /// set push constants and the dispatch size, then `record` it.
 pub struct ComputeTask<'g, U: 'static> {
-    graph: &'g mut TaskGraph<Callback<U>>,
+    graph: &'g mut TaskGraph<Work<U>>,
     name: String,
     pipeline: Arc<ComputePipeline>,
     binds: ShaderBinds<U>,
@@ -28,7 +31,7 @@ pub struct ComputeTask<'g, U: 'static> {
 
 impl<'g, U: 'static> ComputeTask<'g, U> {
     pub(crate) fn new(
-        graph: &'g mut TaskGraph<Callback<U>>,
+        graph: &'g mut TaskGraph<Work<U>>,
         name: &str,
         pipeline: &Arc<ComputePipeline>,
     ) -> Self {
@@ -78,72 +81,88 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
             task = task.attach(view, access);
         }
         task = order.apply(task);
-        // The closure keeps what it records with inline: the pipeline's handles, and the
-        // slots in an array sized to the binding count (so recording chases no pointer per
-        // task, allocates nothing and clears no unused entry); the `Arc` only keeps the
-        // pipeline alive.
-        let pipeline = Arc::clone(&self.pipeline);
-        let handles = (pipeline.objects.pipeline, pipeline.objects.layout);
-        let slots = checked.slots;
-        let mut push = checked.push;
-        let mut fill = checked.fill;
-        let groups = self.groups;
-        macro_rules! sized {
-            ($($n:literal)*) => {
-                match slots.len() {
-                    $($n => {
-                        // This arm runs for `slots.len() == $n`: every index is inside.
-                        let slots: [Slot; $n] = std::array::from_fn(|i| slots[i]);
-                        Box::new(move |cx: &mut TaskContext<'_, U>| {
-                            let _keeps_alive = &pipeline;
-                            if let Some(fill) = &mut fill {
-                                fill(cx.data, &mut push);
-                            }
-                            record_dispatch::<U, $n>(cx, handles, &slots, &push, groups)
-                        }) as Callback<U>
-                    })*
-                    _ => Box::new(move |cx: &mut TaskContext<'_, U>| {
-                        let _keeps_alive = &pipeline;
-                        if let Some(fill) = &mut fill {
-                            fill(cx.data, &mut push);
-                        }
-                        record_dispatch::<U, MAX_BINDINGS>(cx, handles, &slots, &push, groups)
-                    }),
-                }
-            };
-        }
-        let run = sized!(0 1 2 3 4 5 6 7 8);
+        let dispatch = Dispatch {
+            pipeline: self.pipeline.objects.pipeline,
+            layout: self.pipeline.objects.layout,
+            groups: self.groups,
+            push: checked.push,
+            slots: checked.slots.into_boxed_slice(),
+            fill: checked.fill,
+            _keeps_alive: Arc::clone(&self.pipeline),
+        };
+        let run = Work::Dispatch(dispatch);
         task.run(run).record().map_err(VkError::Graph)
     }
 }
 
-/// What a compute task records when the plan runs.
-fn record_dispatch<U, const N: usize>(
-    cx: &mut TaskContext<'_, U>,
-    (pipeline, layout): (vk::Pipeline, vk::PipelineLayout),
-    slots: &[Slot],
-    push: &[u8],
+/// A compute task's dispatch, kept as data (see [`Work`]): the pipeline, the views pushed
+/// as descriptors, the push constants and the workgroup count. Made by
+/// [`ComputeTask::record`].
+pub struct Dispatch<U> {
+    pipeline: vk::Pipeline,
+    layout: vk::PipelineLayout,
     groups: [u32; 3],
-) {
-    let cmd = cx.cmd();
-    // SAFETY: the command buffer is recording.
-    unsafe {
-        cx.context()
-            .device
-            .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, pipeline);
+    push: PushBytes,
+    slots: Box<[Slot]>,
+    fill: Option<PushFill<U>>,
+    /// Keeps the pipeline (whose handles are above) alive.
+    _keeps_alive: Arc<ComputePipeline>,
+}
+
+impl<U> Dispatch<U> {
+    /// Asks the CPU to bring the descriptor slots closer (see [`crate::prefetch`]).
+    #[inline]
+    pub(crate) fn prefetch(&self) {
+        crate::prefetch::prefetch::<_, 2>(&*self.slots);
     }
-    if !push_descriptors::<U, N>(cx, vk::PipelineBindPoint::COMPUTE, layout, slots) {
-        return;
-    }
-    let ctx = cx.context();
-    // SAFETY: the command buffer is recording; the push-constant size was checked against
-    // the layout when the task was recorded.
-    unsafe {
-        if !push.is_empty() {
-            ctx.device
-                .cmd_push_constants(cmd, layout, vk::ShaderStageFlags::COMPUTE, 0, push);
+
+    /// Records the dispatch into `cmd` with this execution's real resources (`reals`; the
+    /// task is the one `names` names), writing the push constants from `data` first when
+    /// the task writes them per frame.
+    pub(crate) fn record(
+        &mut self,
+        ctx: &Context,
+        cmd: vk::CommandBuffer,
+        (reals, names): (&Reals<'_>, TaskNames<'_>),
+        data: &U,
+    ) -> Result<(), VkError> {
+        if let Some(fill) = &mut self.fill {
+            fill(data, &mut self.push);
         }
-        ctx.device
-            .cmd_dispatch(cmd, groups[0], groups[1], groups[2]);
+        // SAFETY: the command buffer is recording; the pipeline is alive (`_keeps_alive`).
+        unsafe {
+            ctx.device
+                .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, self.pipeline);
+        }
+        let target = PushTarget {
+            cmd,
+            bind_point: vk::PipelineBindPoint::COMPUTE,
+            layout: self.layout,
+        };
+        let task = (reals, names);
+        // Descriptor arrays sized near the slot count: recording clears no unused entry.
+        match self.slots.len() {
+            0..=2 => push_descriptors::<2>(ctx, target, task, &self.slots)?,
+            3 => push_descriptors::<3>(ctx, target, task, &self.slots)?,
+            4 => push_descriptors::<4>(ctx, target, task, &self.slots)?,
+            5..=8 => push_descriptors::<8>(ctx, target, task, &self.slots)?,
+            _ => push_descriptors::<MAX_BINDINGS>(ctx, target, task, &self.slots)?,
+        }
+        let [x, y, z] = self.groups;
+        // SAFETY: the command buffer is recording; the push-constant size was checked
+        // against the layout when the task was recorded.
+        unsafe {
+            if !self.push.is_empty() {
+                ctx.device.cmd_push_constants(
+                    cmd,
+                    self.layout,
+                    vk::ShaderStageFlags::COMPUTE,
+                    0,
+                    &self.push,
+                );
+            }
+            ctx.device.cmd_dispatch(cmd, x, y, z);
+        }
+        Ok(())
     }
 }

@@ -17,9 +17,10 @@ use crate::clear_color::ClearColor;
 use crate::error::VkError;
 use crate::graphics::GraphicsPipeline;
 use crate::push_bytes::PushBytes;
-use crate::push_descriptors::{push_descriptors, Slot};
+use crate::push_descriptors::{push_descriptors, PushTarget, Slot};
 use crate::shader_binds::{shader_bind_methods, ShaderBinds};
-use crate::task_context::{Callback, TaskContext};
+use crate::task_context::TaskContext;
+use crate::work::Work;
 
 /// The most color attachments a draw task has.
 const MAX_COLORS: usize = 8;
@@ -75,7 +76,7 @@ impl From<ClearColor> for ColorLoad {
 /// loaded), an optional depth attachment, the vertex and index buffers, views bound to
 /// shader bindings by name, push constants, then `record`.
 pub struct DrawTask<'g, U: 'static> {
-    graph: &'g mut TaskGraph<Callback<U>>,
+    graph: &'g mut TaskGraph<Work<U>>,
     name: String,
     pipeline: Arc<GraphicsPipeline>,
     colors: Vec<(ImageView, Option<ClearColor>)>,
@@ -103,7 +104,7 @@ struct Recorded {
 
 impl<'g, U: 'static> DrawTask<'g, U> {
     pub(crate) fn new(
-        graph: &'g mut TaskGraph<Callback<U>>,
+        graph: &'g mut TaskGraph<Work<U>>,
         name: &str,
         pipeline: &Arc<GraphicsPipeline>,
         draw: Draw,
@@ -300,7 +301,9 @@ impl<'g, U: 'static> DrawTask<'g, U> {
             }
             record_draw(cx, &recorded)
         };
-        task.run(Box::new(run)).record().map_err(VkError::Graph)
+        task.run(Work::Callback(Box::new(run)))
+            .record()
+            .map_err(VkError::Graph)
     }
 }
 
@@ -424,10 +427,16 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
         rendering = rendering.depth_attachment(&depth);
     }
     let layout = r.pipeline.objects.layout;
-    if !push_descriptors::<U, MAX_BINDINGS>(cx, vk::PipelineBindPoint::GRAPHICS, layout, &r.slots) {
-        return;
-    }
     let cmd = cx.cmd();
+    let target = PushTarget {
+        cmd,
+        bind_point: vk::PipelineBindPoint::GRAPHICS,
+        layout,
+    };
+    let task = (cx.reals, cx.names);
+    if let Err(e) = push_descriptors::<MAX_BINDINGS>(cx.context(), target, task, &r.slots) {
+        return cx.fail(e);
+    }
     let buffers = (|| {
         let vertex = match r.vertices {
             Some(v) => Some((cx.buffer(v.buffer)?, v.offset)),

@@ -28,7 +28,7 @@ use crate::image::Image;
 use crate::memory_needs::{granularity, memory_needs};
 use crate::pipeline::ComputePipeline;
 use crate::task::Task;
-use crate::task_context::Callback;
+use crate::work::Work;
 
 /// A graph of tasks whose callbacks get per-frame data `U`, with its bindings and its plan.
 ///
@@ -36,7 +36,7 @@ use crate::task_context::Callback;
 /// with planning: declaring transient resources and external ones from a description
 /// (bound later), `after`, `submit`, `present`, inspection.
 pub struct Graph<U: 'static = ()> {
-    recording: TaskGraph<Callback<U>>,
+    recording: TaskGraph<Work<U>>,
     /// By resource index: the real resource bound to an external resource.
     bound: Vec<Option<Bound>>,
     /// Grows with every bind and unbind (executors re-resolve handles only when it moved).
@@ -57,7 +57,7 @@ impl<U: 'static> Default for Graph<U> {
 }
 
 impl<U: 'static> Deref for Graph<U> {
-    type Target = TaskGraph<Callback<U>>;
+    type Target = TaskGraph<Work<U>>;
     fn deref(&self) -> &Self::Target {
         &self.recording
     }
@@ -225,7 +225,7 @@ impl<U: 'static> Graph<U> {
     /// The current plan (as [`Graph::plan`]; placed for a device once executed there) with
     /// the recording it was compiled from, for the plan's inspections that read both:
     /// `let (plan, recording) = graph.inspect()?; plan.chrome_trace(recording, &frames)?`.
-    pub fn inspect(&mut self) -> Result<(&Plan, &TaskGraph<Callback<U>>), GraphError> {
+    pub fn inspect(&mut self) -> Result<(&Plan, &TaskGraph<Work<U>>), GraphError> {
         self.sync_condition_values();
         let plan = self
             .plans
@@ -283,7 +283,7 @@ impl<U: 'static> Graph<U> {
 
 /// The parts of a [`Graph`] one execution uses.
 pub(crate) struct Parts<'g, U: 'static> {
-    pub recording: &'g mut TaskGraph<Callback<U>>,
+    pub recording: &'g mut TaskGraph<Work<U>>,
     pub plan: &'g Plan,
     pub bound: &'g [Option<Bound>],
     /// What the real handles of an execution depend on.

@@ -4,7 +4,9 @@
 use ash::vk;
 use weft_graph::View;
 
-use crate::task_context::TaskContext;
+use crate::context::Context;
+use crate::error::VkError;
+use crate::task_context::{Reals, TaskNames};
 
 /// One view bound to a shader binding.
 #[derive(Clone, Copy, Debug)]
@@ -19,17 +21,26 @@ pub(crate) struct Slot {
     pub(crate) layout: vk::ImageLayout,
 }
 
-/// Pushes `slots` as the descriptors of set 0 of `layout` at `bind_point`. Returns `false`
-/// after failing the task when a view has no real resource. The tasks check at record time
-/// that `slots.len() <= N`.
-pub(crate) fn push_descriptors<U, const N: usize>(
-    cx: &mut TaskContext<'_, U>,
-    bind_point: vk::PipelineBindPoint,
-    layout: vk::PipelineLayout,
+/// Where descriptors are pushed: the command buffer (recording) and the pipeline layout
+/// and bind point whose set 0 they fill.
+#[derive(Clone, Copy)]
+pub(crate) struct PushTarget {
+    pub cmd: vk::CommandBuffer,
+    pub bind_point: vk::PipelineBindPoint,
+    pub layout: vk::PipelineLayout,
+}
+
+/// Pushes `slots` of the task `names` names as the descriptors of set 0 of `to`, with this execution's
+/// real resources; an error when an image view cannot be made. The tasks check at record
+/// time that `slots.len() <= N`.
+pub(crate) fn push_descriptors<const N: usize>(
+    ctx: &Context,
+    to: PushTarget,
+    (reals, names): (&Reals<'_>, TaskNames<'_>),
     slots: &[Slot],
-) -> bool {
+) -> Result<(), VkError> {
     if slots.is_empty() {
-        return true;
+        return Ok(());
     }
     let mut buffer_infos = [vk::DescriptorBufferInfo::default(); N];
     let mut image_infos = [vk::DescriptorImageInfo::default(); N];
@@ -45,7 +56,7 @@ pub(crate) fn push_descriptors<U, const N: usize>(
         match slot.view {
             View::Buffer(v) => {
                 buffer_infos[i] = vk::DescriptorBufferInfo {
-                    buffer: cx.binding_buffer(v.buffer),
+                    buffer: reals.binding_buffer(v.buffer),
                     offset: v.offset,
                     range: if v.size == u64::MAX {
                         vk::WHOLE_SIZE
@@ -55,16 +66,9 @@ pub(crate) fn push_descriptors<U, const N: usize>(
                 };
             }
             View::Image(v) => {
-                let image_view = match cx.image_view(&v) {
-                    Ok(view) => view,
-                    Err(e) => {
-                        cx.fail(e);
-                        return false;
-                    }
-                };
                 image_infos[i] = vk::DescriptorImageInfo {
                     sampler: vk::Sampler::null(),
-                    image_view,
+                    image_view: reals.image_view(names, &v)?,
                     image_layout: slot.layout,
                 };
             }
@@ -76,14 +80,17 @@ pub(crate) fn push_descriptors<U, const N: usize>(
             View::Image(_) => writes[i].p_image_info = &image_infos[i],
         }
     }
-    let cmd = cx.cmd();
-    let ctx = cx.context();
     // SAFETY: the command buffer is recording; the descriptors name this execution's real
     // resources, which the plan synchronises; the infos outlive the call; the binding kinds
     // were checked against the layout when the task was recorded.
     unsafe {
-        ctx.push_descriptor
-            .cmd_push_descriptor_set(cmd, bind_point, layout, 0, &writes[..count]);
+        ctx.push_descriptor.cmd_push_descriptor_set(
+            to.cmd,
+            to.bind_point,
+            to.layout,
+            0,
+            &writes[..count],
+        );
     }
-    true
+    Ok(())
 }

@@ -3,7 +3,8 @@
 use weft_graph::{Access, TaskBuilder, TaskId, View};
 
 use crate::error::VkError;
-use crate::task_context::{Callback, TaskContext};
+use crate::task_context::TaskContext;
+use crate::work::Work;
 
 /// What a task callback returns: `()`, or a `Result` whose error stops the execution.
 pub trait TaskOutcome {
@@ -26,11 +27,11 @@ impl TaskOutcome for Result<(), VkError> {
 /// Builds a task that runs a callback (see [`crate::Graph::task`]): attach views with
 /// their accesses, order it after other tasks, give the closure, then `record`.
 pub struct Task<'g, U: 'static> {
-    builder: TaskBuilder<'g, Callback<U>>,
+    builder: TaskBuilder<'g, Work<U>>,
 }
 
 impl<'g, U: 'static> Task<'g, U> {
-    pub(crate) fn new(builder: TaskBuilder<'g, Callback<U>>) -> Self {
+    pub(crate) fn new(builder: TaskBuilder<'g, Work<U>>) -> Self {
         Self { builder }
     }
 
@@ -60,11 +61,11 @@ impl<'g, U: 'static> Task<'g, U> {
         mut self,
         mut callback: impl FnMut(&mut TaskContext<'_, U>) -> R + Send + 'static,
     ) -> Self {
-        self.builder = self.builder.run(Box::new(move |cx| {
+        self.builder = self.builder.run(Work::Callback(Box::new(move |cx| {
             if let Err(e) = callback(cx).into_result() {
                 cx.fail(e);
             }
-        }));
+        })));
         self
     }
 

@@ -19,6 +19,85 @@ pub(crate) struct Handles<'a> {
     pub images: &'a [vk::Image],
 }
 
+/// The real resources of one execution, by resource index: assembled once per recording
+/// and lent to every task (a task context points at it instead of copying it).
+#[derive(Clone, Copy)]
+pub(crate) struct Reals<'a> {
+    pub handles: Handles<'a>,
+    /// The real resources bound to external resources.
+    pub bound: &'a [Option<Bound>],
+    /// The frame slot's transient images.
+    pub transient_images: &'a [Option<Image>],
+}
+
+/// The names a task's errors give: the task's, and the graph's resources (looked up by
+/// index only when an error is made).
+#[derive(Clone, Copy)]
+pub(crate) struct TaskNames<'a> {
+    pub task: &'a str,
+    pub resources: &'a [ResourceInfo],
+}
+
+impl TaskNames<'_> {
+    /// The name of resource `index`.
+    #[cold]
+    fn resource(&self, index: usize) -> String {
+        self.resources
+            .get(index)
+            .map_or_else(|| format!("#{index}"), |r| r.name.clone())
+    }
+
+    /// The error of a request for resource `index`, which the task did not attach.
+    #[cold]
+    fn not_attached(&self, index: usize) -> VkError {
+        VkError::NotAttached {
+            task: self.task.to_owned(),
+            resource: self.resource(index),
+        }
+    }
+}
+
+impl Reals<'_> {
+    /// The real buffer behind a view of one of a task's shader bindings. A binding's view is
+    /// one of the task's attachments (checked against this graph when the task was
+    /// recorded), so its index is inside the handle array, which has one entry per resource
+    /// of the graph.
+    #[inline]
+    pub fn binding_buffer(&self, buffer: TaskBuffer) -> vk::Buffer {
+        self.handles.buffers[buffer.index() as usize]
+    }
+
+    /// The real image object behind image `index` (bound or transient) for the task
+    /// `names` name, which attached it.
+    fn image_object(&self, names: TaskNames<'_>, index: usize) -> Result<&Image, VkError> {
+        match (self.bound.get(index), self.transient_images.get(index)) {
+            (Some(Some(Bound::Image(real))), _) => Ok(real),
+            (_, Some(Some(real))) => Ok(real),
+            // `resolve` gave every used image a real one; the callers ask for attached
+            // images only.
+            _ => Err(names.not_attached(index)),
+        }
+    }
+
+    /// An image view of `view`'s subresources in this execution's real image (made once
+    /// per image and range, then reused), for the task `names` names, which attached the
+    /// image.
+    pub fn image_view(
+        &self,
+        names: TaskNames<'_>,
+        view: &ImageView,
+    ) -> Result<vk::ImageView, VkError> {
+        let image = self.image_object(names, view.image.index() as usize)?;
+        let range = view
+            .range_in(image.desc())
+            .ok_or_else(|| VkError::ViewOutsideImage {
+                task: names.task.to_owned(),
+                image: image.name().to_owned(),
+            })?;
+        image.view(&range)
+    }
+}
+
 /// A task callback: records the task's commands. `U` is the per-frame user data passed to
 /// [`crate::Executor::execute`].
 pub type Callback<U> = Box<dyn for<'a> FnMut(&mut TaskContext<'a, U>) + Send>;
@@ -32,14 +111,10 @@ pub type Callback<U> = Box<dyn for<'a> FnMut(&mut TaskContext<'a, U>) + Send>;
 pub struct TaskContext<'a, U> {
     pub(crate) ctx: &'a Context,
     pub(crate) cmd: vk::CommandBuffer,
-    pub(crate) task: &'a str,
+    pub(crate) names: TaskNames<'a>,
     /// The task's attachments.
     pub(crate) attached: &'a [Attachment],
-    /// The graph's resources (for names in errors).
-    pub(crate) resources: &'a [ResourceInfo],
-    pub(crate) handles: Handles<'a>,
-    pub(crate) bound: &'a [Option<Bound>],
-    pub(crate) transient_images: &'a [Option<Image>],
+    pub(crate) reals: &'a Reals<'a>,
     pub(crate) ops: &'a [AttachmentOps],
     pub(crate) error: Option<VkError>,
     /// The per-frame user data.
@@ -79,7 +154,7 @@ impl<U> TaskContext<'_, U> {
 
     /// The name of the task being recorded.
     pub fn task_name(&self) -> &str {
-        self.task
+        self.names.task
     }
 
     /// The index of `buffer` when the task attached a view of it. (Every index of an
@@ -91,7 +166,7 @@ impl<U> TaskContext<'_, U> {
         if self.attached.iter().any(attached) {
             Ok(buffer.index() as usize)
         } else {
-            Err(self.not_attached(buffer.index()))
+            Err(self.names.not_attached(buffer.index() as usize))
         }
     }
 
@@ -102,19 +177,7 @@ impl<U> TaskContext<'_, U> {
         if self.attached.iter().any(attached) {
             Ok(image.index() as usize)
         } else {
-            Err(self.not_attached(image.index()))
-        }
-    }
-
-    /// The error of a request for resource `index`, which the task did not attach.
-    #[cold]
-    fn not_attached(&self, index: u32) -> VkError {
-        VkError::NotAttached {
-            task: self.task.to_owned(),
-            resource: self
-                .resources
-                .get(index as usize)
-                .map_or_else(|| format!("#{index}"), |r| r.name.clone()),
+            Err(self.names.not_attached(image.index() as usize))
         }
     }
 
@@ -123,26 +186,17 @@ impl<U> TaskContext<'_, U> {
     #[inline]
     pub fn buffer(&self, buffer: TaskBuffer) -> Result<vk::Buffer, VkError> {
         let index = self.attached_buffer(buffer)?;
-        Ok(self.handles.buffers[index])
-    }
-
-    /// The real buffer behind a view of one of the task's shader bindings. A binding's view
-    /// is one of the task's attachments (checked against this graph when the task was
-    /// recorded), so it needs no check here: its index is inside the handle array, which
-    /// has one entry per resource of the graph.
-    #[inline]
-    pub(crate) fn binding_buffer(&self, buffer: TaskBuffer) -> vk::Buffer {
-        self.handles.buffers[buffer.index() as usize]
+        Ok(self.reals.handles.buffers[index])
     }
 
     /// The device address of the real buffer behind `buffer`; an error when the task did not
     /// attach it or the buffer lacks `SHADER_DEVICE_ADDRESS` usage.
     pub fn buffer_address(&self, buffer: TaskBuffer) -> Result<vk::DeviceAddress, VkError> {
         let index = self.attached_buffer(buffer)?;
-        match self.handles.addresses[index] {
+        match self.reals.handles.addresses[index] {
             0 => Err(VkError::NoDeviceAddress {
-                task: self.task.to_owned(),
-                resource: self.resources[index].name.clone(),
+                task: self.names.task.to_owned(),
+                resource: self.names.resource(index),
             }),
             address => Ok(address),
         }
@@ -153,27 +207,13 @@ impl<U> TaskContext<'_, U> {
     #[inline]
     pub fn image(&self, image: TaskImage) -> Result<vk::Image, VkError> {
         let index = self.attached_image(image)?;
-        Ok(self.handles.images[index])
-    }
-
-    /// The real image object behind `image` (bound or transient).
-    fn image_object(&self, image: TaskImage) -> Result<&Image, VkError> {
-        let index = self.attached_image(image)?;
-        match (self.bound.get(index), self.transient_images.get(index)) {
-            (Some(Some(Bound::Image(real))), _) => Ok(real),
-            (_, Some(Some(real))) => Ok(real),
-            // `resolve` gave every used image a real one; a view of an unused image would
-            // have failed `attached` above.
-            _ => Err(VkError::NotAttached {
-                task: self.task.to_owned(),
-                resource: self.resources[index].name.clone(),
-            }),
-        }
+        Ok(self.reals.handles.images[index])
     }
 
     /// The size of the first mip of `view` in this execution's real image.
     pub fn image_extent(&self, view: &ImageView) -> Result<vk::Extent2D, VkError> {
-        let extent = self.image_object(view.image)?.desc().extent;
+        let index = self.attached_image(view.image)?;
+        let extent = self.reals.image_object(self.names, index)?.desc().extent;
         Ok(vk::Extent2D {
             width: (extent.width >> view.base_mip).max(1),
             height: (extent.height >> view.base_mip).max(1),
@@ -183,13 +223,7 @@ impl<U> TaskContext<'_, U> {
     /// An image view of `view`'s subresources in this execution's real image (made once
     /// per image and range, then reused).
     pub fn image_view(&self, view: &ImageView) -> Result<vk::ImageView, VkError> {
-        let image = self.image_object(view.image)?;
-        let range = view
-            .range_in(image.desc())
-            .ok_or_else(|| VkError::ViewOutsideImage {
-                task: self.task.to_owned(),
-                image: image.name().to_owned(),
-            })?;
-        image.view(&range)
+        self.attached_image(view.image)?;
+        self.reals.image_view(self.names, view)
     }
 }

@@ -24,6 +24,8 @@ pub(crate) struct BoundaryInputs<'a> {
     pub resources: &'a [ResourceInfo],
     /// Real image handles by resource index.
     pub images: &'a [vk::Image],
+    /// Changes whenever `images` may have (see [`super::resolve::Resolved::resolutions`]).
+    pub images_resolved: u64,
     pub bridges: &'a Bridges,
     /// A bound buffer is host-visible: the device's writes must be made visible to the host.
     pub host_reads: bool,

@@ -17,7 +17,6 @@ mod bridge;
 mod capture;
 mod frame_barriers;
 mod frames;
-mod prefetch;
 mod profiler;
 mod record;
 mod resolve;
@@ -367,6 +366,7 @@ impl Executor {
             plan,
             resources: parts.recording.resources(),
             images: &frame.resolved.images,
+            images_resolved: frame.resolved.resolutions(),
             bridges: &self.bridges,
             host_reads: self.host_reads.of(parts.key, bound),
         });

@@ -14,10 +14,11 @@ use crate::image::Image;
 
 use super::capture::Capture;
 use super::frame_barriers::FrameBarriers;
-use super::prefetch::prefetch;
 use super::profiler::Profiler;
 use super::resolve::Resolved;
-use crate::task_context::{Callback, TaskContext};
+use crate::prefetch::prefetch;
+use crate::task_context::{Reals, TaskContext, TaskNames};
+use crate::work::Work;
 
 /// Scratch the recorder reuses every execution, so the steady state does not allocate.
 #[derive(Default)]
@@ -54,7 +55,7 @@ impl Recorder {
     /// them.
     pub fn record<U>(
         &mut self,
-        graph: &mut TaskGraph<Callback<U>>,
+        graph: &mut TaskGraph<Work<U>>,
         input: &Inputs<'_>,
         data: &mut U,
         mut capture: Option<&mut Capture>,
@@ -80,6 +81,11 @@ impl Recorder {
         let mut at = 0;
         let ops = self.ops.get(self.current).map_or(&[][..], |(_, ops)| ops);
         let labels = &self.labels[..];
+        let reals = Reals {
+            handles: input.resolved.handles(),
+            bound: input.bound,
+            transient_images: input.transient_images,
+        };
         for batch in 0..=plan.batch_count() {
             while submits.get(part).is_some_and(|&b| b as usize == batch) {
                 // A submit boundary: the rest goes to the next part's command buffer.
@@ -118,15 +124,15 @@ impl Recorder {
                 if let Some(record) = order.get(at + 2).and_then(|&t| graph.task_record(t)) {
                     prefetch::<_, 2>(record);
                 }
-                if let Some(callback) = order.get(at + 1).and_then(|&t| graph.task_callback(t)) {
-                    prefetch::<_, 4>(&**callback);
+                if let Some(work) = order.get(at + 1).and_then(|&t| graph.task_callback(t)) {
+                    work.prefetch();
                 }
                 at += 1;
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
                 let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
-                run_task(graph, input, (labels, ops), cmd, task, data)?;
+                run_task(graph, (input.ctx, &reals), (labels, ops), cmd, task, data)?;
                 if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
                     let kind = TimedKind::Task(task);
                     profiler.item_done(cmd, *slot, kind, batch as u32, started);
@@ -177,45 +183,52 @@ impl Recorder {
     }
 }
 
-/// Calls task `task`'s callback inside a debug label with its name (`labels`, by task), with
-/// the attachment ops of its plan (`ops`, by attachment of the graph).
+/// Records task `task` (its dispatch, or calls its callback) inside a debug label with its
+/// name (`labels`, by task), with this execution's real resources and the attachment ops of
+/// its plan (`ops`, by attachment of the graph).
 fn run_task<U>(
-    graph: &mut TaskGraph<Callback<U>>,
-    input: &Inputs<'_>,
+    graph: &mut TaskGraph<Work<U>>,
+    (ctx, reals): (&Context, &Reals<'_>),
     (labels, ops): (&[CString], &[AttachmentOps]),
     cmd: vk::CommandBuffer,
     task: u32,
     data: &mut U,
 ) -> Result<(), VkError> {
     let label = labels.get(task as usize);
-    let utils = input.ctx.debug_utils.as_ref();
+    let utils = ctx.debug_utils.as_ref();
     if let (Some(utils), Some(name)) = (utils, label) {
         let info = vk::DebugUtilsLabelEXT::default().label_name(name);
         // SAFETY: recording; `name` outlives the call.
         unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
     }
-    let (name, attached, first, resources, callback) = graph.task_parts_mut(task);
-    if let Some(callback) = callback {
-        let mut context = TaskContext {
-            ctx: input.ctx,
-            cmd,
-            task: name,
-            attached,
-            resources,
-            handles: input.resolved.handles(),
-            bound: input.bound,
-            transient_images: input.transient_images,
-            ops: ops.get(first..first + attached.len()).unwrap_or(&[]),
-            error: None,
-            data,
-        };
-        callback(&mut context);
-        if let Some(source) = context.error {
-            return Err(VkError::Task {
-                task: name.to_owned(),
-                source: Box::new(source),
-            });
+    let (name, attached, first, resources, work) = graph.task_parts_mut(task);
+    let names = TaskNames {
+        task: name,
+        resources,
+    };
+    let recorded = match work {
+        Some(Work::Dispatch(dispatch)) => dispatch.record(ctx, cmd, (reals, names), data),
+        Some(Work::Callback(callback)) => {
+            let mut context = TaskContext {
+                ctx,
+                cmd,
+                names,
+                attached,
+                reals,
+                ops: ops.get(first..first + attached.len()).unwrap_or(&[]),
+                error: None,
+                data,
+            };
+            callback(&mut context);
+            context.error.map_or(Ok(()), Err)
         }
+        None => Ok(()),
+    };
+    if let Err(source) = recorded {
+        return Err(VkError::Task {
+            task: name.to_owned(),
+            source: Box::new(source),
+        });
     }
     if let (Some(utils), Some(_)) = (utils, label) {
         // SAFETY: closes the label opened above in the same command buffer.

@@ -25,9 +25,16 @@ pub(crate) struct Resolved {
     /// What these handles were resolved for: the same key and plan (its placement decides
     /// the transients) resolve to the same handles.
     key: Option<(ResolveKey, u64)>,
+    /// How many times the handles were resolved anew: while it stays the same, so do they.
+    resolutions: u64,
 }
 
 impl Resolved {
+    /// Changes whenever the handles may have (they were resolved anew).
+    pub fn resolutions(&self) -> u64 {
+        self.resolutions
+    }
+
     /// The handles, for task contexts.
     pub fn handles(&self) -> Handles<'_> {
         Handles {
@@ -57,6 +64,7 @@ impl Resolved {
             return Ok(());
         }
         self.key = None;
+        self.resolutions += 1;
         let count = resources.len();
         reset(&mut self.buffers, count, vk::Buffer::null());
         reset(&mut self.addresses, count, 0);

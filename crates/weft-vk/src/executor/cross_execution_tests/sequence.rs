@@ -106,15 +106,10 @@ impl Sequence {
             );
         }
         // The bindings as the executor knows them: the graph, and which real resources.
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            table.bound.hash(&mut hasher);
-            crate::graph::ResolveKey {
-                graph: recorded.graph.id(),
-                revision: recorded.graph.revision(),
-                bindings: hasher.finish(),
-            }
+        let key = crate::graph::ResolveKey {
+            graph: recorded.graph.id(),
+            revision: recorded.graph.revision(),
+            bindings: hash_of(&table.bound),
         };
         self.bridges.build(&recorded.plan, &table, Some(key));
         if self.bridges.reused() {
@@ -133,6 +128,9 @@ impl Sequence {
             plan,
             resources: graph.resources(),
             images: &handles,
+            // The executor's count changes whenever the handles may have; a hash of them
+            // changes whenever they do.
+            images_resolved: hash_of(&handles),
             bridges: &self.bridges,
             host_reads: false,
         };
@@ -211,4 +209,12 @@ impl Sequence {
         self.slots[slot] = value;
         planted
     }
+}
+
+/// A hash of `value`: it changes whenever `value` does (but for collisions).
+fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
