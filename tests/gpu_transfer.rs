@@ -311,6 +311,51 @@ fn upload_and_read_back_through_staging_around_a_graph() {
     assert_no_messages(&ctx);
 }
 
+/// Whether any barrier `executor` recorded in one execution of `graph` makes writes
+/// visible to the host.
+fn makes_writes_visible_to_the_host(executor: &mut Executor, graph: &mut Graph) -> bool {
+    executor.capture_commands(true);
+    executor.execute(graph, &mut ()).unwrap();
+    let captured = executor.take_captured();
+    executor.capture_commands(false);
+    captured.iter().any(|event| match event {
+        weft::runtime::Captured::Barrier { memory, .. } => memory
+            .iter()
+            .any(|m| m.dst_stage_mask.contains(vk::PipelineStageFlags2::HOST)),
+        _ => false,
+    })
+}
+
+#[test]
+fn gpu_only_buffers_are_never_mapped_and_get_no_host_barrier() {
+    let ctx = context();
+    // On lavapipe device-local memory is host-visible too; a `GpuOnly` buffer is still not
+    // the host's, on every device alike.
+    let device_only = support::buffer(&ctx, "device only", 64, USAGE, MemoryLocation::GpuOnly);
+    assert!(!device_only.is_host_visible());
+    for e in [device_only.mapped().err(), device_only.mapped_mut().err()] {
+        let e = e.expect("a GpuOnly buffer is not mapped");
+        assert!(
+            matches!(&e, VkError::NotHostVisible(name) if name == "device only"),
+            "{e}"
+        );
+    }
+    let host = host_buffer(&ctx, "host", 64);
+    assert!(host.is_host_visible());
+    // A graph over device-only buffers leaves the host out of its barriers; one that
+    // writes a host buffer makes the writes visible to the host.
+    let mut executor = Executor::new(&ctx).unwrap();
+    let mut g: Graph = Graph::new();
+    let d = g.import_buffer("device only", &device_only).unwrap();
+    fill(&mut g, "fill", d, 0, 64, 5);
+    assert!(!makes_writes_visible_to_the_host(&mut executor, &mut g));
+    let h = g.import_buffer("host", &host).unwrap();
+    copy_buffer(&mut g, "device -> host", d, 0, h, 0, 64);
+    assert!(makes_writes_visible_to_the_host(&mut executor, &mut g));
+    assert_eq!(words(&host.mapped().unwrap()), vec![5; 16]);
+    assert_no_messages(&ctx);
+}
+
 #[test]
 fn a_real_image_that_does_not_fit_is_an_error() {
     let ctx = context();

@@ -25,7 +25,11 @@ pub struct BufferInfo<'a> {
     pub size: u64,
     /// Usages.
     pub usage: vk::BufferUsageFlags,
-    /// Where the memory lives: `GpuOnly`, or `CpuToGpu`/`GpuToCpu` for mapped buffers.
+    /// Where the memory lives: `GpuOnly`, or `CpuToGpu`/`GpuToCpu` for buffers the host
+    /// maps ([`Buffer::mapped`]). A `GpuOnly` buffer is never mapped, even on a device whose
+    /// device-local memory is host-visible (lavapipe, integrated GPUs): a program then
+    /// behaves the same on every device, and executions make no writes visible to the host
+    /// for it (the host reaches it through [`crate::upload`] and [`crate::read_back`]).
     pub location: MemoryLocation,
 }
 
@@ -43,6 +47,8 @@ pub struct Buffer {
     pub(crate) in_flight: InFlight,
     /// Held by every host access of the mapping ([`Buffer::mapped`], [`Buffer::mapped_mut`]).
     host: Mutex<()>,
+    /// Created for host access (not `GpuOnly`; see [`BufferInfo::location`]).
+    host_access: bool,
     id: ResourceId,
     /// Device address (0 without `SHADER_DEVICE_ADDRESS` usage).
     address: vk::DeviceAddress,
@@ -104,6 +110,7 @@ impl Buffer {
             state: Stamped::new(BufferStates::new(info.size)),
             in_flight: InFlight::default(),
             host: Mutex::new(()),
+            host_access: !matches!(info.location, MemoryLocation::GpuOnly),
             id: ctx.ids.allocate(),
             address: 0,
         };
@@ -156,7 +163,8 @@ impl Buffer {
         self.ctx.name_object(self.raw, name);
     }
 
-    /// The mapped bytes, for buffers in CPU-visible memory. Like a host accessor, it first
+    /// The mapped bytes, for buffers created for host access (`CpuToGpu`/`GpuToCpu`; an
+    /// error for `GpuOnly` ones, see [`BufferInfo::location`]). Like a host accessor, it first
     /// waits until the GPU has finished every submission that uses the buffer; the guard
     /// keeps other host accesses of this buffer out while it lives.
     pub fn mapped(&self) -> Result<Mapped<'_>, VkError> {
@@ -171,7 +179,8 @@ impl Buffer {
         })
     }
 
-    /// The mapped bytes for writing, for buffers in CPU-visible memory. It first waits until
+    /// The mapped bytes for writing, for buffers created for host access (as
+    /// [`Buffer::mapped`]). It first waits until
     /// the GPU has finished every submission that uses the buffer; writes are visible to the
     /// next execution (queue submission makes host writes visible). The guard keeps other
     /// host accesses of this buffer out while it lives, so a buffer bound to a graph (shared
@@ -194,13 +203,15 @@ impl Buffer {
         let ptr = self
             .backing
             .mapped_ptr()
+            .filter(|_| self.host_access)
             .ok_or_else(|| VkError::NotHostVisible(self.name.clone()))?;
         Ok((guard, ptr.as_ptr().cast::<u8>()))
     }
 
-    /// True when the memory is mapped.
+    /// True when the host can map it: created for host access (see
+    /// [`BufferInfo::location`]) in memory that is mapped.
     pub fn is_host_visible(&self) -> bool {
-        self.backing.mapped_ptr().is_some()
+        self.host_access && self.backing.mapped_ptr().is_some()
     }
 }
 
