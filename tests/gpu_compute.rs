@@ -558,3 +558,50 @@ fn push_constants_can_come_from_the_frame_data() {
     }
     assert_eq!(ctx.validation_messages(), 0, "{:?}", ctx.validation_log());
 }
+
+#[test]
+fn a_task_whose_work_is_replaced_between_executions_records_the_new_work() {
+    let ctx = context();
+    let write = pipeline(
+        &ctx,
+        "write.wgsl",
+        r#"
+        struct Push { value: u32 }
+        var<immediate> push: Push;
+        @group(0) @binding(0) var<storage, read_write> data: array<u32>;
+        @compute @workgroup_size(64)
+        fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+            data[id.x] = push.value;
+        }
+        "#,
+    );
+    let real = host_buffer(&ctx, "data", 64);
+    let mut g = Graph::new();
+    let data = g.import_buffer("data", &real).unwrap();
+    let task = g
+        .compute("write 7", &write)
+        .bind("data", data)
+        .push_constants(&bytes_of(&[7]))
+        .record()
+        .unwrap();
+    let mut executor = Executor::new(&ctx).unwrap();
+    for _ in 0..2 {
+        executor.execute(&mut g, &mut ()).unwrap();
+        assert_eq!(words(&real.mapped().unwrap()), vec![7; 64]);
+    }
+    // The executor keeps the dispatch as data between executions; a work put in its place
+    // through the graph is what the next execution records.
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    *g.task_callback_mut(task.index()).unwrap() =
+        weft::runtime::Work::Callback(Box::new(move |_| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }));
+    real.mapped_mut().unwrap().fill(0);
+    for expected in 1..=2 {
+        executor.execute(&mut g, &mut ()).unwrap();
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), expected);
+        assert_eq!(words(&real.mapped().unwrap()), vec![0; 64]);
+    }
+    support::assert_no_messages(&ctx);
+}

@@ -108,6 +108,8 @@ pub struct TaskGraph<C = ()> {
     pub(crate) conditions: Conditions,
     /// `compile()`'s working memory, kept for the next compile.
     pub(crate) scratch: ScratchSlot,
+    /// How many times a callback was lent mutably (see [`TaskGraph::callback_loans`]).
+    callback_loans: u64,
 }
 
 impl<C> Default for TaskGraph<C> {
@@ -133,6 +135,7 @@ impl<C> TaskGraph<C> {
             presents: Vec::new(),
             conditions: Conditions::default(),
             scratch: ScratchSlot::default(),
+            callback_loans: 0,
         }
     }
 
@@ -396,6 +399,7 @@ impl<C> TaskGraph<C> {
         &mut self,
         index: u32,
     ) -> (&str, &[Attachment], usize, &[ResourceInfo], Option<&mut C>) {
+        self.callback_loans += 1;
         match self.tasks.get_mut(index as usize) {
             Some(task) => (
                 &task.name,
@@ -412,9 +416,18 @@ impl<C> TaskGraph<C> {
 
     /// A task's callback, to change (`None` past the end or without one).
     pub fn task_callback_mut(&mut self, index: u32) -> Option<&mut C> {
+        self.callback_loans += 1;
         self.tasks
             .get_mut(index as usize)
             .and_then(|t| t.callback.as_mut())
+    }
+
+    /// How many times a task's callback was lent mutably ([`TaskGraph::task_parts_mut`],
+    /// [`TaskGraph::task_callback_mut`]): while it stays the same, no callback was replaced,
+    /// so a runtime may keep what it read of the callbacks. (A runtime that lends callbacks
+    /// itself knows how many loans were its own.)
+    pub fn callback_loans(&self) -> u64 {
+        self.callback_loans
     }
 
     /// Task `index`'s record (its name, attachments and callback), opaque: the runtime

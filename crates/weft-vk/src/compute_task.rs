@@ -9,12 +9,11 @@ use ash::vk;
 use weft_graph::{TaskGraph, TaskId};
 use weft_shader::BindingKind;
 
-use crate::binding_access::MAX_BINDINGS;
 use crate::context::Context;
 use crate::error::VkError;
 use crate::pipeline::ComputePipeline;
 use crate::push_bytes::PushBytes;
-use crate::push_descriptors::{push_descriptors, PushTarget, Slot};
+use crate::push_descriptors::{BufferSlot, Descriptors, PushTarget};
 use crate::shader_binds::{shader_bind_methods, PushFill, ShaderBinds};
 use crate::task_context::{Reals, TaskNames};
 use crate::work::Work;
@@ -82,11 +81,13 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
         }
         task = order.apply(task);
         let dispatch = Dispatch {
-            pipeline: self.pipeline.objects.pipeline,
-            layout: self.pipeline.objects.layout,
-            groups: self.groups,
+            call: DispatchCall {
+                pipeline: self.pipeline.objects.pipeline,
+                layout: self.pipeline.objects.layout,
+                groups: self.groups,
+            },
             push: checked.push,
-            slots: checked.slots.into_boxed_slice(),
+            descriptors: checked.descriptors,
             fill: checked.fill,
             _keeps_alive: Arc::clone(&self.pipeline),
         };
@@ -99,21 +100,80 @@ impl<'g, U: 'static> ComputeTask<'g, U> {
 /// as descriptors, the push constants and the workgroup count. Made by
 /// [`ComputeTask::record`].
 pub struct Dispatch<U> {
-    pipeline: vk::Pipeline,
-    layout: vk::PipelineLayout,
-    groups: [u32; 3],
+    call: DispatchCall,
     push: PushBytes,
-    slots: Box<[Slot]>,
+    descriptors: Descriptors,
     fill: Option<PushFill<U>>,
-    /// Keeps the pipeline (whose handles are above) alive.
+    /// Keeps the pipeline (whose handles `call` holds) alive.
     _keeps_alive: Arc<ComputePipeline>,
 }
 
+/// What every recording of a dispatch binds and dispatches: the pipeline, its layout and
+/// the workgroup count.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DispatchCall {
+    pub pipeline: vk::Pipeline,
+    pub layout: vk::PipelineLayout,
+    pub groups: [u32; 3],
+}
+
+impl DispatchCall {
+    /// Records the dispatch into `cmd`: binds the pipeline, pushes the descriptors
+    /// (`descriptors` does, into the target it is given) and the push constants `push`,
+    /// dispatches.
+    #[inline]
+    pub fn record(
+        &self,
+        ctx: &Context,
+        cmd: vk::CommandBuffer,
+        push: &[u8],
+        descriptors: impl FnOnce(PushTarget) -> Result<(), VkError>,
+    ) -> Result<(), VkError> {
+        // SAFETY: the command buffer is recording; the pipeline is alive (its dispatch
+        // keeps it).
+        unsafe {
+            ctx.device
+                .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, self.pipeline);
+        }
+        descriptors(PushTarget {
+            cmd,
+            bind_point: vk::PipelineBindPoint::COMPUTE,
+            layout: self.layout,
+        })?;
+        let [x, y, z] = self.groups;
+        // SAFETY: the command buffer is recording; the push-constant size was checked
+        // against the layout when the task was recorded.
+        unsafe {
+            if !push.is_empty() {
+                ctx.device.cmd_push_constants(
+                    cmd,
+                    self.layout,
+                    vk::ShaderStageFlags::COMPUTE,
+                    0,
+                    push,
+                );
+            }
+            ctx.device.cmd_dispatch(cmd, x, y, z);
+        }
+        Ok(())
+    }
+}
+
 impl<U> Dispatch<U> {
-    /// Asks the CPU to bring the descriptor slots closer (see [`crate::prefetch`]).
+    /// Asks the CPU to bring the descriptors closer (see [`crate::prefetch`]).
     #[inline]
     pub(crate) fn prefetch(&self) {
-        crate::prefetch::prefetch::<_, 2>(&*self.slots);
+        self.descriptors.prefetch();
+    }
+
+    /// What recording the dispatch takes when it is the same every execution (push
+    /// constants fixed, a few buffer views only, see [`Descriptors::exact_buffers`]): the
+    /// call, the push constants and the buffer descriptors.
+    pub(crate) fn fixed(&self) -> Option<(DispatchCall, &[u8], &[BufferSlot])> {
+        let buffers = self.descriptors.exact_buffers()?;
+        self.fill
+            .is_none()
+            .then_some((self.call, &*self.push, buffers))
     }
 
     /// Records the dispatch into `cmd` with this execution's real resources (`reals`; the
@@ -123,46 +183,14 @@ impl<U> Dispatch<U> {
         &mut self,
         ctx: &Context,
         cmd: vk::CommandBuffer,
-        (reals, names): (&Reals<'_>, TaskNames<'_>),
+        task: (&Reals<'_>, TaskNames<'_>),
         data: &U,
     ) -> Result<(), VkError> {
         if let Some(fill) = &mut self.fill {
             fill(data, &mut self.push);
         }
-        // SAFETY: the command buffer is recording; the pipeline is alive (`_keeps_alive`).
-        unsafe {
-            ctx.device
-                .cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, self.pipeline);
-        }
-        let target = PushTarget {
-            cmd,
-            bind_point: vk::PipelineBindPoint::COMPUTE,
-            layout: self.layout,
-        };
-        let task = (reals, names);
-        // Descriptor arrays sized near the slot count: recording clears no unused entry.
-        match self.slots.len() {
-            0..=2 => push_descriptors::<2>(ctx, target, task, &self.slots)?,
-            3 => push_descriptors::<3>(ctx, target, task, &self.slots)?,
-            4 => push_descriptors::<4>(ctx, target, task, &self.slots)?,
-            5..=8 => push_descriptors::<8>(ctx, target, task, &self.slots)?,
-            _ => push_descriptors::<MAX_BINDINGS>(ctx, target, task, &self.slots)?,
-        }
-        let [x, y, z] = self.groups;
-        // SAFETY: the command buffer is recording; the push-constant size was checked
-        // against the layout when the task was recorded.
-        unsafe {
-            if !self.push.is_empty() {
-                ctx.device.cmd_push_constants(
-                    cmd,
-                    self.layout,
-                    vk::ShaderStageFlags::COMPUTE,
-                    0,
-                    &self.push,
-                );
-            }
-            ctx.device.cmd_dispatch(cmd, x, y, z);
-        }
-        Ok(())
+        let descriptors = &self.descriptors;
+        self.call
+            .record(ctx, cmd, &self.push, |to| descriptors.push(ctx, to, task))
     }
 }

@@ -12,12 +12,11 @@ use weft_graph::{
 
 use weft_shader::BindingKind;
 
-use crate::binding_access::MAX_BINDINGS;
 use crate::clear_color::ClearColor;
 use crate::error::VkError;
 use crate::graphics::GraphicsPipeline;
 use crate::push_bytes::PushBytes;
-use crate::push_descriptors::{push_descriptors, PushTarget, Slot};
+use crate::push_descriptors::{Descriptors, PushTarget};
 use crate::shader_binds::{shader_bind_methods, ShaderBinds};
 use crate::task_context::TaskContext;
 use crate::work::Work;
@@ -95,7 +94,7 @@ struct Recorded {
     depth: Option<(ImageView, Option<f32>, bool)>,
     vertices: Option<BufferView>,
     indices: Option<(BufferView, vk::IndexType)>,
-    slots: Vec<Slot>,
+    descriptors: Descriptors,
     push: PushBytes,
     draw: Draw,
     /// The layers every attachment view covers (the rendering's layer count).
@@ -288,7 +287,7 @@ impl<'g, U: 'static> DrawTask<'g, U> {
             colors: self.colors,
             vertices: self.vertices,
             indices: self.indices,
-            slots: checked.slots,
+            descriptors: checked.descriptors,
             push: checked.push,
             draw: self.draw,
             layers,
@@ -434,7 +433,7 @@ fn record_draw<U>(cx: &mut TaskContext<'_, U>, r: &Recorded) {
         layout,
     };
     let task = (cx.reals, cx.names);
-    if let Err(e) = push_descriptors::<MAX_BINDINGS>(cx.context(), target, task, &r.slots) {
+    if let Err(e) = r.descriptors.push(cx.context(), target, task) {
         return cx.fail(e);
     }
     let buffers = (|| {

@@ -42,6 +42,7 @@ impl Default for PushBytes {
 impl Deref for PushBytes {
     type Target = [u8];
 
+    #[inline]
     fn deref(&self) -> &[u8] {
         match self {
             Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -51,6 +52,7 @@ impl Deref for PushBytes {
 }
 
 impl DerefMut for PushBytes {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [u8] {
         match self {
             Self::Inline { len, bytes } => &mut bytes[..usize::from(*len)],

@@ -8,7 +8,7 @@ use weft_shader::Binding;
 
 use crate::binding_access::{bind_view, check_binding_count, BindMode};
 use crate::push_bytes::PushBytes;
-use crate::push_descriptors::Slot;
+use crate::push_descriptors::Descriptors;
 
 /// Writes a task's push constants from the per-frame data.
 pub(crate) type PushFill<U> = Box<dyn FnMut(&U, &mut [u8]) + Send>;
@@ -54,7 +54,7 @@ impl TaskOrder {
 /// to push, and the push constants.
 pub(crate) struct CheckedBinds<U> {
     pub attachments: Vec<(View, Access)>,
-    pub slots: Vec<Slot>,
+    pub descriptors: Descriptors,
     pub push: PushBytes,
     pub fill: Option<PushFill<U>>,
 }
@@ -129,7 +129,7 @@ impl<U> ShaderBinds<U> {
         check_binding_count(slots.len(), task_kind)?;
         Ok(CheckedBinds {
             attachments,
-            slots,
+            descriptors: Descriptors::new(&slots),
             push: PushBytes::new(&self.push),
             fill: self.fill,
         })

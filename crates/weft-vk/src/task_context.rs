@@ -58,15 +58,6 @@ impl TaskNames<'_> {
 }
 
 impl Reals<'_> {
-    /// The real buffer behind a view of one of a task's shader bindings. A binding's view is
-    /// one of the task's attachments (checked against this graph when the task was
-    /// recorded), so its index is inside the handle array, which has one entry per resource
-    /// of the graph.
-    #[inline]
-    pub fn binding_buffer(&self, buffer: TaskBuffer) -> vk::Buffer {
-        self.handles.buffers[buffer.index() as usize]
-    }
-
     /// The real image object behind image `index` (bound or transient) for the task
     /// `names` name, which attached it.
     fn image_object(&self, names: TaskNames<'_>, index: usize) -> Result<&Image, VkError> {

@@ -19,6 +19,7 @@ mod frame_barriers;
 mod frames;
 mod profiler;
 mod record;
+mod replay;
 mod resolve;
 mod reuse;
 mod to_vk;

@@ -1,6 +1,7 @@
 //! Recording a plan into a command buffer, batch by batch: one `vkCmdPipelineBarrier2` per
-//! boundary (what [`super::frame_barriers`] prepared), then each task's callback inside a
-//! debug label with its name.
+//! boundary (what [`super::frame_barriers`] prepared), then each task inside a debug label
+//! with its name: a fixed dispatch from the plan's replay (see [`super::replay`]), any
+//! other task through its callback or dispatch in the graph.
 
 use std::ffi::CString;
 
@@ -15,6 +16,7 @@ use crate::image::Image;
 use super::capture::Capture;
 use super::frame_barriers::FrameBarriers;
 use super::profiler::Profiler;
+use super::replay::{Replays, Step};
 use super::resolve::Resolved;
 use crate::prefetch::prefetch;
 use crate::task_context::{Reals, TaskContext, TaskNames};
@@ -26,17 +28,9 @@ pub(crate) struct Recorder {
     /// Task names for debug labels, for the graph and revision they were made for.
     labels: Vec<CString>,
     labels_for: Option<(weft_graph::GraphId, u64)>,
-    /// `graph.attachment_ops_for(..)` per plan (by serial: the tasks that run decide which
-    /// attachments are stored), for the graph and revision `ops_for` (a later task or a
-    /// present can change whether an attachment is stored); the current plan's is `current`.
-    ops: Vec<(u64, Vec<AttachmentOps>)>,
-    ops_for: Option<(weft_graph::GraphId, u64)>,
-    current: usize,
+    /// What it keeps of each plan.
+    replays: Replays,
 }
-
-/// The most plans whose attachment operations a recorder keeps (as many as a graph keeps
-/// plans).
-const KEPT_OPS: usize = weft_graph::PlanCache::DEFAULT_CAPACITY;
 
 /// What one recording reads.
 pub(crate) struct Inputs<'a> {
@@ -61,8 +55,9 @@ impl Recorder {
         mut capture: Option<&mut Capture>,
         mut profiler: Option<(&mut Profiler, usize)>,
     ) -> Result<(), VkError> {
-        self.refresh(graph, input.plan, input.ctx.debug_utils.is_some());
+        self.refresh_labels(graph, input.ctx.debug_utils.is_some());
         let plan = input.plan;
+        let replay = self.replays.refresh(graph, plan);
         // The submit boundaries passed, which is the part being recorded.
         let mut part = 0;
         let submits = plan.submit_batches();
@@ -79,7 +74,6 @@ impl Recorder {
         }
         // The position in the plan's task order.
         let mut at = 0;
-        let ops = self.ops.get(self.current).map_or(&[][..], |(_, ops)| ops);
         let labels = &self.labels[..];
         let reals = Reals {
             handles: input.resolved.handles(),
@@ -118,21 +112,25 @@ impl Recorder {
                 }
             }
             for &task in plan.batch(batch) {
-                // Prefetch the record two tasks ahead and the callback state of the next
-                // (whose record the last task prefetched).
-                let order = plan.task_order();
-                if let Some(record) = order.get(at + 2).and_then(|&t| graph.task_record(t)) {
-                    prefetch::<_, 2>(record);
+                if replay.has_tasks() {
+                    prefetch_ahead(graph, plan.task_order(), |at| replay.step(at), at);
                 }
-                if let Some(work) = order.get(at + 1).and_then(|&t| graph.task_callback(t)) {
-                    work.prefetch();
-                }
+                let step = replay.step(at);
                 at += 1;
                 if let Some(capture) = capture.as_deref_mut() {
                     capture.task(graph, task, input.resolved);
                 }
                 let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
-                run_task(graph, (input.ctx, &reals), (labels, ops), cmd, task, data)?;
+                let label = begin_label(input.ctx, cmd, labels.get(task as usize));
+                match step {
+                    Step::Fixed(dispatch) => replay
+                        .record(input.ctx, cmd, dispatch, reals.handles.buffers)
+                        .map_err(|e| task_error(graph.task_name(task).unwrap_or(""), e))?,
+                    Step::Task => {
+                        run_task(graph, (input.ctx, &reals), &replay.ops, cmd, task, data)?
+                    }
+                }
+                end_label(input.ctx, cmd, label);
                 if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
                     let kind = TimedKind::Task(task);
                     profiler.item_done(cmd, *slot, kind, batch as u32, started);
@@ -142,14 +140,15 @@ impl Recorder {
         if let Some((profiler, slot)) = &mut profiler {
             profiler.end(cmd, *slot);
         }
+        self.replays.recorded(graph);
         // Every boundary is at most the last batch (a task follows each): the loop reached
         // the last part.
         end(input.ctx, cmd)
     }
 
-    /// Remakes the labels when the graph or its recording changed, and finds (or makes)
-    /// the attachment ops of `plan`.
-    fn refresh<C>(&mut self, graph: &TaskGraph<C>, plan: &Plan, labels: bool) {
+    /// Remakes the labels (when `labels` are wanted) when the graph or its recording
+    /// changed.
+    fn refresh_labels<C>(&mut self, graph: &TaskGraph<C>, labels: bool) {
         let key = Some((graph.id(), graph.revision()));
         if labels && self.labels_for != key {
             self.labels = (0..graph.task_count() as u32)
@@ -161,46 +160,42 @@ impl Recorder {
                 .collect();
             self.labels_for = key;
         }
-        if self.ops_for != key {
-            self.ops.clear();
-            self.ops_for = key;
+    }
+}
+
+/// Asks the CPU for what the tasks a little ahead of position `at` (of the plan's task
+/// `order`) recorded through the graph will read first (their records are not in plan
+/// order): the record two tasks ahead and the callback state of the next (whose record the
+/// last task asked for). `step` gives a position's step.
+#[inline]
+fn prefetch_ahead<U>(
+    graph: &TaskGraph<Work<U>>,
+    order: &[u32],
+    step: impl Fn(usize) -> Step,
+    at: usize,
+) {
+    if let (Step::Task, Some(&task)) = (step(at + 2), order.get(at + 2)) {
+        if let Some(record) = graph.task_record(task) {
+            prefetch::<_, 2>(record);
         }
-        match self
-            .ops
-            .iter()
-            .position(|(serial, _)| *serial == plan.serial())
-        {
-            Some(i) => self.current = i,
-            None => {
-                if self.ops.len() >= KEPT_OPS {
-                    self.ops.remove(0);
-                }
-                let ops = graph.attachment_ops_for(plan.conditions());
-                self.ops.push((plan.serial(), ops));
-                self.current = self.ops.len() - 1;
-            }
+    }
+    if let (Step::Task, Some(&task)) = (step(at + 1), order.get(at + 1)) {
+        if let Some(work) = graph.task_callback(task) {
+            work.prefetch();
         }
     }
 }
 
-/// Records task `task` (its dispatch, or calls its callback) inside a debug label with its
-/// name (`labels`, by task), with this execution's real resources and the attachment ops of
-/// its plan (`ops`, by attachment of the graph).
+/// Records task `task` (its dispatch, or calls its callback) with this execution's real
+/// resources and the attachment ops of its plan (`ops`, by attachment of the graph).
 fn run_task<U>(
     graph: &mut TaskGraph<Work<U>>,
     (ctx, reals): (&Context, &Reals<'_>),
-    (labels, ops): (&[CString], &[AttachmentOps]),
+    ops: &[AttachmentOps],
     cmd: vk::CommandBuffer,
     task: u32,
     data: &mut U,
 ) -> Result<(), VkError> {
-    let label = labels.get(task as usize);
-    let utils = ctx.debug_utils.as_ref();
-    if let (Some(utils), Some(name)) = (utils, label) {
-        let info = vk::DebugUtilsLabelEXT::default().label_name(name);
-        // SAFETY: recording; `name` outlives the call.
-        unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
-    }
     let (name, attached, first, resources, work) = graph.task_parts_mut(task);
     let names = TaskNames {
         task: name,
@@ -224,17 +219,38 @@ fn run_task<U>(
         }
         None => Ok(()),
     };
-    if let Err(source) = recorded {
-        return Err(VkError::Task {
-            task: name.to_owned(),
-            source: Box::new(source),
-        });
+    recorded.map_err(|e| task_error(name, e))
+}
+
+/// The error of task `name` that failed with `source`.
+#[cold]
+fn task_error(name: &str, source: VkError) -> VkError {
+    VkError::Task {
+        task: name.to_owned(),
+        source: Box::new(source),
     }
-    if let (Some(utils), Some(_)) = (utils, label) {
-        // SAFETY: closes the label opened above in the same command buffer.
+}
+
+/// Opens a debug label named `name` in `cmd` when there is a name and debug utils are on;
+/// whether it did.
+#[inline]
+fn begin_label(ctx: &Context, cmd: vk::CommandBuffer, name: Option<&CString>) -> bool {
+    let (Some(utils), Some(name)) = (ctx.debug_utils.as_ref(), name) else {
+        return false;
+    };
+    let info = vk::DebugUtilsLabelEXT::default().label_name(name);
+    // SAFETY: recording; `name` outlives the call.
+    unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
+    true
+}
+
+/// Closes the label [`begin_label`] opened in `cmd`, if it did.
+#[inline]
+fn end_label(ctx: &Context, cmd: vk::CommandBuffer, opened: bool) {
+    if let (true, Some(utils)) = (opened, ctx.debug_utils.as_ref()) {
+        // SAFETY: closes the label opened in the same command buffer.
         unsafe { utils.cmd_end_debug_utils_label(cmd) };
     }
-    Ok(())
 }
 
 /// Ends recording `cmd`.
