@@ -26,6 +26,7 @@ mod to_vk;
 mod tracked;
 mod transient_sets;
 mod transients;
+mod watch;
 
 #[cfg(test)]
 mod cross_execution_tests;

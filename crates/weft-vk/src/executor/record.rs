@@ -16,8 +16,9 @@ use crate::image::Image;
 use super::capture::Capture;
 use super::frame_barriers::FrameBarriers;
 use super::profiler::Profiler;
-use super::replay::{Replays, Step};
+use super::replay::{Op, Replays};
 use super::resolve::Resolved;
+use super::watch::{Unwatched, Watch, Watched};
 use crate::prefetch::prefetch;
 use crate::task_context::{Reals, TaskContext, TaskNames};
 use crate::work::Work;
@@ -52,98 +53,23 @@ impl Recorder {
         graph: &mut TaskGraph<Work<U>>,
         input: &Inputs<'_>,
         data: &mut U,
-        mut capture: Option<&mut Capture>,
-        mut profiler: Option<(&mut Profiler, usize)>,
+        capture: Option<&mut Capture>,
+        profiler: Option<(&mut Profiler, usize)>,
     ) -> Result<(), VkError> {
         self.refresh_labels(graph, input.ctx.debug_utils.is_some());
-        let plan = input.plan;
-        let replay = self.replays.refresh(graph, plan);
-        // The submit boundaries passed, which is the part being recorded.
-        let mut part = 0;
-        let submits = plan.submit_batches();
-        if input.cmds.len() != submits.len() + 1 {
-            return Err(VkError::Unsupported(format!(
-                "{} command buffers begun for a plan of {} submissions",
-                input.cmds.len(),
-                submits.len() + 1
-            )));
+        self.replays.refresh(graph, input.plan);
+        if capture.is_none() && profiler.is_none() && input.ctx.debug_utils.is_none() {
+            record_ops(graph, input, data, &mut self.replays, &mut Unwatched)
+        } else {
+            let mut watched = Watched {
+                ctx: input.ctx,
+                capture,
+                profiler,
+                labels: &self.labels,
+                resolved: input.resolved,
+            };
+            record_ops(graph, input, data, &mut self.replays, &mut watched)
         }
-        let mut cmd = input.cmds[0];
-        if let Some((profiler, slot)) = &mut profiler {
-            profiler.begin(cmd, *slot, plan)?;
-        }
-        // The position in the plan's task order.
-        let mut at = 0;
-        let labels = &self.labels[..];
-        let reals = Reals {
-            handles: input.resolved.handles(),
-            bound: input.bound,
-            transient_images: input.transient_images,
-        };
-        for batch in 0..=plan.batch_count() {
-            while submits.get(part).is_some_and(|&b| b as usize == batch) {
-                // A submit boundary: the rest goes to the next part's command buffer.
-                end(input.ctx, cmd)?;
-                part += 1;
-                // The count was checked above: one command buffer per submit boundary more.
-                cmd = input.cmds[part];
-                if let Some(capture) = capture.as_deref_mut() {
-                    capture.next_submission();
-                }
-            }
-            let (memory, images) = input.barriers.before(batch);
-            if !memory.is_empty() || !images.is_empty() {
-                let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
-                if let Some(capture) = capture.as_deref_mut() {
-                    capture.barrier(memory, images);
-                }
-                let dependency = vk::DependencyInfo::default()
-                    .memory_barriers(memory)
-                    .image_memory_barriers(images);
-                // SAFETY: recording; the barriers outlive the call and name images resolved
-                // for this execution (the frame barriers were prepared for them).
-                unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
-                if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
-                    let kind = TimedKind::Barriers {
-                        memory: memory.len() as u32,
-                        image: images.len() as u32,
-                    };
-                    profiler.item_done(cmd, *slot, kind, batch as u32, started);
-                }
-            }
-            for &task in plan.batch(batch) {
-                if replay.has_tasks() {
-                    prefetch_ahead(graph, plan.task_order(), |at| replay.step(at), at);
-                }
-                let step = replay.step(at);
-                at += 1;
-                if let Some(capture) = capture.as_deref_mut() {
-                    capture.task(graph, task, input.resolved);
-                }
-                let started = profiler.as_ref().and_then(|(p, _)| p.item_start());
-                let label = begin_label(input.ctx, cmd, labels.get(task as usize));
-                match step {
-                    Step::Fixed(dispatch) => replay
-                        .record(input.ctx, cmd, dispatch, reals.handles.buffers)
-                        .map_err(|e| task_error(graph.task_name(task).unwrap_or(""), e))?,
-                    Step::Task => {
-                        run_task(graph, (input.ctx, &reals), &replay.ops, cmd, task, data)?
-                    }
-                }
-                end_label(input.ctx, cmd, label);
-                if let (Some((profiler, slot)), Some(started)) = (&mut profiler, started) {
-                    let kind = TimedKind::Task(task);
-                    profiler.item_done(cmd, *slot, kind, batch as u32, started);
-                }
-            }
-        }
-        if let Some((profiler, slot)) = &mut profiler {
-            profiler.end(cmd, *slot);
-        }
-        self.replays.recorded(graph);
-        // Every boundary is at most the last batch (a task follows each): the loop reached
-        // the last part.
-        end(input.ctx, cmd)
     }
 
     /// Remakes the labels (when `labels` are wanted) when the graph or its recording
@@ -163,27 +89,114 @@ impl Recorder {
     }
 }
 
-/// Asks the CPU for what the tasks a little ahead of position `at` (of the plan's task
-/// `order`) recorded through the graph will read first (their records are not in plan
-/// order): the record two tasks ahead and the callback state of the next (whose record the
-/// last task asked for). `step` gives a position's step.
+/// Records the ops of the current replay (see [`Replays::refresh`]) of `input.plan` into
+/// `input.cmds`, telling `watch` of every step, and ends the command buffers.
+fn record_ops<U>(
+    graph: &mut TaskGraph<Work<U>>,
+    input: &Inputs<'_>,
+    data: &mut U,
+    replays: &mut Replays,
+    watch: &mut impl Watch,
+) -> Result<(), VkError> {
+    let plan = input.plan;
+    let submits = plan.submit_batches();
+    if input.cmds.len() != submits.len() + 1 {
+        return Err(VkError::Unsupported(format!(
+            "{} command buffers begun for a plan of {} submissions",
+            input.cmds.len(),
+            submits.len() + 1
+        )));
+    }
+    let replay = replays.current(plan)?;
+    // The parts' command buffers, the one being recorded first (one per part, checked
+    // above: the replay has a submit op per boundary).
+    let mut cmds = input.cmds.iter().copied();
+    let too_few = || VkError::Unsupported("a part of the plan without a command buffer".into());
+    let mut cmd = cmds.next().ok_or_else(too_few)?;
+    watch.begin(cmd, plan)?;
+    let reals = Reals {
+        handles: input.resolved.handles(),
+        bound: input.bound,
+        transient_images: input.transient_images,
+    };
+    for (at, op) in replay.ops.iter().enumerate() {
+        let (task, batch) = match *op {
+            Op::Submit => {
+                end(input.ctx, cmd)?;
+                cmd = cmds.next().ok_or_else(too_few)?;
+                watch.submit();
+                continue;
+            }
+            Op::Boundary(batch) => {
+                record_barriers(input, cmd, batch, watch);
+                continue;
+            }
+            Op::Task { task, batch } | Op::Fixed { task, batch, .. } => (task, batch),
+        };
+        if replay.has_tasks {
+            prefetch_ahead(graph, &replay.ops[at + 1..]);
+        }
+        let watching = watch.task(graph, task, cmd);
+        match op {
+            Op::Fixed { dispatch, .. } => replay
+                .record(input.ctx, cmd, dispatch, reals.handles.buffers)
+                .map_err(|e| task_error(graph.task_name(task).unwrap_or(""), e))?,
+            _ => run_task(
+                graph,
+                (input.ctx, &reals),
+                &replay.attachment_ops,
+                cmd,
+                task,
+                data,
+            )?,
+        }
+        watch.task_done(cmd, task, batch, watching);
+    }
+    watch.end(cmd);
+    replays.recorded(graph);
+    // Every boundary is at most the last batch (a task follows each): the loop reached the
+    // last part.
+    end(input.ctx, cmd)
+}
+
+/// Asks the CPU for what the next tasks recorded through the graph will read first (their
+/// records are not in plan order): the record of the second task among the `next` ops and
+/// the callback state of the first (whose record the task before asked for).
 #[inline]
-fn prefetch_ahead<U>(
-    graph: &TaskGraph<Work<U>>,
-    order: &[u32],
-    step: impl Fn(usize) -> Step,
-    at: usize,
-) {
-    if let (Step::Task, Some(&task)) = (step(at + 2), order.get(at + 2)) {
-        if let Some(record) = graph.task_record(task) {
-            prefetch::<_, 2>(record);
-        }
+fn prefetch_ahead<U>(graph: &TaskGraph<Work<U>>, next: &[Op]) {
+    // A few ops ahead only: a long run of other ops is no run of tasks to prepare for.
+    let mut tasks = next.iter().take(4).filter_map(|op| match *op {
+        Op::Task { task, .. } => Some(task),
+        _ => None,
+    });
+    let first = tasks.next();
+    if let Some(record) = tasks.next().and_then(|t| graph.task_record(t)) {
+        prefetch::<_, 2>(record);
     }
-    if let (Step::Task, Some(&task)) = (step(at + 1), order.get(at + 1)) {
-        if let Some(work) = graph.task_callback(task) {
-            work.prefetch();
-        }
+    if let Some(work) = first.and_then(|t| graph.task_callback(t)) {
+        work.prefetch();
     }
+}
+
+/// Records the barriers the frame holds before batch `batch` into `cmd`, if there are any,
+/// telling `watch`.
+fn record_barriers(input: &Inputs<'_>, cmd: vk::CommandBuffer, batch: u32, watch: &mut impl Watch) {
+    let (memory, images) = input.barriers.before(batch as usize);
+    if memory.is_empty() && images.is_empty() {
+        return;
+    }
+    let started = watch.barriers(memory, images);
+    let dependency = vk::DependencyInfo::default()
+        .memory_barriers(memory)
+        .image_memory_barriers(images);
+    // SAFETY: recording; the barriers outlive the call and name images resolved for this
+    // execution (the frame barriers were prepared for them).
+    unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
+    let kind = TimedKind::Barriers {
+        memory: memory.len() as u32,
+        image: images.len() as u32,
+    };
+    watch.barriers_done(cmd, kind, batch, started);
 }
 
 /// Records task `task` (its dispatch, or calls its callback) with this execution's real
@@ -228,28 +241,6 @@ fn task_error(name: &str, source: VkError) -> VkError {
     VkError::Task {
         task: name.to_owned(),
         source: Box::new(source),
-    }
-}
-
-/// Opens a debug label named `name` in `cmd` when there is a name and debug utils are on;
-/// whether it did.
-#[inline]
-fn begin_label(ctx: &Context, cmd: vk::CommandBuffer, name: Option<&CString>) -> bool {
-    let (Some(utils), Some(name)) = (ctx.debug_utils.as_ref(), name) else {
-        return false;
-    };
-    let info = vk::DebugUtilsLabelEXT::default().label_name(name);
-    // SAFETY: recording; `name` outlives the call.
-    unsafe { utils.cmd_begin_debug_utils_label(cmd, &info) };
-    true
-}
-
-/// Closes the label [`begin_label`] opened in `cmd`, if it did.
-#[inline]
-fn end_label(ctx: &Context, cmd: vk::CommandBuffer, opened: bool) {
-    if let (true, Some(utils)) = (opened, ctx.debug_utils.as_ref()) {
-        // SAFETY: closes the label opened in the same command buffer.
-        unsafe { utils.cmd_end_debug_utils_label(cmd) };
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the recorder keeps of each plan it records, made the first time the plan is
-//! recorded: the attachment load/store needs of the tasks that run, and a step per task in
-//! plan order. A compute dispatch that records the same every execution (fixed push
+//! recorded: the attachment load/store needs of the tasks that run, and the recording as a
+//! list of operations in order (submit boundaries, barrier boundaries, tasks), which the
+//! recorder runs front to back. A compute dispatch that records the same every execution (fixed push
 //! constants, a few buffer views) is kept whole in the replay's own arrays, which the
 //! recorder reads front to back: recording it touches neither the graph's task records nor
 //! the dispatch's descriptors, only this execution's buffer handles. Every other task is
@@ -20,13 +21,22 @@ use crate::error::VkError;
 use crate::push_descriptors::{push_buffers, BufferSlot};
 use crate::work::Work;
 
-/// How the recorder records one task of a plan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// A dispatch that records the same every execution: `Replay::fixed[index]`.
-    Fixed(u32),
-    /// Through the graph's task.
-    Task,
+/// One operation of a plan's recording.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Op {
+    /// A submit boundary: the rest goes to the next part's command buffer.
+    Submit,
+    /// The barriers the frame holds before batch `.0` (after the last batch for
+    /// `batch_count`), when there are any.
+    Boundary(u32),
+    /// A task of batch `batch` recorded through the graph.
+    Task { task: u32, batch: u32 },
+    /// A task of batch `batch` that is a dispatch recording the same every execution.
+    Fixed {
+        task: u32,
+        batch: u32,
+        dispatch: FixedDispatch,
+    },
 }
 
 /// A dispatch kept whole in a [`Replay`].
@@ -45,11 +55,11 @@ pub(crate) struct Replay {
     serial: u64,
     /// `graph.attachment_ops_for(..)` of the plan's condition values (the tasks that run
     /// decide which attachments are stored).
-    pub ops: Vec<AttachmentOps>,
-    /// By position in the plan's task order.
-    steps: Vec<Step>,
-    /// The fixed dispatches, in plan order.
-    fixed: Vec<FixedDispatch>,
+    pub attachment_ops: Vec<AttachmentOps>,
+    /// The recording, in order.
+    pub ops: Vec<Op>,
+    /// Whether some task is recorded through the graph ([`Op::Task`]).
+    pub has_tasks: bool,
     push: Vec<u8>,
     slots: Vec<BufferSlot>,
 }
@@ -70,22 +80,30 @@ pub(crate) struct Replays {
 impl Replays {
     /// Finds (or makes) the replay of `plan` of `graph`, after dropping every replay when
     /// the recording changed (see the module doc).
-    pub fn refresh<U>(&mut self, graph: &TaskGraph<Work<U>>, plan: &Plan) -> &Replay {
+    pub fn refresh<U>(&mut self, graph: &TaskGraph<Work<U>>, plan: &Plan) {
         let key = Some((graph.id(), graph.revision()));
         if self.made_for != key || self.loans != graph.callback_loans() {
             self.replays.clear();
             self.made_for = key;
             self.loans = graph.callback_loans();
         }
-        let found = self.replays.iter().position(|r| r.serial == plan.serial());
-        let index = found.unwrap_or_else(|| {
+        if !self.replays.iter().any(|r| r.serial == plan.serial()) {
             if self.replays.len() >= KEPT_REPLAYS {
                 self.replays.remove(0);
             }
             self.replays.push(Replay::new(graph, plan));
-            self.replays.len() - 1
-        });
-        &self.replays[index]
+        }
+    }
+
+    /// The replay of `plan` (an error before [`Replays::refresh`] made it).
+    pub fn current(&self, plan: &Plan) -> Result<&Replay, VkError> {
+        self.replays
+            .iter()
+            .rev()
+            .find(|r| r.serial == plan.serial())
+            .ok_or_else(|| {
+                VkError::Unsupported(format!("plan {} was never refreshed", plan.serial()))
+            })
     }
 
     /// Notes the graph's callback loans after a recording: those were the recorder's own.
@@ -99,64 +117,61 @@ impl Replay {
     fn new<U>(graph: &TaskGraph<Work<U>>, plan: &Plan) -> Self {
         let mut replay = Self {
             serial: plan.serial(),
-            ops: graph.attachment_ops_for(plan.conditions()),
-            steps: Vec::with_capacity(plan.task_order().len()),
-            fixed: Vec::new(),
+            attachment_ops: graph.attachment_ops_for(plan.conditions()),
+            ops: Vec::with_capacity(plan.task_order().len() + 2 * plan.batch_count() + 2),
+            has_tasks: false,
             push: Vec::new(),
             slots: Vec::new(),
         };
-        for &task in plan.task_order() {
-            let fixed = match graph.task_callback(task) {
-                Some(Work::Dispatch(dispatch)) => dispatch.fixed(),
-                _ => None,
-            };
-            let step = match fixed {
-                Some((call, push, slots)) => {
-                    replay.fixed.push(FixedDispatch {
-                        call,
-                        push: append(&mut replay.push, push),
-                        slots: append(&mut replay.slots, slots),
-                    });
-                    Step::Fixed(replay.fixed.len() as u32 - 1)
-                }
-                None => Step::Task,
-            };
-            replay.steps.push(step);
+        let submits = plan.submit_batches();
+        for batch in 0..=plan.batch_count() as u32 {
+            let boundaries = submits.iter().filter(|&&b| b == batch).count();
+            replay.ops.extend((0..boundaries).map(|_| Op::Submit));
+            replay.ops.push(Op::Boundary(batch));
+            for &task in plan.batch(batch as usize) {
+                let fixed = match graph.task_callback(task) {
+                    Some(Work::Dispatch(dispatch)) => dispatch.fixed(),
+                    _ => None,
+                };
+                let op = match fixed {
+                    Some((call, push, slots)) => Op::Fixed {
+                        task,
+                        batch,
+                        dispatch: FixedDispatch {
+                            call,
+                            push: append(&mut replay.push, push),
+                            slots: append(&mut replay.slots, slots),
+                        },
+                    },
+                    None => {
+                        replay.has_tasks = true;
+                        Op::Task { task, batch }
+                    }
+                };
+                replay.ops.push(op);
+            }
         }
         replay
     }
 
-    /// Whether some task is recorded through the graph ([`Step::Task`]).
-    pub fn has_tasks(&self) -> bool {
-        self.fixed.len() < self.steps.len()
-    }
-
-    /// The step of the task at position `at` of the plan's task order.
-    #[inline]
-    pub fn step(&self, at: usize) -> Step {
-        self.steps.get(at).copied().unwrap_or(Step::Task)
-    }
-
-    /// Records fixed dispatch `index` (of a step of this replay) into `cmd` with this
-    /// execution's real buffers (`buffers`, by resource index).
+    /// Records `dispatch` (of an op of this replay) into `cmd` with this execution's real
+    /// buffers (`buffers`, by resource index).
     #[inline]
     pub fn record(
         &self,
         ctx: &Context,
         cmd: vk::CommandBuffer,
-        index: u32,
+        dispatch: &FixedDispatch,
         buffers: &[vk::Buffer],
     ) -> Result<(), VkError> {
         let range = |(start, end): (u32, u32)| start as usize..end as usize;
-        let found = self.fixed.get(index as usize).and_then(|dispatch| {
-            let push = self.push.get(range(dispatch.push))?;
-            Some((dispatch, push, self.slots.get(range(dispatch.slots))?))
-        });
-        let Some((dispatch, push, slots)) = found else {
-            return Err(VkError::Unsupported(format!(
-                "fixed dispatch {index} of a replay of {} recorded",
-                self.fixed.len()
-            )));
+        let (Some(push), Some(slots)) = (
+            self.push.get(range(dispatch.push)),
+            self.slots.get(range(dispatch.slots)),
+        ) else {
+            return Err(VkError::Unsupported(
+                "a dispatch of another replay recorded".into(),
+            ));
         };
         dispatch
             .call
