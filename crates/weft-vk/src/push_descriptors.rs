@@ -221,6 +221,7 @@ pub(crate) fn push_buffers(
 
 /// [`push_buffers`] of `N == slots.len()` slots (an error for another count, or for a
 /// slot whose buffer has no handle).
+#[inline(always)]
 fn push_exactly<const N: usize>(
     (ctx, to, buffers): (&Context, PushTarget, &[vk::Buffer]),
     slots: &[BufferSlot],

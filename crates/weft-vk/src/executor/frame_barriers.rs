@@ -15,9 +15,10 @@ use super::boundary::{Boundary, BoundaryInputs};
 pub(crate) struct FrameBarriers {
     memory: Vec<vk::MemoryBarrier2<'static>>,
     images: Vec<vk::ImageMemoryBarrier2<'static>>,
-    /// Per boundary (batch `b` has boundary `b` before it; the last one follows the last
-    /// batch): where its barriers end in `memory` and `images`.
-    ends: Vec<(usize, usize)>,
+    /// Where each boundary's barriers start in `memory` and `images`, and one more entry
+    /// where the last one's end (batch `b` has boundary `b` before it; the last boundary
+    /// follows the last batch).
+    starts: Vec<(usize, usize)>,
     /// What they were assembled for.
     made_for: Option<MadeFor>,
     /// Scratch for assembling one boundary.
@@ -48,19 +49,22 @@ impl FrameBarriers {
         }
         self.memory.clear();
         self.images.clear();
-        self.ends.clear();
+        self.starts.clear();
+        self.starts.push((0, 0));
         self.boundary.start();
         for batch in 0..=input.plan.batch_count() {
             self.boundary.assemble(input, batch);
             self.memory.extend_from_slice(&self.boundary.memory);
             self.images.extend_from_slice(&self.boundary.images);
-            self.ends.push((self.memory.len(), self.images.len()));
+            self.starts.push((self.memory.len(), self.images.len()));
         }
         self.made_for = Some(made_for);
         false
     }
 
-    /// The memory and image barriers before `batch` (`batch_count`: after the last batch).
+    /// The memory and image barriers before `batch` (`batch_count`: after the last batch;
+    /// none past it).
+    #[inline]
     pub fn before(
         &self,
         batch: usize,
@@ -68,14 +72,12 @@ impl FrameBarriers {
         &[vk::MemoryBarrier2<'static>],
         &[vk::ImageMemoryBarrier2<'static>],
     ) {
-        let start = match batch.checked_sub(1) {
-            Some(previous) => self.ends.get(previous).copied().unwrap_or_default(),
-            None => (0, 0),
-        };
-        let end = self.ends.get(batch).copied().unwrap_or(start);
-        (
-            self.memory.get(start.0..end.0).unwrap_or_default(),
-            self.images.get(start.1..end.1).unwrap_or_default(),
-        )
+        match (self.starts.get(batch), self.starts.get(batch + 1)) {
+            (Some(&(memory, images)), Some(&(memory_end, images_end))) => (
+                self.memory.get(memory..memory_end).unwrap_or_default(),
+                self.images.get(images..images_end).unwrap_or_default(),
+            ),
+            _ => (&[], &[]),
+        }
     }
 }

@@ -112,6 +112,7 @@ pub struct CpuTimes {
 }
 
 /// The time since `clock` (zero when timing is off), and restarts it.
+#[inline]
 fn lap(clock: &mut Option<Instant>) -> Duration {
     match clock {
         Some(start) => {
