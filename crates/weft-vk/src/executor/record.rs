@@ -186,9 +186,15 @@ fn record_barriers(input: &Inputs<'_>, cmd: vk::CommandBuffer, batch: u32, watch
         return;
     }
     let started = watch.barriers(memory, images);
-    let dependency = vk::DependencyInfo::default()
-        .memory_barriers(memory)
-        .image_memory_barriers(images);
+    // An empty list is passed as no list at all (a null pointer): drivers copy every list
+    // they are given (lavapipe allocates for an empty one too).
+    let mut dependency = vk::DependencyInfo::default();
+    if !memory.is_empty() {
+        dependency = dependency.memory_barriers(memory);
+    }
+    if !images.is_empty() {
+        dependency = dependency.image_memory_barriers(images);
+    }
     // SAFETY: recording; the barriers outlive the call and name images resolved for this
     // execution (the frame barriers were prepared for them).
     unsafe { input.ctx.device.cmd_pipeline_barrier2(cmd, &dependency) };
