@@ -6,11 +6,7 @@ use weft_graph::{Access, AccessKind, AccessUsage, TaskGraph, View};
 use weft_shader::{Binding, BindingKind};
 
 use crate::pipeline::storage_format;
-use crate::push_descriptors::Slot;
-
-/// The most bindings a pipeline or draw task pushes (the size of the push-descriptor
-/// arrays on the stack).
-pub(crate) const MAX_BINDINGS: usize = 16;
+use crate::push_descriptors::{Slot, MAX_BINDINGS};
 
 /// How a task binds a view to a shader binding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

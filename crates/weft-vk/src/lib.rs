@@ -44,6 +44,7 @@ mod buffer;
 mod clear_color;
 mod compute_task;
 mod context;
+mod dispatch;
 mod draw_task;
 mod error;
 mod executor;
@@ -75,8 +76,9 @@ mod work;
 
 pub use buffer::{Buffer, BufferInfo, Mapped, MappedMut, MemoryLocation};
 pub use clear_color::ClearColor;
-pub use compute_task::{ComputeTask, Dispatch};
+pub use compute_task::ComputeTask;
 pub use context::{Context, ContextOptions};
+pub use dispatch::Dispatch;
 pub use draw_task::{ColorLoad, Draw, DrawTask};
 pub use error::{VkError, INSTALL_HINT};
 pub use executor::{

@@ -7,10 +7,13 @@
 use ash::vk;
 use weft_graph::{ImageView, View};
 
-use crate::binding_access::MAX_BINDINGS;
 use crate::context::Context;
 use crate::error::VkError;
 use crate::task_context::{Reals, TaskNames};
+
+/// The most bindings a pipeline or draw task pushes (the size of the push-descriptor
+/// arrays on the stack).
+pub(crate) const MAX_BINDINGS: usize = 16;
 
 /// One view bound to a shader binding.
 #[derive(Clone, Copy, Debug)]

@@ -2,7 +2,7 @@
 //! or a compute dispatch kept as plain data, which the recorder replays without building a
 //! task context or calling through a box.
 
-use crate::compute_task::Dispatch;
+use crate::dispatch::Dispatch;
 use crate::task_context::Callback;
 
 /// What a task records when its plan runs (the task type of the runtime's

@@ -15,8 +15,8 @@
 use ash::vk;
 use weft_graph::{AttachmentOps, GraphId, Plan, TaskGraph};
 
-use crate::compute_task::DispatchCall;
 use crate::context::Context;
+use crate::dispatch::DispatchCall;
 use crate::error::VkError;
 use crate::push_descriptors::{push_buffers, BufferSlot};
 use crate::work::Work;
