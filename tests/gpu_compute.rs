@@ -482,8 +482,8 @@ fn a_buffer_dropped_while_in_flight_is_destroyed_after_its_submission() {
 }
 
 /// Records the `buffer_mix` task `name`: `dst = src_a * 3 + src_b + seed` over 64 words.
-fn record_mix(
-    g: &mut Graph,
+fn record_mix<U: 'static>(
+    g: &mut Graph<U>,
     name: &str,
     pipeline: &Arc<ComputePipeline>,
     [src_a, src_b, dst]: [TaskBuffer; 3],
@@ -602,6 +602,62 @@ fn a_task_whose_work_is_replaced_between_executions_records_the_new_work() {
         executor.execute(&mut g, &mut ()).unwrap();
         assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), expected);
         assert_eq!(words(&real.mapped().unwrap()), vec![0; 64]);
+    }
+    support::assert_no_messages(&ctx);
+}
+
+#[test]
+fn a_recording_nothing_watches_gives_the_same_results() {
+    // Without debug labels, profiling or capture the executor records through its unwatched
+    // loop: a fixed dispatch (kept whole in the plan's replay), a fill (a callback) and a
+    // dispatch whose push constants come from the frame data (recorded through the graph),
+    // with frames in flight.
+    let ctx = context();
+    let mix = buffer_mix(&ctx);
+    let input: Vec<u32> = (0..64).collect();
+    let s_real = support::filled_buffer(&ctx, "s", BUFFER_USAGE, &bytes_of(&input));
+    let make = |name: &str| host_buffer(&ctx, name, 64);
+    let (b_real, c_real, d_real) = (make("b"), make("c"), make("d"));
+    for labels in [false, true] {
+        let mut g: Graph<u32> = Graph::new();
+        let [s, b, c, d] = support::import_buffers(
+            &mut g,
+            [
+                ("s", &s_real),
+                ("b", &b_real),
+                ("c", &c_real),
+                ("d", &d_real),
+            ],
+        );
+        record_mix(&mut g, "b from s", &mix, [s, s, b], 1);
+        g.fill("c = 5", c, 5).unwrap();
+        g.compute("d from b and c", &mix)
+            .bind("src_a", b)
+            .bind("src_b", c)
+            .bind("dst", d)
+            .push_constants_with(|frame: &u32, bytes: &mut [u8]| {
+                bytes.copy_from_slice(&bytes_of(&[64, *frame, 1, 0]));
+            })
+            .record()
+            .unwrap();
+        let mut executor = Executor::with_frames_in_flight(&ctx, 3).unwrap();
+        executor.label_tasks(labels);
+        for mut frame in 1..=10u32 {
+            executor.execute(&mut g, &mut frame).unwrap();
+        }
+        executor.wait_idle().unwrap();
+        let b_expected: Vec<u32> = input.iter().map(|v| v * 3 + v + 1).collect();
+        let d_expected: Vec<u32> = b_expected.iter().map(|v| v * 3 + 5 + 10).collect();
+        assert_eq!(
+            words(&b_real.mapped().unwrap()),
+            b_expected,
+            "labels {labels}"
+        );
+        assert_eq!(
+            words(&d_real.mapped().unwrap()),
+            d_expected,
+            "labels {labels}"
+        );
     }
     support::assert_no_messages(&ctx);
 }

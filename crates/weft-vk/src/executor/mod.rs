@@ -49,7 +49,7 @@ use frames::Frames;
 pub use frames::TransientCopies;
 use profiler::Profiler;
 pub use profiler::KEPT_FRAME_TIMINGS;
-use record::{Inputs, Recorder};
+use record::{Inputs, Recorder, Watchers};
 pub use transient_sets::KEPT_TRANSIENT_SETS;
 pub use transients::TransientMemory;
 
@@ -71,6 +71,8 @@ pub struct Executor {
     /// once they are done).
     profiler: Option<Profiler>,
     host_reads: HostReads,
+    /// Whether tasks are recorded inside debug labels (see [`Executor::label_tasks`]).
+    labels: bool,
 }
 
 /// Whether some bound buffer is host-visible (the host may read what the plan writes),
@@ -155,6 +157,7 @@ impl Executor {
             capture: None,
             profiler: None,
             host_reads: HostReads::default(),
+            labels: true,
         })
     }
 
@@ -294,6 +297,14 @@ impl Executor {
         }
     }
 
+    /// Turns on (the default) or off recording each task inside a debug label with its name,
+    /// for tools and validation messages; labels exist only with `VK_EXT_debug_utils` (a
+    /// context with validation). Off, and with nothing else watching the recording (no
+    /// profiling, no capture), the recording loop has no check for any of them per task.
+    pub fn label_tasks(&mut self, on: bool) {
+        self.labels = on;
+    }
+
     /// Turns on (or off) capturing what each execution records: the host waits, and per
     /// submission its semaphore wait, every barrier call as recorded, each task's declared
     /// accesses on the real resources and the signal (see [`Captured`]). Off by default and
@@ -390,13 +401,13 @@ impl Executor {
             .profiler
             .as_mut()
             .map(|p| (p, self.frames.current_index()));
-        self.recorder.record(
-            parts.recording,
-            &input,
-            data,
-            self.capture.as_mut(),
+        let watchers = Watchers {
+            capture: self.capture.as_mut(),
             profiler,
-        )?;
+            labels: self.labels,
+        };
+        self.recorder
+            .record(parts.recording, &input, data, watchers)?;
         self.times.record = lap(clock);
         self.bridges.remember(plan, bound, Some(parts.key));
         self.times.remember = lap(clock);

@@ -33,6 +33,14 @@ pub(crate) struct Recorder {
     replays: Replays,
 }
 
+/// What may watch one recording (see [`super::watch`]): the capture, the profiler (with
+/// the frame slot it times), and whether tasks get debug labels.
+pub(crate) struct Watchers<'a> {
+    pub capture: Option<&'a mut Capture>,
+    pub profiler: Option<(&'a mut Profiler, usize)>,
+    pub labels: bool,
+}
+
 /// What one recording reads.
 pub(crate) struct Inputs<'a> {
     pub ctx: &'a Context,
@@ -53,19 +61,19 @@ impl Recorder {
         graph: &mut TaskGraph<Work<U>>,
         input: &Inputs<'_>,
         data: &mut U,
-        capture: Option<&mut Capture>,
-        profiler: Option<(&mut Profiler, usize)>,
+        watchers: Watchers<'_>,
     ) -> Result<(), VkError> {
-        self.refresh_labels(graph, input.ctx.debug_utils.is_some());
+        let labels = watchers.labels && input.ctx.debug_utils.is_some();
+        self.refresh_labels(graph, labels);
         self.replays.refresh(graph, input.plan);
-        if capture.is_none() && profiler.is_none() && input.ctx.debug_utils.is_none() {
+        if watchers.capture.is_none() && watchers.profiler.is_none() && !labels {
             record_ops(graph, input, data, &mut self.replays, &mut Unwatched)
         } else {
             let mut watched = Watched {
                 ctx: input.ctx,
-                capture,
-                profiler,
-                labels: &self.labels,
+                capture: watchers.capture,
+                profiler: watchers.profiler,
+                labels: if labels { &self.labels } else { &[] },
                 resolved: input.resolved,
             };
             record_ops(graph, input, data, &mut self.replays, &mut watched)
