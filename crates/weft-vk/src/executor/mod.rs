@@ -250,8 +250,9 @@ impl Executor {
 
     /// Turns on (or off) profiling each execution: a GPU timestamp before the first item
     /// and after each task and each barrier call (all stages), and the CPU time of
-    /// recording each; see [`Executor::take_frame_timings`]. Off by default, and then it
-    /// costs a branch per task. On a queue without timestamps the GPU times are
+    /// recording each; see [`Executor::take_frame_timings`]. Off by default; off, with no
+    /// capture and no debug labels ([`Executor::label_tasks`]), recording has no check for
+    /// it per task. On a queue without timestamps the GPU times are
     /// [`weft_graph::GpuTime::NotSupported`] and the CPU times are still measured.
     pub fn profile(&mut self, on: bool) {
         if let Some(p) = self.profiler(on) {
