@@ -115,7 +115,7 @@ fn record_ops<U>(
             submits.len() + 1
         )));
     }
-    let replay = replays.current(plan)?;
+    let replay = replays.current()?;
     // The parts' command buffers, the one being recorded first (one per part, checked
     // above: the replay has a submit op per boundary).
     let mut cmds = input.cmds.iter().copied();

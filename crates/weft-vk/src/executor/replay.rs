@@ -75,6 +75,8 @@ pub(crate) struct Replays {
     made_for: Option<(GraphId, u64)>,
     /// The graph's callback loans after the recorder's last recording.
     loans: u64,
+    /// The replay [`Replays::refresh`] found or made last.
+    current: usize,
 }
 
 impl Replays {
@@ -87,23 +89,21 @@ impl Replays {
             self.made_for = key;
             self.loans = graph.callback_loans();
         }
-        if !self.replays.iter().any(|r| r.serial == plan.serial()) {
+        let found = self.replays.iter().position(|r| r.serial == plan.serial());
+        self.current = found.unwrap_or_else(|| {
             if self.replays.len() >= KEPT_REPLAYS {
                 self.replays.remove(0);
             }
             self.replays.push(Replay::new(graph, plan));
-        }
+            self.replays.len() - 1
+        });
     }
 
-    /// The replay of `plan` (an error before [`Replays::refresh`] made it).
-    pub fn current(&self, plan: &Plan) -> Result<&Replay, VkError> {
+    /// The replay the last [`Replays::refresh`] found or made (an error before the first).
+    pub fn current(&self) -> Result<&Replay, VkError> {
         self.replays
-            .iter()
-            .rev()
-            .find(|r| r.serial == plan.serial())
-            .ok_or_else(|| {
-                VkError::Unsupported(format!("plan {} was never refreshed", plan.serial()))
-            })
+            .get(self.current)
+            .ok_or_else(|| VkError::Unsupported("a recording before its replay was made".into()))
     }
 
     /// Notes the graph's callback loans after a recording: those were the recorder's own.
